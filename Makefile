@@ -1,0 +1,49 @@
+# tsunagu — two commands do all set-up on a fresh Debian/Ubuntu machine:
+#   make demo   venv, install, migrate, demo city, serve on http://127.0.0.1:8000
+#   make test   venv, install (+ Chromium and fonts when run as root), lint, all tests
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+APT_PACKAGES := chromium fonts-ipaexfont
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint serve system-deps python-venv clean
+
+python-venv:
+	@if ! $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+	  else echo "python3-venv が必要です: sudo apt-get install python3-venv" >&2; exit 1; fi; fi
+
+$(VENV)/.installed: pyproject.toml | python-venv
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "Installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "次のパッケージが必要です:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; fi
+
+demo: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: $(VENV)/.installed
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=tsunagu.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+test: $(VENV)/.installed system-deps lint
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache

@@ -1,0 +1,187 @@
+"""System administration of users, memberships, agencies and areas (never case contents)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+
+from tsunagu.audit.services import audit_record, diff, snapshot
+
+from . import services
+from .models import Agency, AgencyProgram, ApiToken, Area, Membership, User
+
+
+class AuditedAdminMixin:
+    """Every change made in the admin site is written to the audit trail."""
+
+    audit_entity = ""
+
+    def save_model(self, request, obj, form, change):
+        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_record(
+                actor=request.user,
+                action=f"{self.audit_entity}.{'update' if change else 'create'}",
+                target=obj,
+                changes=diff(before, snapshot(obj)),
+                ip_address=request.META.get("REMOTE_ADDR"),
+                via="admin",
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_record(
+                actor=request.user,
+                action=f"{self.audit_entity}.delete",
+                target=obj,
+                changes=diff(snapshot(obj), {}),
+                ip_address=request.META.get("REMOTE_ADDR"),
+                via="admin",
+            )
+            super().delete_model(request, obj)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ("agency", "role", "title", "is_active")
+    autocomplete_fields = ("agency",)
+    can_delete = False
+
+
+class AgencyProgramInline(admin.TabularInline):
+    model = AgencyProgram
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+    audit_entity = "user"
+    inlines = (MembershipInline,)
+    list_display = ("username", "display_name", "email", "is_active", "last_login")
+    list_filter = ("is_active", "memberships__role", "memberships__agency__field")
+    search_fields = ("username", "display_name", "display_name_kana", "email")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("個人情報", {"fields": ("display_name", "display_name_kana", "email", "phone")}),
+        ("状態", {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "display_name", "password1", "password2"),
+            },
+        ),
+    )
+    actions = ("deactivate_users",)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated, never deleted: audit events and records refer to them.
+        return False
+
+    @admin.action(description="選択した利用者を無効にする（ログイン不可・トークン失効）")
+    def deactivate_users(self, request, queryset):
+        count = 0
+        for user in queryset.filter(is_active=True):
+            services.user_deactivate(user=user, by=request.user, reason="管理画面から無効化")
+            count += 1
+        self.message_user(request, f"{count}人の利用者を無効にしました。", messages.SUCCESS)
+
+
+@admin.register(Agency)
+class AgencyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_entity = "agency"
+    inlines = (AgencyProgramInline,)
+    list_display = (
+        "name",
+        "field",
+        "operation",
+        "area",
+        "responsible_section",
+        "site_count",
+        "is_active",
+    )
+    list_filter = ("field", "operation", "programs__program", "is_active")
+    search_fields = ("name", "name_kana", "code", "responsible_section")
+    autocomplete_fields = ("area",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Area)
+class AreaAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_entity = "area"
+    list_display = ("name", "kind", "parent", "sort_order", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "code")
+    autocomplete_fields = ("parent",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_entity = "membership"
+    list_display = ("user", "agency", "role", "title", "is_active")
+    list_filter = ("role", "is_active", "agency__field")
+    search_fields = ("user__username", "user__display_name", "agency__name")
+    autocomplete_fields = ("user", "agency")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "prefix",
+        "user",
+        "membership",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+    )
+    search_fields = ("name", "prefix", "user__username")
+    readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
+    fields = (
+        "membership",
+        "name",
+        "expires_at",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    autocomplete_fields = ("membership",)
+    actions = ("revoke_tokens",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        token, raw = services.api_token_issue(
+            membership=obj.membership, name=obj.name, by=request.user, expires_at=obj.expires_at
+        )
+        obj.pk = token.pk
+        self.message_user(
+            request,
+            f"APIトークンを発行しました。この画面を離れると二度と表示されません: {raw}",
+            messages.WARNING,
+        )
+
+    @admin.action(description="選択したトークンを失効させる")
+    def revoke_tokens(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            services.api_token_revoke(token=token, by=request.user)
+        self.message_user(request, "トークンを失効させました。", messages.SUCCESS)

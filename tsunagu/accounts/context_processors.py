@@ -1,0 +1,19 @@
+from django.urls import reverse
+
+from .navigation import items_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    items = items_for(user)
+    path = request.path
+    entries = []
+    for item in items:
+        url = reverse(item.url_name)
+        active = path == "/" if item.section == "/" else path.startswith(item.section)
+        entries.append({"label": item.label, "url": url, "active": active})
+    return {
+        "nav_items": entries,
+        "acting_membership": getattr(request, "membership", None),
+        "user_memberships": getattr(request, "memberships", []),
+    }

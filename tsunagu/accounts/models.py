@@ -1,0 +1,264 @@
+"""Users, agencies (支援関係機関), areas (圏域) and role memberships."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    """Roles of domain.md §2; a user holds one per agency membership."""
+
+    MUNICIPAL_OFFICER = "municipal_officer", "自治体職員（事務局）"
+    COORDINATOR = "coordinator", "多機関協働事業者（コーディネーター）"
+    DESK_WORKER = "desk_worker", "相談支援機関職員"
+    OUTREACH_WORKER = "outreach_worker", "アウトリーチ支援員"
+    PARTICIPATION_WORKER = "participation_worker", "参加支援員"
+    COMMUNITY_COORDINATOR = "community_coordinator", "地域福祉コーディネーター"
+    MEETING_GUEST = "meeting_guest", "会議ゲスト"
+    ADMIN = "admin", "システム管理者"
+
+
+class Field(models.TextChoices):
+    """分野 of an agency."""
+
+    ELDERLY = "elderly", "介護・高齢"
+    DISABILITY = "disability", "障害"
+    CHILDREN = "children", "子ども・子育て"
+    POVERTY = "poverty", "生活困窮"
+    HEALTH = "health", "保健・医療"
+    HOUSING = "housing", "住まい"
+    EDUCATION = "education", "教育"
+    EMPLOYMENT = "employment", "就労"
+    OTHER = "other", "その他"
+
+
+class Operation(models.TextChoices):
+    """運営形態."""
+
+    DIRECT = "direct", "直営"
+    COMMISSIONED = "commissioned", "委託"
+    SUBSIDISED = "subsidised", "補助"
+
+
+class Program(models.TextChoices):
+    """The five programs of 重層的支援体制整備事業."""
+
+    COMPREHENSIVE_CONSULTATION = "comprehensive_consultation", "包括的相談支援事業"
+    MULTI_AGENCY = "multi_agency", "多機関協働事業"
+    OUTREACH = "outreach", "アウトリーチ等を通じた継続的支援事業"
+    PARTICIPATION = "participation", "参加支援事業"
+    COMMUNITY_BUILDING = "community_building", "地域づくり事業"
+
+
+class AreaKind(models.TextChoices):
+    CITY = "city", "市全域"
+    DAILY_LIFE = "daily_life", "日常生活圏域（地域包括支援センター圏域）"
+    DISABILITY = "disability", "障がい相談支援圏域"
+    HEALTH = "health", "保健センター圏域"
+    DISTRICT = "district", "社協支部・地区"
+
+
+class Area(models.Model):
+    """圏域: a node of the municipality's area hierarchy."""
+
+    code = models.SlugField("コード", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("種別", max_length=20, choices=AreaKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上位圏域",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    sort_order = models.PositiveIntegerField("表示順", default=0)
+    is_active = models.BooleanField("有効", default=True)
+
+    class Meta:
+        verbose_name = "圏域"
+        verbose_name_plural = "圏域"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list[Area]:
+        """Parents from the nearest up to the root (cycles are refused by ``clean``)."""
+        chain: list[Area] = []
+        node = self.parent
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    def path_label(self) -> str:
+        return " > ".join(a.name for a in [*reversed(self.ancestors()), self])
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.parent_id
+            and self.pk
+            and (self.parent_id == self.pk or self in self.parent.ancestors())
+        ):
+            raise ValidationError({"parent": "上位圏域に自分自身や下位の圏域は指定できません。"})
+
+
+class AgencyQuerySet(models.QuerySet):
+    def active(self) -> AgencyQuerySet:
+        return self.filter(is_active=True)
+
+
+class Agency(models.Model):
+    """支援関係機関: a desk, office or organisation taking part in the program."""
+
+    code = models.SlugField("コード", max_length=64, unique=True)
+    name = models.CharField("機関名", max_length=200)
+    name_kana = models.CharField("機関名（カナ）", max_length=200, blank=True)
+    field = models.CharField("分野", max_length=20, choices=Field.choices)
+    operation = models.CharField("運営形態", max_length=20, choices=Operation.choices)
+    area = models.ForeignKey(
+        Area, verbose_name="圏域", on_delete=models.PROTECT, related_name="agencies"
+    )
+    responsible_section = models.CharField("担当課", max_length=100, blank=True)
+    site_count = models.PositiveIntegerField("設置数", default=1, validators=[MinValueValidator(1)])
+    description = models.TextField("主な相談支援の内容", blank=True)
+    phone = models.CharField("電話番号", max_length=30, blank=True)
+    fax = models.CharField("FAX", max_length=30, blank=True)
+    email = models.EmailField("メールアドレス", blank=True)
+    address = models.CharField("所在地", max_length=200, blank=True)
+    contact_person = models.CharField("担当者", max_length=100, blank=True)
+    is_active = models.BooleanField("有効", default=True)
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "支援関係機関"
+        verbose_name_plural = "支援関係機関"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def runs(self, program: str) -> bool:
+        return any(p.program == program for p in self.programs.all())
+
+
+class AgencyProgram(models.Model):
+    """A program an agency runs, and whether as a 必須事業 (★ in the city's plan)."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="機関", on_delete=models.CASCADE, related_name="programs"
+    )
+    program = models.CharField("事業", max_length=40, choices=Program.choices)
+    is_mandatory = models.BooleanField("必須事業として実施", default=False)
+    basis = models.CharField(
+        "根拠となる事業",
+        max_length=200,
+        blank=True,
+        help_text="例：【介護】地域包括支援センターの運営",
+    )
+
+    class Meta:
+        verbose_name = "実施事業"
+        verbose_name_plural = "実施事業"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "program"], name="agency_program_unique")
+        ]
+        ordering = ["agency", "program"]
+
+    def __str__(self) -> str:
+        mark = "★" if self.is_mandatory else ""
+        return f"{mark}{self.get_program_display()}"
+
+
+class User(AbstractUser):
+    """A person who signs in. Never deleted while referenced: deactivate instead."""
+
+    display_name = models.CharField("氏名", max_length=100, blank=True)
+    display_name_kana = models.CharField("氏名（カナ）", max_length=100, blank=True)
+    phone = models.CharField("電話番号", max_length=30, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "利用者"
+        verbose_name_plural = "利用者"
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_username()
+
+    def active_memberships(self):
+        return self.memberships.filter(is_active=True, agency__is_active=True).select_related(
+            "agency"
+        )
+
+
+class Membership(models.Model):
+    """A user's role at one agency. A user may hold several."""
+
+    user = models.ForeignKey(
+        User, verbose_name="利用者", on_delete=models.PROTECT, related_name="memberships"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name="機関", on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField("役割", max_length=30, choices=Role.choices)
+    title = models.CharField("職名", max_length=100, blank=True, help_text="例：福祉まるごと支援員")
+    is_active = models.BooleanField("有効", default=True)
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "所属・役割"
+        verbose_name_plural = "所属・役割"
+        ordering = ["user", "agency", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"], name="membership_unique_role_per_agency"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["agency", "role"], condition=Q(is_active=True), name="membership_active_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} / {self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for another system calling ``/api/v1/``; only its hash is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name="利用者", on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    membership = models.ForeignKey(
+        Membership,
+        verbose_name="利用する所属",
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+    )
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField("識別子", max_length=12, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("発行日時", auto_now_add=True)
+    expires_at = models.DateTimeField("有効期限", null=True, blank=True)
+    last_used_at = models.DateTimeField("最終利用日時", null=True, blank=True)
+    revoked_at = models.DateTimeField("失効日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "APIトークン"
+        verbose_name_plural = "APIトークン"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

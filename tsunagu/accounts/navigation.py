@@ -1,0 +1,29 @@
+"""The navigation bar: each entry is shown only to users holding its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None  # None: every signed-in user with a membership
+    section: str  # prefix of the request path that marks the entry active
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("ダッシュボード", "dashboard", None, "/"),
+    NavItem("支援関係機関", "accounts:agency_list", "accounts.view_directory", "/agencies/"),
+    NavItem("監査ログ", "audit:event_list", "audit.view_log", "/audit/"),
+    NavItem("システム管理", "admin:index", "accounts.use_admin_site", "/admin/"),
+)
+
+
+def items_for(user) -> list[NavItem]:
+    if not (user and user.is_authenticated):
+        return []
+    if getattr(user, "acting_membership", None) is None:
+        return []
+    return [item for item in NAV_ITEMS if item.permission is None or user.has_perm(item.permission)]

@@ -1,0 +1,50 @@
+"""Role predicates and the permissions that decide what each role may open.
+
+Access always follows the membership the user is *acting under* (``user.acting_membership``,
+set by :class:`~tsunagu.accounts.middleware.ActingMembershipMiddleware` or by an API token),
+so a person who works for two agencies sees each agency's work only while acting for it.
+Person-level access (case teams, consent) is decided by the domain apps' own predicates.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from .models import Role
+
+STAFF_ROLES = frozenset(
+    {
+        Role.MUNICIPAL_OFFICER,
+        Role.COORDINATOR,
+        Role.DESK_WORKER,
+        Role.OUTREACH_WORKER,
+        Role.PARTICIPATION_WORKER,
+        Role.COMMUNITY_COORDINATOR,
+    }
+)
+
+
+def acting_role(user) -> str | None:
+    membership = getattr(user, "acting_membership", None)
+    return membership.role if membership is not None else None
+
+
+def has_role(*roles: str) -> rules.Predicate:
+    wanted = frozenset(roles)
+    name = "has_role:" + ",".join(sorted(wanted))
+
+    @rules.predicate(name=name)
+    def predicate(user) -> bool:
+        return bool(user and user.is_authenticated and user.is_active) and (
+            acting_role(user) in wanted
+        )
+
+    return predicate
+
+
+is_staff_role = has_role(*STAFF_ROLES)
+is_municipal_officer = has_role(Role.MUNICIPAL_OFFICER)
+is_system_admin = has_role(Role.ADMIN)
+
+rules.add_perm("accounts.view_directory", is_staff_role | is_system_admin)
+rules.add_perm("accounts.use_admin_site", is_system_admin)

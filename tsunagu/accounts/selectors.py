@@ -1,0 +1,53 @@
+"""Reads of agencies and areas (directory data, not personal data)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Agency, Area
+
+
+def agency_list(
+    *,
+    user,
+    q: str = "",
+    field: str = "",
+    program: str = "",
+    area: str = "",
+    include_inactive: bool = False,
+) -> QuerySet[Agency]:
+    """The agency directory, filtered (callers check ``accounts.view_directory``)."""
+    del user  # the directory is the same for every role that may open it
+    qs = Agency.objects.select_related("area").prefetch_related("programs")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if q:
+        for word in q.split():
+            qs = qs.filter(
+                Q(name__icontains=word)
+                | Q(name_kana__icontains=word)
+                | Q(description__icontains=word)
+                | Q(responsible_section__icontains=word)
+                | Q(area__name__icontains=word)
+            )
+    if field:
+        qs = qs.filter(field=field)
+    if program:
+        qs = qs.filter(programs__program=program).distinct()
+    if area:
+        qs = qs.filter(Q(area__code=area) | Q(area__parent__code=area))
+    return qs.order_by("code")
+
+
+def agency_get(*, user, pk: int) -> Agency:
+    del user
+    return (
+        Agency.objects.select_related("area", "area__parent")
+        .prefetch_related("programs")
+        .annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
+        .get(pk=pk)
+    )
+
+
+def area_list() -> QuerySet[Area]:
+    return Area.objects.select_related("parent").filter(is_active=True)

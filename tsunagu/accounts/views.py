@@ -1,0 +1,78 @@
+"""Sign-in shell, dashboard, acting-membership switch and the agency directory."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from . import selectors
+from .dashboard import dashboard_context
+from .forms import AgencyFilterForm
+from .middleware import SESSION_KEY
+from .models import Agency
+
+PAGE_SIZE = 25
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard.html", dashboard_context(request))
+
+
+@login_required
+@require_POST
+def switch_membership(request: HttpRequest) -> HttpResponse:
+    try:
+        wanted = int(request.POST.get("membership", ""))
+    except ValueError:
+        wanted = None
+    chosen = next((m for m in request.memberships if m.pk == wanted), None)
+    if chosen is None:
+        messages.error(request, "選択した所属に切り替えられませんでした。")
+    else:
+        request.session[SESSION_KEY] = chosen.pk
+        messages.success(
+            request, f"{chosen.agency.name}（{chosen.get_role_display()}）として作業します。"
+        )
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    return redirect(next_url)
+
+
+@permission_required("accounts.view_directory", raise_exception=True)
+def agency_list(request: HttpRequest) -> HttpResponse:
+    form = AgencyFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.agency_list(
+        user=request.user,
+        q=filters.get("q", ""),
+        field=filters.get("field", ""),
+        program=filters.get("program", ""),
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "total": page.paginator.count,
+    }
+    template = "accounts/_agency_rows.html" if request.htmx else "accounts/agency_list.html"
+    return render(request, template, context)
+
+
+@permission_required("accounts.view_directory", raise_exception=True)
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        agency = selectors.agency_get(user=request.user, pk=pk)
+    except Agency.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "accounts/agency_detail.html", {"agency": agency})

@@ -1,0 +1,42 @@
+"""The ``/api/v1/`` NinjaAPI; each app contributes a router from its ``api.py``."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from tsunagu.accounts.api import router as accounts_router
+from tsunagu.audit.api import router as audit_router
+from tsunagu.common.api import router as common_router
+
+from .auth import MembershipSessionAuth, TokenAuth
+
+api = NinjaAPI(
+    title="tsunagu API",
+    version="1",
+    description="重層的支援体制整備事業システム tsunagu の連携用API。"
+    "ブラウザのログインセッション、または発行済みのAPIトークンで認証します。",
+    auth=[MembershipSessionAuth(), TokenAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return api.create_response(request, {"detail": "認証が必要です。"}, status=401)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "見つかりません。"}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    return api.create_response(
+        request, {"detail": "入力内容に誤りがあります。", "errors": exc.errors}, status=422
+    )
+
+
+api.add_router("/", accounts_router)
+api.add_router("/audit", audit_router)
+api.add_router("/", common_router)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from tsunagu.api.auth import require_perm
+
+from . import selectors
+from .services import audit_read
+
+router = Router(tags=["監査ログ"])
+
+
+class EventOut(Schema):
+    seq: int
+    occurred_at: datetime
+    actor_username: str
+    acting_agency_id: int | None
+    acting_role: str
+    action: str
+    target_type: str
+    target_id: str
+    person_ids: list[int]
+    context: dict
+    purpose: str
+    changes: dict
+    via: str
+    hash: str
+
+
+class EventFilter(Schema):
+    action: str = ""
+    actor: str = ""
+    agency_id: int | None = None
+    person_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@router.get("/events", response=list[EventOut], summary="監査イベントの一覧（事務局のみ）")
+@paginate(PageNumberPagination, page_size=100)
+def event_list(request, filters: Query[EventFilter]):
+    require_perm(request, "audit.view_log")
+    params = filters.dict()
+    audit_read(
+        request,
+        "audit.list",
+        persons=[params["person_id"]] if params.get("person_id") else (),
+        context={k: str(v) for k, v in params.items() if v},
+    )
+    return selectors.event_list(user=request.user, **params)

@@ -1,0 +1,40 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from rules.contrib.views import permission_required
+
+from . import selectors
+from .forms import EventFilterForm
+from .services import audit_read
+
+PAGE_SIZE = 50
+
+
+@permission_required("audit.view_log", raise_exception=True)
+def event_list(request: HttpRequest) -> HttpResponse:
+    form = EventFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.event_list(
+        user=request.user,
+        action=filters.get("action", ""),
+        actor=filters.get("actor", ""),
+        agency_id=filters["agency"].pk if filters.get("agency") else None,
+        person_id=filters.get("person"),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Reading the access history of persons is itself recorded.
+    audit_read(
+        request,
+        "audit.list",
+        persons=[filters["person"]] if filters.get("person") else (),
+        context={k: str(v) for k, v in filters.items() if v},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/event_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count},
+    )

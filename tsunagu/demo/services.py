@@ -1,0 +1,365 @@
+"""Building the demo city (modelled on 岐阜市): areas, agencies, one user per role, households.
+
+Deterministic: the same code always produces the same city. Idempotent: running it again
+updates agencies and users in place and adds persons only when there are none yet.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from tsunagu.accounts.models import Agency, AgencyProgram, Area, Membership, Role, User
+from tsunagu.people import services as people_services
+from tsunagu.people.models import Person, Relation, Sex
+
+from . import roster
+from .names import pick_family_name, pick_given_name
+
+DEMO_PASSWORD = "tsunagu-demo"
+SEED = 20260401
+REFERENCE_DATE = datetime.date(2026, 4, 1)  # ages are fixed relative to this date
+PURPOSE = "デモデータの作成"
+ADMIN_GROUP = "システム管理者"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    display_name_kana: str
+    agency: str
+    role: str
+    title: str
+
+
+FIRST_HOUKATSU = roster.HOUKATSU_CENTER_CODES[0]
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser(
+        "officer",
+        "岐阜 直子",
+        "ギフ ナオコ",
+        "juso_suishin",
+        Role.MUNICIPAL_OFFICER,
+        "重層的支援推進室 主査",
+    ),
+    DemoUser(
+        "coordinator",
+        "長良 健一",
+        "ナガラ ケンイチ",
+        "marugoto",
+        Role.COORDINATOR,
+        "福祉まるごと支援員",
+    ),
+    DemoUser("desk", "金華 由美", "キンカ ユミ", FIRST_HOUKATSU, Role.DESK_WORKER, "社会福祉士"),
+    DemoUser(
+        "outreach",
+        "鷺山 翔太",
+        "サギヤマ ショウタ",
+        "csw",
+        Role.OUTREACH_WORKER,
+        "コミュニティソーシャルワーカー",
+    ),
+    DemoUser(
+        "participation",
+        "加納 美咲",
+        "カノウ ミサキ",
+        "marugoto",
+        Role.PARTICIPATION_WORKER,
+        "参加支援担当",
+    ),
+    DemoUser(
+        "community",
+        "則武 聡",
+        "ノリタケ サトシ",
+        "chiikifukushi_co",
+        Role.COMMUNITY_COORDINATOR,
+        "地域福祉コーディネーター",
+    ),
+    DemoUser(
+        "guest",
+        "茜部 和子",
+        "アカナベ カズコ",
+        "minsei_kyogikai",
+        Role.MEETING_GUEST,
+        "民生委員・児童委員",
+    ),
+    DemoUser(
+        "admin", "司 大輔", "ツカサ ダイスケ", "fukushiseisaku_ka", Role.ADMIN, "システム管理担当"
+    ),
+    DemoUser(
+        "housing",
+        "柳津 拓也",
+        "ヤナイヅ タクヤ",
+        "jutaku_akiya_ka",
+        Role.DESK_WORKER,
+        "住宅・空家対策課 主任",
+    ),
+)
+
+
+@transaction.atomic
+def seed_areas() -> dict[str, Area]:
+    areas: dict[str, Area] = {}
+    for order, spec in enumerate(roster.AREAS):
+        area, _ = Area.objects.update_or_create(
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "kind": spec.kind,
+                "parent": areas.get(spec.parent) if spec.parent else None,
+                "sort_order": order,
+                "is_active": True,
+            },
+        )
+        areas[spec.code] = area
+    return areas
+
+
+@transaction.atomic
+def seed_agencies(areas: dict[str, Area]) -> dict[str, Agency]:
+    agencies: dict[str, Agency] = {}
+    for spec in roster.AGENCIES:
+        agency, _ = Agency.objects.update_or_create(
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "field": spec.field,
+                "operation": spec.operation,
+                "area": areas[spec.area],
+                "responsible_section": spec.section,
+                "site_count": spec.site_count,
+                "description": spec.description,
+                "phone": spec.phone,
+                "address": spec.address,
+                "is_active": True,
+            },
+        )
+        wanted = {p.program for p in spec.programs}
+        agency.programs.exclude(program__in=wanted).delete()
+        for p in spec.programs:
+            AgencyProgram.objects.update_or_create(
+                agency=agency,
+                program=p.program,
+                defaults={"is_mandatory": p.is_mandatory, "basis": p.basis},
+            )
+        agencies[spec.code] = agency
+    return agencies
+
+
+def _admin_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
+    perms = Permission.objects.filter(
+        content_type__app_label="accounts",
+        content_type__model__in=[
+            "user",
+            "agency",
+            "agencyprogram",
+            "area",
+            "membership",
+            "apitoken",
+        ],
+    )
+    group.permissions.set(perms)
+    return group
+
+
+@transaction.atomic
+def seed_users(agencies: dict[str, Agency]) -> list[User]:
+    users = []
+    group = _admin_group()
+    for spec in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "display_name": spec.display_name,
+                "display_name_kana": spec.display_name_kana,
+            },
+        )
+        user.display_name = spec.display_name
+        user.display_name_kana = spec.display_name_kana
+        user.is_active = True
+        user.is_staff = spec.role == Role.ADMIN
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        user.save()
+        if spec.role == Role.ADMIN:
+            user.groups.add(group)
+        Membership.objects.update_or_create(
+            user=user,
+            agency=agencies[spec.agency],
+            role=spec.role,
+            defaults={"title": spec.title, "is_active": True},
+        )
+        users.append(user)
+    return users
+
+
+# Household compositions: (relation, sex or None for random, min age, max age)
+HOUSEHOLD_TYPES: tuple[tuple[str, int, tuple[tuple[str, str | None, int, int], ...]], ...] = (
+    ("高齢単身", 20, ((Relation.HEAD, None, 70, 94),)),
+    ("高齢夫婦", 14, ((Relation.HEAD, Sex.MALE, 72, 90), (Relation.SPOUSE, Sex.FEMALE, 68, 88))),
+    ("8050", 12, ((Relation.HEAD, Sex.FEMALE, 78, 92), (Relation.CHILD, Sex.MALE, 48, 58))),
+    (
+        "ダブルケア",
+        8,
+        (
+            (Relation.HEAD, Sex.MALE, 38, 50),
+            (Relation.SPOUSE, Sex.FEMALE, 36, 48),
+            (Relation.CHILD, None, 1, 9),
+            (Relation.MOTHER, Sex.FEMALE, 72, 88),
+        ),
+    ),
+    (
+        "ひとり親",
+        12,
+        (
+            (Relation.HEAD, Sex.FEMALE, 26, 45),
+            (Relation.CHILD, None, 3, 17),
+            (Relation.CHILD, None, 0, 12),
+        ),
+    ),
+    (
+        "ヤングケアラー",
+        6,
+        (
+            (Relation.HEAD, Sex.FEMALE, 38, 52),
+            (Relation.CHILD, None, 12, 17),
+            (Relation.CHILD, None, 6, 11),
+        ),
+    ),
+    (
+        "子育て世帯",
+        16,
+        (
+            (Relation.HEAD, Sex.MALE, 28, 45),
+            (Relation.SPOUSE, Sex.FEMALE, 27, 44),
+            (Relation.CHILD, None, 0, 15),
+        ),
+    ),
+    ("単身（稼働年齢）", 14, ((Relation.HEAD, None, 20, 64),)),
+)
+
+
+def _birth_date(rng: random.Random, age: int) -> datetime.date:
+    year = REFERENCE_DATE.year - age - 1
+    day_of_year = rng.randrange(365)
+    return datetime.date(year, 4, 2) + datetime.timedelta(days=day_of_year)
+
+
+def _address(rng: random.Random, area_code: str) -> str:
+    town = rng.choice(roster.TOWNS[area_code])
+    if rng.random() < 0.5:
+        return f"岐阜市{town}{rng.randint(1, 6)}丁目{rng.randint(1, 30)}番{rng.randint(1, 20)}号"
+    return f"岐阜市{town}{rng.randint(1, 999)}番地{rng.randint(1, 9)}"
+
+
+def _phone(rng: random.Random, mobile: bool) -> str:
+    if mobile:
+        return f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+    return f"058-{rng.randint(230, 299)}-{rng.randint(1000, 9999)}"
+
+
+@dataclass(frozen=True)
+class PlannedPerson:
+    name: str
+    name_kana: str
+    birth_date: datetime.date
+    sex: str
+    relation: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class PlannedHousehold:
+    label: str
+    kind: str
+    address: str
+    members: tuple[PlannedPerson, ...]
+
+
+def plan_households(count: int) -> list[PlannedHousehold]:
+    """The demo households, decided by a private seeded generator (no database, no globals)."""
+    rng = random.Random(SEED)
+    weights = [w for _, w, _ in HOUSEHOLD_TYPES]
+    area_codes = sorted(roster.TOWNS)
+    plan = []
+    for _ in range(count):
+        kind, _, members = rng.choices(HOUSEHOLD_TYPES, weights=weights)[0]
+        family = pick_family_name(rng)
+        address = _address(rng, rng.choice(area_codes))
+        landline = _phone(rng, mobile=False)
+        people = []
+        for relation, sex, lo, hi in members:
+            person_sex = sex or rng.choice([Sex.MALE, Sex.FEMALE])
+            given = pick_given_name(rng, person_sex)
+            age = rng.randint(lo, hi)
+            people.append(
+                PlannedPerson(
+                    name=f"{family.kanji} {given.kanji}",
+                    name_kana=f"{family.kana} {given.kana}",
+                    birth_date=_birth_date(rng, age),
+                    sex=str(person_sex),
+                    relation=str(relation),
+                    phone=_phone(rng, mobile=True) if 18 <= age < 70 else landline,
+                )
+            )
+        plan.append(
+            PlannedHousehold(
+                label=f"{family.kanji}世帯", kind=kind, address=address, members=tuple(people)
+            )
+        )
+    return plan
+
+
+def seed_households(*, count: int = 120) -> int:
+    """Create ``count`` households with their members; returns the number of persons made."""
+    made = 0
+    for planned in plan_households(count):
+        with transaction.atomic():
+            household = people_services.household_create(
+                by=None, label=planned.label, address=planned.address, purpose=PURPOSE
+            )
+            for member in planned.members:
+                person = people_services.person_create(
+                    by=None,
+                    name=member.name,
+                    name_kana=member.name_kana,
+                    birth_date=member.birth_date,
+                    sex=member.sex,
+                    address=planned.address,
+                    phone=member.phone,
+                    purpose=PURPOSE,
+                )
+                people_services.household_add_member(
+                    by=None,
+                    household=household,
+                    person=person,
+                    relation=member.relation,
+                    purpose=PURPOSE,
+                )
+                made += 1
+    return made
+
+
+@dataclass
+class SeedResult:
+    areas: int
+    agencies: int
+    users: list[User]
+    persons_created: int
+
+
+def seed_demo(*, households: int = 120) -> SeedResult:
+    areas = seed_areas()
+    agencies = seed_agencies(areas)
+    users = seed_users(agencies)
+    persons = 0 if Person.objects.exists() else seed_households(count=households)
+    return SeedResult(
+        areas=len(areas), agencies=len(agencies), users=users, persons_created=persons
+    )

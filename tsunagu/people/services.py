@@ -1,0 +1,101 @@
+"""Writes on persons and households; each records an audit event in the same transaction."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tsunagu.audit.services import audit_record, diff, snapshot
+
+from .models import Household, HouseholdMember, Person, Relation, Sex
+
+
+def person_create(
+    *,
+    by,
+    name: str,
+    name_kana: str,
+    birth_date: datetime.date | None = None,
+    sex: str = Sex.UNKNOWN,
+    address: str = "",
+    phone: str = "",
+    postal_code: str = "",
+    agency=None,
+    purpose: str = "",
+) -> Person:
+    if not name.strip():
+        raise ValidationError({"name": "氏名を入力してください。"})
+    if not name_kana.strip():
+        raise ValidationError({"name_kana": "フリガナを入力してください。"})
+    if sex not in Sex.values:
+        raise ValidationError({"sex": "性別の値が正しくありません。"})
+    if birth_date and birth_date > datetime.date.today():
+        raise ValidationError({"birth_date": "生年月日が未来の日付になっています。"})
+    membership = getattr(by, "acting_membership", None)
+    with transaction.atomic():
+        person = Person.objects.create(
+            name=name.strip(),
+            name_kana=name_kana.strip(),
+            birth_date=birth_date,
+            sex=sex,
+            address=address,
+            phone=phone,
+            postal_code=postal_code,
+            registered_by_agency=agency or getattr(membership, "agency", None),
+        )
+        audit_record(
+            actor=by,
+            action="person.create",
+            target=person,
+            persons=[person],
+            purpose=purpose,
+            changes=diff({}, snapshot(person)),
+        )
+    return person
+
+
+def household_create(*, by, label: str, address: str = "", purpose: str = "") -> Household:
+    if not label.strip():
+        raise ValidationError({"label": "世帯の呼称を入力してください。"})
+    with transaction.atomic():
+        household = Household.objects.create(label=label.strip(), address=address)
+        audit_record(
+            actor=by,
+            action="household.create",
+            target=household,
+            purpose=purpose,
+            changes=diff({}, snapshot(household)),
+        )
+    return household
+
+
+def household_add_member(
+    *,
+    by,
+    household: Household,
+    person: Person,
+    relation: str,
+    start_date: datetime.date | None = None,
+    purpose: str = "",
+) -> HouseholdMember:
+    if relation not in Relation.values:
+        raise ValidationError({"relation": "続柄の値が正しくありません。"})
+    if HouseholdMember.objects.filter(
+        household=household, person=person, end_date__isnull=True
+    ).exists():
+        raise ValidationError("この方は既にこの世帯の世帯員です。")
+    with transaction.atomic():
+        member = HouseholdMember.objects.create(
+            household=household, person=person, relation=relation, start_date=start_date
+        )
+        audit_record(
+            actor=by,
+            action="household.member_add",
+            target=household,
+            persons=[person],
+            purpose=purpose,
+            changes=diff({}, snapshot(member)),
+        )
+    return member

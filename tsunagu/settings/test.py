@@ -1,0 +1,12 @@
+"""Test settings: fast password hashing, in-memory e-mail."""
+
+from .base import *  # noqa: F403
+from .base import TSUNAGU
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret-tsunagu"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TSUNAGU["DEMO_ALLOWED"] = True
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+LOGGING = {"version": 1, "disable_existing_loggers": False}

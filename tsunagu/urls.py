@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tsunagu.accounts import views as account_views
+from tsunagu.accounts.forms import LoginForm
+from tsunagu.api.api import api
+
+admin.site.site_header = "tsunagu システム管理"
+admin.site.site_title = "tsunagu 管理"
+admin.site.index_title = "利用者・支援関係機関の管理"
+
+urlpatterns = [
+    path("", account_views.dashboard, name="dashboard"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("", include("tsunagu.accounts.urls")),
+    path("audit/", include("tsunagu.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
