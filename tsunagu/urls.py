@@ -6,10 +6,6 @@ from tsunagu.accounts import views as account_views
 from tsunagu.accounts.forms import LoginForm
 from tsunagu.api.api import api
 
-admin.site.site_header = "tsunagu システム管理"
-admin.site.site_title = "tsunagu 管理"
-admin.site.index_title = "利用者・支援関係機関の管理"
-
 urlpatterns = [
     path("", account_views.dashboard, name="dashboard"),
     path(

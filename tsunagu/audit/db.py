@@ -10,8 +10,9 @@ PROTECTED_TABLES = ("audit_auditevent", "audit_auditpersonlink")
 FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION tsunagu_audit_immutable() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION '監査ログは追記のみです（% は許可されていません）', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING
+        MESSAGE = '監査ログは追記のみです（' || TG_OP || ' は許可されていません）',
+        ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
 """

@@ -10,7 +10,6 @@ import datetime
 import random
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from tsunagu.accounts.models import Agency, AgencyProgram, Area, Membership, Role, User
@@ -24,7 +23,6 @@ DEMO_PASSWORD = "tsunagu-demo"
 SEED = 20260401
 REFERENCE_DATE = datetime.date(2026, 4, 1)  # ages are fixed relative to this date
 PURPOSE = "デモデータの作成"
-ADMIN_GROUP = "システム管理者"
 
 
 @dataclass(frozen=True)
@@ -152,27 +150,9 @@ def seed_agencies(areas: dict[str, Area]) -> dict[str, Agency]:
     return agencies
 
 
-def _admin_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
-    perms = Permission.objects.filter(
-        content_type__app_label="accounts",
-        content_type__model__in=[
-            "user",
-            "agency",
-            "agencyprogram",
-            "area",
-            "membership",
-            "apitoken",
-        ],
-    )
-    group.permissions.set(perms)
-    return group
-
-
 @transaction.atomic
 def seed_users(agencies: dict[str, Agency]) -> list[User]:
     users = []
-    group = _admin_group()
     for spec in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=spec.username,
@@ -184,12 +164,9 @@ def seed_users(agencies: dict[str, Agency]) -> list[User]:
         user.display_name = spec.display_name
         user.display_name_kana = spec.display_name_kana
         user.is_active = True
-        user.is_staff = spec.role == Role.ADMIN
         if created:
             user.set_password(DEMO_PASSWORD)
         user.save()
-        if spec.role == Role.ADMIN:
-            user.groups.add(group)
         Membership.objects.update_or_create(
             user=user,
             agency=agencies[spec.agency],

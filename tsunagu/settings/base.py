@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "tsunagu.people",
     "tsunagu.demo",
     "tsunagu.api",
-    "django.contrib.admin",
+    "tsunagu.accounts.admin_site.TsunaguAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -144,7 +144,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("TSUNAGU_STATIC_ROOT", BASE_DIR / "staticfiles"))
+WHITENOISE_USE_FINDERS = True  # production serves the collected files instead
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

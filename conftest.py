@@ -1,0 +1,85 @@
+"""Shared personas (domain.md §2 roles plus a worker of an unrelated agency)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tsunagu.accounts.models import Agency, Area, Membership, Role, User
+
+PASSWORD = "persona-password-2026"
+
+
+@dataclass
+class Persona:
+    user: User
+    membership: Membership
+
+    @property
+    def agency(self) -> Agency:
+        return self.membership.agency
+
+
+def make_agency(code: str, name: str, area: Area, field: str = "other") -> Agency:
+    return Agency.objects.create(
+        code=code, name=name, field=field, operation="direct", area=area, phone="058-000-0000"
+    )
+
+
+def make_persona(username: str, agency: Agency, role: str) -> Persona:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, display_name=f"{username} さん"
+    )
+    membership = Membership.objects.create(user=user, agency=agency, role=role)
+    user.acting_membership = membership
+    return Persona(user=user, membership=membership)
+
+
+@pytest.fixture
+def city(db) -> Area:
+    return Area.objects.create(code="city", name="テスト市全域", kind="city")
+
+
+@pytest.fixture
+def agencies(city) -> dict[str, Agency]:
+    daily = Area.objects.create(code="dl1", name="中央圏域", kind="daily_life", parent=city)
+    return {
+        "office": make_agency("office", "重層的支援推進室", city),
+        "council": make_agency("council", "福祉まるごと支援員（社協）", city),
+        "houkatsu": make_agency("houkatsu", "地域包括支援センター中央", daily, "elderly"),
+        "csw": make_agency("csw", "コミュニティソーシャルワーカー", daily),
+        "community": make_agency("community", "地域福祉コーディネーター", city),
+        "minsei": make_agency("minsei", "民生委員・児童委員協議会", city),
+        "policy": make_agency("policy", "福祉政策課", city),
+        "housing": make_agency("housing", "住宅・空家対策課", city, "housing"),
+    }
+
+
+@pytest.fixture
+def personas(agencies) -> dict[str, Persona]:
+    """One persona per role, plus ``unrelated``: a desk worker of an uninvolved agency."""
+    return {
+        "officer": make_persona("officer", agencies["office"], Role.MUNICIPAL_OFFICER),
+        "coordinator": make_persona("coordinator", agencies["council"], Role.COORDINATOR),
+        "desk": make_persona("desk", agencies["houkatsu"], Role.DESK_WORKER),
+        "outreach": make_persona("outreach", agencies["csw"], Role.OUTREACH_WORKER),
+        "participation": make_persona(
+            "participation", agencies["council"], Role.PARTICIPATION_WORKER
+        ),
+        "community": make_persona("community", agencies["community"], Role.COMMUNITY_COORDINATOR),
+        "guest": make_persona("guest", agencies["minsei"], Role.MEETING_GUEST),
+        "admin": make_persona("admin", agencies["policy"], Role.ADMIN),
+        "unrelated": make_persona("unrelated", agencies["housing"], Role.DESK_WORKER),
+    }
+
+
+@pytest.fixture
+def login(client):
+    """``login(persona)`` signs the test client in as that persona."""
+
+    def _login(persona: Persona):
+        client.force_login(persona.user)
+        return client
+
+    return _login

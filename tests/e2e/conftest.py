@@ -1,0 +1,127 @@
+"""Browser tests in real Chromium against the live test server, seeded with the demo city."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, Request, Route, expect
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
+# inside one unless told that the calls are safe (they are: the ORM is used synchronously).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, with every background connection to Google switched off."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A workstation in a Japanese city office."""
+    return {
+        **browser_context_args,
+        "locale": "ja-JP",
+        "timezone_id": "Asia/Tokyo",
+        "viewport": {"width": 1280, "height": 900},
+    }
+
+
+@pytest.fixture
+def offsite_requests(context: BrowserContext) -> Iterator[list[str]]:
+    """Requests of any page in the context that left the live server (aborted and listed).
+
+    The system runs on closed municipal networks (LGWAN): every asset must be served by the
+    application itself, never by a CDN or any other outside host.
+    """
+    blocked: list[str] = []
+
+    def handle(route: Route, request: Request) -> None:
+        url = request.url
+        scheme = urlsplit(url).scheme
+        host = urlsplit(url).hostname or ""
+        if scheme in {"http", "https", "ws", "wss"} and host not in LOCAL_HOSTS:
+            blocked.append(f"{request.method} {url}")
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    context.route("**/*", handle)
+    yield blocked
+    assert blocked == [], "the browser requested hosts other than the live server"
+
+
+@pytest.fixture
+def page_errors(context: BrowserContext) -> Iterator[list[str]]:
+    """Uncaught JavaScript errors of any page in the context (must stay empty)."""
+    errors: list[str] = []
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    yield errors
+    assert errors == [], "JavaScript errors on the page"
+
+
+@pytest.fixture
+def page(page: Page, offsite_requests, page_errors) -> Page:
+    """The test's browser tab, guarded against outside requests and script errors."""
+    return page
+
+
+@pytest.fixture
+def demo_city(transactional_db, live_server):
+    """The demo city (modelled on 岐阜市) in the database the live server reads."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", households=5, stdout=io.StringIO())
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR
+
+
+@pytest.fixture
+def sign_in(page: Page, demo_city) -> Callable[[str, str], None]:
+    """``sign_in(username, password)``: open the site, get sent to the login page, submit it."""
+
+    def _sign_in(username: str, password: str) -> None:
+        page.goto(demo_city.url + "/")
+        expect(page).to_have_title(re.compile("ログイン"))
+        page.get_by_label("ユーザーID", exact=True).fill(username)
+        page.get_by_label("パスワード", exact=True).fill(password)
+        page.get_by_role("button", name="ログイン", exact=True).click()
+
+    return _sign_in
