@@ -152,12 +152,18 @@ def test_database_itself_refuses_changes_on_postgresql():
         # SQLite has no access control; the hash chain is its protection (tested above).
         assert audit_verify_chain().ok
         return
-    with pytest.raises(DatabaseError, match="追記のみ"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditevent SET purpose = 'x' WHERE id = %s", [event.pk])
-    with pytest.raises(DatabaseError, match="追記のみ"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+    with (
+        pytest.raises(DatabaseError, match="追記のみ"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE audit_auditevent SET purpose = 'x' WHERE id = %s", [event.pk])
+    with (
+        pytest.raises(DatabaseError, match="追記のみ"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).purpose == "確認"
 
 
@@ -170,7 +176,7 @@ def test_event_rolls_back_with_the_failed_write():
 
 
 def test_action_must_be_entity_dot_verb():
-    with pytest.raises(ValueError, match="entity.verb"):
+    with pytest.raises(ValueError, match=r"entity\.verb"):
         audit_record(actor=None, action="view")
 
 
