@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
