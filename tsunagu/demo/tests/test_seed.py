@@ -1,0 +1,66 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from tsunagu.accounts.models import Agency, Area, Membership, Role, User
+from tsunagu.audit.services import audit_verify_chain
+from tsunagu.demo.names import family_names, given_names
+from tsunagu.demo.services import DEMO_PASSWORD, DEMO_USERS, plan_households
+from tsunagu.people.models import HouseholdMember, Person
+
+
+def test_household_plan_is_deterministic():
+    import random
+
+    first = plan_households(40)
+    random.seed(12345)  # the global generator must not matter
+    assert plan_households(40) == first
+
+
+def test_names_and_readings_belong_together():
+    readings = {n.kanji: n.kana for n in family_names()}
+    given = {n.kanji: n.kana for sex in ("male", "female") for n in given_names(sex)}
+    for household in plan_households(60):
+        for person in household.members:
+            family, first = person.name.split(" ")
+            kana_family, kana_first = person.name_kana.split(" ")
+            assert readings[family] == kana_family
+            assert kana_first in {
+                n.kana for sex in ("male", "female") for n in given_names(sex) if n.kanji == first
+            }
+            assert given[first]
+
+
+def test_household_compositions_include_8050_and_care_situations():
+    kinds = {h.kind for h in plan_households(120)}
+    assert {"8050", "ダブルケア", "ヤングケアラー", "高齢単身"} <= kinds
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_city_and_is_idempotent(capsys):
+    call_command("seed_demo", households=10)
+    out = capsys.readouterr().out
+    assert f"パスワード: {DEMO_PASSWORD}" in out
+    for spec in DEMO_USERS:
+        assert spec.username in out
+    assert Area.objects.filter(kind="daily_life").count() == 19
+    assert Area.objects.filter(kind="district").count() == 50
+    assert Agency.objects.filter(code__startswith="houkatsu_").count() == 19
+    assert Agency.objects.get(code="juso_suishin").programs.filter(program="multi_agency").exists()
+    persons = Person.objects.count()
+    assert persons >= 10
+    assert HouseholdMember.objects.count() == persons
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    assert User.objects.get(username="officer").check_password(DEMO_PASSWORD)
+
+    call_command("seed_demo", households=10)
+    assert Person.objects.count() == persons
+    assert Agency.objects.count() == len({a.code for a in Agency.objects.all()})
+    assert audit_verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_seed_demo_refused_in_production(settings):
+    settings.TSUNAGU = {**settings.TSUNAGU, "DEMO_ALLOWED": False}
+    with pytest.raises(CommandError, match="デモデータを作成できません"):
+        call_command("seed_demo", households=1)
