@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Request, Route, expect
+from playwright.sync_api import BrowserContext, Page, Request, Response, Route, expect
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
 # inside one unless told that the calls are safe (they are: the ORM is used synchronously).
@@ -19,6 +19,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+ASSET_TYPES = frozenset({"stylesheet", "script", "image", "font", "media"})
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -93,8 +94,23 @@ def page_errors(context: BrowserContext) -> Iterator[list[str]]:
 
 
 @pytest.fixture
-def page(page: Page, offsite_requests, page_errors) -> Page:
-    """The test's browser tab, guarded against outside requests and script errors."""
+def broken_assets(context: BrowserContext) -> Iterator[list[str]]:
+    """Stylesheets, scripts, images and fonts the server did not deliver (must stay empty)."""
+    broken: list[str] = []
+
+    def check(response: Response) -> None:
+        if response.request.resource_type in ASSET_TYPES and response.status >= 400:
+            broken.append(f"{response.status} {response.url}")
+
+    context.on("response", check)
+    yield broken
+    assert broken == [], "assets of the page failed to load"
+
+
+@pytest.fixture
+def page(page: Page, offsite_requests, page_errors, broken_assets) -> Page:
+    """The test's browser tab, guarded against outside requests, script errors and
+    missing assets."""
     return page
 
 
