@@ -16,16 +16,24 @@ class AuditedAdminMixin:
     """Every change made in the admin site is written to the audit trail."""
 
     audit_entity = ""
+    audit_exclude: tuple[str, ...] = ("password", "last_login", "updated_at")
+
+    def _snapshot(self, obj) -> dict:
+        values = snapshot(obj)
+        return {k: v for k, v in values.items() if k not in self.audit_exclude}
 
     def save_model(self, request, obj, form, change):
-        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
+        before = self._snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
         with transaction.atomic():
             super().save_model(request, obj, form, change)
+            changes = diff(before, self._snapshot(obj))
+            if "password" in form.changed_data or "password1" in form.changed_data:
+                changes["password"] = {"before": "（非表示）", "after": "（変更）"}
             audit_record(
                 actor=request.user,
                 action=f"{self.audit_entity}.{'update' if change else 'create'}",
                 target=obj,
-                changes=diff(before, snapshot(obj)),
+                changes=changes,
                 ip_address=request.META.get("REMOTE_ADDR"),
                 via="admin",
             )
@@ -36,7 +44,7 @@ class AuditedAdminMixin:
                 actor=request.user,
                 action=f"{self.audit_entity}.delete",
                 target=obj,
-                changes=diff(snapshot(obj), {}),
+                changes=diff(self._snapshot(obj), {}),
                 ip_address=request.META.get("REMOTE_ADDR"),
                 via="admin",
             )
@@ -79,6 +87,20 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         ),
     )
     actions = ("deactivate_users",)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            audit_record(
+                actor=request.user,
+                action="user.password_reset",
+                target_type="accounts.user",
+                target_id=id,
+                changes={"password": {"before": "（非表示）", "after": "（変更）"}},
+                ip_address=request.META.get("REMOTE_ADDR"),
+                via="admin",
+            )
+        return response
 
     def has_delete_permission(self, request, obj=None):
         # Accounts are deactivated, never deleted: audit events and records refer to them.
