@@ -68,3 +68,18 @@ def test_rendered_pages_reference_only_this_server(client, personas, url):
 
 def _offending_lines_text(text):
     return [m.group(0) for m in EXTERNAL.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "vendor/bootstrap/bootstrap.min.css",
+        "vendor/bootstrap/bootstrap.bundle.min.js",
+        "vendor/htmx/htmx.min.js",
+        "tsunagu/tsunagu.css",
+    ],
+)
+def test_every_referenced_static_file_is_found(name):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find(name), name

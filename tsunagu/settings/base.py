@@ -144,6 +144,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # production serves the collected files instead
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
