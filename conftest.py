@@ -9,6 +9,17 @@ import pytest
 from tsunagu.accounts.models import Agency, Area, Membership, Role, User
 
 PASSWORD = "persona-password-2026"
+PERSONA_NAMES = (
+    "officer",
+    "coordinator",
+    "desk",
+    "outreach",
+    "participation",
+    "community",
+    "guest",
+    "admin",
+    "unrelated",
+)
 
 
 @dataclass

@@ -1,23 +1,13 @@
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD
+from conftest import PASSWORD, PERSONA_NAMES
 from tsunagu.accounts.models import Role
 from tsunagu.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-ALL = [
-    "officer",
-    "coordinator",
-    "desk",
-    "outreach",
-    "participation",
-    "community",
-    "guest",
-    "admin",
-    "unrelated",
-]
+ALL = PERSONA_NAMES
 
 
 def test_login_page_is_japanese(client):

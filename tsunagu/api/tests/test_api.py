@@ -3,21 +3,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from conftest import PERSONA_NAMES
 from tsunagu.accounts.services import api_token_issue
 from tsunagu.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-STAFF = [
-    "officer",
-    "coordinator",
-    "desk",
-    "outreach",
-    "participation",
-    "community",
-    "admin",
-    "unrelated",
-]
+STAFF = [name for name in PERSONA_NAMES if name != "guest"]
 
 
 def bearer(raw):
