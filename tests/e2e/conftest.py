@@ -70,11 +70,9 @@ def offsite_requests(context: BrowserContext) -> Iterator[list[str]]:
     blocked: list[str] = []
 
     def handle(route: Route, request: Request) -> None:
-        url = request.url
-        scheme = urlsplit(url).scheme
-        host = urlsplit(url).hostname or ""
-        if scheme in {"http", "https", "ws", "wss"} and host not in LOCAL_HOSTS:
-            blocked.append(f"{request.method} {url}")
+        url = urlsplit(request.url)
+        if url.scheme in {"http", "https", "ws", "wss"} and url.hostname not in LOCAL_HOSTS:
+            blocked.append(f"{request.method} {request.url}")
             route.abort("blockedbyclient")
         else:
             route.continue_()

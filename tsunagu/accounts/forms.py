@@ -7,10 +7,16 @@ from .models import Field, Program
 class AgencyFilterForm(forms.Form):
     q = forms.CharField(label="キーワード", required=False, max_length=100)
     field = forms.ChoiceField(
-        label="分野", required=False, choices=[("", "すべての分野"), *Field.choices]
+        label="分野",
+        required=False,
+        choices=[("", "すべての分野"), *Field.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     program = forms.ChoiceField(
-        label="実施事業", required=False, choices=[("", "すべての事業"), *Program.choices]
+        label="実施事業",
+        required=False,
+        choices=[("", "すべての事業"), *Program.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 
