@@ -24,6 +24,8 @@ urlpatterns = [
     ),
     path("", include("tsunagu.accounts.urls")),
     path("audit/", include("tsunagu.audit.urls")),
+    path("", include("tsunagu.people.urls")),
+    path("", include("tsunagu.consultations.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -133,6 +133,11 @@ class Agency(models.Model):
     email = models.EmailField("メールアドレス", blank=True)
     address = models.CharField("所在地", max_length=200, blank=True)
     contact_person = models.CharField("担当者", max_length=100, blank=True)
+    is_program_office = models.BooleanField(
+        "重層的支援の事務局",
+        default=False,
+        help_text="「既に支援につながっている方」の照会で、問い合わせ先として案内される機関",
+    )
     is_active = models.BooleanField("有効", default=True)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)

@@ -23,6 +23,7 @@ DEMO_PASSWORD = "tsunagu-demo"
 SEED = 20260401
 REFERENCE_DATE = datetime.date(2026, 4, 1)  # ages are fixed relative to this date
 PURPOSE = "デモデータの作成"
+PROGRAM_OFFICE = "juso_suishin"  # 重層的支援推進室: the contact named by the "known?" check
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def seed_agencies(areas: dict[str, Area]) -> dict[str, Agency]:
                 "description": spec.description,
                 "phone": spec.phone,
                 "address": spec.address,
+                "is_program_office": spec.code == PROGRAM_OFFICE,
                 "is_active": True,
             },
         )
@@ -324,6 +326,25 @@ def seed_households(*, count: int = 120) -> int:
     return made
 
 
+@transaction.atomic
+def seed_help_desk(agencies: dict[str, Agency]) -> int:
+    """The help-desk table: consultation theme → agencies that handle it (seed 002)."""
+    from tsunagu.consultations.models import HelpDeskRoute, IssueCategory
+
+    count = 0
+    categories = {c.name: c for c in IssueCategory.objects.all()}
+    for theme, codes in roster.HELP_DESK_ROUTES.items():
+        category = categories.get(theme)
+        if category is None:
+            continue
+        for order, code in enumerate(codes):
+            HelpDeskRoute.objects.update_or_create(
+                category=category, agency=agencies[code], defaults={"sort_order": order}
+            )
+            count += 1
+    return count
+
+
 @dataclass
 class SeedResult:
     areas: int
@@ -336,6 +357,7 @@ def seed_demo(*, households: int = 120) -> SeedResult:
     areas = seed_areas()
     agencies = seed_agencies(areas)
     users = seed_users(agencies)
+    seed_help_desk(agencies)
     persons = 0 if Person.objects.exists() else seed_households(count=households)
     return SeedResult(
         areas=len(areas), agencies=len(agencies), users=users, persons_created=persons

@@ -48,6 +48,13 @@ class Person(models.Model):
         blank=True,
         related_name="+",
     )
+    # Search keys derived by tsunagu.linkage.normalize (never edited by hand)
+    key_name = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    key_family = models.CharField(max_length=60, blank=True, editable=False, db_index=True)
+    key_given = models.CharField(max_length=60, blank=True, editable=False, db_index=True)
+    key_kana = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    key_kana_family = models.CharField(max_length=60, blank=True, editable=False, db_index=True)
+    key_kana_given = models.CharField(max_length=60, blank=True, editable=False, db_index=True)
     is_archived = models.BooleanField("アーカイブ済み", default=False)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
@@ -61,6 +68,22 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def refresh_search_keys(self) -> None:
+        from tsunagu.linkage.normalize import name_keys
+
+        keys = name_keys(self.name, self.name_kana)
+        self.key_name = keys.name
+        self.key_family = keys.family
+        self.key_given = keys.given
+        self.key_kana = keys.kana
+        self.key_kana_family = keys.kana_family
+        self.key_kana_given = keys.kana_given
+
+    def age_on(self, day):
+        from tsunagu.common.wareki import age_on
+
+        return age_on(self.birth_date, day) if self.birth_date else None
+
 
 class Household(models.Model):
     """世帯: people living together; membership has a period (people move in and out)."""
@@ -68,6 +91,14 @@ class Household(models.Model):
     label = models.CharField("世帯の呼称", max_length=100, help_text="例：山田世帯")
     address = models.CharField("住所", max_length=200, blank=True)
     notes = models.TextField("備考", blank=True)
+    registered_by_agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name="登録機関",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 

@@ -22,6 +22,8 @@ def person_create(
     address: str = "",
     phone: str = "",
     postal_code: str = "",
+    mobile_phone: str = "",
+    contact_notes: str = "",
     agency=None,
     purpose: str = "",
 ) -> Person:
@@ -35,7 +37,7 @@ def person_create(
         raise ValidationError({"birth_date": "生年月日が未来の日付になっています。"})
     membership = getattr(by, "acting_membership", None)
     with transaction.atomic():
-        person = Person.objects.create(
+        person = Person(
             name=name.strip(),
             name_kana=name_kana.strip(),
             birth_date=birth_date,
@@ -43,8 +45,12 @@ def person_create(
             address=address,
             phone=phone,
             postal_code=postal_code,
+            mobile_phone=mobile_phone,
+            contact_notes=contact_notes,
             registered_by_agency=agency or getattr(membership, "agency", None),
         )
+        person.refresh_search_keys()
+        person.save()
         audit_record(
             actor=by,
             action="person.create",
@@ -56,11 +62,19 @@ def person_create(
     return person
 
 
-def household_create(*, by, label: str, address: str = "", purpose: str = "") -> Household:
+def household_create(
+    *, by, label: str, address: str = "", notes: str = "", purpose: str = ""
+) -> Household:
     if not label.strip():
         raise ValidationError({"label": "世帯の呼称を入力してください。"})
+    membership = getattr(by, "acting_membership", None)
     with transaction.atomic():
-        household = Household.objects.create(label=label.strip(), address=address)
+        household = Household.objects.create(
+            label=label.strip(),
+            address=address,
+            notes=notes,
+            registered_by_agency=getattr(membership, "agency", None),
+        )
         audit_record(
             actor=by,
             action="household.create",
@@ -99,3 +113,50 @@ def household_add_member(
             changes=diff({}, snapshot(member)),
         )
     return member
+
+
+class DuplicateSuspected(ValidationError):
+    """Raised when a person looks already registered and the user has not confirmed."""
+
+    def __init__(self, result):
+        self.result = result
+        super().__init__(
+            "同じ方が既に登録されている可能性があります。確認のうえ、別の方として登録する場合は"
+            "「別の方として登録する」を選んでください。"
+        )
+
+
+def person_register(
+    *,
+    by,
+    name: str,
+    name_kana: str,
+    birth_date: datetime.date | None = None,
+    confirm_not_duplicate: bool = False,
+    duplicate_reason: str = "",
+    **fields,
+) -> Person:
+    """Register a new person after the "is this person known?" check.
+
+    When possible matches exist, registration needs ``confirm_not_duplicate`` and is audited
+    as ``person.create_confirmed_distinct`` with the ids that were set aside.
+    """
+    from .selectors import known_person_check
+
+    result = known_person_check(user=by, name=name, name_kana=name_kana, birth_date=birth_date)
+    if result.found and not confirm_not_duplicate:
+        raise DuplicateSuspected(result)
+    with transaction.atomic():
+        person = person_create(
+            by=by, name=name, name_kana=name_kana, birth_date=birth_date, **fields
+        )
+        if result.found:
+            audit_record(
+                actor=by,
+                action="person.create_confirmed_distinct",
+                target=person,
+                persons=[person.pk, *(m.person_id for m in result.matches)],
+                purpose=duplicate_reason,
+                context={"set_aside": [m.person_id for m in result.matches]},
+            )
+    return person

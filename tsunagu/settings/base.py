@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tsunagu.audit",
     "tsunagu.common",
     "tsunagu.people",
+    "tsunagu.consultations",
     "tsunagu.demo",
     "tsunagu.api",
     "tsunagu.accounts.admin_site.TsunaguAdminConfig",
@@ -176,4 +177,6 @@ LOGGING = {
 TSUNAGU = {
     "MUNICIPALITY_NAME": os.environ.get("TSUNAGU_MUNICIPALITY_NAME", "岐阜市"),
     "DEMO_ALLOWED": env_bool("TSUNAGU_DEMO_ALLOWED", False),
+    # Days a receiving agency has to accept or return a referral before it shows as overdue
+    "REFERRAL_RESPONSE_DAYS": int(os.environ.get("TSUNAGU_REFERRAL_RESPONSE_DAYS", "3")),
 }

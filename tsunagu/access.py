@@ -1,0 +1,153 @@
+"""Who may see which personal data (domain.md §6): the one place that decides it.
+
+Default deny. A user acts for one agency at a time (``user.acting_membership``) and sees:
+
+- everything in the program, when acting as the municipal program office (自治体職員);
+- a consultation their agency recorded, or one from which their agency received a referral
+  while the person had consented to sharing with related agencies;
+- a referral their agency sent or received;
+- a person their agency registered, consulted about (directly or as a member of a consulted
+  household) or sent/received a referral about;
+- a household their agency registered, consulted about or referred, or containing such a
+  person.
+
+System administrators and meeting guests see no case contents through these rules (guests
+get meeting-scoped access later). Cases and meetings will add their grants here.
+Everything outside these querysets answers 404, never 403: existence is personal data too.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from tsunagu.accounts.models import Role
+
+CASE_CONTENT_ROLES = frozenset(
+    {
+        Role.MUNICIPAL_OFFICER,
+        Role.COORDINATOR,
+        Role.DESK_WORKER,
+        Role.OUTREACH_WORKER,
+        Role.PARTICIPATION_WORKER,
+        Role.COMMUNITY_COORDINATOR,
+    }
+)
+
+
+def _membership(user):
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    return getattr(user, "acting_membership", None)
+
+
+def acting_agency_id(user) -> int | None:
+    membership = _membership(user)
+    return membership.agency_id if membership else None
+
+
+def sees_everything(user) -> bool:
+    membership = _membership(user)
+    return membership is not None and membership.role == Role.MUNICIPAL_OFFICER
+
+
+def may_handle_cases(user) -> bool:
+    """Whether the acting role works with persons at all (admins and guests do not)."""
+    membership = _membership(user)
+    return membership is not None and membership.role in CASE_CONTENT_ROLES
+
+
+def consultations_visible_to(user) -> QuerySet:
+    from tsunagu.consultations.models import Consultation, Referral
+
+    qs = Consultation.objects.all()
+    if sees_everything(user):
+        return qs
+    if not may_handle_cases(user):
+        return qs.none()
+    agency = acting_agency_id(user)
+    received = Referral.objects.filter(consultation=OuterRef("pk"), to_agency_id=agency)
+    return qs.filter(Q(agency_id=agency) | (Q(consent_to_share=True) & Exists(received)))
+
+
+def referrals_visible_to(user) -> QuerySet:
+    from tsunagu.consultations.models import Referral
+
+    qs = Referral.objects.all()
+    if sees_everything(user):
+        return qs
+    if not may_handle_cases(user):
+        return qs.none()
+    agency = acting_agency_id(user)
+    return qs.filter(Q(from_agency_id=agency) | Q(to_agency_id=agency))
+
+
+def _involved_household_ids(agency_id: int) -> QuerySet:
+    from tsunagu.consultations.models import Consultation, Referral
+    from tsunagu.people.models import Household
+
+    consulted = Consultation.objects.filter(household=OuterRef("pk"), agency_id=agency_id)
+    referred = Referral.objects.filter(household=OuterRef("pk")).filter(
+        Q(from_agency_id=agency_id) | Q(to_agency_id=agency_id)
+    )
+    return Household.objects.filter(
+        Q(registered_by_agency_id=agency_id) | Exists(consulted) | Exists(referred)
+    ).values("pk")
+
+
+def persons_visible_to(user) -> QuerySet:
+    from tsunagu.consultations.models import Consultation, Referral
+    from tsunagu.people.models import HouseholdMember, Person
+
+    qs = Person.objects.filter(is_archived=False)
+    if sees_everything(user):
+        return qs
+    if not may_handle_cases(user):
+        return qs.none()
+    agency = acting_agency_id(user)
+    consulted = Consultation.objects.filter(person=OuterRef("pk"), agency_id=agency)
+    referred = Referral.objects.filter(person=OuterRef("pk")).filter(
+        Q(from_agency_id=agency) | Q(to_agency_id=agency)
+    )
+    in_involved_household = HouseholdMember.objects.filter(
+        person=OuterRef("pk"),
+        end_date__isnull=True,
+        household_id__in=_involved_household_ids(agency),
+    )
+    return qs.filter(
+        Q(registered_by_agency_id=agency)
+        | Exists(consulted)
+        | Exists(referred)
+        | Exists(in_involved_household)
+    )
+
+
+def households_visible_to(user) -> QuerySet:
+    from tsunagu.people.models import Household, HouseholdMember
+
+    qs = Household.objects.all()
+    if sees_everything(user):
+        return qs
+    if not may_handle_cases(user):
+        return qs.none()
+    agency = acting_agency_id(user)
+    member_visible = HouseholdMember.objects.filter(
+        household=OuterRef("pk"),
+        end_date__isnull=True,
+        person__in=persons_visible_to(user).values("pk"),
+    )
+    return qs.filter(Q(pk__in=_involved_household_ids(agency)) | Exists(member_visible))
+
+
+def can_view(user, obj) -> bool:
+    """Object-level check used by the rules predicates."""
+    from tsunagu.consultations.models import Consultation, Referral
+    from tsunagu.people.models import Household, Person
+
+    querysets = {
+        Person: persons_visible_to,
+        Household: households_visible_to,
+        Consultation: consultations_visible_to,
+        Referral: referrals_visible_to,
+    }
+    visible = querysets.get(type(obj))
+    return visible is not None and visible(user).filter(pk=obj.pk).exists()

@@ -1,0 +1,181 @@
+"""Reads of consultations and referrals; every list starts from what the user may see."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from tsunagu import access
+from tsunagu.accounts.models import Agency
+
+from .models import (
+    Consultation,
+    ConsultationCategory,
+    EligibilityCriteria,
+    HelpDeskRoute,
+    IssueCategory,
+    Referral,
+    ReferralStatus,
+)
+
+
+def consultation_list(
+    *,
+    user,
+    q: str = "",
+    agency_id: int | None = None,
+    category_id: int | None = None,
+    outcome: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    person_id: int | None = None,
+    household_id: int | None = None,
+) -> QuerySet[Consultation]:
+    qs = access.consultations_visible_to(user).select_related(
+        "agency", "person", "household", "recorded_by"
+    )
+    for word in q.split():
+        qs = qs.filter(
+            Q(summary__icontains=word)
+            | Q(consulter_name__icontains=word)
+            | Q(person__name__icontains=word)
+            | Q(household__label__icontains=word)
+        )
+    if agency_id:
+        qs = qs.filter(agency_id=agency_id)
+    if category_id:
+        qs = qs.filter(
+            Exists(
+                ConsultationCategory.objects.filter(
+                    consultation=OuterRef("pk"), category_id=category_id
+                )
+            )
+        )
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    if date_from:
+        qs = qs.filter(received_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(received_on__lte=date_to)
+    if person_id:
+        qs = qs.filter(person_id=person_id)
+    if household_id:
+        qs = qs.filter(household_id=household_id)
+    return qs.prefetch_related("category_links__category").order_by("-received_on", "-id")
+
+
+def consultation_get(*, user, pk: int) -> Consultation:
+    return (
+        access.consultations_visible_to(user)
+        .select_related("agency", "person", "household", "recorded_by")
+        .prefetch_related("category_links__category")
+        .get(pk=pk)
+    )
+
+
+def referral_list(
+    *,
+    user,
+    box: str = "",
+    status: str = "",
+    overdue_only: bool = False,
+    person_id: int | None = None,
+    household_id: int | None = None,
+    consultation_id: int | None = None,
+) -> QuerySet[Referral]:
+    """``box``: "inbox" (sent to my agency), "outbox" (sent by it) or "" (both)."""
+    qs = access.referrals_visible_to(user).select_related(
+        "from_agency", "to_agency", "person", "household", "sent_by"
+    )
+    agency_id = access.acting_agency_id(user)
+    if box == "inbox":
+        qs = qs.filter(to_agency_id=agency_id)
+    elif box == "outbox":
+        qs = qs.filter(from_agency_id=agency_id)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue_only:
+        qs = qs.filter(status=ReferralStatus.SENT, respond_by__lt=timezone.now())
+    if person_id:
+        qs = qs.filter(person_id=person_id)
+    if household_id:
+        qs = qs.filter(household_id=household_id)
+    if consultation_id:
+        qs = qs.filter(consultation_id=consultation_id)
+    return qs.order_by("-sent_at", "-id")
+
+
+def referral_get(*, user, pk: int) -> Referral:
+    return (
+        access.referrals_visible_to(user)
+        .select_related(
+            "from_agency", "to_agency", "person", "household", "sent_by", "consultation", "previous"
+        )
+        .prefetch_related("events__by", "events__agency", "next_referrals__to_agency")
+        .get(pk=pk)
+    )
+
+
+def is_overdue(referral: Referral, now: datetime.datetime | None = None) -> bool:
+    return referral.status == ReferralStatus.SENT and referral.respond_by < (now or timezone.now())
+
+
+def referral_attention(*, user) -> dict[str, QuerySet[Referral]]:
+    """What the dashboard shows an agency: waiting in its inbox, overdue both ways, returned."""
+    agency_id = access.acting_agency_id(user)
+    visible = access.referrals_visible_to(user).select_related(
+        "from_agency", "to_agency", "person", "household"
+    )
+    now = timezone.now()
+    waiting = visible.filter(to_agency_id=agency_id, status=ReferralStatus.SENT)
+    return {
+        "inbox_waiting": waiting.order_by("respond_by"),
+        "inbox_overdue": waiting.filter(respond_by__lt=now).order_by("respond_by"),
+        "outbox_overdue": visible.filter(
+            from_agency_id=agency_id, status=ReferralStatus.SENT, respond_by__lt=now
+        ).order_by("respond_by"),
+        "returned": visible.filter(
+            from_agency_id=agency_id,
+            status=ReferralStatus.RETURNED,
+            return_acknowledged_at__isnull=True,
+        ).order_by("-responded_at"),
+        "in_hand": visible.filter(
+            to_agency_id=agency_id,
+            status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS],
+        ).order_by("sent_at"),
+    }
+
+
+def active_categories() -> QuerySet[IssueCategory]:
+    return IssueCategory.objects.filter(is_active=True).order_by("sort_order", "id")
+
+
+def help_desk_suggestions(
+    *, category_ids: list[int], exclude_agency_id: int | None = None
+) -> list[tuple[Agency, list[str]]]:
+    """Agencies that handle the chosen themes, most themes first, with the themes named."""
+    routes = (
+        HelpDeskRoute.objects.filter(category_id__in=category_ids, agency__is_active=True)
+        .select_related("agency", "category")
+        .order_by("sort_order", "id")
+    )
+    found: dict[int, tuple[Agency, list[str], int]] = {}
+    for route in routes:
+        if route.agency_id == exclude_agency_id:
+            continue
+        agency, themes, best = found.get(route.agency_id, (route.agency, [], route.sort_order))
+        themes.append(route.category.name)
+        found[route.agency_id] = (agency, themes, min(best, route.sort_order))
+    ranked = sorted(found.values(), key=lambda item: (-len(item[1]), item[2], item[0].name))
+    return [(agency, themes) for agency, themes, _ in ranked]
+
+
+def multi_agency_targets() -> QuerySet[Agency]:
+    return Agency.objects.active().filter(programs__program="multi_agency").distinct()
+
+
+def eligibility_criteria() -> EligibilityCriteria:
+    criteria = EligibilityCriteria.objects.order_by("pk").first()
+    return criteria or EligibilityCriteria()

@@ -1,0 +1,138 @@
+"""Reads of persons and households; every list starts from what the user may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from tsunagu import access
+from tsunagu.accounts.models import Agency
+from tsunagu.linkage.normalize import name_keys, search_key
+
+from .models import Household, HouseholdMember, Person
+
+SHORT_QUERY = 2  # 1–2 characters: matched as a prefix of the family or given name
+
+
+def person_search(*, user, q: str = "", birth_date: datetime.date | None = None) -> QuerySet:
+    """Persons the user may see, matched by name or reading (異体字・かな・空白を吸収).
+
+    Queries of one or two characters (佐藤, 林) are matched against the start of the family
+    or given name through ordinary indexes; longer ones anywhere in the name.
+    """
+    qs = access.persons_visible_to(user)
+    for word in q.split():
+        key = search_key(word)
+        if not key.value:
+            continue
+        if key.is_kana:
+            fields = ("key_kana", "key_kana_family", "key_kana_given")
+        else:
+            fields = ("key_name", "key_family", "key_given")
+        if len(key.value) <= SHORT_QUERY:
+            cond = Q(**{f"{fields[1]}__startswith": key.value}) | Q(
+                **{f"{fields[2]}__startswith": key.value}
+            )
+        else:
+            cond = Q(**{f"{fields[0]}__contains": key.value})
+        qs = qs.filter(cond)
+    if birth_date:
+        qs = qs.filter(birth_date=birth_date)
+    return qs.order_by("key_kana", "id")
+
+
+def person_get(*, user, pk: int) -> Person:
+    """The person if the user may see them; ``Person.DoesNotExist`` otherwise."""
+    return access.persons_visible_to(user).select_related("registered_by_agency").get(pk=pk)
+
+
+def household_get(*, user, pk: int) -> Household:
+    current = HouseholdMember.objects.filter(end_date__isnull=True).select_related("person")
+    return (
+        access.households_visible_to(user)
+        .prefetch_related(Prefetch("members", queryset=current, to_attr="current_members"))
+        .get(pk=pk)
+    )
+
+
+def households_of(*, user, person: Person) -> QuerySet:
+    return access.households_visible_to(user).filter(
+        members__person=person, members__end_date__isnull=True
+    )
+
+
+@dataclass
+class KnownMatch:
+    """One person who may be the same as the one being registered."""
+
+    person_id: int
+    visible: bool
+    person: Person | None  # only when visible
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class KnownResult:
+    matches: list[KnownMatch]
+    contacts: list[Agency]
+
+    @property
+    def found(self) -> bool:
+        return bool(self.matches)
+
+    @property
+    def hidden_count(self) -> int:
+        return sum(1 for m in self.matches if not m.visible)
+
+
+def known_person_check(
+    *, user, name: str, name_kana: str = "", birth_date: datetime.date | None = None
+) -> KnownResult:
+    """ "Is this person already known to the program?" — across every agency.
+
+    A match the user may see is returned with its record; any other match is returned only
+    as a count, with the program office(s) to contact. The caller audits the check.
+    """
+    keys = name_keys(name, name_kana)
+    if not keys.name and not keys.kana:
+        return KnownResult(matches=[], contacts=[])
+    same = Q(pk__in=[])
+    if keys.name:
+        same |= Q(key_name=keys.name)
+    if keys.kana:
+        same |= Q(key_kana=keys.kana)
+    candidates = Person.objects.filter(is_archived=False).filter(same)
+    if birth_date:
+        candidates = candidates.filter(Q(birth_date=birth_date) | Q(birth_date__isnull=True))
+    candidates = list(candidates.order_by("id")[:20])
+    visible_ids = set(
+        access.persons_visible_to(user)
+        .filter(pk__in=[c.pk for c in candidates])
+        .values_list("pk", flat=True)
+    )
+    matches = []
+    for c in candidates:
+        reasons = []
+        if keys.name and c.key_name == keys.name:
+            reasons.append("氏名が一致")
+        if keys.kana and c.key_kana == keys.kana:
+            reasons.append("フリガナが一致")
+        if birth_date and c.birth_date == birth_date:
+            reasons.append("生年月日が一致")
+        visible = c.pk in visible_ids
+        matches.append(
+            KnownMatch(
+                person_id=c.pk, visible=visible, person=c if visible else None, reasons=reasons
+            )
+        )
+    contacts = []
+    if any(not m.visible for m in matches):
+        contacts = list(Agency.objects.filter(is_program_office=True, is_active=True))
+    return KnownResult(matches=matches, contacts=contacts)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
