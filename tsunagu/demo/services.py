@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from tsunagu.accounts.models import Agency, AgencyProgram, Area, Membership, Role, User
 from tsunagu.people import services as people_services
@@ -99,6 +100,23 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         Role.DESK_WORKER,
         "住宅・空家対策課 主任",
     ),
+    DemoUser(
+        "hikikomori",
+        "早田 亮",
+        "ソウダ リョウ",
+        "hikikomori_soudan",
+        Role.DESK_WORKER,
+        "ひきこもり相談室 相談員",
+    ),
+    DemoUser(
+        "shuro",
+        "本荘 恵",
+        "ホンジョウ メグミ",
+        "seikatsu_shuro",
+        Role.DESK_WORKER,
+        "相談支援員",
+    ),
+    DemoUser("hoken", "岩野田 愛", "イワノダ アイ", "hoken_kita", Role.DESK_WORKER, "保健師"),
 )
 
 
@@ -258,6 +276,7 @@ class PlannedPerson:
 class PlannedHousehold:
     label: str
     kind: str
+    area_code: str
     address: str
     members: tuple[PlannedPerson, ...]
 
@@ -271,7 +290,8 @@ def plan_households(count: int) -> list[PlannedHousehold]:
     for _ in range(count):
         kind, _, members = rng.choices(HOUSEHOLD_TYPES, weights=weights)[0]
         family = pick_family_name(rng)
-        address = _address(rng, rng.choice(area_codes))
+        area_code = rng.choice(area_codes)
+        address = _address(rng, area_code)
         landline = _phone(rng, mobile=False)
         people = []
         for relation, sex, lo, hi in members:
@@ -290,19 +310,34 @@ def plan_households(count: int) -> list[PlannedHousehold]:
             )
         plan.append(
             PlannedHousehold(
-                label=f"{family.kanji}世帯", kind=kind, address=address, members=tuple(people)
+                label=f"{family.kanji}世帯",
+                kind=kind,
+                area_code=area_code,
+                address=address,
+                members=tuple(people),
             )
         )
     return plan
 
 
+def _center_code(area_code: str) -> str:
+    return "houkatsu_" + area_code.removeprefix("dl_")
+
+
 def seed_households(*, count: int = 120) -> int:
     """Create ``count`` households with their members; returns the number of persons made."""
     made = 0
+    centers = {a.code: a for a in Agency.objects.filter(code__startswith="houkatsu_")}
     for planned in plan_households(count):
+        # Each household is known to the 地域包括支援センター of its area.
+        center = centers[_center_code(planned.area_code)]
         with transaction.atomic():
             household = people_services.household_create(
-                by=None, label=planned.label, address=planned.address, purpose=PURPOSE
+                by=None,
+                label=planned.label,
+                address=planned.address,
+                agency=center,
+                purpose=PURPOSE,
             )
             for member in planned.members:
                 person = people_services.person_create(
@@ -313,6 +348,7 @@ def seed_households(*, count: int = 120) -> int:
                     sex=member.sex,
                     address=planned.address,
                     phone=member.phone,
+                    agency=center,
                     purpose=PURPOSE,
                 )
                 people_services.household_add_member(
@@ -345,6 +381,95 @@ def seed_help_desk(agencies: dict[str, Agency]) -> int:
     return count
 
 
+def _acting(username: str, agency_code: str) -> User:
+    user = User.objects.get(username=username)
+    user.acting_membership = user.memberships.select_related("agency").get(agency__code=agency_code)
+    return user
+
+
+def seed_activity() -> int:
+    """A few consultations and referrals in every state, so each demo role has work waiting.
+
+    Skipped when consultations already exist. Returns the number of consultations made.
+    """
+    from tsunagu.consultations import services as intake
+    from tsunagu.consultations.models import Consultation, IssueCategory, Referral
+    from tsunagu.people.models import Household
+
+    if Consultation.objects.exists():
+        return 0
+    cat = {c.code: c for c in IssueCategory.objects.all()}
+    desk_spec = next(u for u in DEMO_USERS if u.username == "desk")
+    desk = _acting("desk", desk_spec.agency)
+    households = list(
+        Household.objects.filter(registered_by_agency__code=desk_spec.agency).order_by("id")
+    )
+    if not households:
+        return 0
+    today = timezone.localdate()
+    made = 0
+    with transaction.atomic():
+        for index, household in enumerate(households[:4]):
+            members = list(household.members.select_related("person").order_by("id"))
+            head = members[0].person
+            consultation = intake.consultation_record(
+                by=desk,
+                received_on=today,
+                channel=["walk_in", "phone", "home_visit", "from_resident"][index % 4],
+                consulter_type=["family", "self", "minsei", "resident"][index % 4],
+                household=household,
+                person=head,
+                categories=[cat["elderly_care"], cat["isolation"]],
+                primary_category=cat["elderly_care"],
+                summary=f"{head.name}さんの生活と介護について相談。世帯の状況を確認した。",
+                consent_to_share=index % 2 == 0,
+                outcome="referred" if index < 3 else "handled",
+            )
+            made += 1
+            if index == 0:
+                referral = intake.referral_send(
+                    by=desk,
+                    consultation=consultation,
+                    to_agency=Agency.objects.get(code="hikikomori_soudan"),
+                    reason="同居の家族について、ひきこもり相談室での支援をお願いします。",
+                )
+                intake.referral_send(
+                    by=desk,
+                    consultation=consultation,
+                    to_agency=Agency.objects.get(code="marugoto"),
+                    kind="multi_agency",
+                    reason="介護・ひきこもり・経済的な課題が重なっており、世帯としての支援が必要です。",
+                    criterion_household=True,
+                    tried_with_agencies="ひきこもり相談室・生活・就労サポートセンターと連携したが、"
+                    "役割分担が定まらない。",
+                )
+            elif index == 1:
+                referral = intake.referral_send(
+                    by=desk,
+                    consultation=consultation,
+                    to_agency=Agency.objects.get(code="jutaku_akiya_ka"),
+                    reason="住み替えの相談をお願いします。",
+                )
+                # received five days ago: shows as overdue on both dashboards
+                sent = timezone.now() - datetime.timedelta(days=5)
+                Referral.objects.filter(pk=referral.pk).update(
+                    sent_at=sent, respond_by=sent + datetime.timedelta(days=3)
+                )
+            elif index == 2:
+                referral = intake.referral_send(
+                    by=desk,
+                    consultation=consultation,
+                    to_agency=Agency.objects.get(code="seikatsu_shuro"),
+                    reason="家計の見直しについて支援をお願いします。",
+                )
+                intake.referral_return(
+                    by=_acting("shuro", "seikatsu_shuro"),
+                    referral=referral,
+                    reason="年金収入があり当センターの対象外のため。地域包括支援センターで家計相談をお願いします。",
+                )
+    return made
+
+
 @dataclass
 class SeedResult:
     areas: int
@@ -359,6 +484,7 @@ def seed_demo(*, households: int = 120) -> SeedResult:
     users = seed_users(agencies)
     seed_help_desk(agencies)
     persons = 0 if Person.objects.exists() else seed_households(count=households)
+    seed_activity()
     return SeedResult(
         areas=len(areas), agencies=len(agencies), users=users, persons_created=persons
     )

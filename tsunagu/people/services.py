@@ -63,7 +63,7 @@ def person_create(
 
 
 def household_create(
-    *, by, label: str, address: str = "", notes: str = "", purpose: str = ""
+    *, by, label: str, address: str = "", notes: str = "", agency=None, purpose: str = ""
 ) -> Household:
     if not label.strip():
         raise ValidationError({"label": "世帯の呼称を入力してください。"})
@@ -73,7 +73,7 @@ def household_create(
             label=label.strip(),
             address=address,
             notes=notes,
-            registered_by_agency=getattr(membership, "agency", None),
+            registered_by_agency=agency or getattr(membership, "agency", None),
         )
         audit_record(
             actor=by,
