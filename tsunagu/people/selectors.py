@@ -33,8 +33,11 @@ def person_search(*, user, q: str = "", birth_date: datetime.date | None = None)
         else:
             fields = ("key_name", "key_family", "key_given")
         if len(key.value) <= SHORT_QUERY:
-            cond = Q(**{f"{fields[1]}__startswith": key.value}) | Q(
-                **{f"{fields[2]}__startswith": key.value}
+            # the start of the whole name (family name first), or of either part
+            cond = (
+                Q(**{f"{fields[0]}__startswith": key.value})
+                | Q(**{f"{fields[1]}__startswith": key.value})
+                | Q(**{f"{fields[2]}__startswith": key.value})
             )
         else:
             cond = Q(**{f"{fields[0]}__contains": key.value})

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from tsunagu import access
 from tsunagu.audit.services import audit_record, diff, snapshot
 
 from .models import Household, HouseholdMember, Person, Relation, Sex
@@ -33,7 +35,7 @@ def person_create(
         raise ValidationError({"name_kana": "フリガナを入力してください。"})
     if sex not in Sex.values:
         raise ValidationError({"sex": "性別の値が正しくありません。"})
-    if birth_date and birth_date > datetime.date.today():
+    if birth_date and birth_date > timezone.localdate():
         raise ValidationError({"birth_date": "生年月日が未来の日付になっています。"})
     membership = getattr(by, "acting_membership", None)
     with transaction.atomic():
@@ -96,6 +98,8 @@ def household_add_member(
 ) -> HouseholdMember:
     if relation not in Relation.values:
         raise ValidationError({"relation": "続柄の値が正しくありません。"})
+    if by is not None and not (access.can_view(by, household) and access.can_view(by, person)):
+        raise PermissionDenied("指定された本人・世帯は見つかりません。")
     if HouseholdMember.objects.filter(
         household=household, person=person, end_date__isnull=True
     ).exists():
@@ -122,7 +126,7 @@ class DuplicateSuspected(ValidationError):
         self.result = result
         super().__init__(
             "同じ方が既に登録されている可能性があります。確認のうえ、別の方として登録する場合は"
-            "「別の方として登録する」を選んでください。"
+            "「上記とは別の方として登録する」を選んでください。"
         )
 
 

@@ -58,3 +58,25 @@ def test_household_membership_period(personas):
         "person.create",
         "household.member_add",
     ]
+
+
+def test_adding_a_member_needs_both_records_visible(personas):
+    desk, other = personas["desk"].user, personas["unrelated"].user
+    household = services.household_create(by=desk, label="佐藤世帯")
+    stranger = services.person_create(by=other, name="佐藤 次郎", name_kana="サトウ ジロウ")
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.household_add_member(
+            by=desk, household=household, person=stranger, relation="child"
+        )
+    assert not household.members.exists()
+
+
+def test_short_kana_search_matches_a_reading_typed_without_space(personas):
+    from tsunagu.people.selectors import person_search
+
+    desk = personas["desk"].user
+    person = services.person_create(by=desk, name="佐藤花子", name_kana="さとうはなこ")
+    assert list(person_search(user=desk, q="さと")) == [person]
+    assert list(person_search(user=desk, q="佐藤")) == [person]

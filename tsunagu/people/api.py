@@ -1,0 +1,469 @@
+"""Persons (本人) and households (世帯) over the API: same rules and audit as the screens."""
+
+import datetime
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as ServiceValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as InvalidInput
+from ninja.pagination import PageNumberPagination, paginate
+
+from tsunagu import access
+from tsunagu.api.auth import require_perm
+from tsunagu.audit.services import audit_read
+from tsunagu.common.wareki import WarekiError, format_wareki, parse_date
+
+from . import selectors, services
+from .models import Household, Person, Relation, Sex
+
+router = Router(tags=["本人・世帯"])
+
+FORBIDDEN = "この操作を行う権限がありません。"
+NON_FIELD = "__all__"
+
+
+# --- shared answers for every 包括的相談支援 endpoint -------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class InvalidOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+def invalid(errors: Mapping[str, list[str] | str]) -> InvalidInput:
+    """422 ``{"detail": "入力内容に誤りがあります。", "errors": {field: [messages]}}``."""
+    return InvalidInput(
+        {field: [msgs] if isinstance(msgs, str) else list(msgs) for field, msgs in errors.items()}
+    )
+
+
+def service_error_fields(
+    exc: ServiceValidationError,
+    fields: Mapping[str, str] | None = None,
+    non_field: str = NON_FIELD,
+) -> dict[str, list[str]]:
+    """A service's Japanese messages by the field names of the request body."""
+    fields = fields or {}
+    found = exc.message_dict if hasattr(exc, "error_dict") else {non_field: exc.messages}
+    errors: dict[str, list[str]] = {}
+    for field, messages in found.items():
+        errors.setdefault(fields.get(field, field), []).extend(messages)
+    return errors
+
+
+@contextmanager
+def service_errors(
+    fields: Mapping[str, str] | None = None, non_field: str = NON_FIELD
+) -> Iterator[None]:
+    """Refused input answers 422 with the service's messages; a refused actor 403."""
+    try:
+        yield
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or FORBIDDEN) from exc
+    except ServiceValidationError as exc:
+        raise invalid(service_error_fields(exc, fields, non_field)) from exc
+
+
+def date_input(value: str | None, field: str) -> datetime.date | None:
+    """A date typed in 和暦 or 西暦 (``昭和55年3月1日``, ``S55.3.1``, ``1980-03-01``)."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return parse_date(str(value))
+    except WarekiError as exc:
+        raise invalid({field: exc.message}) from exc
+
+
+def check_lengths(model, data: Mapping[str, Any], fields: Mapping[str, str]) -> None:
+    """Texts longer than the column allows are refused with a Japanese message."""
+    errors = {}
+    for body_field, model_field in fields.items():
+        value = data.get(body_field)
+        field = model._meta.get_field(model_field)
+        if isinstance(value, str) and field.max_length and len(value) > field.max_length:
+            errors[body_field] = (
+                f"{field.verbose_name}は{field.max_length}文字以内で入力してください。"
+            )
+    if errors:
+        raise invalid(errors)
+
+
+class AuditedPagination(PageNumberPagination):
+    """Page numbers; ``on_page(request, items, page=, **params)`` sees the page's items
+    before they are answered (to record the persons shown as read)."""
+
+    def __init__(self, *, on_page=None, **kwargs):
+        self.on_page = on_page
+        super().__init__(**kwargs)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        result = super().paginate_queryset(queryset, pagination, request, **params)
+        result[self.items_attribute] = items = list(result[self.items_attribute])
+        if self.on_page is not None:
+            self.on_page(request, items, page=pagination.page, **params)
+        return result
+
+
+def filter_context(filters: Schema, page: int) -> dict[str, str]:
+    context = {k: str(v) for k, v in filters.dict().items() if v not in (None, "", False, [])}
+    context["page"] = str(page)
+    return context
+
+
+# --- persons ----------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    name_kana: str
+    birth_date: datetime.date | None
+    birth_date_wareki: str
+    age: int | None
+    sex: str
+    sex_label: str
+
+    @staticmethod
+    def resolve_birth_date_wareki(obj: Person) -> str:
+        return format_wareki(obj.birth_date) if obj.birth_date else ""
+
+    @staticmethod
+    def resolve_age(obj: Person) -> int | None:
+        return obj.age_on(timezone.localdate())
+
+    @staticmethod
+    def resolve_sex_label(obj: Person) -> str:
+        return obj.get_sex_display()
+
+
+class HouseholdRefOut(Schema):
+    id: int
+    label: str
+
+
+class PersonDetailOut(PersonOut):
+    postal_code: str
+    address: str
+    phone: str
+    mobile_phone: str
+    contact_notes: str
+    registered_by_agency_id: int | None
+    registered_by_agency_name: str
+    households: list[HouseholdRefOut]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_registered_by_agency_name(obj: Person) -> str:
+        return obj.registered_by_agency.name if obj.registered_by_agency_id else ""
+
+    @staticmethod
+    def resolve_households(obj: Person, context) -> list[Household]:
+        user = context["request"].user
+        return list(selectors.households_of(user=user, person=obj).order_by("id"))
+
+
+class PersonFilter(Schema):
+    q: str = ""
+    birth_date: str = ""
+
+
+class PersonIn(Schema):
+    name: str = ""
+    name_kana: str = ""
+    birth_date: str | None = None
+    sex: str = Sex.UNKNOWN
+    postal_code: str = ""
+    address: str = ""
+    phone: str = ""
+    mobile_phone: str = ""
+    contact_notes: str = ""
+    confirm_not_duplicate: bool = False
+    duplicate_reason: str = ""
+
+
+class KnownCheckIn(Schema):
+    name: str = ""
+    name_kana: str = ""
+    birth_date: str | None = None
+
+
+class KnownMatchOut(Schema):
+    person_id: int
+    reasons: list[str]
+
+
+class ContactOut(Schema):
+    name: str
+    phone: str
+
+
+class KnownCheckOut(Schema):
+    found: bool
+    matches: list[KnownMatchOut]
+    hidden_matches: int
+    contacts: list[ContactOut]
+
+
+class DuplicateOut(Schema):
+    detail: str
+    matches: list[KnownMatchOut]
+    hidden_matches: int
+    contacts: list[ContactOut]
+
+
+PERSON_LENGTHS = {
+    name: name for name in ("name", "name_kana", "postal_code", "address", "phone", "mobile_phone")
+}
+
+
+def _known_answer(result) -> dict[str, Any]:
+    """Visible matches by id; of the others only their number and whom to contact."""
+    return {
+        "matches": [
+            {"person_id": m.person_id, "reasons": m.reasons} for m in result.matches if m.visible
+        ],
+        "hidden_matches": result.hidden_count,
+        "contacts": [{"name": a.name, "phone": a.phone} for a in result.contacts],
+    }
+
+
+def _audit_known_check(request, result, during: str = "") -> None:
+    context = {"matches": len(result.matches), "hidden": result.hidden_count}
+    if during:
+        context["during"] = during
+    audit_read(
+        request,
+        "person.known_check",
+        persons=[m.person_id for m in result.matches],
+        context=context,
+    )
+
+
+def _person_or_404(request, pk: int) -> Person:
+    try:
+        return selectors.person_get(user=request.user, pk=pk)
+    except Person.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _household_or_404(request, pk: int) -> Household:
+    try:
+        return selectors.household_get(user=request.user, pk=pk)
+    except Household.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _audit_person_search(request, items, *, page, filters, **params):
+    audit_read(
+        request,
+        "person.search",
+        persons=[p.pk for p in items],
+        context=filter_context(filters, page),
+    )
+
+
+@router.get("/persons", response=list[PersonOut], summary="本人の検索（氏名・フリガナ・生年月日）")
+@paginate(AuditedPagination, page_size=50, on_page=_audit_person_search)
+def person_list(request, filters: Query[PersonFilter]):
+    """見ることのできる方だけを返します。生年月日は和暦・西暦のどちらでも指定できます。"""
+    require_perm(request, "people.use")
+    birth_date = date_input(filters.birth_date, "birth_date")
+    return selectors.person_search(user=request.user, q=filters.q, birth_date=birth_date)
+
+
+@router.post(
+    "/persons/known-check",
+    response={200: KnownCheckOut, 422: InvalidOut},
+    summary="既に知られている方かの確認（見られない方は問い合わせ先だけ）",
+)
+def person_known_check(request, payload: KnownCheckIn):
+    require_perm(request, "people.use")
+    birth_date = date_input(payload.birth_date, "birth_date")
+    if not (payload.name.strip() or payload.name_kana.strip()):
+        raise invalid({"name": "氏名またはフリガナを入力してください。"})
+    result = selectors.known_person_check(
+        user=request.user, name=payload.name, name_kana=payload.name_kana, birth_date=birth_date
+    )
+    _audit_known_check(request, result)
+    return {"found": result.found, **_known_answer(result)}
+
+
+@router.get(
+    "/persons/{person_id}",
+    response={200: PersonDetailOut, 404: ErrorOut},
+    summary="本人の詳細",
+)
+def person_detail(request, person_id: int):
+    require_perm(request, "people.use")
+    person = _person_or_404(request, person_id)
+    audit_read(request, "person.view", person, persons=[person.pk])
+    return person
+
+
+@router.post(
+    "/persons",
+    response={201: PersonDetailOut, 409: DuplicateOut, 422: InvalidOut},
+    summary="本人の登録（既に知られている方かを確認してから）",
+)
+def person_create(request, payload: PersonIn):
+    """同じ方と思われる登録があると 409 を返します。別の方として登録するときは
+    ``confirm_not_duplicate`` を true にし、``duplicate_reason`` に理由を書きます。"""
+    require_perm(request, "people.use")
+    data = payload.dict()
+    check_lengths(Person, data, PERSON_LENGTHS)
+    birth_date = date_input(data.pop("birth_date"), "birth_date")
+    duplicate = None
+    with service_errors():
+        try:
+            person = services.person_register(by=request.user, birth_date=birth_date, **data)
+        except services.DuplicateSuspected as exc:
+            duplicate = exc
+    if duplicate is not None:
+        _audit_known_check(request, duplicate.result, during="person.create")
+        return Status(409, {"detail": duplicate.messages[0], **_known_answer(duplicate.result)})
+    return Status(201, _person_or_404(request, person.pk))
+
+
+# --- households -------------------------------------------------------------------------
+
+
+class MemberOut(Schema):
+    visible: bool
+    person_id: int | None
+    name: str | None
+    name_kana: str | None
+    relation: str
+    relation_label: str
+    start_date: datetime.date | None
+
+
+class HouseholdOut(Schema):
+    id: int
+    label: str
+    address: str
+    notes: str
+    registered_by_agency_id: int | None
+    members: list[MemberOut]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+def household_answer(request, household: Household) -> dict[str, Any]:
+    """The household with its current members; one the user may not see shows only the
+    relation to the head of the household."""
+    members = household.current_members
+    visible = set(
+        access.persons_visible_to(request.user)
+        .filter(pk__in=[m.person_id for m in members])
+        .values_list("pk", flat=True)
+    )
+    out = []
+    for m in members:
+        shown = m.person_id in visible
+        out.append(
+            {
+                "visible": shown,
+                "person_id": m.person_id if shown else None,
+                "name": m.person.name if shown else None,
+                "name_kana": m.person.name_kana if shown else None,
+                "relation": m.relation,
+                "relation_label": m.get_relation_display(),
+                "start_date": m.start_date if shown else None,
+            }
+        )
+    return {
+        "id": household.pk,
+        "label": household.label,
+        "address": household.address,
+        "notes": household.notes,
+        "registered_by_agency_id": household.registered_by_agency_id,
+        "members": out,
+        "created_at": household.created_at,
+        "updated_at": household.updated_at,
+    }
+
+
+class HouseholdIn(Schema):
+    label: str = ""
+    address: str = ""
+    notes: str = ""
+    head_person_id: int | None = None
+
+
+class MemberIn(Schema):
+    person_id: int | None = None
+    relation: str = ""
+    start_date: datetime.date | None = None
+
+
+@router.get(
+    "/households/{household_id}",
+    response={200: HouseholdOut, 404: ErrorOut},
+    summary="世帯と世帯員",
+)
+def household_detail(request, household_id: int):
+    """見ることのできない世帯員は続柄だけを示します（``visible`` が false）。"""
+    require_perm(request, "people.use")
+    household = _household_or_404(request, household_id)
+    answer = household_answer(request, household)
+    audit_read(
+        request,
+        "household.view",
+        household,
+        persons=[m["person_id"] for m in answer["members"] if m["visible"]],
+    )
+    return answer
+
+
+@router.post(
+    "/households",
+    response={201: HouseholdOut, 404: ErrorOut, 422: InvalidOut},
+    summary="世帯の登録（世帯主を指定できます）",
+)
+def household_create(request, payload: HouseholdIn):
+    require_perm(request, "people.use")
+    check_lengths(Household, payload.dict(), {"label": "label", "address": "address"})
+    head = _person_or_404(request, payload.head_person_id) if payload.head_person_id else None
+    with service_errors(), transaction.atomic():
+        household = services.household_create(
+            by=request.user, label=payload.label, address=payload.address, notes=payload.notes
+        )
+        if head is not None:
+            services.household_add_member(
+                by=request.user, household=household, person=head, relation=Relation.HEAD
+            )
+    return Status(201, household_answer(request, _household_or_404(request, household.pk)))
+
+
+@router.post(
+    "/households/{household_id}/members",
+    response={201: HouseholdOut, 404: ErrorOut, 422: InvalidOut},
+    summary="世帯員の追加",
+)
+def household_member_add(request, household_id: int, payload: MemberIn):
+    require_perm(request, "people.use")
+    household = _household_or_404(request, household_id)
+    if payload.person_id is None:
+        raise invalid({"person_id": "世帯員にする方を指定してください。"})
+    person = _person_or_404(request, payload.person_id)
+    with service_errors(non_field="person_id"):
+        services.household_add_member(
+            by=request.user,
+            household=household,
+            person=person,
+            relation=payload.relation,
+            start_date=payload.start_date,
+        )
+    return Status(201, household_answer(request, _household_or_404(request, household.pk)))

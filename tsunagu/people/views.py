@@ -1,0 +1,401 @@
+"""Pages for persons (本人) and households (世帯): search, the "known?" check, registration.
+
+Every page needs the permission ``people.use``; a person or household the user may not see
+answers 404. Each page that shows personal data records one audited read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from rules.contrib.views import permission_required
+
+from tsunagu import access
+from tsunagu.audit.services import audit_read
+from tsunagu.consultations.selectors import consultation_list, is_overdue, referral_list
+from tsunagu.linkage.normalize import split_name
+
+from . import selectors, services
+from .forms import HouseholdForm, KnownCheckForm, MemberRelationForm, PersonForm, PersonSearchForm
+from .models import Household, Person, Relation
+
+PAGE_SIZE = 25
+
+
+def people_page(view):
+    """Signed in, allowed to work with persons, never cached."""
+
+    @wraps(view)
+    @never_cache
+    @login_required
+    @permission_required("people.use", raise_exception=True)
+    def wrapped(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# --- helpers ----------------------------------------------------------------
+
+
+def _pk(raw) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _person_or_404(user, pk) -> Person:
+    try:
+        return selectors.person_get(user=user, pk=_pk(pk))
+    except Person.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _household_or_404(user, pk) -> Household:
+    try:
+        return selectors.household_get(user=user, pk=_pk(pk))
+    except Household.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form (unknown keys become form-level errors)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            target = name if name in form.fields else None
+            for error in errors:
+                form.add_error(target, error.messages)
+    else:
+        form.add_error(None, exc.messages)
+    form.mark_invalid()
+
+
+@dataclass
+class PersonRow:
+    person: Person
+    age: int | None
+    households: list = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+def _audit_known_check(request, result) -> None:
+    audit_read(
+        request,
+        "person.known_check",
+        persons=[m.person_id for m in result.matches],
+        context={
+            "visible": len(result.matches) - result.hidden_count,
+            "hidden": result.hidden_count,
+        },
+    )
+
+
+def _known_context(result) -> dict:
+    """What the "known?" partial may show: visible records, and only a count of the others."""
+    if result is None:
+        return {"checked": False}
+    today = selectors.today()
+    visible = [
+        PersonRow(person=m.person, age=m.person.age_on(today), reasons=m.reasons)
+        for m in result.matches
+        if m.visible
+    ]
+    return {
+        "checked": True,
+        "found": result.found,
+        "visible_matches": visible,
+        "hidden_count": result.hidden_count,
+        "contacts": result.contacts,
+    }
+
+
+# --- persons ----------------------------------------------------------------
+
+
+@people_page
+def person_list(request: HttpRequest) -> HttpResponse:
+    form = PersonSearchForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    filters = form.cleaned_data if form.is_bound else {}
+    q = filters.get("q", "")
+    birth_date = filters.get("birth_date")
+    qs = selectors.person_search(user=request.user, q=q, birth_date=birth_date) if valid else []
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = selectors.today()
+    rows = [
+        PersonRow(
+            person=p,
+            age=p.age_on(today),
+            households=list(selectors.households_of(user=request.user, person=p)),
+        )
+        for p in page.object_list
+    ]
+    context = {"q": q}
+    if birth_date:
+        context["birth_date"] = birth_date
+    audit_read(request, "person.search", persons=[row.person.pk for row in rows], context=context)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "total": page.paginator.count,
+        "searched": bool(q or birth_date),
+    }
+    template = "people/_person_rows.html" if request.htmx else "people/person_list.html"
+    return render(request, template, context)
+
+
+@people_page
+def known_check(request: HttpRequest) -> HttpResponse:
+    form = KnownCheckForm(request.GET)
+    form.is_valid()  # an unreadable birth date is simply left out of the check
+    name = form.cleaned_data.get("name", "")
+    name_kana = form.cleaned_data.get("name_kana", "")
+    result = None
+    if name or name_kana:
+        result = selectors.known_person_check(
+            user=request.user,
+            name=name,
+            name_kana=name_kana,
+            birth_date=form.cleaned_data.get("birth_date"),
+        )
+        _audit_known_check(request, result)
+    return render(request, "people/_known_check.html", _known_context(result))
+
+
+def _member_target(request) -> tuple[Household | None, str]:
+    """The household a new person joins (``?household=<id>&relation=<code>``), if any."""
+    if not request.GET.get("household"):
+        return None, ""
+    household = _household_or_404(request.user, request.GET["household"])
+    relation = request.GET.get("relation", "")
+    return household, relation if relation in Relation.values else ""
+
+
+@people_page
+def person_create(request: HttpRequest) -> HttpResponse:
+    household, relation = _member_target(request)
+    with_relation = household is not None
+    result = None
+    if request.method == "POST":
+        form = PersonForm(request.POST, with_relation=with_relation)
+        confirming = bool(request.POST.get("duplicate_step"))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    person = services.person_register(
+                        by=request.user,
+                        confirm_not_duplicate=data["confirm_not_duplicate"],
+                        duplicate_reason=data["duplicate_reason"].strip(),
+                        **form.person_fields(),
+                    )
+                    if household is not None:
+                        services.household_add_member(
+                            by=request.user,
+                            household=household,
+                            person=person,
+                            relation=data["relation"],
+                        )
+            except services.DuplicateSuspected as exc:
+                result = exc.result
+                if confirming:
+                    form.add_error(
+                        "confirm_not_duplicate",
+                        "上記の方と別の方として登録する場合は、チェックを入れてください。",
+                    )
+                else:
+                    form.add_error(None, exc.messages)
+                form.mark_invalid()
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                if household is not None:
+                    messages.success(
+                        request, f"{person.name}さんを登録し、{household.label}に追加しました。"
+                    )
+                    return redirect("people:household_detail", pk=household.pk)
+                messages.success(request, f"{person.name}さんを登録しました。")
+                return redirect("people:person_detail", pk=person.pk)
+        elif confirming and form.cleaned_data.get("name") and "name_kana" in form.cleaned_data:
+            # still on the confirmation step: show the possible matches again
+            result = selectors.known_person_check(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                name_kana=form.cleaned_data["name_kana"],
+                birth_date=form.cleaned_data.get("birth_date"),
+            )
+            if not result.found:
+                result = None
+        if result is not None:
+            _audit_known_check(request, result)
+    else:
+        form = PersonForm(with_relation=with_relation, initial={"relation": relation})
+    if household is not None:
+        audit_read(
+            request,
+            "household.view",
+            household,
+            persons=[m.person_id for m in household.current_members],
+            context={"page": "person_create"},
+        )
+    context = {
+        "form": form,
+        "household": household,
+        "duplicate": result is not None and result.found,
+        **_known_context(result),
+    }
+    return render(request, "people/person_form.html", context)
+
+
+def _consultations_and_referrals(user, *, person_ids=(), household_id=None):
+    """Consultations and referrals about the household or any of the persons, newest first."""
+    consultations: dict[int, object] = {}
+    referrals: dict[int, object] = {}
+    if household_id is not None:
+        consultations.update(
+            (c.pk, c) for c in consultation_list(user=user, household_id=household_id)
+        )
+        referrals.update((r.pk, r) for r in referral_list(user=user, household_id=household_id))
+    for person_id in person_ids:
+        consultations.update((c.pk, c) for c in consultation_list(user=user, person_id=person_id))
+        referrals.update((r.pk, r) for r in referral_list(user=user, person_id=person_id))
+    consultation_rows = sorted(
+        consultations.values(), key=lambda c: (c.received_on, c.pk), reverse=True
+    )
+    referral_rows = sorted(referrals.values(), key=lambda r: (r.sent_at, r.pk), reverse=True)
+    for referral in referral_rows:
+        referral.overdue = is_overdue(referral)
+    return consultation_rows, referral_rows
+
+
+@people_page
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request.user, pk)
+    households = list(selectors.households_of(user=request.user, person=person))
+    consultations, referrals = _consultations_and_referrals(request.user, person_ids=[person.pk])
+    audit_read(
+        request,
+        "person.view",
+        person,
+        persons=[person.pk],
+        context={
+            "consultations": [c.pk for c in consultations],
+            "referrals": [r.pk for r in referrals],
+        },
+    )
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "age": person.age_on(selectors.today()),
+            "households": households,
+            "consultations": consultations,
+            "referrals": referrals,
+        },
+    )
+
+
+# --- households -------------------------------------------------------------
+
+
+@people_page
+def household_create(request: HttpRequest) -> HttpResponse:
+    head = None
+    if request.GET.get("person"):
+        head = _person_or_404(request.user, request.GET["person"])
+    if request.method == "POST":
+        form = HouseholdForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    household = services.household_create(
+                        by=request.user,
+                        label=data["label"],
+                        address=data["address"],
+                        notes=data["notes"],
+                    )
+                    if head is not None:
+                        services.household_add_member(
+                            by=request.user, household=household, person=head, relation="head"
+                        )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{household.label}を登録しました。")
+                return redirect("people:household_detail", pk=household.pk)
+    else:
+        initial = {}
+        if head is not None:
+            family = split_name(head.name)[0]
+            initial = {"label": f"{family}世帯", "address": head.address}
+        form = HouseholdForm(initial=initial)
+    if head is not None:
+        audit_read(
+            request, "person.view", head, persons=[head.pk], context={"page": "household_create"}
+        )
+    return render(request, "people/household_form.html", {"form": form, "head": head})
+
+
+@dataclass
+class MemberRow:
+    member: object
+    person: Person
+    age: int | None
+    may_view: bool
+
+
+@people_page
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _household_or_404(request.user, pk)
+    today = selectors.today()
+    members = [
+        MemberRow(
+            member=m,
+            person=m.person,
+            age=m.person.age_on(today),
+            may_view=access.can_view(request.user, m.person),
+        )
+        for m in household.current_members
+    ]
+    member_ids = [row.person.pk for row in members]
+    consultations, referrals = _consultations_and_referrals(
+        request.user, person_ids=member_ids, household_id=household.pk
+    )
+    audit_read(
+        request,
+        "household.view",
+        household,
+        persons=member_ids,
+        context={
+            "consultations": [c.pk for c in consultations],
+            "referrals": [r.pk for r in referrals],
+        },
+    )
+    return render(
+        request,
+        "people/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "consultations": consultations,
+            "referrals": referrals,
+            "relation_form": MemberRelationForm(),
+            "show_subject": True,
+        },
+    )
