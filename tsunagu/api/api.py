@@ -7,6 +7,8 @@ from ninja.errors import AuthenticationError, ValidationError
 from tsunagu.accounts.api import router as accounts_router
 from tsunagu.audit.api import router as audit_router
 from tsunagu.common.api import router as common_router
+from tsunagu.consultations.api import router as consultations_router
+from tsunagu.people.api import router as people_router
 
 from .auth import MembershipSessionAuth, TokenAuth
 
@@ -40,3 +42,5 @@ def on_validation_error(request, exc):
 api.add_router("/", accounts_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", common_router)
+api.add_router("/", people_router)
+api.add_router("/", consultations_router)

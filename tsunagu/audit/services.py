@@ -19,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from .context import current_origin, via_for_path
 from .models import AuditChainHead, AuditEvent, AuditPersonLink
 
 GENESIS_HASH = "0" * 64
@@ -118,6 +119,10 @@ def audit_record(
     user = actor if getattr(actor, "is_authenticated", False) else None
     membership = acting_membership or getattr(user, "acting_membership", None)
     person_ids = _person_ids(persons)
+    origin = current_origin()
+    if origin is not None:
+        ip_address = ip_address or origin.ip_address
+        via = via or origin.via
     with transaction.atomic():
         head = _locked_head()
         event = AuditEvent(
@@ -164,7 +169,7 @@ def audit_read(
 ) -> AuditEvent:
     """Record that the user of ``request`` read personal data (one line in a view or API)."""
     if via is None:
-        via = "api" if request.path.startswith("/api/") else "web"
+        via = via_for_path(request.path)
     return audit_record(
         actor=request.user,
         action=action,

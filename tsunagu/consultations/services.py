@@ -17,10 +17,13 @@ from django.utils import timezone
 from tsunagu import access
 from tsunagu.accounts.models import Agency, Program
 from tsunagu.audit.services import audit_record, diff, snapshot
+from tsunagu.common.validation import choice_error, max_length_errors
 
 from .models import (
+    Channel,
     Consultation,
     ConsultationCategory,
+    ConsulterType,
     IssueCategory,
     Outcome,
     Referral,
@@ -129,6 +132,13 @@ def consultation_record(
         errors["summary"] = "相談内容（概要）を入力してください。"
     if outcome not in Outcome.values:
         errors["outcome"] = "対応結果を選んでください。"
+    errors.update(choice_error(Channel, channel, "channel"))
+    errors.update(choice_error(ConsulterType, consulter_type, "consulter_type"))
+    errors.update(
+        max_length_errors(
+            Consultation, consulter_name=consulter_name, consulter_relation=consulter_relation
+        )
+    )
     if errors:
         raise ValidationError(errors)
     _check_categories(categories, primary_category)
@@ -194,6 +204,21 @@ def consultation_update(
         raise ValidationError({"summary": "相談内容（概要）を入力してください。"})
     if changes.get("received_on") and changes["received_on"] > timezone.localdate():
         raise ValidationError({"received_on": "受付日に未来の日付は指定できません。"})
+    errors = {}
+    if "channel" in changes:
+        errors.update(choice_error(Channel, changes["channel"], "channel"))
+    if "consulter_type" in changes:
+        errors.update(choice_error(ConsulterType, changes["consulter_type"], "consulter_type"))
+    if "outcome" in changes:
+        errors.update(choice_error(Outcome, changes["outcome"], "outcome"))
+    errors.update(
+        max_length_errors(
+            Consultation,
+            **{k: v for k, v in changes.items() if k in ("consulter_name", "consulter_relation")},
+        )
+    )
+    if errors:
+        raise ValidationError(errors)
     _check_categories(categories, primary_category)
     before = snapshot(consultation, EDITABLE_FIELDS)
     before_categories = sorted(consultation.category_links.values_list("category__code", flat=True))
@@ -408,6 +433,8 @@ def _send_onward(*, by, referral: Referral, to_agency: Agency, reason: str) -> R
     errors = {}
     if to_agency.pk == membership.agency_id:
         errors["rerefer_to"] = "自分の機関には再紹介できません。"
+    elif not to_agency.is_active:
+        errors["rerefer_to"] = "この再紹介先は現在受け付けていません（無効な機関）。"
     if not reason.strip():
         errors["rerefer_reason"] = "再紹介の理由を入力してください。"
     if errors:
@@ -474,6 +501,8 @@ def referral_resend(
     """After a 差戻し, send again (to the same or another agency), linked to the returned one."""
     if referral.status != S.RETURNED:
         raise TransitionError("再送できるのは差し戻されたつなぎだけです。")
+    if referral.from_agency_id != _acting(by).agency_id:
+        raise PermissionDenied("この操作はつなぎ元の機関だけが行えます。")
     with transaction.atomic():
         new = referral_send(
             by=by,

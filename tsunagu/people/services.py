@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.audit.services import audit_record, diff, snapshot
+from tsunagu.common.validation import max_length_errors
 
 from .models import Household, HouseholdMember, Person, Relation, Sex
 
@@ -37,6 +38,17 @@ def person_create(
         raise ValidationError({"sex": "性別の値が正しくありません。"})
     if birth_date and birth_date > timezone.localdate():
         raise ValidationError({"birth_date": "生年月日が未来の日付になっています。"})
+    too_long = max_length_errors(
+        Person,
+        name=name,
+        name_kana=name_kana,
+        address=address,
+        phone=phone,
+        postal_code=postal_code,
+        mobile_phone=mobile_phone,
+    )
+    if too_long:
+        raise ValidationError(too_long)
     membership = getattr(by, "acting_membership", None)
     with transaction.atomic():
         person = Person(
@@ -69,6 +81,9 @@ def household_create(
 ) -> Household:
     if not label.strip():
         raise ValidationError({"label": "世帯の呼称を入力してください。"})
+    too_long = max_length_errors(Household, label=label, address=address)
+    if too_long:
+        raise ValidationError(too_long)
     membership = getattr(by, "acting_membership", None)
     with transaction.atomic():
         household = Household.objects.create(
@@ -150,6 +165,10 @@ def person_register(
     result = known_person_check(user=by, name=name, name_kana=name_kana, birth_date=birth_date)
     if result.found and not confirm_not_duplicate:
         raise DuplicateSuspected(result)
+    if result.found and not duplicate_reason.strip():
+        raise ValidationError(
+            {"duplicate_reason": "別の方と判断した理由を入力してください（記録に残ります）。"}
+        )
     with transaction.atomic():
         person = person_create(
             by=by, name=name, name_kana=name_kana, birth_date=birth_date, **fields

@@ -381,7 +381,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "household.view",
         household,
-        persons=member_ids,
+        persons=[row.person.pk for row in members if row.may_view],
         context={
             "consultations": [c.pk for c in consultations],
             "referrals": [r.pk for r in referrals],

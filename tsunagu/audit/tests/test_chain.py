@@ -197,3 +197,13 @@ def test_diff_lists_only_changed_fields():
     assert diff({"a": 1, "b": "x"}, {"a": 1, "b": "y", "c": None}) == {
         "b": {"before": "x", "after": "y"}
     }
+
+
+def test_writes_during_a_request_carry_its_origin(client, personas):
+    from tsunagu.audit.models import AuditEvent
+
+    client.post("/login/", {"username": "desk", "password": "wrong"}, REMOTE_ADDR="198.51.100.7")
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert (event.ip_address, event.via) == ("198.51.100.7", "web")
+    # outside a request nothing is invented
+    assert audit_record(actor=None, action="system.check").via == ""

@@ -500,7 +500,9 @@ def test_household_member_is_linked_only_when_the_viewer_may_see_them(
     html = response.content.decode()
     assert response.status_code == 200
     assert reverse("people:person_detail", args=[son.pk]) in html
-    assert "佐藤 花子" in html
+    # a member this agency may not open shows only the relation: no name, no birth date
+    assert "佐藤 花子" not in html
+    assert "この所属では閲覧できない世帯員" in html
     assert reverse("people:person_detail", args=[hanako.pk]) not in html
     assert (
         login(personas["unrelated"])
