@@ -61,6 +61,7 @@ def dashboard_context(request) -> dict:
         "membership": membership,
         "duties": ROLE_DUTIES.get(membership.role, ()) if membership else (),
         "today": today,
+        "now": timezone.now(),
         "fiscal_year_label": fiscal_year_label(fy),
     }
     if membership is None:
@@ -79,8 +80,31 @@ def dashboard_context(request) -> dict:
             .distinct()
             .count()
         )
+    if request.user.has_perm("consultations.use"):
+        context.update(_referral_panels(request))
     if membership.role == Role.MUNICIPAL_OFFICER:
         from tsunagu.audit.selectors import event_count_since
 
         context["audit_events_24h"] = event_count_since(timezone.now() - timedelta(hours=24))
     return context
+
+
+PANEL_ROWS = 5
+
+
+def _referral_panels(request) -> dict:
+    """Referrals that need this agency's attention; the persons named are an audited read."""
+    from tsunagu.audit.services import audit_read
+    from tsunagu.consultations.selectors import referral_attention
+
+    attention = referral_attention(user=request.user)
+    panels = {}
+    shown: set[int] = set()
+    for key, qs in attention.items():
+        rows = list(qs[:PANEL_ROWS])
+        panels[key] = {"rows": rows, "count": qs.count() if len(rows) == PANEL_ROWS else len(rows)}
+        for referral in rows:
+            shown.update(referral.subject_persons())
+    if shown:
+        audit_read(request, "dashboard.view", persons=sorted(shown), purpose="ダッシュボードの確認")
+    return {"referral_panels": panels}

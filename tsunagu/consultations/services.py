@@ -360,8 +360,8 @@ def _transition(*, by, referral: Referral, to: str, note: str = "", **fields) ->
             target=referral,
             persons=referral.subject_persons(),
             context={"consultation": referral.consultation_id, "referral": referral.pk},
-            purpose=note,
             changes={
+                **({"note": {"before": None, "after": note}} if note else {}),
                 "status": {"before": referral.status, "after": to},
                 **{k: {"before": getattr(referral, k), "after": v} for k, v in fields.items()},
             },
@@ -489,7 +489,7 @@ def referral_acknowledge_return(*, by, referral: Referral, note: str = "") -> Re
             target=referral,
             persons=referral.subject_persons(),
             context={"referral": referral.pk},
-            purpose=note,
+            changes={"note": {"before": None, "after": note}} if note else {},
         )
     referral.refresh_from_db()
     return referral
@@ -503,6 +503,16 @@ def referral_resend(
         raise TransitionError("再送できるのは差し戻されたつなぎだけです。")
     if referral.from_agency_id != _acting(by).agency_id:
         raise PermissionDenied("この操作はつなぎ元の機関だけが行えます。")
+    if referral.kind == ReferralKind.MULTI_AGENCY:
+        # the eligibility check travels with the case unless the sender restates it
+        for name in (
+            "criterion_household",
+            "criterion_gap",
+            "criterion_new_resource",
+            "tried_with_agencies",
+            "is_urgent",
+        ):
+            multi_agency_fields.setdefault(name, getattr(referral, name))
     with transaction.atomic():
         new = referral_send(
             by=by,

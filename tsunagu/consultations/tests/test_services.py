@@ -356,3 +356,45 @@ def test_help_desk_suggestions_rank_by_themes(agencies, categories):
             category_ids=ids, exclude_agency_id=agencies["csw"].pk
         )
     ] == ["houkatsu"]
+
+
+def test_long_return_reason_is_kept_whole_in_the_trail(personas, consultation):
+    reason = "対象外の理由。" * 60  # well over any short column
+    referral = services.referral_return(
+        by=personas["outreach"].user, referral=_send(personas, consultation), reason=reason
+    )
+    assert referral.return_reason == reason
+    event = AuditEvent.objects.get(action="referral.return")
+    assert event.changes["note"]["after"] == reason
+
+
+def test_resending_a_multi_agency_referral_keeps_its_eligibility(
+    personas, consultation, coordinator_agency, agencies
+):
+    from tsunagu.accounts.models import AgencyProgram
+
+    referral = services.referral_send(
+        by=personas["desk"].user,
+        consultation=consultation,
+        to_agency=coordinator_agency,
+        reason="世帯全体の支援が必要",
+        kind="multi_agency",
+        criterion_gap=True,
+        tried_with_agencies="保健センターと連携",
+    )
+    services.referral_return(
+        by=personas["coordinator"].user, referral=referral, reason="別の事業者へ"
+    )
+    referral.refresh_from_db()
+    AgencyProgram.objects.create(agency=agencies["office"], program="multi_agency")
+    new = services.referral_resend(
+        by=personas["desk"].user, referral=referral, to_agency=agencies["office"], reason="再送"
+    )
+    assert (new.criterion_gap, new.tried_with_agencies) == (True, "保健センターと連携")
+    with pytest.raises(PermissionDenied):
+        services.referral_resend(
+            by=personas["coordinator"].user,
+            referral=referral,
+            to_agency=agencies["office"],
+            reason="x",
+        )
