@@ -76,3 +76,22 @@ def test_deactivate_action(login, personas):
     user.refresh_from_db()
     assert user.is_active is False
     assert AuditEvent.objects.filter(action="user.deactivate").count() == 1
+
+
+@pytest.mark.parametrize("model", ["issuecategory", "eligibilitycriteria"])
+def test_intake_configuration_in_the_admin(login, personas, model):
+    response = login(personas["admin"]).get(reverse(f"admin:consultations_{model}_changelist"))
+    assert response.status_code == 200
+    assert (
+        login(personas["officer"])
+        .get(reverse(f"admin:consultations_{model}_changelist"))
+        .status_code
+        == 302
+    )
+
+
+def test_admin_index_lists_no_consultations(login, personas):
+    html = login(personas["admin"]).get("/admin/").content.decode()
+    assert "相談内容の分類" in html
+    assert "相談受付" not in html
+    assert "つなぎ" not in html.replace("多機関協働へつなぐ基準", "")
