@@ -134,6 +134,13 @@ class Consultation(models.Model):
     def __str__(self) -> str:
         return f"相談 #{self.pk}"
 
+    def categories_for_display(self) -> list[ConsultationCategory]:
+        """Chosen categories, the most pressing one (◎) first (uses prefetched links)."""
+        return sorted(
+            self.category_links.all(),
+            key=lambda link: (not link.is_primary, link.category.sort_order),
+        )
+
     def subject_persons(self) -> list[int]:
         """Ids of the persons this consultation concerns (for the audit trail)."""
         ids = {self.person_id} if self.person_id else set()

@@ -35,6 +35,9 @@ def _date(label: str) -> WarekiDateField:
     )
 
 
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
 class BootstrapErrorsMixin:
     """Marks the inputs of fields with errors as ``is-invalid`` for Bootstrap."""
 
@@ -134,9 +137,11 @@ class PersonForm(BootstrapErrorsMixin, forms.Form):
 
     def clean_name_kana(self) -> str:
         kana = self.cleaned_data["name_kana"].strip()
-        if not _KANA_RE.match(unicodedata.normalize("NFKC", kana)):
+        kana = unicodedata.normalize("NFKC", kana)
+        if not _KANA_RE.match(kana):
             raise forms.ValidationError("フリガナはカタカナまたはひらがなで入力してください。")
-        return kana
+        # フリガナ is kept in full-width katakana so lists read and sort alike
+        return kana.translate(_HIRAGANA_TO_KATAKANA)
 
     def clean_postal_code(self) -> str:
         raw = self.cleaned_data["postal_code"].strip()

@@ -261,11 +261,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
     return render(request, "people/person_form.html", context)
 
 
-def _consultations_and_referrals(user, *, person_ids=(), household_id=None):
-    """Consultations and referrals about the household or any of the persons, newest first."""
+def _consultations_and_referrals(user, *, person_ids=(), household_ids=()):
+    """Consultations and referrals about the households or any of the persons, newest first."""
     consultations: dict[int, object] = {}
     referrals: dict[int, object] = {}
-    if household_id is not None:
+    for household_id in household_ids:
         consultations.update(
             (c.pk, c) for c in consultation_list(user=user, household_id=household_id)
         )
@@ -286,7 +286,11 @@ def _consultations_and_referrals(user, *, person_ids=(), household_id=None):
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request.user, pk)
     households = list(selectors.households_of(user=request.user, person=person))
-    consultations, referrals = _consultations_and_referrals(request.user, person_ids=[person.pk])
+    # the person's own records and those of their households (a household consultation
+    # about an 8050 family concerns the mother as much as the son)
+    consultations, referrals = _consultations_and_referrals(
+        request.user, person_ids=[person.pk], household_ids=[h.pk for h in households]
+    )
     audit_read(
         request,
         "person.view",
@@ -375,7 +379,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     member_ids = [row.person.pk for row in members]
     consultations, referrals = _consultations_and_referrals(
-        request.user, person_ids=member_ids, household_id=household.pk
+        request.user, person_ids=member_ids, household_ids=[household.pk]
     )
     audit_read(
         request,

@@ -281,7 +281,7 @@ def test_registering_a_new_person(login, personas):
     person = Person.objects.get()
     assert response.redirect_chain[-1][0] == reverse("people:person_detail", args=[person.pk])
     assert "山田 太郎さんを登録しました。" in response.content.decode()
-    assert person.name_kana == "やまだ たろう"  # hiragana readings are accepted as entered
+    assert person.name_kana == "ヤマダ タロウ"  # hiragana readings are kept as katakana
     assert person.birth_date == datetime.date(1980, 3, 1)
     assert person.postal_code == "500-8701"
     assert person.registered_by_agency == personas["desk"].agency
