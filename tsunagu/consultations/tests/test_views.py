@@ -954,7 +954,8 @@ def test_multi_agency_referral_waits_in_the_coordinators_inbox(
     assert inbox.context["total"] == 1
     page = html(coordinator.get(reverse("consultations:referral_detail", args=[referral.pk])))
     assert (
-        "多機関協働の事例としての受付（利用申込・本人同意の確認）は、事例管理の画面で行います。" in page
+        "多機関協働の事例としての受付（利用申込・本人同意の確認）は、事例管理の画面で行います。"
+        in page
     )
     assert 'data-testid="accept-button"' not in page
     assert 'data-testid="return-button"' in page

@@ -1,0 +1,116 @@
+"""Person search latency on a large population (prints p50/p95 per query kind)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="tsunagu-bench-")
+    os.environ.setdefault("TSUNAGU_SQLITE_PATH", str(Path(tmp) / "bench.sqlite3"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tsunagu.settings.local"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from tsunagu.accounts.models import Agency, Area, Membership, Role, User
+    from tsunagu.demo.names import pick_family_name, pick_given_name
+    from tsunagu.people.models import Person
+    from tsunagu.people.selectors import person_search
+
+    city, _ = Area.objects.get_or_create(code="bench-city", defaults={"name": "市", "kind": "city"})
+    office, _ = Agency.objects.get_or_create(
+        code="bench-office",
+        defaults={"name": "事務局", "field": "other", "operation": "direct", "area": city},
+    )
+    desk_agency, _ = Agency.objects.get_or_create(
+        code="bench-desk",
+        defaults={"name": "相談窓口", "field": "elderly", "operation": "direct", "area": city},
+    )
+
+    def persona(username, agency, role):
+        user, _ = User.objects.get_or_create(username=username)
+        membership, _ = Membership.objects.get_or_create(user=user, agency=agency, role=role)
+        user.acting_membership = membership
+        return user
+
+    officer = persona("bench-officer", office, Role.MUNICIPAL_OFFICER)
+    desk = persona("bench-desk", desk_agency, Role.DESK_WORKER)
+
+    existing = Person.objects.count()
+    rng = random.Random(7)
+    started = time.perf_counter()
+    batch = []
+    for i in range(existing, args.persons):
+        sex = rng.choice(["male", "female"])
+        family, given = pick_family_name(rng), pick_given_name(rng, sex)
+        person = Person(
+            name=f"{family.kanji} {given.kanji}",
+            name_kana=f"{family.kana} {given.kana}",
+            sex=sex,
+            registered_by_agency=desk_agency if i % 10 == 0 else office,
+        )
+        person.refresh_search_keys()
+        batch.append(person)
+        if len(batch) == 5000:
+            Person.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Person.objects.bulk_create(batch)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE people_person")
+    load = time.perf_counter() - started
+
+    queries = {
+        "2文字の姓（佐藤）": "佐藤",
+        "1文字の姓（林）": "林",
+        "姓名（高橋 花子）": "高橋 花子",
+        "名の一部（3文字以上）": "太郎",
+        "フリガナ（サトウ）": "サトウ",
+        "フリガナ3文字以上（タカハシ）": "タカハシ",
+    }
+    print(
+        f"database={connection.vendor} persons={Person.objects.count()} "
+        f"load={load:.1f}s repeat={args.repeat}"
+    )
+    print(f"{'query':<28} {'who':<8} {'hits':>7} {'p50 ms':>8} {'p95 ms':>8}")
+    for label, q in queries.items():
+        for who, user in (("office", officer), ("desk", desk)):
+            timings = []
+            hits = 0
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                qs = person_search(user=user, q=q)
+                hits = qs.count()
+                list(qs[:25])  # the first page, as the screen shows it
+                timings.append((time.perf_counter() - t0) * 1000)
+            timings.sort()
+            p50 = statistics.median(timings)
+            p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+            print(f"{label:<28} {who:<8} {hits:>7} {p50:>8.1f} {p95:>8.1f}")
+    if not args.keep and connection.vendor == "sqlite":
+        Path(os.environ["TSUNAGU_SQLITE_PATH"]).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
