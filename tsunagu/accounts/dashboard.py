@@ -95,16 +95,16 @@ PANEL_ROWS = 5
 def _referral_panels(request) -> dict:
     """Referrals that need this agency's attention; the persons named are an audited read."""
     from tsunagu.audit.services import audit_read
-    from tsunagu.consultations.selectors import referral_attention
+    from tsunagu.consultations.selectors import referral_attention, subject_person_ids
 
     attention = referral_attention(user=request.user)
     panels = {}
-    shown: set[int] = set()
+    shown = []
     for key, qs in attention.items():
         rows = list(qs[:PANEL_ROWS])
         panels[key] = {"rows": rows, "count": qs.count() if len(rows) == PANEL_ROWS else len(rows)}
-        for referral in rows:
-            shown.update(referral.subject_persons())
-    if shown:
-        audit_read(request, "dashboard.view", persons=sorted(shown), purpose="ダッシュボードの確認")
+        shown.extend(rows)
+    persons = subject_person_ids(shown)
+    if persons:
+        audit_read(request, "dashboard.view", persons=persons, purpose="ダッシュボードの確認")
     return {"referral_panels": panels}

@@ -341,9 +341,7 @@ def _primary(code: str | None) -> IssueCategory | None:
 
 def _consultation_page(request, items, *, page, filters, **params):
     _mark_subjects(request, items)
-    persons = set()
-    for c in items:
-        persons.update(c.subject_persons())
+    persons = selectors.subject_person_ids(items)
     audit_read(request, "consultation.list", persons=persons, context=filter_context(filters, page))
 
 
@@ -615,9 +613,7 @@ COMPLETE_FIELDS = {"rerefer_to": "rerefer_to_agency_id"}
 
 def _referral_page(request, items, *, page, filters, **params):
     _mark_chain(request, items)
-    persons = set()
-    for r in items:
-        persons.update(r.subject_persons())
+    persons = selectors.subject_person_ids(items)
     audit_read(request, "referral.list", persons=persons, context=filter_context(filters, page))
 
 

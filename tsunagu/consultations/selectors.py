@@ -179,3 +179,18 @@ def multi_agency_targets() -> QuerySet[Agency]:
 def eligibility_criteria() -> EligibilityCriteria:
     criteria = EligibilityCriteria.objects.order_by("pk").first()
     return criteria or EligibilityCriteria()
+
+
+def subject_person_ids(items) -> list[int]:
+    """Persons concerned by consultations or referrals shown together (one query, not N)."""
+    from tsunagu.people.models import HouseholdMember
+
+    persons = {item.person_id for item in items if item.person_id}
+    households = {item.household_id for item in items if item.household_id}
+    if households:
+        persons.update(
+            HouseholdMember.objects.filter(
+                household_id__in=households, end_date__isnull=True
+            ).values_list("person_id", flat=True)
+        )
+    return sorted(persons)

@@ -146,7 +146,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     audit_read(
         request,
         "consultation.list",
-        persons=[c.person_id for c in rows if c.person_id],
+        persons=selectors.subject_person_ids(rows),
         context={**_filter_context(filters), "page": page.number, "shown": len(rows)},
     )
     context = {
@@ -496,7 +496,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     audit_read(
         request,
         "referral.list",
-        persons=[r.person_id for r in rows if r.person_id],
+        persons=selectors.subject_person_ids(rows),
         context={**_filter_context(filters), "box": box, "page": page.number, "shown": len(rows)},
     )
     query = request.GET.copy()

@@ -398,3 +398,11 @@ def test_resending_a_multi_agency_referral_keeps_its_eligibility(
             to_agency=agencies["office"],
             reason="x",
         )
+
+
+def test_subject_person_ids_cover_household_members(
+    consultation, household_8050, django_assert_max_num_queries
+):
+    expected = sorted([household_8050["mother"].pk, household_8050["son"].pk])
+    with django_assert_max_num_queries(1):
+        assert selectors.subject_person_ids([consultation, consultation]) == expected

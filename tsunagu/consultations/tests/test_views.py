@@ -342,7 +342,8 @@ def test_list_pages_by_25_and_htmx_gets_the_rows_only(login, personas, household
 def test_list_read_is_audited_with_the_persons_shown(login, personas, consultation, household_8050):
     login(personas["desk"]).get(reverse("consultations:consultation_list"), {"q": "山田"})
     event = AuditEvent.objects.filter(action="consultation.list").latest("seq")
-    assert event.person_ids == [household_8050["mother"].pk]
+    # a household consultation concerns every current member of the household
+    assert event.person_ids == sorted([household_8050["mother"].pk, household_8050["son"].pk])
     assert event.context["q"] == "山田"
     assert event.actor == personas["desk"].user
 
