@@ -104,20 +104,23 @@ def persons_visible_to(user) -> QuerySet:
     if not may_handle_cases(user):
         return qs.none()
     agency = acting_agency_id(user)
-    consulted = Consultation.objects.filter(person=OuterRef("pk"), agency_id=agency)
-    referred = Referral.objects.filter(person=OuterRef("pk")).filter(
-        Q(from_agency_id=agency) | Q(to_agency_id=agency)
+    # Uncorrelated id sets: the database builds each once (hashed), whatever the search.
+    consulted = Consultation.objects.filter(agency_id=agency, person__isnull=False).values(
+        "person_id"
+    )
+    referred = (
+        Referral.objects.filter(person__isnull=False)
+        .filter(Q(from_agency_id=agency) | Q(to_agency_id=agency))
+        .values("person_id")
     )
     in_involved_household = HouseholdMember.objects.filter(
-        person=OuterRef("pk"),
-        end_date__isnull=True,
-        household_id__in=_involved_household_ids(agency),
-    )
+        end_date__isnull=True, household_id__in=_involved_household_ids(agency)
+    ).values("person_id")
     return qs.filter(
         Q(registered_by_agency_id=agency)
-        | Exists(consulted)
-        | Exists(referred)
-        | Exists(in_involved_household)
+        | Q(pk__in=consulted)
+        | Q(pk__in=referred)
+        | Q(pk__in=in_involved_household)
     )
 
 

@@ -17,6 +17,12 @@ from .models import Household, HouseholdMember, Person
 SHORT_QUERY = 2  # 1–2 characters: matched as a prefix of the family or given name
 
 
+def _prefix(field: str, value: str) -> Q:
+    """``field`` starts with ``value``, as a range that an ordinary B-tree index serves
+    (keys are NFKC-normalised and compared by code point)."""
+    return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\U0010ffff"})
+
+
 def person_search(*, user, q: str = "", birth_date: datetime.date | None = None) -> QuerySet:
     """Persons the user may see, matched by name or reading (異体字・かな・空白を吸収).
 
@@ -34,11 +40,8 @@ def person_search(*, user, q: str = "", birth_date: datetime.date | None = None)
             fields = ("key_name", "key_family", "key_given")
         if len(key.value) <= SHORT_QUERY:
             # the start of the whole name (family name first), or of either part
-            cond = (
-                Q(**{f"{fields[0]}__startswith": key.value})
-                | Q(**{f"{fields[1]}__startswith": key.value})
-                | Q(**{f"{fields[2]}__startswith": key.value})
-            )
+            cond = _prefix(fields[0], key.value) | _prefix(fields[1], key.value)
+            cond |= _prefix(fields[2], key.value)
         else:
             cond = Q(**{f"{fields[0]}__contains": key.value})
         qs = qs.filter(cond)
