@@ -167,6 +167,7 @@ def test_8050_household_is_registered_consulted_and_referred(
     main_nav(page).get_by_role("link", name="本人・世帯", exact=True).click()
     expect(page.get_by_role("heading", name="本人・世帯の検索")).to_be_visible()
     page.get_by_test_id("person-create-link").click()
+    page.wait_for_load_state()  # htmx is ready once the page has loaded
     expect(page.get_by_test_id("page-title")).to_have_text("新しい方の登録")
 
     assert family.mother_birth_wareki.startswith("昭和")
@@ -199,6 +200,7 @@ def test_8050_household_is_registered_consulted_and_referred(
     adder = page.get_by_test_id("member-add")
     adder.get_by_label("追加する方の続柄").select_option(label="子")
     adder.get_by_role("button", name="世帯員を追加する").click()
+    page.wait_for_load_state()  # htmx is ready once the page has loaded
     expect(page).to_have_url(
         re.compile(rf"/persons/new/\?household={household_id}&relation=child$")
     )
@@ -223,6 +225,7 @@ def test_8050_household_is_registered_consulted_and_referred(
 
     # 2. A household consultation: the mother came to the desk about herself and her son.
     page.get_by_test_id("consult-household").click()
+    page.wait_for_load_state()  # htmx is ready once the page has loaded
     expect(page.get_by_role("heading", name="相談を受け付ける")).to_be_visible()
     expect(page.get_by_test_id("subject-household")).to_contain_text(HOUSEHOLD)
     group(page, "相談経路").get_by_label("来所", exact=True).check()
@@ -365,6 +368,7 @@ def test_8050_household_is_registered_consulted_and_referred(
     # 7. An unrelated 保健センター learns only that a record exists, and whom to ask.
     hoken = open_as("hoken")
     main_nav(hoken).get_by_role("link", name="本人・世帯", exact=True).click()
+    hoken.wait_for_load_state()  # htmx is ready once the page has loaded
     with hoken.expect_response(lambda r: "/persons/?q=" in r.url and r.ok):
         field(hoken, "氏名・フリガナ").fill(SON)
     results = hoken.locator("#person-results")

@@ -70,6 +70,22 @@ def households_of(*, user, person: Person) -> QuerySet:
     )
 
 
+def households_by_person(*, user, person_ids: list[int]) -> dict[int, list[Household]]:
+    """Current, visible households of several persons at once (for a list page)."""
+    visible = access.households_visible_to(user).values("pk")
+    links = (
+        HouseholdMember.objects.filter(
+            person_id__in=person_ids, end_date__isnull=True, household_id__in=visible
+        )
+        .select_related("household")
+        .order_by("household_id")
+    )
+    found: dict[int, list[Household]] = {pid: [] for pid in person_ids}
+    for link in links:
+        found[link.person_id].append(link.household)
+    return found
+
+
 @dataclass
 class KnownMatch:
     """One person who may be the same as the one being registered."""

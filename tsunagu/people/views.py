@@ -132,14 +132,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.person_search(user=request.user, q=q, birth_date=birth_date) if valid else []
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = selectors.today()
-    rows = [
-        PersonRow(
-            person=p,
-            age=p.age_on(today),
-            households=list(selectors.households_of(user=request.user, person=p)),
-        )
-        for p in page.object_list
-    ]
+    persons = list(page.object_list)
+    households = selectors.households_by_person(
+        user=request.user, person_ids=[p.pk for p in persons]
+    )
+    rows = [PersonRow(person=p, age=p.age_on(today), households=households[p.pk]) for p in persons]
     context = {"q": q}
     if birth_date:
         context["birth_date"] = birth_date

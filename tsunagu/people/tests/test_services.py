@@ -80,3 +80,33 @@ def test_short_kana_search_matches_a_reading_typed_without_space(personas):
     person = services.person_create(by=desk, name="佐藤花子", name_kana="さとうはなこ")
     assert list(person_search(user=desk, q="さと")) == [person]
     assert list(person_search(user=desk, q="佐藤")) == [person]
+
+
+def test_person_list_page_queries_do_not_grow_with_rows(client, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    desk = personas["desk"].user
+    household = services.household_create(by=desk, label="佐藤世帯")
+    client.force_login(desk)
+
+    def add(n):
+        for i in range(n):
+            person = services.person_create(by=desk, name=f"佐藤 {i}郎", name_kana=f"サトウ {i}")
+            services.household_add_member(
+                by=desk, household=household, person=person, relation="child"
+            )
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/persons/", {"q": "佐藤"})
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.content.decode().count("佐藤世帯")
+
+    add(3)
+    count()  # the first request also writes the session
+    few, shown_few = count()
+    add(9)
+    many, shown_many = count()
+    assert (shown_few, shown_many) == (3, 12)
+    assert many == few
