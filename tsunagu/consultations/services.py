@@ -17,6 +17,7 @@ from django.utils import timezone
 from tsunagu import access
 from tsunagu.accounts.models import Agency, Program
 from tsunagu.audit.services import audit_record, diff, snapshot
+from tsunagu.common.business_days import add_office_days
 from tsunagu.common.validation import choice_error, max_length_errors
 
 from .models import (
@@ -59,7 +60,14 @@ class TransitionError(ValidationError):
 
 
 def response_days() -> int:
+    """Office days (開庁日) a receiving agency has to accept or return a referral."""
     return int(settings.TSUNAGU.get("REFERRAL_RESPONSE_DAYS", 3))
+
+
+def respond_by_for(sent_at: datetime.datetime) -> datetime.datetime:
+    """The end of the N-th office day after sending (weekends, holidays, 年末年始 skipped)."""
+    due = add_office_days(timezone.localtime(sent_at).date(), response_days())
+    return timezone.make_aware(datetime.datetime.combine(due, datetime.time(23, 59, 59)))
 
 
 def _acting(by):
@@ -302,7 +310,7 @@ def referral_send(
             sent_by=by,
             reason=reason.strip(),
             sent_at=now,
-            respond_by=now + datetime.timedelta(days=response_days()),
+            respond_by=respond_by_for(now),
             previous=previous,
             criterion_household=criterion_household,
             criterion_gap=criterion_gap,
@@ -450,7 +458,7 @@ def _send_onward(*, by, referral: Referral, to_agency: Agency, reason: str) -> R
         sent_by=by,
         reason=reason.strip(),
         sent_at=now,
-        respond_by=now + datetime.timedelta(days=response_days()),
+        respond_by=respond_by_for(now),
         previous=referral,
     )
     ReferralEvent.objects.create(

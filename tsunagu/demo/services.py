@@ -450,10 +450,10 @@ def seed_activity() -> int:
                     to_agency=Agency.objects.get(code="jutaku_akiya_ka"),
                     reason="住み替えの相談をお願いします。",
                 )
-                # received five days ago: shows as overdue on both dashboards
-                sent = timezone.now() - datetime.timedelta(days=5)
+                # sent two weeks ago and never answered: overdue on both dashboards
+                sent = timezone.now() - datetime.timedelta(days=14)
                 Referral.objects.filter(pk=referral.pk).update(
-                    sent_at=sent, respond_by=sent + datetime.timedelta(days=3)
+                    sent_at=sent, respond_by=intake.respond_by_for(sent)
                 )
             elif index == 2:
                 referral = intake.referral_send(

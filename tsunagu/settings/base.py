@@ -178,6 +178,7 @@ LOGGING = {
 TSUNAGU = {
     "MUNICIPALITY_NAME": os.environ.get("TSUNAGU_MUNICIPALITY_NAME", "岐阜市"),
     "DEMO_ALLOWED": env_bool("TSUNAGU_DEMO_ALLOWED", False),
-    # Days a receiving agency has to accept or return a referral before it shows as overdue
+    # Office days (開庁日) a receiving agency has to accept or return a referral before it
+    # shows as overdue (weekends, national holidays and 年末年始 are skipped)
     "REFERRAL_RESPONSE_DAYS": int(os.environ.get("TSUNAGU_REFERRAL_RESPONSE_DAYS", "3")),
 }

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tsunagu.audit.models import AuditEvent
+from tsunagu.common.business_days import add_office_days
 from tsunagu.consultations import selectors, services
 from tsunagu.consultations.models import (
     Consultation,
@@ -335,7 +336,15 @@ def test_overdue_referrals_show_on_both_dashboards(personas, consultation, setti
     ]
     settings.TSUNAGU = {**settings.TSUNAGU, "REFERRAL_RESPONSE_DAYS": 10}
     later = _send(personas, consultation)
-    assert (later.respond_by - later.sent_at).days == 10
+    sent_on = timezone.localtime(later.sent_at).date()
+    assert timezone.localtime(later.respond_by).date() == add_office_days(sent_on, 10)
+
+
+def test_deadline_skips_weekends_and_holidays():
+    sent = timezone.make_aware(datetime.datetime(2026, 11, 20, 16, 0))  # Friday afternoon
+    due = timezone.localtime(services.respond_by_for(sent))
+    # Mon 23 is 勤労感謝の日: Tue 24, Wed 25, Thu 26
+    assert (due.date(), due.hour) == (datetime.date(2026, 11, 26), 23)
 
 
 def test_help_desk_suggestions_rank_by_themes(agencies, categories):
