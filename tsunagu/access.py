@@ -9,7 +9,9 @@ Default deny. A user acts for one agency at a time (``user.acting_membership``) 
 - a person their agency registered, consulted about (directly or as a member of a consulted
   household) or sent/received a referral about;
 - a household their agency registered, consulted about or referred, or containing such a
-  person.
+  person;
+- a 多機関協働 case their agency coordinates, referred, or is on the team of; and the persons
+  and households of a case whose current consent names their agency (withdrawal ends it).
 
 System administrators and meeting guests see no case contents through these rules (guests
 get meeting-scoped access later). Cases and meetings will add their grants here.
@@ -81,6 +83,41 @@ def referrals_visible_to(user) -> QuerySet:
     return qs.filter(Q(from_agency_id=agency) | Q(to_agency_id=agency))
 
 
+def cases_visible_to(user) -> QuerySet:
+    from tsunagu.cases.models import Case, CaseTeamMember
+
+    qs = Case.objects.all()
+    if sees_everything(user):
+        return qs
+    if not may_handle_cases(user):
+        return qs.none()
+    agency = acting_agency_id(user)
+    on_team = CaseTeamMember.objects.filter(agency_id=agency, left_on__isnull=True).values(
+        "case_id"
+    )
+    return qs.filter(
+        Q(coordinating_agency_id=agency) | Q(referring_agency_id=agency) | Q(pk__in=on_team)
+    )
+
+
+def _consenting_case_ids(agency_id: int) -> QuerySet:
+    """Cases whose latest consent version is a consent (not a withdrawal) naming the agency."""
+    from django.db.models import F, Subquery
+
+    from tsunagu.cases.models import Case, Consent
+
+    latest = Consent.objects.filter(case=OuterRef("pk")).order_by("-version").values("version")[:1]
+    return (
+        Case.objects.annotate(latest_version=Subquery(latest))
+        .filter(
+            consents__version=F("latest_version"),
+            consents__is_withdrawal=False,
+            consents__scope_agencies=agency_id,
+        )
+        .values("pk")
+    )
+
+
 def _involved_household_ids(agency_id: int) -> QuerySet:
     from tsunagu.consultations.models import Consultation, Referral
     from tsunagu.people.models import Household
@@ -89,8 +126,14 @@ def _involved_household_ids(agency_id: int) -> QuerySet:
     referred = Referral.objects.filter(household=OuterRef("pk")).filter(
         Q(from_agency_id=agency_id) | Q(to_agency_id=agency_id)
     )
+    from tsunagu.cases.models import Case
+
+    consented = Case.objects.filter(pk__in=_consenting_case_ids(agency_id)).values("household_id")
     return Household.objects.filter(
-        Q(registered_by_agency_id=agency_id) | Exists(consulted) | Exists(referred)
+        Q(registered_by_agency_id=agency_id)
+        | Exists(consulted)
+        | Exists(referred)
+        | Q(pk__in=consented)
     ).values("pk")
 
 
@@ -116,11 +159,15 @@ def persons_visible_to(user) -> QuerySet:
     in_involved_household = HouseholdMember.objects.filter(
         end_date__isnull=True, household_id__in=_involved_household_ids(agency)
     ).values("person_id")
+    from tsunagu.cases.models import Case
+
+    consented = Case.objects.filter(pk__in=_consenting_case_ids(agency)).values("person_id")
     return qs.filter(
         Q(registered_by_agency_id=agency)
         | Q(pk__in=consulted)
         | Q(pk__in=referred)
         | Q(pk__in=in_involved_household)
+        | Q(pk__in=consented)
     )
 
 
@@ -143,10 +190,12 @@ def households_visible_to(user) -> QuerySet:
 
 def can_view(user, obj) -> bool:
     """Object-level check used by the rules predicates."""
+    from tsunagu.cases.models import Case
     from tsunagu.consultations.models import Consultation, Referral
     from tsunagu.people.models import Household, Person
 
     querysets = {
+        Case: cases_visible_to,
         Person: persons_visible_to,
         Household: households_visible_to,
         Consultation: consultations_visible_to,

@@ -348,7 +348,7 @@ def test_8050_household_is_registered_consulted_and_referred(
     standard.refresh_from_db()
     assert standard.status == ReferralStatus.ACCEPTED
 
-    # 6. 福祉まるごと支援員 sees the household waiting; it cannot be accepted here yet.
+    # 6. 福祉まるごと支援員 sees the household waiting and accepts it as a 多機関協働 case.
     coordinator = open_as("coordinator")
     panels = coordinator.get_by_test_id("referral-panels")
     expect(panels).to_contain_text(HOUSEHOLD)
@@ -361,9 +361,14 @@ def test_8050_household_is_registered_consulted_and_referred(
     link.click()
     expect(coordinator.get_by_test_id("referral-status")).to_have_text("送付")
     expect(coordinator.get_by_test_id("accept-button")).to_have_count(0)
-    expect(coordinator.get_by_test_id("multi-accept-pending")).to_be_visible()
+    expect(coordinator.get_by_test_id("multi-accept-info")).to_be_visible()
     expect(coordinator.get_by_test_id("return-button")).to_be_visible()
     shoot(coordinator, screenshot_dir, "06", "coordinator-inbox")
+    # accepting opens the 多機関協働 case at インテーク
+    coordinator.get_by_test_id("accept-case-button").click()
+    expect(coordinator.get_by_test_id("referral-status")).to_have_text("受理")
+    expect(coordinator.get_by_test_id("referral-case")).to_contain_text("インテーク")
+    shoot(coordinator, screenshot_dir, "06b", "coordinator-case-opened")
 
     # 7. An unrelated 保健センター learns only that a record exists, and whom to ask.
     hoken = open_as("hoken")

@@ -379,11 +379,18 @@ def _transition(*, by, referral: Referral, to: str, note: str = "", **fields) ->
 
 
 def referral_accept(*, by, referral: Referral, note: str = "") -> Referral:
+    """Accept a referral; accepting a 多機関協働 referral opens its case (インテーク)."""
     if referral.kind == ReferralKind.MULTI_AGENCY:
-        raise TransitionError(
-            "多機関協働へのつなぎは、事例として受理する機能で扱います。"
-            "それまでは受信箱で保留するか、対象外であれば差し戻してください。"
-        )
+        from tsunagu.cases.services import case_open_from_referral
+
+        case_open_from_referral(by=by, referral=referral, note=note)
+        referral.refresh_from_db()
+        return referral
+    return accept_transition(by=by, referral=referral, note=note)
+
+
+def accept_transition(*, by, referral: Referral, note: str = "") -> Referral:
+    """The 送付 → 受理 move itself (case opening builds on it)."""
     return _transition(
         by=by, referral=referral, to=S.ACCEPTED, note=note, responded_at=timezone.now()
     )

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tsunagu.common",
     "tsunagu.people",
     "tsunagu.consultations",
+    "tsunagu.cases",
     "tsunagu.demo",
     "tsunagu.api",
     "tsunagu.accounts.admin_site.TsunaguAdminConfig",

@@ -314,12 +314,13 @@ def test_multi_agency_referral_needs_criteria_and_what_was_tried(
         is_urgent=True,
     )
     assert referral.is_urgent
-    # accepting opens a case (next stage); until then it waits in the coordinator's inbox
-    with pytest.raises(services.TransitionError, match="事例として受理"):
-        services.referral_accept(by=personas["coordinator"].user, referral=referral)
+    # it waits in the coordinator's inbox; accepting it opens a 多機関協働 case (インテーク)
     assert list(
         selectors.referral_attention(user=personas["coordinator"].user)["inbox_waiting"]
     ) == [referral]
+    accepted = services.referral_accept(by=personas["coordinator"].user, referral=referral)
+    assert accepted.status == S.ACCEPTED
+    assert accepted.case.status == "intake"
 
 
 def test_overdue_referrals_show_on_both_dashboards(personas, consultation, settings):

@@ -928,7 +928,7 @@ def test_multi_agency_referral_refuses_agencies_without_the_program(
     assert Referral.objects.count() == 0
 
 
-def test_multi_agency_referral_waits_in_the_coordinators_inbox(
+def test_multi_agency_referral_waits_in_the_inbox_until_opened_as_a_case(
     login, personas, consultation, coordinator_agency
 ):
     desk = login(personas["desk"])
@@ -954,17 +954,16 @@ def test_multi_agency_referral_waits_in_the_coordinators_inbox(
     inbox = coordinator.get(reverse("consultations:referral_list"))
     assert inbox.context["total"] == 1
     page = html(coordinator.get(reverse("consultations:referral_detail", args=[referral.pk])))
-    assert (
-        "多機関協働の事例としての受付（利用申込・本人同意の確認）は、事例管理の画面で行います。"
-        in page
-    )
-    assert 'data-testid="accept-button"' not in page
+    assert "受け付けると、多機関協働の事例（インテーク）が始まります。" in page
+    assert 'data-testid="accept-case-button"' in page
     assert 'data-testid="return-button"' in page
     assert 'data-testid="eligibility"' in page and "緊急性あり" in page
-    response = post(coordinator, "accept", referral)
-    assert any("多機関協働へのつなぎは" in m for m in messages_of(response))
+    post(coordinator, "accept", referral)
     referral.refresh_from_db()
-    assert referral.status == S.SENT
+    assert referral.status == "accepted"
+    assert referral.case.status == "intake"
+    page = html(coordinator.get(reverse("consultations:referral_detail", args=[referral.pk])))
+    assert 'data-testid="referral-case"' in page
 
 
 # ----------------------------------------------------------------------------- consent

@@ -1,0 +1,282 @@
+"""Writes of 多機関協働 cases: opening from a referral, consent versions, status moves.
+
+A case's status changes only here. Moves that domain.md §5.2 reserves for a conference
+decision (plan adoption, re-plan, closure, suspension) are refused by ``case_transition``:
+they happen only through a recorded meeting decision.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tsunagu.accounts.models import Agency, Role
+from tsunagu.audit.services import audit_record, diff, snapshot
+from tsunagu.common.validation import max_length_errors
+
+from .models import Case, CaseStatus, CaseStatusEvent, CaseTeamMember, Consent, ConsentMethod
+
+C = CaseStatus
+
+COORDINATING_ROLES = frozenset({Role.COORDINATOR, Role.MUNICIPAL_OFFICER})
+
+# Moves a coordinator makes directly; everything else needs a meeting decision (§5.2).
+DIRECT_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        (C.INTAKE, C.ASSESSMENT),
+        (C.ASSESSMENT, C.PLANNING),
+        (C.CLOSED, C.ASSESSMENT),  # reopening keeps the whole history
+        (C.SUSPENDED, C.ASSESSMENT),
+    }
+)
+DECISION_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        (C.PLANNING, C.IN_CONFERENCE),
+        (C.REPLANNING, C.IN_CONFERENCE),
+        (C.IN_CONFERENCE, C.AWAITING_DECISION),
+        (C.IN_CONFERENCE, C.ACTIVE),
+        (C.IN_CONFERENCE, C.PLANNING),
+        (C.AWAITING_DECISION, C.ACTIVE),
+        (C.ACTIVE, C.MONITORING),
+        (C.MONITORING, C.ACTIVE),
+        (C.MONITORING, C.REPLANNING),
+        *((s, C.CLOSED) for s in (C.ACTIVE, C.MONITORING, C.IN_CONFERENCE)),
+        *((s, C.SUSPENDED) for s in (C.ACTIVE, C.MONITORING, C.ASSESSMENT, C.PLANNING)),
+    }
+)
+
+
+class CaseTransitionError(ValidationError):
+    """A case move the rules of the program do not allow (the message names the rule)."""
+
+
+def _coordinating(by, case: Case | None = None):
+    membership = getattr(by, "acting_membership", None)
+    if membership is None or membership.role not in COORDINATING_ROLES:
+        raise PermissionDenied(
+            "この操作は多機関協働事業者（コーディネーター）または事務局が行います。"
+        )
+    if (
+        case is not None
+        and membership.role != Role.MUNICIPAL_OFFICER
+        and membership.agency_id != case.coordinating_agency_id
+    ):
+        raise PermissionDenied("この事例を担当する多機関協働事業者だけが行えます。")
+    return membership
+
+
+def case_open_from_referral(*, by, referral, note: str = "") -> Case:
+    """Accept a 多機関協働 referral: the referral becomes 受理 and a case opens in インテーク."""
+    from tsunagu.consultations import services as intake
+    from tsunagu.consultations.models import ReferralKind
+
+    membership = _coordinating(by)
+    if referral.kind != ReferralKind.MULTI_AGENCY:
+        raise CaseTransitionError("事例として受け付けられるのは多機関協働へのつなぎだけです。")
+    if membership.agency_id != referral.to_agency_id:
+        raise PermissionDenied("この操作はつなぎ先の機関だけが行えます。")
+    today = timezone.localdate()
+    with transaction.atomic():
+        accepted = intake.accept_transition(by=by, referral=referral, note=note)
+        case = Case.objects.create(
+            person=accepted.person,
+            household=accepted.household,
+            referral=accepted,
+            referring_agency=accepted.from_agency,
+            coordinating_agency=membership.agency,
+            coordinator=by,
+            status=C.INTAKE,
+            is_urgent=accepted.is_urgent,
+            opened_on=today,
+        )
+        CaseTeamMember.objects.bulk_create(
+            [
+                CaseTeamMember(
+                    case=case, agency=membership.agency, role="多機関協働事業者", joined_on=today
+                ),
+                CaseTeamMember(
+                    case=case, agency=accepted.from_agency, role="つなぎ元", joined_on=today
+                ),
+            ]
+        )
+        CaseStatusEvent.objects.create(
+            case=case, to_status=C.INTAKE, at=timezone.now(), by=by, note=note
+        )
+        audit_record(
+            actor=by,
+            action="case.open",
+            target=case,
+            persons=case.subject_persons(),
+            context={"case": case.pk, "referral": accepted.pk},
+            changes=diff({}, snapshot(case)),
+        )
+    return case
+
+
+def consent_record(
+    *,
+    by,
+    case: Case,
+    given_by: str,
+    given_on: datetime.date,
+    method: str,
+    scope_agencies: Sequence[Agency],
+    share_in_conference: bool,
+    witness: str = "",
+    notes: str = "",
+) -> Consent:
+    """Record (a new version of) the person's application and consent; nothing is overwritten."""
+    _coordinating(by, case)
+    errors = {}
+    if not given_by.strip():
+        errors["given_by"] = "同意した方の氏名を入力してください。"
+    if given_on > timezone.localdate():
+        errors["given_on"] = "同意日に未来の日付は指定できません。"
+    if method not in ConsentMethod.values:
+        errors["method"] = "同意の方法を選んでください。"
+    elif method == ConsentMethod.ORAL and not witness.strip():
+        errors["witness"] = "口頭で同意を得た場合は立会人を入力してください。"
+    if not scope_agencies and not share_in_conference:
+        errors["scope_agencies"] = (
+            "情報を共有してよい機関、または会議での共有を1つ以上選んでください。"
+        )
+    errors.update(max_length_errors(Consent, given_by=given_by, witness=witness))
+    if errors:
+        raise ValidationError(errors)
+    return _new_version(
+        by=by,
+        case=case,
+        action="consent.record",
+        is_withdrawal=False,
+        given_by=given_by.strip(),
+        given_on=given_on,
+        method=method,
+        witness=witness.strip(),
+        share_in_conference=share_in_conference,
+        notes=notes.strip(),
+        scope_agencies=scope_agencies,
+    )
+
+
+def consent_withdraw(
+    *, by, case: Case, given_by: str, given_on: datetime.date, notes: str = ""
+) -> Consent:
+    """Withdrawal is a new version; access that rested on the consent ends at once."""
+    _coordinating(by, case)
+    if case.current_consent() is None:
+        raise ValidationError("撤回できる同意がありません。")
+    if not given_by.strip():
+        raise ValidationError({"given_by": "撤回を申し出た方の氏名を入力してください。"})
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": "撤回日に未来の日付は指定できません。"})
+    return _new_version(
+        by=by,
+        case=case,
+        action="consent.withdraw",
+        is_withdrawal=True,
+        given_by=given_by.strip(),
+        given_on=given_on,
+        notes=notes.strip(),
+        scope_agencies=(),
+    )
+
+
+def _new_version(*, by, case: Case, action: str, scope_agencies, **fields) -> Consent:
+    with transaction.atomic():
+        # Lock the case row so two versions cannot get the same number.
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        last = locked.consents.order_by("-version").values_list("version", flat=True).first()
+        consent = Consent.objects.create(
+            case=locked, version=(last or 0) + 1, recorded_by=by, **fields
+        )
+        consent.scope_agencies.set(scope_agencies)
+        audit_record(
+            actor=by,
+            action=action,
+            target=consent,
+            persons=case.subject_persons(),
+            context={"case": case.pk},
+            changes={
+                **diff({}, snapshot(consent)),
+                "scope_agencies": {"before": None, "after": sorted(a.pk for a in scope_agencies)},
+            },
+        )
+    return consent
+
+
+def case_transition(
+    *, by, case: Case, to: str, note: str = "", without_consent: bool = False
+) -> Case:
+    """A coordinator's own move of a case (see DIRECT_TRANSITIONS); others need a decision."""
+    _coordinating(by, case)
+    move = (case.status, to)
+    if move in DECISION_TRANSITIONS:
+        raise CaseTransitionError(
+            f"「{C(case.status).label}」から「{C(to).label}」へは、会議の決定を記録することで"
+            "進みます（重層的支援会議・支援会議の議題にしてください）。"
+        )
+    if move not in DIRECT_TRANSITIONS:
+        raise CaseTransitionError(
+            f"「{C(case.status).label}」の事例を「{C(to).label}」にはできません。"
+        )
+    if move == (C.INTAKE, C.ASSESSMENT) and case.current_consent() is None:
+        if not without_consent:
+            raise CaseTransitionError(
+                "本人同意（利用申込）が記録されていません。同意のないまま進める場合は、"
+                "支援会議（社会福祉法第106条の6）で扱うことを確認してください。"
+            )
+        if not note.strip():
+            raise ValidationError({"note": "同意のないまま進める理由を入力してください。"})
+    if case.status in (C.CLOSED, C.SUSPENDED) and not note.strip():
+        raise ValidationError({"note": "再開の理由を入力してください。"})
+    now = timezone.now()
+    with transaction.atomic():
+        fields = {"status": to, "updated_at": now}
+        if to == C.ASSESSMENT and case.status in (C.CLOSED, C.SUSPENDED):
+            fields["closed_on"] = None
+        updated = Case.objects.filter(pk=case.pk, status=case.status).update(**fields)
+        if updated != 1:
+            raise CaseTransitionError(
+                "この事例は他の利用者によって更新されました。画面を開き直してください。"
+            )
+        event_note = note.strip()
+        if without_consent and case.current_consent() is None:
+            event_note = f"同意なし（支援会議で扱う）: {event_note}"
+        CaseStatusEvent.objects.create(
+            case=case, from_status=case.status, to_status=to, at=now, by=by, note=event_note
+        )
+        audit_record(
+            actor=by,
+            action="case.reopen" if case.status in (C.CLOSED, C.SUSPENDED) else "case.transition",
+            target=case,
+            persons=case.subject_persons(),
+            context={"case": case.pk},
+            changes={"status": {"before": case.status, "after": to}},
+            purpose=event_note[:200],
+        )
+    case.refresh_from_db()
+    return case
+
+
+def team_add(*, by, case: Case, agency: Agency, role: str = "") -> CaseTeamMember:
+    _coordinating(by, case)
+    if not agency.is_active:
+        raise ValidationError({"agency": "無効になっている機関は追加できません。"})
+    if case.team.filter(agency=agency, left_on__isnull=True).exists():
+        raise ValidationError({"agency": "この機関は既に支援チームにいます。"})
+    with transaction.atomic():
+        member = CaseTeamMember.objects.create(
+            case=case, agency=agency, role=role.strip()[:100], joined_on=timezone.localdate()
+        )
+        audit_record(
+            actor=by,
+            action="case.team_add",
+            target=case,
+            persons=case.subject_persons(),
+            context={"case": case.pk, "agency": agency.pk},
+        )
+    return member
