@@ -38,6 +38,7 @@ class DemoUser:
 
 
 FIRST_HOUKATSU = roster.HOUKATSU_CENTER_CODES[0]
+DESK_AREA_HOUSEHOLDS = 6
 
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser(
@@ -290,7 +291,10 @@ def plan_households(count: int) -> list[PlannedHousehold]:
     for _ in range(count):
         kind, _, members = rng.choices(HOUSEHOLD_TYPES, weights=weights)[0]
         family = pick_family_name(rng)
+        # the first households live in the demo desk's area, so it has work to show
         area_code = rng.choice(area_codes)
+        if len(plan) < DESK_AREA_HOUSEHOLDS:
+            area_code = "dl_" + FIRST_HOUKATSU.removeprefix("houkatsu_")
         address = _address(rng, area_code)
         landline = _phone(rng, mobile=False)
         people = []
@@ -467,7 +471,42 @@ def seed_activity() -> int:
                     referral=referral,
                     reason="年金収入があり当センターの対象外のため。地域包括支援センターで家計相談をお願いします。",
                 )
+            elif index == 3:
+                _seed_case(desk=desk, consultation=consultation)
     return made
+
+
+def _seed_case(*, desk: User, consultation) -> None:
+    """A 多機関協働 case already accepted, with consent, in アセスメント."""
+    from tsunagu.cases import services as cases
+    from tsunagu.cases.models import CaseStatus
+    from tsunagu.consultations import services as intake
+
+    referral = intake.referral_send(
+        by=desk,
+        consultation=consultation,
+        to_agency=Agency.objects.get(code="marugoto"),
+        kind="multi_agency",
+        reason="孤立と介護の課題が重なり、どの機関が中心となるか決まらないため。",
+        criterion_household=True,
+        criterion_gap=True,
+        tried_with_agencies="民生委員・コミュニティソーシャルワーカーと見守りを続けたが、支援の方向が定まらない。",
+    )
+    coordinator = _acting("coordinator", "marugoto")
+    intake.referral_accept(by=coordinator, referral=referral)
+    case = referral.case
+    cases.consent_record(
+        by=coordinator,
+        case=case,
+        given_by=consultation.person.name if consultation.person else "本人",
+        given_on=timezone.localdate(),
+        method="signature",
+        scope_agencies=list(
+            Agency.objects.filter(code__in=[desk.acting_membership.agency.code, "csw"])
+        ),
+        share_in_conference=True,
+    )
+    cases.case_transition(by=coordinator, case=case, to=CaseStatus.ASSESSMENT)
 
 
 @dataclass
