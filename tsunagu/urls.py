@@ -26,6 +26,7 @@ urlpatterns = [
     path("audit/", include("tsunagu.audit.urls")),
     path("", include("tsunagu.people.urls")),
     path("", include("tsunagu.consultations.urls")),
+    path("", include("tsunagu.cases.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from tsunagu.accounts.api import router as accounts_router
 from tsunagu.audit.api import router as audit_router
+from tsunagu.cases.api import router as cases_router
 from tsunagu.common.api import router as common_router
 from tsunagu.consultations.api import router as consultations_router
 from tsunagu.people.api import router as people_router
@@ -17,7 +18,7 @@ api = NinjaAPI(
     version="1",
     description="重層的支援体制整備事業システム tsunagu の連携用API。"
     "ブラウザのログインセッション、または発行済みのAPIトークンで認証します。",
-    auth=[MembershipSessionAuth(), TokenAuth()],
+    auth=[TokenAuth(), MembershipSessionAuth()],  # a bearer token first: no CSRF cookie
     urls_namespace="api",
 )
 
@@ -44,3 +45,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/", common_router)
 api.add_router("/", people_router)
 api.add_router("/", consultations_router)
+api.add_router("/", cases_router)

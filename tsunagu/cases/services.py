@@ -14,15 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tsunagu.accounts.models import Agency, Role
+from tsunagu.accounts.models import Agency
 from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.common.validation import max_length_errors
 
 from .models import Case, CaseStatus, CaseStatusEvent, CaseTeamMember, Consent, ConsentMethod
+from .permissions import coordinating_role, manages_case
 
 C = CaseStatus
 
-COORDINATING_ROLES = frozenset({Role.COORDINATOR, Role.MUNICIPAL_OFFICER})
 
 # Moves a coordinator makes directly; everything else needs a meeting decision (§5.2).
 DIRECT_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
@@ -55,18 +55,13 @@ class CaseTransitionError(ValidationError):
 
 
 def _coordinating(by, case: Case | None = None):
-    membership = getattr(by, "acting_membership", None)
-    if membership is None or membership.role not in COORDINATING_ROLES:
+    if not coordinating_role(by):
         raise PermissionDenied(
             "この操作は多機関協働事業者（コーディネーター）または事務局が行います。"
         )
-    if (
-        case is not None
-        and membership.role != Role.MUNICIPAL_OFFICER
-        and membership.agency_id != case.coordinating_agency_id
-    ):
+    if case is not None and not manages_case(by, case):
         raise PermissionDenied("この事例を担当する多機関協働事業者だけが行えます。")
-    return membership
+    return by.acting_membership
 
 
 def case_open_from_referral(*, by, referral, note: str = "") -> Case:
@@ -140,7 +135,9 @@ def consent_record(
         errors["method"] = "同意の方法を選んでください。"
     elif method == ConsentMethod.ORAL and not witness.strip():
         errors["witness"] = "口頭で同意を得た場合は立会人を入力してください。"
-    if not scope_agencies and not share_in_conference:
+    if any(not a.is_active for a in scope_agencies):
+        errors["scope_agencies"] = "無効になっている機関は共有先にできません。"
+    elif not scope_agencies and not share_in_conference:
         errors["scope_agencies"] = (
             "情報を共有してよい機関、または会議での共有を1つ以上選んでください。"
         )
@@ -167,10 +164,11 @@ def consent_withdraw(
 ) -> Consent:
     """Withdrawal is a new version; access that rested on the consent ends at once."""
     _coordinating(by, case)
-    if case.current_consent() is None:
-        raise ValidationError("撤回できる同意がありません。")
     if not given_by.strip():
         raise ValidationError({"given_by": "撤回を申し出た方の氏名を入力してください。"})
+    too_long = max_length_errors(Consent, given_by=given_by)
+    if too_long:
+        raise ValidationError(too_long)
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": "撤回日に未来の日付は指定できません。"})
     return _new_version(
@@ -182,13 +180,18 @@ def consent_withdraw(
         given_on=given_on,
         notes=notes.strip(),
         scope_agencies=(),
+        require_current=True,
     )
 
 
-def _new_version(*, by, case: Case, action: str, scope_agencies, **fields) -> Consent:
+def _new_version(
+    *, by, case: Case, action: str, scope_agencies, require_current: bool = False, **fields
+) -> Consent:
     with transaction.atomic():
-        # Lock the case row so two versions cannot get the same number.
+        # Lock the case row: versions are numbered, and checked, one writer at a time.
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        if require_current and locked.current_consent() is None:
+            raise ValidationError("撤回できる同意がありません。")
         last = locked.consents.order_by("-version").values_list("version", flat=True).first()
         consent = Consent.objects.create(
             case=locked, version=(last or 0) + 1, recorded_by=by, **fields
@@ -213,6 +216,8 @@ def case_transition(
 ) -> Case:
     """A coordinator's own move of a case (see DIRECT_TRANSITIONS); others need a decision."""
     _coordinating(by, case)
+    if to not in C.values:
+        raise CaseTransitionError("移行先の状態が正しくありません。")
     move = (case.status, to)
     if move in DECISION_TRANSITIONS:
         raise CaseTransitionError(
@@ -244,7 +249,7 @@ def case_transition(
                 "この事例は他の利用者によって更新されました。画面を開き直してください。"
             )
         event_note = note.strip()
-        if without_consent and case.current_consent() is None:
+        if move == (C.INTAKE, C.ASSESSMENT) and without_consent and case.current_consent() is None:
             event_note = f"同意なし（支援会議で扱う）: {event_note}"
         CaseStatusEvent.objects.create(
             case=case, from_status=case.status, to_status=to, at=now, by=by, note=event_note
@@ -268,9 +273,12 @@ def team_add(*, by, case: Case, agency: Agency, role: str = "") -> CaseTeamMembe
         raise ValidationError({"agency": "無効になっている機関は追加できません。"})
     if case.team.filter(agency=agency, left_on__isnull=True).exists():
         raise ValidationError({"agency": "この機関は既に支援チームにいます。"})
+    too_long = max_length_errors(CaseTeamMember, role=role.strip())
+    if too_long:
+        raise ValidationError(too_long)
     with transaction.atomic():
         member = CaseTeamMember.objects.create(
-            case=case, agency=agency, role=role.strip()[:100], joined_on=timezone.localdate()
+            case=case, agency=agency, role=role.strip(), joined_on=timezone.localdate()
         )
         audit_record(
             actor=by,

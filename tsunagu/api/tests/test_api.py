@@ -143,3 +143,19 @@ def test_date_parsing_endpoint(login, personas):
     bad = client.get("/api/v1/dates/parse", {"text": "平成31年5月1日"})
     assert bad.status_code == 422
     assert "存在しません" in bad.json()["detail"]
+
+
+def test_token_writes_need_no_csrf_cookie_but_session_writes_do(personas):
+    from django.test import Client
+
+    _, raw = api_token_issue(membership=personas["desk"].membership, name="連携", by=None)
+    system = Client(enforce_csrf_checks=True)
+    body = {"name": "高橋 ミツ", "name_kana": "タカハシ ミツ"}
+    response = system.post(
+        "/api/v1/persons/known-check", body, content_type="application/json", **bearer(raw)
+    )
+    assert response.status_code == 200
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(personas["desk"].user)
+    refused = browser.post("/api/v1/persons/known-check", body, content_type="application/json")
+    assert refused.status_code == 403

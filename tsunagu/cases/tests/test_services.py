@@ -198,3 +198,30 @@ def test_team_add(personas, case, agencies):
     assert access.can_view(personas["outreach"].user, case)
     with pytest.raises(ValidationError, match="既に支援チーム"):
         services.team_add(by=personas["coordinator"].user, case=case, agency=agencies["csw"])
+
+
+def test_unknown_target_status_is_a_clear_error(personas, case):
+    with pytest.raises(services.CaseTransitionError, match="移行先の状態"):
+        services.case_transition(by=personas["coordinator"].user, case=case, to="done")
+
+
+def test_over_long_values_are_refused_in_japanese(personas, case, agencies):
+    coordinator = personas["coordinator"].user
+    _consent(personas, case)
+    with pytest.raises(ValidationError, match="100文字以内"):
+        services.consent_withdraw(by=coordinator, case=case, given_by="長" * 101, given_on=TODAY)
+    with pytest.raises(ValidationError, match="100文字以内"):
+        services.team_add(by=coordinator, case=case, agency=agencies["csw"], role="役" * 101)
+    assert case.current_consent() is not None
+
+
+def test_consent_cannot_name_an_inactive_agency(personas, case, agencies):
+    agencies["csw"].is_active = False
+    agencies["csw"].save()
+    with pytest.raises(ValidationError, match="無効になっている機関"):
+        _consent(personas, case, scope_agencies=[agencies["csw"]])
+
+
+def test_manage_permission_matches_the_service_rule(personas, case):
+    allowed = {n for n, p in personas.items() if p.user.has_perm("cases.manage_case", case)}
+    assert allowed == {"officer", "coordinator"}

@@ -1,0 +1,392 @@
+"""Screens of 多機関協働 cases: the case list, a case with its team, status history and
+consent versions, and the coordinator's own steps (consent, withdrawal, moves, team).
+
+Anything the user may not see answers 404; a role that does not work with persons gets 403,
+as does anyone but the case's coordinator or the municipal office trying a step.
+Every page that shows personal data records one audited read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from tsunagu.accounts import selectors as agency_selectors
+from tsunagu.audit.services import audit_read
+
+from . import selectors, services
+from .forms import CaseFilterForm, ConsentForm, TeamAddForm, TransitionForm, WithdrawForm
+from .models import Case, CaseStatus
+
+PAGE_SIZE = 25
+C = CaseStatus
+
+# The coordinator's own steps, by (from, to): the button that makes them.
+STEP_LABELS = {
+    (C.INTAKE, C.ASSESSMENT): "アセスメントへ進む",
+    (C.ASSESSMENT, C.PLANNING): "プラン作成へ進む",
+    (C.CLOSED, C.ASSESSMENT): "再開する",
+    (C.SUSPENDED, C.ASSESSMENT): "再開する",
+}
+
+# Steps that only a recorded meeting decision makes (domain.md §5.2, §5.3, §5.6).
+DECISION_LABELS = {
+    (C.PLANNING, C.IN_CONFERENCE): "重層的支援会議でプランを協議（会議機能）",
+    (C.REPLANNING, C.IN_CONFERENCE): "重層的支援会議で再プランを協議（会議機能）",
+    (C.IN_CONFERENCE, C.AWAITING_DECISION): (
+        "会議でプランに合意し、自治体の支援決定を待つ（参加支援・アウトリーチを含むプラン）"
+    ),
+    (C.IN_CONFERENCE, C.ACTIVE): "会議でプランに合意し、自治体へ報告して支援を開始（会議機能）",
+    (C.IN_CONFERENCE, C.PLANNING): "会議の結果、プランを作り直す（会議機能）",
+    (C.AWAITING_DECISION, C.ACTIVE): "自治体の支援決定で支援を開始（会議機能）",
+    (C.ACTIVE, C.MONITORING): "モニタリングの時期に確認する（会議機能）",
+    (C.MONITORING, C.ACTIVE): "モニタリングの結果、支援を継続（会議機能）",
+    (C.MONITORING, C.REPLANNING): "モニタリングの結果、再プランを決定（会議機能）",
+    (C.ACTIVE, C.CLOSED): "重層的支援会議で終結を決定し、主担当機関を指名（会議機能）",
+    (C.MONITORING, C.CLOSED): "重層的支援会議で終結を決定し、主担当機関を指名（会議機能）",
+    (C.IN_CONFERENCE, C.CLOSED): "重層的支援会議で終結を決定し、主担当機関を指名（会議機能）",
+}
+SUSPENSION_LABEL = "連絡が全く取れない場合に、会議で中断を決定（連絡の試みを記録・会議機能）"
+
+
+def case_view(view: Callable) -> Callable:
+    """Signed in, a role that works with persons, and never cached (personal data)."""
+    return never_cache(login_required(permission_required("cases.use", raise_exception=True)(view)))
+
+
+def _case_or_404(request: HttpRequest, pk: int) -> Case:
+    try:
+        return selectors.case_get(user=request.user, pk=pk)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _may_act(request: HttpRequest, case: Case) -> bool:
+    """Whether the user takes the coordinator's steps on this case."""
+    return request.user.has_perm("cases.manage_case", case)
+
+
+def _acting_case_or_403(request: HttpRequest, pk: int) -> Case:
+    case = _case_or_404(request, pk)
+    if not _may_act(request, case):
+        raise PermissionDenied("この操作は、事例を担当する多機関協働事業者または事務局が行います。")
+    return case
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _audit_view(request: HttpRequest, case: Case, page: str = "") -> None:
+    context = {"case": case.pk, "referral": case.referral_id}
+    if page:
+        context["page"] = page
+    audit_read(request, "case.view", case, persons=case.subject_persons(), context=context)
+
+
+def _report_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for text in exc.messages:
+        messages.error(request, text)
+
+
+# ------------------------------------------------------------------------------ list
+
+
+@case_view
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET or None)
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    qs = selectors.case_list(
+        user=request.user, status=filters.get("status") or "", q=filters.get("q") or ""
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for case in rows:
+        case.consent_state = selectors.consent_state(case)
+    audit_read(
+        request,
+        "case.list",
+        persons=selectors.subject_person_ids(rows),
+        context={
+            **{k: str(v) for k, v in filters.items() if v},
+            "page": page.number,
+            "shown": len(rows),
+            "cases": [c.pk for c in rows],
+        },
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": _query_without_page(request),
+        "total": page.paginator.count,
+        "consent_labels": selectors.CONSENT_LABELS,
+    }
+    template = "cases/_case_rows.html" if _wants_partial(request) else "cases/case_list.html"
+    return render(request, template, context)
+
+
+# ---------------------------------------------------------------------------- detail
+
+
+def _steps(case: Case, has_consent: bool) -> list[dict]:
+    """The coordinator's own next steps from the case's status."""
+    steps = []
+    for (source, target), label in STEP_LABELS.items():
+        if source != case.status or (source, target) not in services.DIRECT_TRANSITIONS:
+            continue
+        reopening = source in (C.CLOSED, C.SUSPENDED)
+        steps.append(
+            {
+                "to": target,
+                "label": label,
+                "reason_required": reopening,
+                "ask_without_consent": (source, target) == (C.INTAKE, C.ASSESSMENT)
+                and not has_consent,
+            }
+        )
+    return steps
+
+
+def _decision_steps(case: Case) -> list[str]:
+    """Next steps that need a meeting decision, explained (they cannot be taken here)."""
+    labels = []
+    for source, target in sorted(services.DECISION_TRANSITIONS):
+        if source != case.status:
+            continue
+        label = (
+            SUSPENSION_LABEL
+            if target == C.SUSPENDED
+            else DECISION_LABELS.get(
+                (source, target),
+                f"「{C(target).label}」へ：会議の決定を記録して進みます（会議機能）",
+            )
+        )
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def _consent_summary(consents: list) -> tuple[str, str]:
+    """(state, text) for the top of the consent history."""
+    if not consents:
+        return selectors.CONSENT_NONE, "同意なし"
+    latest = consents[-1]
+    if latest.is_withdrawal:
+        return selectors.CONSENT_WITHDRAWN, "撤回済み"
+    return selectors.CONSENT_GIVEN, f"同意あり（第{latest.version}版）"
+
+
+@case_view
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    user = request.user
+    consents = list(case.consents.all())
+    consent_state, consent_text = _consent_summary(consents)
+    has_consent = consent_state == selectors.CONSENT_GIVEN
+    may_act = _may_act(request, case)
+    _audit_view(request, case)
+    team = list(case.team.all())
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "person": case.person,
+            "household": case.household,
+            "person_visible": user.has_perm("people.view_person", case.person),
+            "household_visible": user.has_perm("people.view_household", case.household),
+            "referral_visible": user.has_perm("consultations.view_referral", case.referral),
+            "team": [m for m in team if m.left_on is None],
+            "former_team": [m for m in team if m.left_on is not None],
+            "events": list(case.status_events.all()),
+            "consents": list(reversed(consents)),
+            "consent_state": consent_state,
+            "consent_text": consent_text,
+            "has_consent": has_consent,
+            "may_act": may_act,
+            "steps": _steps(case, has_consent) if may_act else [],
+            "decision_steps": _decision_steps(case),
+            "transition_form": TransitionForm(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------- consent
+
+
+def _scope_agencies(request: HttpRequest) -> list:
+    return list(agency_selectors.agency_list(user=request.user))
+
+
+def _consent_initial(case: Case) -> dict:
+    current = selectors.current_consent(case)
+    team_ids = [m.agency_id for m in selectors.current_team(case)]
+    if current is None:
+        return {
+            "given_by": case.person.name if case.person_id else "",
+            "given_on": timezone.localdate(),
+            "scope_agencies": team_ids,
+        }
+    # a new version starts from the current one
+    return {
+        "given_by": current.given_by,
+        "given_on": timezone.localdate(),
+        "method": current.method,
+        "witness": current.witness,
+        "scope_agencies": [a.pk for a in current.scope_agencies.all()],
+        "share_in_conference": current.share_in_conference,
+        "notes": current.notes,
+    }
+
+
+@case_view
+def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _acting_case_or_403(request, pk)
+    team_ids = [m.agency_id for m in selectors.current_team(case)]
+    agencies = _scope_agencies(request)
+    if request.method == "POST":
+        form = ConsentForm(request.POST, agencies=agencies, team_ids=team_ids)
+        if form.is_valid():
+            try:
+                consent = services.consent_record(
+                    by=request.user, case=case, **form.service_arguments()
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, f"本人同意を記録しました（第{consent.version}版）。")
+                return redirect("cases:case_detail", pk=case.pk)
+    else:
+        form = ConsentForm(initial=_consent_initial(case), agencies=agencies, team_ids=team_ids)
+        _audit_view(request, case, "consent_record")
+    return render(
+        request,
+        "cases/consent_form.html",
+        {"case": case, "form": form, "current": selectors.current_consent(case)},
+    )
+
+
+@case_view
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _acting_case_or_403(request, pk)
+    current = selectors.current_consent(case)
+    if request.method == "POST":
+        form = WithdrawForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                consent = services.consent_withdraw(
+                    by=request.user,
+                    case=case,
+                    given_by=data["given_by"],
+                    given_on=data["given_on"],
+                    notes=data["notes"],
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(
+                    request,
+                    f"同意の撤回を記録しました（第{consent.version}版）。"
+                    "同意に基づく情報共有は、ただちに終了しました。",
+                )
+                return redirect("cases:case_detail", pk=case.pk)
+    else:
+        if current is None:
+            messages.error(request, "撤回できる同意がありません。")
+            return redirect("cases:case_detail", pk=case.pk)
+        form = WithdrawForm(
+            initial={"given_by": current.given_by, "given_on": timezone.localdate()}
+        )
+        _audit_view(request, case, "consent_withdraw")
+    return render(
+        request, "cases/consent_withdraw.html", {"case": case, "form": form, "current": current}
+    )
+
+
+# ------------------------------------------------------------------------- transition
+
+
+@case_view
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _acting_case_or_403(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect("cases:case_detail", pk=case.pk)
+    data = form.cleaned_data
+    before = case.status
+    try:
+        moved = services.case_transition(
+            by=request.user,
+            case=case,
+            to=data["to"],
+            note=data["note"],
+            without_consent=data["without_consent"],
+        )
+    except ValidationError as exc:  # CaseTransitionError included
+        _report_errors(request, exc)
+    else:
+        if before in (C.CLOSED, C.SUSPENDED):
+            text = (
+                f"事例を再開しました（「{moved.get_status_display()}」から進めます）。"
+                "これまでの記録はすべて引き継がれます。"
+            )
+        else:
+            text = f"事例を「{moved.get_status_display()}」に進めました。"
+        messages.success(request, text)
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+# ------------------------------------------------------------------------------ team
+
+
+@case_view
+def team_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _acting_case_or_403(request, pk)
+    on_team = {m.agency_id for m in selectors.current_team(case)}
+    agencies = [a for a in agency_selectors.agency_list(user=request.user) if a.pk not in on_team]
+    if request.method == "POST":
+        form = TeamAddForm(request.POST, agencies=agencies)
+        if form.is_valid():
+            try:
+                member = services.team_add(
+                    by=request.user,
+                    case=case,
+                    agency=form.chosen_agency(),
+                    role=form.cleaned_data["role"],
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, f"{member.agency.name}を支援チームに追加しました。")
+                return redirect("cases:case_detail", pk=case.pk)
+    else:
+        form = TeamAddForm(agencies=agencies)
+        _audit_view(request, case, "team_add")
+    return render(
+        request,
+        "cases/team_form.html",
+        {"case": case, "form": form, "team": selectors.current_team(case)},
+    )
