@@ -369,6 +369,25 @@ def test_8050_household_is_registered_consulted_and_referred(
     expect(coordinator.get_by_test_id("referral-status")).to_have_text("受理")
     expect(coordinator.get_by_test_id("referral-case")).to_contain_text("インテーク")
     shoot(coordinator, screenshot_dir, "06b", "coordinator-case-opened")
+    # the case page: record the application/consent, then start the assessment
+    coordinator.get_by_test_id("referral-case").get_by_role("link").click()
+    coordinator.wait_for_load_state()
+    expect(coordinator.get_by_test_id("case-status")).to_have_text(
+        "インテーク（利用申込・同意の確認）"
+    )
+    coordinator.get_by_test_id("consent-record-link").click()
+    coordinator.wait_for_load_state()
+    form = coordinator.get_by_test_id("consent-form")
+    field(coordinator, "同意した方").fill(MOTHER)  # a household case: the applicant is named
+    form.get_by_label("署名（利用申込書）").check()
+    form.get_by_label("重層的支援会議での共有に同意").check()
+    coordinator.get_by_test_id("consent-submit").click()
+    coordinator.wait_for_load_state()
+    expect(coordinator.get_by_test_id("consent-summary")).to_contain_text("同意あり（第1版）")
+    coordinator.get_by_test_id("step-button-assessment").click()
+    coordinator.wait_for_load_state()
+    expect(coordinator.get_by_test_id("case-status")).to_have_text("アセスメント")
+    shoot(coordinator, screenshot_dir, "06c", "coordinator-case-assessment")
 
     # 7. An unrelated 保健センター learns only that a record exists, and whom to ask.
     hoken = open_as("hoken")
