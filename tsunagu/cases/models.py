@@ -94,14 +94,9 @@ class Case(models.Model):
         return f"事例 #{self.pk}"
 
     def subject_persons(self) -> list[int]:
-        ids = {self.person_id} if self.person_id else set()
-        if self.household_id:
-            ids |= set(
-                self.household.members.filter(end_date__isnull=True).values_list(
-                    "person_id", flat=True
-                )
-            )
-        return sorted(ids)
+        from tsunagu.people.models import subject_person_ids
+
+        return subject_person_ids(self.person_id, self.household_id)
 
     def current_consent(self) -> Consent | None:
         """The latest consent version, or ``None``; a withdrawn one means no consent."""

@@ -143,14 +143,9 @@ class Consultation(models.Model):
 
     def subject_persons(self) -> list[int]:
         """Ids of the persons this consultation concerns (for the audit trail)."""
-        ids = {self.person_id} if self.person_id else set()
-        if self.household_id:
-            ids |= set(
-                self.household.members.filter(end_date__isnull=True).values_list(
-                    "person_id", flat=True
-                )
-            )
-        return sorted(ids)
+        from tsunagu.people.models import subject_person_ids
+
+        return subject_person_ids(self.person_id, self.household_id)
 
 
 class ConsultationCategory(models.Model):
@@ -287,14 +282,9 @@ class Referral(models.Model):
         return f"つなぎ #{self.pk}（{self.from_agency} → {self.to_agency}）"
 
     def subject_persons(self) -> list[int]:
-        ids = {self.person_id} if self.person_id else set()
-        if self.household_id:
-            ids |= set(
-                self.household.members.filter(end_date__isnull=True).values_list(
-                    "person_id", flat=True
-                )
-            )
-        return sorted(ids)
+        from tsunagu.people.models import subject_person_ids
+
+        return subject_person_ids(self.person_id, self.household_id)
 
 
 class ReferralEvent(models.Model):

@@ -142,3 +142,15 @@ class HouseholdMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} / {self.person}（{self.get_relation_display()}）"
+
+
+def subject_person_ids(person_id: int | None, household_id: int | None) -> list[int]:
+    """The person and the current members of the household a record is about."""
+    ids = {person_id} if person_id else set()
+    if household_id:
+        ids |= set(
+            HouseholdMember.objects.filter(
+                household_id=household_id, end_date__isnull=True
+            ).values_list("person_id", flat=True)
+        )
+    return sorted(ids)
