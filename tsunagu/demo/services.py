@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Agency, AgencyProgram, Area, Membership, Role, User
+from tsunagu.consultations.categories import install_standard_categories
+from tsunagu.consultations.models import IssueCategory
 from tsunagu.people import services as people_services
 from tsunagu.people.models import Person, Relation, Sex
 
@@ -521,6 +523,7 @@ def seed_demo(*, households: int = 120) -> SeedResult:
     areas = seed_areas()
     agencies = seed_agencies(areas)
     users = seed_users(agencies)
+    install_standard_categories(IssueCategory)  # present unless the database was flushed
     seed_help_desk(agencies)
     persons = 0 if Person.objects.exists() else seed_households(count=households)
     seed_activity()

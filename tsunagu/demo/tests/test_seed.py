@@ -64,3 +64,16 @@ def test_seed_demo_refused_in_production(settings):
     settings.TSUNAGU = {**settings.TSUNAGU, "DEMO_ALLOWED": False}
     with pytest.raises(CommandError, match="デモデータを作成できません"):
         call_command("seed_demo", households=1)
+
+
+@pytest.mark.django_db
+def test_seed_demo_works_on_a_flushed_database():
+    """A flushed database (as after transactional tests) has lost the category list too."""
+    from tsunagu.cases.models import Case
+    from tsunagu.consultations.models import Consultation, IssueCategory
+
+    IssueCategory.objects.all().delete()
+    call_command("seed_demo", households=10)
+    assert IssueCategory.objects.count() == 23
+    assert Consultation.objects.count() == 4
+    assert Case.objects.get().status == "assessment"
