@@ -353,7 +353,10 @@ def consultation_list(request, filters: Query[ConsultationFilter]):
     require_perm(request, "consultations.use")
     params = filters.dict()
     code = params.pop("category")
-    params["category_id"] = _categories([code])[code].pk if code else None
+    category = selectors.category_by_code(code) if code else None
+    if code and category is None:
+        raise invalid({"category": f"相談内容の分類が見つかりません：{code}"})
+    params["category_id"] = category.pk if category else None
     return selectors.consultation_list(user=request.user, **params)
 
 

@@ -152,6 +152,11 @@ def active_categories() -> QuerySet[IssueCategory]:
     return IssueCategory.objects.filter(is_active=True).order_by("sort_order", "id")
 
 
+def category_by_code(code: str) -> IssueCategory | None:
+    """Any category, active or not (past consultations keep retired categories)."""
+    return IssueCategory.objects.filter(code=code).first()
+
+
 def help_desk_suggestions(
     *, category_ids: list[int], exclude_agency_id: int | None = None
 ) -> list[tuple[Agency, list[str]]]:

@@ -1029,3 +1029,12 @@ def test_receiving_agency_sees_names_but_not_records_of_others(login, personas, 
     assert (referral["person_visible"], referral["household_id"]) == (True, None)
     listed = get(client, "/consultations").json()["items"]
     assert [(c["id"], c["person_visible"]) for c in listed] == [(world.consultation.pk, False)]
+
+
+def test_filtering_by_a_retired_category_still_works(login, personas):
+    from tsunagu.consultations.models import IssueCategory
+
+    IssueCategory.objects.filter(code="debt").update(is_active=False)
+    client = login(personas["officer"])
+    assert client.get("/api/v1/consultations", {"category": "debt"}).status_code == 200
+    assert client.get("/api/v1/consultations", {"category": "nope"}).status_code == 422
