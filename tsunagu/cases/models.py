@@ -184,3 +184,73 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} 同意 第{self.version}版{'（撤回）' if self.is_withdrawal else ''}"
+
+
+class AssessmentSection(models.TextChoices):
+    """The sections of the インテーク・アセスメントシート, in the order of the sheet."""
+
+    PERSON = "person", "本人の状況"
+    HOUSEHOLD = "household", "世帯の状況"
+    LIFE_HISTORY = "life_history", "生活歴"
+    HEALTH = "health", "健康"
+    INCOME_DEBT = "income_debt", "収入・債務"
+    HOUSING = "housing", "住まい"
+    WORK = "work", "就労"
+    SOCIAL_TIES = "social_ties", "社会とのつながり"
+    WISHES = "wishes", "本人の意向"
+    STRENGTHS = "strengths", "強み"
+    ISSUES = "issues", "把握した課題"
+    ASSESSOR_VIEW = "assessor_view", "見立て"
+
+
+class Assessment(models.Model):
+    """インテーク・アセスメントシート, versioned: each save is a new version; none is changed."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assessments")
+    version = models.PositiveIntegerField("版")
+    person = models.TextField(AssessmentSection.PERSON.label, blank=True)
+    household = models.TextField(AssessmentSection.HOUSEHOLD.label, blank=True)
+    life_history = models.TextField(AssessmentSection.LIFE_HISTORY.label, blank=True)
+    health = models.TextField(AssessmentSection.HEALTH.label, blank=True)
+    income_debt = models.TextField(AssessmentSection.INCOME_DEBT.label, blank=True)
+    housing = models.TextField(AssessmentSection.HOUSING.label, blank=True)
+    work = models.TextField(AssessmentSection.WORK.label, blank=True)
+    social_ties = models.TextField(AssessmentSection.SOCIAL_TIES.label, blank=True)
+    wishes = models.TextField(AssessmentSection.WISHES.label, blank=True)
+    strengths = models.TextField(AssessmentSection.STRENGTHS.label, blank=True)
+    issues = models.TextField(AssessmentSection.ISSUES.label, blank=True)
+    assessor_view = models.TextField(AssessmentSection.ASSESSOR_VIEW.label, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="記録者", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "インテーク・アセスメントシート"
+        verbose_name_plural = "インテーク・アセスメントシート"
+        ordering = ["case", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="assessment_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} アセスメント 第{self.version}版"
+
+
+class AssessmentSource(models.Model):
+    """The agency a section's information came from (a section may name several)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="sources")
+    section = models.CharField("項目", max_length=30, choices=AssessmentSection.choices)
+    agency = models.ForeignKey(
+        "accounts.Agency", verbose_name="情報元の機関", on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField("補足", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "アセスメントの情報元"
+        verbose_name_plural = "アセスメントの情報元"
+        ordering = ["assessment", "section", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} / {self.get_section_display()} / {self.agency}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .assessment_urls import assessment_urlpatterns
 
 app_name = "cases"
 
@@ -11,4 +12,5 @@ urlpatterns = [
     path("cases/<int:pk>/consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("cases/<int:pk>/transition/", views.case_transition, name="case_transition"),
     path("cases/<int:pk>/team/", views.team_add, name="team_add"),
+    *assessment_urlpatterns,
 ]
