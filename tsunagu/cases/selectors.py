@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from tsunagu import access
+from tsunagu.consultations.selectors import subject_person_ids  # noqa: F401  (shared)
 
 from .models import Case, CaseStatusEvent, CaseTeamMember, Consent
 
@@ -88,21 +89,6 @@ def current_consent(case: Case) -> Consent | None:
     consents = list(case.consents.all())
     latest = consents[-1] if consents else None
     return latest if latest and not latest.is_withdrawal else None
-
-
-def subject_person_ids(cases) -> list[int]:
-    """Persons concerned by the cases shown together (one query, not N)."""
-    from tsunagu.people.models import HouseholdMember
-
-    persons = {c.person_id for c in cases if c.person_id}
-    households = {c.household_id for c in cases if c.household_id}
-    if households:
-        persons.update(
-            HouseholdMember.objects.filter(
-                household_id__in=households, end_date__isnull=True
-            ).values_list("person_id", flat=True)
-        )
-    return sorted(persons)
 
 
 def current_team(case: Case) -> list[CaseTeamMember]:
