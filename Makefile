@@ -1,5 +1,6 @@
 # tsunagu — two commands do all set-up on a fresh Debian/Ubuntu machine:
-#   make demo   venv, install, migrate, demo city, serve on http://127.0.0.1:8000
+#   make demo   venv, install (+ PDF fonts when run as root), migrate, demo city, serve on
+#               http://127.0.0.1:8000
 #   make test   venv, install (+ Chromium and fonts when run as root), lint, all tests
 
 PYTHON ?= python3
@@ -7,10 +8,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-APT_PACKAGES := chromium fonts-ipaexfont
+# PDF forms (WeasyPrint: Pango + the IPAex Japanese fonts); Chromium for the browser tests
+APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 fonts-ipaexfont
+APT_PACKAGES := $(APT_RUNTIME) chromium
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint serve system-deps python-venv clean
+.PHONY: demo test lint serve system-deps runtime-deps apt-install python-venv clean
 
 python-venv:
 	@if ! $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1; then \
@@ -24,12 +27,18 @@ $(VENV)/.installed: pyproject.toml | python-venv
 	touch $@
 
 system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_PACKAGES)"
+
+runtime-deps:
+	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_RUNTIME)"
+
+apt-install:
+	@missing=""; for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then echo "Installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else echo "次のパッケージが必要です:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; fi
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed runtime-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)

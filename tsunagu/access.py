@@ -13,8 +13,13 @@ Default deny. A user acts for one agency at a time (``user.acting_membership``) 
 - a 多機関協働 case their agency coordinates, referred, or is on the team of; and the persons
   and households of a case whose current consent names their agency (withdrawal ends it).
 
-System administrators and meeting guests see no case contents through these rules (guests
-get meeting-scoped access later). Cases and meetings will add their grants here.
+- a meeting their agency convenes or the user is a member of; a guest's invitation counts
+  only until it expires or is revoked. A meeting's materials (its agenda items' summary
+  sheets) are seen by its members; at a 支援会議 only after the member's recorded pledge of
+  confidentiality (社会福祉法第106条の6). Meeting membership grants nothing beyond that
+  meeting's materials.
+
+System administrators see no case contents; meeting guests see only their meetings.
 Everything outside these querysets answers 404, never 403: existence is personal data too.
 """
 
@@ -192,9 +197,11 @@ def can_view(user, obj) -> bool:
     """Object-level check used by the rules predicates."""
     from tsunagu.cases.models import Case
     from tsunagu.consultations.models import Consultation, Referral
+    from tsunagu.meetings.models import Meeting
     from tsunagu.people.models import Household, Person
 
     querysets = {
+        Meeting: meetings_visible_to,
         Case: cases_visible_to,
         Person: persons_visible_to,
         Household: households_visible_to,
@@ -203,3 +210,57 @@ def can_view(user, obj) -> bool:
     }
     visible = querysets.get(type(obj))
     return visible is not None and visible(user).filter(pk=obj.pk).exists()
+
+
+def _member_row(user, meeting):
+    from tsunagu.meetings.models import MeetingMember
+
+    return MeetingMember.objects.filter(meeting=meeting, user=user).first()
+
+
+def _invitation_valid(member, now) -> bool:
+    if member.invitation_revoked_at is not None:
+        return False
+    return member.invited_until is None or member.invited_until >= now
+
+
+def meetings_visible_to(user) -> QuerySet:
+    from django.utils import timezone
+
+    from tsunagu.meetings.models import Meeting, MeetingMember
+
+    qs = Meeting.objects.all()
+    membership = _membership(user)
+    if membership is None:
+        return qs.none()
+    if sees_everything(user):
+        return qs
+    now = timezone.now()
+    valid_member = MeetingMember.objects.filter(
+        user=user, invitation_revoked_at__isnull=True
+    ).filter(Q(invited_until__isnull=True) | Q(invited_until__gte=now))
+    if membership.role == Role.MEETING_GUEST:
+        return qs.filter(pk__in=valid_member.filter(is_guest=True).values("meeting_id"))
+    if not may_handle_cases(user):
+        return qs.none()
+    return qs.filter(
+        Q(convening_agency_id=membership.agency_id) | Q(pk__in=valid_member.values("meeting_id"))
+    )
+
+
+def meeting_materials_visible(user, meeting) -> bool:
+    """Members see a meeting's materials; at a 支援会議 only after their own pledge."""
+    from django.utils import timezone
+
+    if not meetings_visible_to(user).filter(pk=meeting.pk).exists():
+        return False
+    member = _member_row(user, meeting)
+    if member is None:
+        # The program office and the convening agency's staff who are not members see the
+        # agenda of a conference; a 支援会議's materials need a member's pledge.
+        return not meeting.is_confidential and (
+            sees_everything(user) or acting_agency_id(user) == meeting.convening_agency_id
+        )
+    if not _invitation_valid(member, timezone.now()):
+        return False
+    return not meeting.is_confidential or member.pledged_at is not None

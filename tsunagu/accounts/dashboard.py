@@ -82,6 +82,15 @@ def dashboard_context(request) -> dict:
         )
     if request.user.has_perm("consultations.use"):
         context.update(_referral_panels(request))
+    from tsunagu.cases import activity, monitoring
+    from tsunagu.meetings import selectors as meeting_selectors
+
+    for panel in (
+        monitoring.dashboard_panel,
+        activity.dashboard_panel,
+        meeting_selectors.dashboard_panel,
+    ):
+        context.update(panel(request))
     if membership.role == Role.MUNICIPAL_OFFICER:
         from tsunagu.audit.selectors import event_count_since
 

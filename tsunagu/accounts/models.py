@@ -138,6 +138,11 @@ class Agency(models.Model):
         default=False,
         help_text="「既に支援につながっている方」の照会で、問い合わせ先として案内される機関",
     )
+    holds_tax_information = models.BooleanField(
+        "税務部門",
+        default=False,
+        help_text="この機関が情報元の内容は、会議資料（事例概要シート）に載せません（課税情報は共有しない）",
+    )
     is_active = models.BooleanField("有効", default=True)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)

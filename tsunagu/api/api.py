@@ -6,9 +6,13 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from tsunagu.accounts.api import router as accounts_router
 from tsunagu.audit.api import router as audit_router
+from tsunagu.cases.activity_api import router as activity_router
 from tsunagu.cases.api import router as cases_router
+from tsunagu.cases.monitoring_api import router as monitoring_router
+from tsunagu.cases.plan_api import router as plans_router
 from tsunagu.common.api import router as common_router
 from tsunagu.consultations.api import router as consultations_router
+from tsunagu.meetings.api import router as meetings_router
 from tsunagu.people.api import router as people_router
 
 from .auth import MembershipSessionAuth, TokenAuth
@@ -46,3 +50,7 @@ api.add_router("/", common_router)
 api.add_router("/", people_router)
 api.add_router("/", consultations_router)
 api.add_router("/", cases_router)
+api.add_router("/", plans_router)
+api.add_router("/", activity_router)
+api.add_router("/", monitoring_router)
+api.add_router("/", meetings_router)

@@ -14,7 +14,7 @@ class CaseStatus(models.TextChoices):
     ASSESSMENT = "assessment", "アセスメント"
     PLANNING = "planning", "プラン作成"
     IN_CONFERENCE = "in_conference", "会議で協議中"
-    AWAITING_DECISION = "awaiting_decision", "支援決定待ち"
+    AWAITING_DECISION = "awaiting_decision", "支援決定・自治体への報告待ち"
     ACTIVE = "active", "支援中"
     MONITORING = "monitoring", "モニタリング"
     REPLANNING = "replanning", "再プラン"
@@ -254,3 +254,248 @@ class AssessmentSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} / {self.get_section_display()} / {self.agency}"
+
+
+class PlanStatus(models.TextChoices):
+    """A support plan's path to confirmation (domain.md §5.3)."""
+
+    DRAFT = "draft", "作成中"
+    IN_CONFERENCE = "in_conference", "会議で協議中"
+    AGREED = "agreed", "会議で合意（確定待ち）"
+    CONFIRMED = "confirmed", "確定"
+    SUPERSEDED = "superseded", "再プランにより終了"
+
+
+class PlanKind(models.TextChoices):
+    INITIAL = "initial", "初回プラン"
+    REPLAN = "replan", "再プラン"
+
+
+class StatutoryService(models.TextChoices):
+    """法に基づく事業: items naming one need the municipality's 支援決定."""
+
+    NONE = "", "—（法定事業以外）"
+    PARTICIPATION = "participation", "参加支援事業"
+    OUTREACH = "outreach", "アウトリーチ等を通じた継続的支援事業"
+
+
+class SupportPlan(models.Model):
+    """支援プラン, versioned: 初回プラン then 再プラン…; a confirmed plan is never edited."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="plans")
+    version = models.PositiveIntegerField("版")
+    kind = models.CharField("種別", max_length=20, choices=PlanKind.choices)
+    status = models.CharField(
+        "状態", max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    goals = models.TextField("本人の目標")
+    policy = models.TextField("支援方針")
+    next_monitoring_on = models.DateField("次回モニタリング予定日", null=True, blank=True)
+    evaluation_on = models.DateField("評価予定日", null=True, blank=True)
+    agreed_at_item = models.ForeignKey(
+        "meetings.AgendaItem",
+        verbose_name="合意した会議の議題",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    agreed_on = models.DateField("会議で合意した日", null=True, blank=True)
+    confirmed_on = models.DateField("確定日", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="作成者", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        verbose_name = "支援プラン"
+        verbose_name_plural = "支援プラン"
+        ordering = ["case", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="plan_version_unique"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["agreed", "confirmed"]) | Q(agreed_at_item__isnull=False),
+                name="plan_agreed_has_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_kind_display()}（第{self.version}版）"
+
+    @property
+    def has_statutory_items(self) -> bool:
+        return any(item.statutory_service for item in self.items.all())
+
+
+class PlanItem(models.Model):
+    """One line of a plan: an issue, what is done, by which agency, how often, until when."""
+
+    plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveIntegerField("順番", default=0)
+    issue = models.CharField("課題", max_length=200)
+    action = models.TextField("支援内容")
+    agency = models.ForeignKey(
+        "accounts.Agency", verbose_name="担当機関", on_delete=models.PROTECT, related_name="+"
+    )
+    worker = models.CharField("担当者", max_length=100, blank=True)
+    frequency = models.CharField("頻度", max_length=100, blank=True)
+    period_start = models.DateField("期間（開始）", null=True, blank=True)
+    period_end = models.DateField("期間（終了）", null=True, blank=True)
+    statutory_service = models.CharField(
+        "法に基づく事業", max_length=20, choices=StatutoryService.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = "支援プランの項目"
+        verbose_name_plural = "支援プランの項目"
+        ordering = ["plan", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan} / {self.issue}"
+
+
+class SupportDecision(models.Model):
+    """支援決定: the municipality decides to provide the statutory services of a plan."""
+
+    plan = models.OneToOneField(
+        SupportPlan, on_delete=models.PROTECT, related_name="support_decision"
+    )
+    decided_on = models.DateField("支援決定日")
+    decision_number = models.CharField("決定番号", max_length=50, blank=True)
+    notes = models.TextField("備考", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="決定者", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "支援決定"
+        verbose_name_plural = "支援決定"
+
+    def __str__(self) -> str:
+        return f"{self.plan} 支援決定"
+
+
+class PlanReport(models.Model):
+    """The report of a plan without statutory services to the municipality (§5.3 pattern 3)."""
+
+    plan = models.OneToOneField(SupportPlan, on_delete=models.PROTECT, related_name="report")
+    reported_on = models.DateField("報告日")
+    reported_to = models.CharField("報告先（自治体の担当）", max_length=100)
+    notes = models.TextField("備考", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="記録者", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "自治体への報告"
+        verbose_name_plural = "自治体への報告"
+
+    def __str__(self) -> str:
+        return f"{self.plan} 報告"
+
+
+class MonitoringKind(models.TextChoices):
+    MONITORING = "monitoring", "モニタリング"
+    EVALUATION = "evaluation", "評価"
+
+
+class MonitoringOutcome(models.TextChoices):
+    CONTINUE = "continue", "現在のプランで支援を継続"
+    REPLAN = "replan", "再プランを作成する"
+    PROPOSE_CLOSURE = "propose_closure", "終結を会議に諮る"
+
+
+class MonitoringRecord(models.Model):
+    """A monitoring or evaluation of a confirmed plan, and when the next one falls due."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="monitorings")
+    plan = models.ForeignKey(SupportPlan, on_delete=models.PROTECT, related_name="monitorings")
+    kind = models.CharField("種別", max_length=20, choices=MonitoringKind.choices)
+    done_on = models.DateField("実施日")
+    findings = models.TextField("確認した内容")
+    outcome = models.CharField("結果", max_length=20, choices=MonitoringOutcome.choices)
+    next_due_on = models.DateField("次回予定日", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="記録者", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "モニタリング・評価"
+        verbose_name_plural = "モニタリング・評価"
+        ordering = ["case", "done_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_kind_display()} {self.done_on}"
+
+
+class MonitoringReminder(models.Model):
+    """One reminder e-mail sent for a due date: the command never sends the same one twice."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("種別", max_length=20, choices=MonitoringKind.choices)
+    due_on = models.DateField("予定日")
+    stage = models.CharField("段階", max_length=20)  # "due" or "overdue"
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField("送信日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "モニタリングの通知"
+        verbose_name_plural = "モニタリングの通知"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "due_on", "stage", "recipient"],
+                name="monitoring_reminder_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_kind_display()} {self.due_on} {self.stage}"
+
+
+class ActivityKind(models.TextChoices):
+    VISIT = "visit", "訪問"
+    CALL = "call", "電話"
+    LETTER = "letter", "手紙"
+    MESSAGE = "message", "メール・チャット"
+    ACCOMPANY = "accompany", "同行支援"
+    MEETING = "meeting", "面談・会議"
+    INFORMATION = "information", "情報提供を受けた"
+    OTHER = "other", "その他"
+
+
+class Activity(models.Model):
+    """支援経過記録: a dated entry by any team agency; it reaches the coordinator at once."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="activities")
+    occurred_on = models.DateField("実施日")
+    kind = models.CharField("種別", max_length=20, choices=ActivityKind.choices)
+    agency = models.ForeignKey(
+        "accounts.Agency", verbose_name="記録した機関", on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.TextField("内容")
+    is_contact_attempt = models.BooleanField(
+        "本人への連絡の試み", default=False, help_text="中断を協議するときの記録になります。"
+    )
+    reached_person = models.BooleanField("本人と連絡が取れた", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="記録者", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+    seen_by_coordinator_at = models.DateTimeField(
+        "コーディネーターの確認日時", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "支援経過記録"
+        verbose_name_plural = "支援経過記録"
+        ordering = ["case", "-occurred_on", "-id"]
+        indexes = [models.Index(fields=["case", "occurred_on"], name="activity_case_date")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_kind_display()} {self.occurred_on}"

@@ -1,7 +1,10 @@
 from django.urls import path
 
 from . import views
+from .activity_urls import activity_urlpatterns
 from .assessment_urls import assessment_urlpatterns
+from .monitoring_urls import monitoring_urlpatterns
+from .plan_urls import plan_urlpatterns
 
 app_name = "cases"
 
@@ -13,4 +16,7 @@ urlpatterns = [
     path("cases/<int:pk>/transition/", views.case_transition, name="case_transition"),
     path("cases/<int:pk>/team/", views.team_add, name="team_add"),
     *assessment_urlpatterns,
+    *plan_urlpatterns,
+    *activity_urlpatterns,
+    *monitoring_urlpatterns,
 ]

@@ -23,8 +23,9 @@ from rules.contrib.views import permission_required
 
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
+from tsunagu.meetings.selectors import case_panel as meeting_panel
 
-from . import selectors, services
+from . import activity, monitoring, plans, selectors, services
 from .forms import CaseFilterForm, ConsentForm, TeamAddForm, TransitionForm, WithdrawForm
 from .models import Case, CaseStatus
 
@@ -204,10 +205,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_act = _may_act(request, case)
     _audit_view(request, case)
     team = list(case.team.all())
+    panels: dict = {}
+    for panel in (plans.case_panel, activity.case_panel, monitoring.case_panel, meeting_panel):
+        panels.update(panel(request, case))
     return render(
         request,
         "cases/case_detail.html",
         {
+            **panels,
             "case": case,
             "person": case.person,
             "household": case.household,

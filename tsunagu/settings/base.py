@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tsunagu.people",
     "tsunagu.consultations",
     "tsunagu.cases",
+    "tsunagu.meetings",
     "tsunagu.demo",
     "tsunagu.api",
     "tsunagu.accounts.admin_site.TsunaguAdminConfig",
@@ -182,4 +183,9 @@ TSUNAGU = {
     # Office days (開庁日) a receiving agency has to accept or return a referral before it
     # shows as overdue (weekends, national holidays and 年末年始 are skipped)
     "REFERRAL_RESPONSE_DAYS": int(os.environ.get("TSUNAGU_REFERRAL_RESPONSE_DAYS", "3")),
+    # Cadence after a plan is confirmed (as in Nagai: monitoring at 3 months, evaluation at 6)
+    "MONITORING_MONTHS": int(os.environ.get("TSUNAGU_MONITORING_MONTHS", "3")),
+    "EVALUATION_MONTHS": int(os.environ.get("TSUNAGU_EVALUATION_MONTHS", "6")),
+    # Days before a due date from which it shows as "due soon" and a reminder is sent
+    "MONITORING_NOTICE_DAYS": int(os.environ.get("TSUNAGU_MONITORING_NOTICE_DAYS", "14")),
 }

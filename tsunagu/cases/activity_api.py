@@ -1,0 +1,5 @@
+"""API routes of the activity feature."""
+
+from ninja import Router
+
+router = Router(tags=["多機関協働"])

@@ -1,0 +1,3 @@
+"""URLs of the activity feature (added to the cases app's ``urlpatterns``)."""
+
+activity_urlpatterns: list = []
