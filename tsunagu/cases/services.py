@@ -24,6 +24,11 @@ from .permissions import coordinating_role, manages_case
 C = CaseStatus
 
 
+# A conference may close a case that is being supported (§5.6) and suspend one that is
+# anywhere on its way once the person cannot be reached at all (§5.2 ※).
+CLOSABLE = (C.ACTIVE, C.MONITORING, C.REPLANNING)
+SUSPENDABLE = (C.ASSESSMENT, C.PLANNING, C.ACTIVE, C.MONITORING, C.REPLANNING)
+
 # Moves a coordinator makes directly; everything else needs a meeting decision (§5.2).
 DIRECT_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
     {
@@ -33,19 +38,23 @@ DIRECT_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
         (C.SUSPENDED, C.ASSESSMENT),
     }
 )
+# Moves made by a recorded step other than the coordinator's button: putting a plan on a
+# conference agenda, a meeting decision, the municipality's 支援決定 or the report to it,
+# and a monitoring record. ``case_transition`` refuses them all.
 DECISION_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
     {
-        (C.PLANNING, C.IN_CONFERENCE),
+        (C.PLANNING, C.IN_CONFERENCE),  # plan put on an agenda
         (C.REPLANNING, C.IN_CONFERENCE),
-        (C.IN_CONFERENCE, C.AWAITING_DECISION),
-        (C.IN_CONFERENCE, C.ACTIVE),
-        (C.IN_CONFERENCE, C.PLANNING),
-        (C.AWAITING_DECISION, C.ACTIVE),
-        (C.ACTIVE, C.MONITORING),
-        (C.MONITORING, C.ACTIVE),
+        (C.IN_CONFERENCE, C.PLANNING),  # agenda item withdrawn, or the meeting asks a revision
+        (C.IN_CONFERENCE, C.REPLANNING),
+        (C.IN_CONFERENCE, C.AWAITING_DECISION),  # the meeting agreed the plan
+        (C.AWAITING_DECISION, C.ACTIVE),  # 支援決定, or the report to the municipality
+        (C.ACTIVE, C.MONITORING),  # a monitoring or evaluation falls due
+        (C.MONITORING, C.ACTIVE),  # monitoring: continue
+        (C.ACTIVE, C.REPLANNING),  # monitoring: a re-plan is needed
         (C.MONITORING, C.REPLANNING),
-        *((s, C.CLOSED) for s in (C.ACTIVE, C.MONITORING, C.IN_CONFERENCE)),
-        *((s, C.SUSPENDED) for s in (C.ACTIVE, C.MONITORING, C.ASSESSMENT, C.PLANNING)),
+        *((s, C.CLOSED) for s in CLOSABLE),
+        *((s, C.SUSPENDED) for s in SUSPENDABLE),
     }
 )
 
@@ -221,8 +230,8 @@ def case_transition(
     move = (case.status, to)
     if move in DECISION_TRANSITIONS:
         raise CaseTransitionError(
-            f"「{C(case.status).label}」から「{C(to).label}」へは、会議の決定を記録することで"
-            "進みます（重層的支援会議・支援会議の議題にしてください）。"
+            f"「{C(case.status).label}」から「{C(to).label}」へは、会議の決定・支援決定・"
+            "モニタリングなどの記録によって進みます（重層的支援会議・支援会議の議題にしてください）。"
         )
     if move not in DIRECT_TRANSITIONS:
         raise CaseTransitionError(
@@ -288,3 +297,49 @@ def team_add(*, by, case: Case, agency: Agency, role: str = "") -> CaseTeamMembe
             context={"case": case.pk, "agency": agency.pk},
         )
     return member
+
+
+def move_case(
+    *, by, case: Case, to: str, note: str = "", action: str, context: dict | None = None, **fields
+) -> Case:
+    """Move a case as part of another recorded step (a decision, 支援決定, monitoring …).
+
+    The caller has checked the rule and holds the transaction; this only refuses a move
+    that is not in the table, or a case someone else moved meanwhile, and keeps history.
+    """
+    move = (case.status, to)
+    if move not in DECISION_TRANSITIONS and move not in DIRECT_TRANSITIONS:
+        raise CaseTransitionError(
+            f"「{C(case.status).label}」の事例を「{C(to).label}」にはできません。"
+        )
+    now = timezone.now()
+    updated = Case.objects.filter(pk=case.pk, status=case.status).update(
+        status=to, updated_at=now, **fields
+    )
+    if updated != 1:
+        raise CaseTransitionError(
+            "この事例は他の利用者によって更新されました。画面を開き直してください。"
+        )
+    CaseStatusEvent.objects.create(
+        case=case, from_status=case.status, to_status=to, at=now, by=by, note=note.strip()
+    )
+    audit_record(
+        actor=by,
+        action=action,
+        target=case,
+        persons=case.subject_persons(),
+        context={"case": case.pk, **(context or {})},
+        changes={"status": {"before": case.status, "after": to}},
+        purpose=note.strip()[:200],
+    )
+    case.refresh_from_db()
+    return case
+
+
+def ensure_team_member(*, case: Case, agency: Agency, role: str) -> CaseTeamMember | None:
+    """Add an agency to the team if it is not on it (a confirmed plan names it)."""
+    if case.team.filter(agency=agency, left_on__isnull=True).exists():
+        return None
+    return CaseTeamMember.objects.create(
+        case=case, agency=agency, role=role[:100], joined_on=timezone.localdate()
+    )
