@@ -294,7 +294,7 @@ def test_transitions_over_the_api(login, personas, case):
     assert post(client, path, {"to": "planning"}).json()["status"] == "planning"
     response = post(client, path, {"to": "in_conference"})
     assert response.status_code == 409
-    assert "会議の決定を記録することで" in response.json()["detail"]
+    assert "会議の決定・支援決定" in response.json()["detail"]
     case.refresh_from_db()
     assert case.status == C.PLANNING
     assert AuditEvent.objects.filter(action="case.transition").count() == 2
