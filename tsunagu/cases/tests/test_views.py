@@ -261,7 +261,7 @@ def test_decision_steps_are_explained_not_offered(login, personas, case):
     # and posting the move anyway is refused with the rule, changing nothing
     response = client.post(url("case_transition", case), {"to": C.IN_CONFERENCE})
     assert response.status_code == 302
-    assert any("会議の決定を記録することで" in m for m in messages_of(response))
+    assert any("会議の決定・支援決定" in m for m in messages_of(response))
     case.refresh_from_db()
     assert case.status == C.PLANNING
 
