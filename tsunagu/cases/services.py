@@ -206,6 +206,11 @@ def _new_version(
             case=locked, version=(last or 0) + 1, recorded_by=by, **fields
         )
         consent.scope_agencies.set(scope_agencies)
+        if consent.is_withdrawal or not consent.share_in_conference:
+            # Sharing at a 重層的支援会議 is no longer covered: pending items there end now.
+            from tsunagu.meetings.services import withdraw_conference_items
+
+            withdraw_conference_items(by=by, case=locked)
         audit_record(
             actor=by,
             action=action,
