@@ -1,5 +1,7 @@
 from django.urls import path  # noqa: F401
 
+from .summary_urls import summary_urlpatterns
+
 app_name = "meetings"
 
-urlpatterns: list = []
+urlpatterns = [*summary_urlpatterns]

@@ -1,0 +1,93 @@
+"""Screens of the 事例概要シート: the sheet of one agenda item, on screen and as a PDF.
+
+A meeting the user may not see, or an item not on it, answers 404; a meeting the user sees
+without the right to its materials (a 支援会議 before the member's pledge, an expired
+invitation) answers 403 with the reason. Every view and download is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+from rules.contrib.views import permission_required
+
+from tsunagu.audit.services import audit_read
+
+from . import summary
+from .models import AgendaItem
+from .pdf import render_pdf
+
+
+def sheet_view(view: Callable) -> Callable:
+    """Signed in, a role that takes part in meetings, and never cached (personal data)."""
+    return never_cache(
+        login_required(permission_required("meetings.use", raise_exception=True)(view))
+    )
+
+
+def _item_or_404(request: HttpRequest, meeting_pk: int, item_pk: int) -> AgendaItem:
+    try:
+        return summary.sheet_item_get(user=request.user, meeting_pk=meeting_pk, item_pk=item_pk)
+    except AgendaItem.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _forbidden(request: HttpRequest, item: AgendaItem) -> HttpResponse | None:
+    if request.user.has_perm("meetings.view_materials", item.meeting):
+        return None
+    message = summary.materials_denied_message(item.meeting)
+    return render(
+        request, "meetings/summary_sheet_forbidden.html", {"message": message}, status=403
+    )
+
+
+def _sheet(request: HttpRequest, item: AgendaItem, fmt: str) -> dict:
+    sheet = summary.summary_sheet(item)
+    audit_read(
+        request,
+        "meeting.summary_sheet",
+        item,
+        persons=summary.audit_persons(item),
+        context=summary.audit_context(item, sheet, fmt),
+    )
+    return sheet
+
+
+@sheet_view
+def summary_sheet(request: HttpRequest, meeting_pk: int, item_pk: int) -> HttpResponse:
+    item = _item_or_404(request, meeting_pk, item_pk)
+    if (denied := _forbidden(request, item)) is not None:
+        return denied
+    sheet = _sheet(request, item, "html")
+    return render(request, "meetings/summary_sheet.html", {"sheet": sheet, "item": item})
+
+
+def pdf_response(item: AgendaItem, sheet: dict) -> HttpResponse:
+    html = render_to_string("meetings/summary_sheet_pdf.html", {"sheet": sheet})
+    response = HttpResponse(
+        render_pdf(html, header=sheet["meeting"]["header"]), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = attachment_header(
+        summary.sheet_filename(item), summary.sheet_filename_ascii(item)
+    )
+    return response
+
+
+def attachment_header(filename: str, fallback: str) -> str:
+    """``attachment`` with an ASCII ``filename`` for old clients and the Japanese name in
+    ``filename*`` (RFC 5987 / RFC 6266)."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@sheet_view
+def summary_sheet_pdf(request: HttpRequest, meeting_pk: int, item_pk: int) -> HttpResponse:
+    item = _item_or_404(request, meeting_pk, item_pk)
+    if (denied := _forbidden(request, item)) is not None:
+        return denied
+    return pdf_response(item, _sheet(request, item, "pdf"))
