@@ -1,0 +1,118 @@
+"""Screens of the 支援経過記録: the case's log (newest first, by kind and agency) and the
+form that records an entry.
+
+Whoever may see the case reads its log; the agencies on the current team, the coordinating
+agency and the municipal office record entries (others get 403). A case the user may not
+see answers 404. When the case's coordinator opens the log, the entries other agencies
+recorded count as seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from rules.contrib.views import permission_required
+
+from tsunagu.audit.services import audit_read
+
+from . import activity, selectors
+from .activity_forms import ActivityFilterForm, ActivityForm
+from .models import Case
+
+PAGE_SIZE = 25
+
+
+def activity_view(view: Callable) -> Callable:
+    """Signed in, a role that works with persons, and never cached (personal data)."""
+    return never_cache(login_required(permission_required("cases.use", raise_exception=True)(view)))
+
+
+def _case_or_404(request: HttpRequest, pk: int) -> Case:
+    try:
+        return selectors.case_get(user=request.user, pk=pk)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@activity_view
+def activity_list(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    agencies = activity.recording_agencies(case)
+    form = ActivityFilterForm(request.GET or None, agencies=agencies)
+    form.is_valid()
+    filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
+    qs = activity.activity_list(
+        case=case, kind=filters.get("kind", ""), agency_id=filters.get("agency")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    newly_seen = activity.activity_mark_seen(by=request.user, case=case)
+    context = {
+        "case": case.pk,
+        **{k: str(v) for k, v in filters.items()},
+        "page": page.number,
+        "activities": [a.pk for a in rows],
+    }
+    if newly_seen:
+        context["marked_seen"] = len(newly_seen)
+    audit_read(request, "activity.list", case, persons=case.subject_persons(), context=context)
+    return render(
+        request,
+        "cases/activity_list.html",
+        {
+            "case": case,
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "total": page.paginator.count,
+            "query": _query_without_page(request),
+            "filtered": bool(filters),
+            "newly_seen": set(newly_seen),
+            "may_record": activity.may_record(request.user, case),
+        },
+    )
+
+
+@activity_view
+def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    refusal = activity.refusal_message(request.user, case)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if request.method == "POST":
+        form = ActivityForm(request.POST)
+        if form.is_valid():
+            try:
+                activity.activity_record(by=request.user, case=case, **form.service_arguments())
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, "支援経過を記録しました。")
+                return redirect("cases:activity_list", pk=case.pk)
+    else:
+        form = ActivityForm()
+        audit_read(
+            request,
+            "case.view",
+            case,
+            persons=case.subject_persons(),
+            context={"case": case.pk, "referral": case.referral_id, "page": "activity_create"},
+        )
+    return render(
+        request,
+        "cases/activity_form.html",
+        {"case": case, "form": form, "acting_agency": request.user.acting_membership.agency},
+    )
