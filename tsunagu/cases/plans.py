@@ -1,7 +1,59 @@
-"""Support plans on the case page (filled by the plan feature)."""
+"""Reads of support plans, and the plan section of the case page."""
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+
+from .models import PlanItem, PlanStatus, SupportPlan
+
+OPEN_STATUSES = (PlanStatus.DRAFT, PlanStatus.IN_CONFERENCE, PlanStatus.AGREED)
+
+PATTERN_TEXT = {
+    "statutory": (
+        "参加支援・アウトリーチ等を含むため、会議での合意に加えて自治体の支援決定で確定します。"
+        "それ以外の項目も、支援決定の際にあわせて確認します。"
+    ),
+    "other": "法に基づく事業を含まないため、会議での合意の後、自治体へ報告して確定します。",
+}
+
+
+def plans_of(case) -> list[SupportPlan]:
+    """Every version of the case's plan, newest first, with items and agencies."""
+    items = PlanItem.objects.select_related("agency").order_by("order", "id")
+    return list(
+        case.plans.select_related(
+            "agreed_at_item__meeting", "support_decision", "report", "created_by"
+        )
+        .prefetch_related(Prefetch("items", queryset=items))
+        .order_by("-version")
+    )
+
+
+def pattern_of(plan: SupportPlan) -> str:
+    return "statutory" if plan.has_statutory_items else "other"
+
+
+def next_step(plan: SupportPlan) -> str:
+    """What the plan waits for, in words."""
+    if plan.status == PlanStatus.DRAFT:
+        return "項目を整え、重層的支援会議（同意のない事例は支援会議）の議題にしてください。"
+    if plan.status == PlanStatus.IN_CONFERENCE:
+        return "会議の議題になっています。会議で決定を記録してください。"
+    if plan.status == PlanStatus.AGREED:
+        if plan.has_statutory_items:
+            return "会議で合意しました。自治体（事務局）の支援決定を待っています。"
+        return "会議で合意しました。自治体への報告を記録すると確定します。"
+    return ""
+
 
 def case_panel(request, case) -> dict:
-    return {}
+    """The case page's plan section: the current and the open plan (reads audited by the page)."""
+    plans = plans_of(case)
+    confirmed = next((p for p in plans if p.status == PlanStatus.CONFIRMED), None)
+    open_plan = next((p for p in plans if p.status in OPEN_STATUSES), None)
+    return {
+        "plan_confirmed": confirmed,
+        "plan_open": open_plan,
+        "plan_open_step": next_step(open_plan) if open_plan else "",
+        "plan_count": len(plans),
+    }

@@ -40,24 +40,27 @@ STEP_LABELS = {
     (C.SUSPENDED, C.ASSESSMENT): "再開する",
 }
 
-# Steps that only a recorded meeting decision makes (domain.md §5.2, §5.3, §5.6).
+# Steps taken by another recorded step: an agenda, a decision, 支援決定, monitoring.
 DECISION_LABELS = {
-    (C.PLANNING, C.IN_CONFERENCE): "重層的支援会議でプランを協議（会議機能）",
-    (C.REPLANNING, C.IN_CONFERENCE): "重層的支援会議で再プランを協議（会議機能）",
-    (C.IN_CONFERENCE, C.AWAITING_DECISION): (
-        "会議でプランに合意し、自治体の支援決定を待つ（参加支援・アウトリーチを含むプラン）"
+    (C.PLANNING, C.IN_CONFERENCE): "プランを重層的支援会議（同意のない事例は支援会議）の議題にする",
+    (C.REPLANNING, C.IN_CONFERENCE): "再プランを重層的支援会議の議題にする",
+    (C.IN_CONFERENCE, C.AWAITING_DECISION): "会議でプランに合意する（決定を記録）",
+    (C.IN_CONFERENCE, C.PLANNING): "会議でプランの修正を決める、または議題を取り下げる",
+    (C.IN_CONFERENCE, C.REPLANNING): "会議で再プランの修正を決める、または議題を取り下げる",
+    (C.AWAITING_DECISION, C.ACTIVE): (
+        "自治体の支援決定（参加支援・アウトリーチ等を含むプラン）、"
+        "または自治体への報告（含まないプラン）でプランを確定する"
     ),
-    (C.IN_CONFERENCE, C.ACTIVE): "会議でプランに合意し、自治体へ報告して支援を開始（会議機能）",
-    (C.IN_CONFERENCE, C.PLANNING): "会議の結果、プランを作り直す（会議機能）",
-    (C.AWAITING_DECISION, C.ACTIVE): "自治体の支援決定で支援を開始（会議機能）",
-    (C.ACTIVE, C.MONITORING): "モニタリングの時期に確認する（会議機能）",
-    (C.MONITORING, C.ACTIVE): "モニタリングの結果、支援を継続（会議機能）",
-    (C.MONITORING, C.REPLANNING): "モニタリングの結果、再プランを決定（会議機能）",
-    (C.ACTIVE, C.CLOSED): "重層的支援会議で終結を決定し、主担当機関を指名（会議機能）",
-    (C.MONITORING, C.CLOSED): "重層的支援会議で終結を決定し、主担当機関を指名（会議機能）",
-    (C.IN_CONFERENCE, C.CLOSED): "重層的支援会議で終結を決定し、主担当機関を指名（会議機能）",
+    (C.ACTIVE, C.MONITORING): "モニタリング・評価の時期に確認を始める",
+    (C.MONITORING, C.ACTIVE): "モニタリングの結果、現在のプランで支援を継続する",
+    (C.ACTIVE, C.REPLANNING): "モニタリングの結果、再プランを作成する",
+    (C.MONITORING, C.REPLANNING): "モニタリングの結果、再プランを作成する",
+    **{
+        (source, C.CLOSED): "重層的支援会議で終結を決定し、終結後の主担当機関を指名する"
+        for source in services.CLOSABLE
+    },
 }
-SUSPENSION_LABEL = "連絡が全く取れない場合に、会議で中断を決定（連絡の試みを記録・会議機能）"
+SUSPENSION_LABEL = "本人と全く連絡が取れない場合に、会議で中断を決定する（連絡の試みを記録）"
 
 
 def case_view(view: Callable) -> Callable:
@@ -177,7 +180,7 @@ def _decision_steps(case: Case) -> list[str]:
             if target == C.SUSPENDED
             else DECISION_LABELS.get(
                 (source, target),
-                f"「{C(target).label}」へ：会議の決定を記録して進みます（会議機能）",
+                f"「{C(target).label}」へ：会議の決定などを記録して進みます",
             )
         )
         if label not in labels:

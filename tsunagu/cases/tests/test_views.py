@@ -255,8 +255,8 @@ def test_decision_steps_are_explained_not_offered(login, personas, case):
     services.case_transition(by=personas["coordinator"].user, case=case, to=C.PLANNING)
     page = html(client.get(url("case_detail", case)))
     steps = page.split('data-testid="decision-steps"')[1]
-    assert "重層的支援会議でプランを協議（会議機能）" in steps
-    assert "disabled" in steps
+    assert "プランを重層的支援会議（同意のない事例は支援会議）の議題にする" in steps
+    assert "<form" not in steps.split("consent-heading")[0]  # explained, not offered
     assert 'data-testid="step-in_conference"' not in page
     # and posting the move anyway is refused with the rule, changing nothing
     response = client.post(url("case_transition", case), {"to": C.IN_CONFERENCE})

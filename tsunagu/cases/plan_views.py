@@ -1,0 +1,281 @@
+"""Screens of support plans: every version, one version with its items and the step it
+waits for, the draft's forms, the municipality's 支援決定 and the report to it.
+
+Whoever may see the case reads its plans; the case's coordinator and the municipal office
+draft them (others 403); only a municipal officer makes the 支援決定. Unseen cases 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from tsunagu.accounts import selectors as agency_selectors
+from tsunagu.accounts.models import Role
+from tsunagu.audit.services import audit_read
+
+from . import plan_services, plans, selectors
+from .models import Case, PlanStatus, SupportPlan
+from .plan_forms import PlanForm, PlanItemForm, PlanReportForm, SupportDecisionForm
+from .services import CaseTransitionError
+
+
+def plan_view(view: Callable) -> Callable:
+    return never_cache(login_required(permission_required("cases.use", raise_exception=True)(view)))
+
+
+def _case_or_404(request: HttpRequest, pk: int) -> Case:
+    try:
+        return selectors.case_get(user=request.user, pk=pk)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _plan_or_404(case: Case, plan_pk: int) -> SupportPlan:
+    plan = next((p for p in plans.plans_of(case) if p.pk == plan_pk), None)
+    if plan is None:
+        raise Http404("指定されたプランはありません。")
+    return plan
+
+
+def _may_manage(request: HttpRequest, case: Case) -> bool:
+    return request.user.has_perm("cases.manage_case", case)
+
+
+def _require_manage(request: HttpRequest, case: Case) -> None:
+    if not _may_manage(request, case):
+        raise PermissionDenied(
+            "支援プランは、事例を担当する多機関協働事業者または事務局が作成します。"
+        )
+
+
+def _is_officer(request: HttpRequest) -> bool:
+    membership = getattr(request.user, "acting_membership", None)
+    return membership is not None and membership.role == Role.MUNICIPAL_OFFICER
+
+
+def _audit(request: HttpRequest, case: Case, plan: SupportPlan | None, page: str) -> None:
+    audit_read(
+        request,
+        "plan.view",
+        plan if plan is not None else case,
+        persons=case.subject_persons(),
+        context={"case": case.pk, "plan": getattr(plan, "pk", None), "page": page},
+    )
+
+
+def _service_error(form, exc: Exception, request: HttpRequest) -> None:
+    if isinstance(exc, CaseTransitionError) and not hasattr(exc, "error_dict"):
+        messages.error(request, exc.messages[0])
+    else:
+        form.add_service_errors(exc)
+
+
+@plan_view
+def plan_list(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    versions = plans.plans_of(case)
+    _audit(request, case, None, "plan_list")
+    return render(
+        request,
+        "cases/plan_list.html",
+        {
+            "case": case,
+            "plans": versions,
+            "may_manage": _may_manage(request, case),
+            "may_create": _may_manage(request, case)
+            and case.status in ("planning", "replanning")
+            and not any(p.status in plans.OPEN_STATUSES for p in versions),
+        },
+    )
+
+
+def _detail_context(request: HttpRequest, case: Case, plan: SupportPlan, **forms) -> dict:
+    manage = _may_manage(request, case)
+    agreed = plan.status == PlanStatus.AGREED
+    statutory = plan.has_statutory_items
+    agencies = list(agency_selectors.agency_list(user=request.user))
+    return {
+        "case": case,
+        "plan": plan,
+        "items": list(plan.items.all()),
+        "pattern": plans.pattern_of(plan),
+        "pattern_text": plans.PATTERN_TEXT[plans.pattern_of(plan)],
+        "next_step": plans.next_step(plan),
+        "may_manage": manage,
+        "may_edit": manage and plan.status == PlanStatus.DRAFT,
+        "may_decide": agreed and statutory and _is_officer(request),
+        "may_report": agreed and not statutory and manage,
+        "item_form": forms.get("item_form") or PlanItemForm(agencies=agencies),
+        "decision_form": forms.get("decision_form") or SupportDecisionForm(),
+        "report_form": forms.get("report_form") or PlanReportForm(),
+    }
+
+
+@plan_view
+def plan_detail(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    plan = _plan_or_404(case, plan_pk)
+    _audit(request, case, plan, "plan_detail")
+    return render(request, "cases/plan_detail.html", _detail_context(request, case, plan))
+
+
+def _plan_form_view(request: HttpRequest, case: Case, plan: SupportPlan | None) -> HttpResponse:
+    _require_manage(request, case)
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        if form.is_valid():
+            try:
+                if plan is None:
+                    saved = plan_services.plan_create(
+                        by=request.user, case=case, **form.cleaned_data
+                    )
+                else:
+                    saved = plan_services.plan_update(
+                        by=request.user, plan=plan, **form.cleaned_data
+                    )
+            except ValidationError as exc:
+                _service_error(form, exc, request)
+            else:
+                messages.success(
+                    request,
+                    f"{saved.get_kind_display()}（第{saved.version}版）を"
+                    f"{'作成' if plan is None else '更新'}しました。",
+                )
+                return redirect("cases:plan_detail", pk=case.pk, plan_pk=saved.pk)
+    else:
+        initial = {}
+        if plan is not None:
+            initial = {
+                f: getattr(plan, f)
+                for f in ("goals", "policy", "next_monitoring_on", "evaluation_on")
+            }
+        else:
+            latest = case.plans.order_by("-version").first()
+            if latest is not None:  # a re-plan starts from the previous goals and policy
+                initial = {"goals": latest.goals, "policy": latest.policy}
+        form = PlanForm(initial=initial)
+        _audit(request, case, plan, "plan_form")
+    return render(request, "cases/plan_form.html", {"case": case, "plan": plan, "form": form})
+
+
+@plan_view
+def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _plan_form_view(request, _case_or_404(request, pk), None)
+
+
+@plan_view
+def plan_edit(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    return _plan_form_view(request, case, _plan_or_404(case, plan_pk))
+
+
+@plan_view
+@require_POST
+def plan_item_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    plan = _plan_or_404(case, plan_pk)
+    _require_manage(request, case)
+    form = PlanItemForm(
+        request.POST, agencies=list(agency_selectors.agency_list(user=request.user))
+    )
+    if form.is_valid():
+        try:
+            plan_services.plan_item_add(by=request.user, plan=plan, **form.service_arguments())
+        except ValidationError as exc:
+            _service_error(form, exc, request)
+        else:
+            messages.success(request, "プランに項目を追加しました。")
+            return redirect("cases:plan_detail", pk=case.pk, plan_pk=plan.pk)
+    plan = _plan_or_404(case, plan_pk)
+    _audit(request, case, plan, "plan_item_add")
+    return render(
+        request,
+        "cases/plan_detail.html",
+        _detail_context(request, case, plan, item_form=form),
+        status=422,
+    )
+
+
+@plan_view
+@require_POST
+def plan_item_remove(request: HttpRequest, pk: int, plan_pk: int, item_pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    plan = _plan_or_404(case, plan_pk)
+    _require_manage(request, case)
+    item = next((i for i in plan.items.all() if i.pk == item_pk), None)
+    if item is None:
+        raise Http404("指定された項目はありません。")
+    try:
+        plan_services.plan_item_remove(by=request.user, item=item)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"項目「{item.issue}」を削除しました。")
+    return redirect("cases:plan_detail", pk=case.pk, plan_pk=plan.pk)
+
+
+def _confirmation_view(request, pk, plan_pk, *, form_class, key, call, success):
+    case = _case_or_404(request, pk)
+    plan = _plan_or_404(case, plan_pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            call(request=request, plan=plan, data=form.cleaned_data)
+        except ValidationError as exc:
+            _service_error(form, exc, request)
+        else:
+            messages.success(request, success)
+            return redirect("cases:plan_detail", pk=case.pk, plan_pk=plan.pk)
+    plan = _plan_or_404(case, plan_pk)
+    _audit(request, case, plan, key)
+    return render(
+        request,
+        "cases/plan_detail.html",
+        _detail_context(request, case, plan, **{key: form}),
+        status=422,
+    )
+
+
+@plan_view
+@require_POST
+def support_decision(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
+    if not _is_officer(request):
+        _case_or_404(request, pk)
+        raise PermissionDenied("支援決定は自治体職員（事務局）が行います。")
+    return _confirmation_view(
+        request,
+        pk,
+        plan_pk,
+        form_class=SupportDecisionForm,
+        key="decision_form",
+        call=lambda request, plan, data: plan_services.support_decision_make(
+            by=request.user, plan=plan, **data
+        ),
+        success="支援決定を記録しました。プランが確定し、支援を開始します。",
+    )
+
+
+@plan_view
+@require_POST
+def plan_report(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
+    _require_manage(request, _case_or_404(request, pk))
+    return _confirmation_view(
+        request,
+        pk,
+        plan_pk,
+        form_class=PlanReportForm,
+        key="report_form",
+        call=lambda request, plan, data: plan_services.plan_report_record(
+            by=request.user, plan=plan, **data
+        ),
+        success="自治体への報告を記録しました。プランが確定し、支援を開始します。",
+    )
