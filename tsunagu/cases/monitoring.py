@@ -134,8 +134,11 @@ class Due:
         return f"あと{self.days}日"
 
 
+KIND_ORDER = {K.MONITORING: 0, K.EVALUATION: 1}
+
+
 def _sort_key(due: Due) -> tuple:
-    return (0 if due.state == OVERDUE else 1, due.due_on, due.case.pk, due.kind)
+    return (0 if due.state == OVERDUE else 1, due.due_on, due.case.pk, KIND_ORDER[due.kind])
 
 
 def _dues_of(

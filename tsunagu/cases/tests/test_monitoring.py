@@ -234,6 +234,19 @@ def test_only_cases_being_supported_have_due_dates(active_case, status):
     assert monitoring.due_dates(active_case, today=D(2026, 7, 2)) == []
 
 
+def test_overdue_first_then_by_date_monitoring_before_evaluation(active_case, coordinator):
+    plan = active_case.plans.get()
+    add_record(active_case, plan, coordinator, D(2026, 7, 1), next_due_on=D(2026, 10, 1))
+    dues = monitoring.due_dates(active_case, today=D(2026, 9, 20))
+    assert [(d.kind, d.due_on) for d in dues] == [
+        ("monitoring", D(2026, 10, 1)),
+        ("evaluation", D(2026, 10, 1)),
+    ]
+    SupportPlan.objects.filter(pk=plan.pk).update(evaluation_on=D(2026, 9, 1))
+    dues = monitoring.due_dates(active_case, today=D(2026, 9, 20))
+    assert [(d.kind, d.state) for d in dues] == [("evaluation", "overdue"), ("monitoring", "due")]
+
+
 def test_a_case_in_monitoring_keeps_its_due_dates(active_case):
     set_status(active_case, C.MONITORING)
     assert dues_by_kind(active_case, D(2026, 7, 2))["monitoring"].state == "overdue"
@@ -658,7 +671,7 @@ def test_form_shows_the_service_refusal(login, personas, recent_case):
         },
     )
     assert response.status_code == 200
-    assert "支援中" in response.content.decode()
+    assert "（この事例は「再プラン」です）" in response.content.decode()  # the service's message
     assert not MonitoringRecord.objects.exists()
 
 
@@ -683,7 +696,7 @@ def test_start_screen_refusal_is_a_message(login, personas, active_case):
     active_case.refresh_from_db()
     assert active_case.status == C.MONITORING
     response = client.post(url(active_case, "start/"), follow=True)
-    assert "支援中" in response.content.decode()
+    assert "モニタリングを始められるのは「支援中」の事例です" in response.content.decode()
 
 
 def test_case_page_shows_the_monitoring_panel(login, personas, recent_case):
@@ -757,6 +770,16 @@ def body_for(**overrides):
     }
     body.update(overrides)
     return body
+
+
+def test_openapi_lists_the_monitoring_paths(client):
+    paths = client.get(f"{API}/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/cases/{case_id}/monitoring",
+        "/api/v1/cases/{case_id}/monitoring/start",
+        "/api/v1/monitoring/due",
+    ):
+        assert path in paths
 
 
 @pytest.mark.parametrize("name", list(ACCESS))
