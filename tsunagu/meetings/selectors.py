@@ -403,3 +403,13 @@ def case_team_agency_ids(case) -> set[int]:
 
 def role_label(role: str) -> str:
     return Role(role).label if role in Role.values else role
+
+
+def active_user(pk: int):
+    """A user with an active membership (who may be made a member), or ``None``."""
+    membership = (
+        Membership.objects.filter(user_id=pk, is_active=True, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership else None
