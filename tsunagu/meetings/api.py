@@ -280,10 +280,6 @@ class ActionItemIn(Schema):
     agenda_item_id: int | None = None
 
 
-class DoneIn(Schema):
-    done_on: str | None = None
-
-
 class ResourceGapIn(Schema):
     description: str = ""
     area_id: int | None = None
@@ -693,15 +689,16 @@ def action_item_add(request, meeting_id: int, payload: ActionItemIn):
     response={200: MeetingDetailOut, **MANAGE_RESPONSES},
     summary="宿題の完了（担当機関、または会議を招集した機関）",
 )
-def action_item_done(request, meeting_id: int, action_id: int, payload: DoneIn | None = None):
+def action_item_done(request, meeting_id: int, action_id: int, done_on: str | None = None):
+    """完了日（``done_on``、クエリ。和暦・西暦）を省くと今日の日付で記録します。"""
     require_perm(request, "meetings.use")
     meeting = _meeting_or_404(request, meeting_id)
     action = next((a for a in meeting.action_items.all() if a.pk == action_id), None)
     if action is None:
         raise Http404
-    done_on = date_input(payload.done_on if payload else None, "done_on")
+    done_day = date_input(done_on, "done_on")
     with service_errors():
-        services.action_item_done(by=request.user, action=action, done_on=done_on)
+        services.action_item_done(by=request.user, action=action, done_on=done_day)
     return _fresh(request, meeting)
 
 

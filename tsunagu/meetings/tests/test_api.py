@@ -386,7 +386,11 @@ def test_minutes_actions_gaps_and_withdrawal(login, personas, held, agencies, ci
     assert response.status_code == 201
     (action,) = response.json()["action_items"]
     assert (action["due_on"], action["agenda_item_id"]) == ("2026-12-01", item.pk)
-    done = send(client, f"{path}/action-items/{action['id']}/done").json()
+    future = (TODAY + datetime.timedelta(days=1)).isoformat()
+    response = client.post(f"{API}{path}/action-items/{action['id']}/done?done_on={future}")
+    assert response.status_code == 422
+    assert "done_on" in response.json()["errors"]
+    done = client.post(f"{API}{path}/action-items/{action['id']}/done").json()  # no body
     assert done["action_items"][0]["done_on"] == TODAY.isoformat()
     again = send(client, f"{path}/action-items/{action['id']}/done")
     assert again.status_code == 422
