@@ -692,3 +692,20 @@ def test_navigation_has_meetings_for_those_who_use_them(login, personas):
     assert f'href="{reverse("meetings:meeting_list")}">会議<' in page
     page = html(login(personas["admin"]).get(reverse("dashboard")))
     assert f'href="{reverse("meetings:meeting_list")}"' not in page
+
+
+def test_guest_pledges_at_a_confidential_meeting_and_others_stay_outside(
+    login, personas, confidential
+):
+    member = services.member_add(
+        by=personas["coordinator"].user, meeting=confidential, user=personas["guest"].user
+    )
+    client = login(personas["guest"])
+    page = html(client.get(url("meeting_detail", confidential)))
+    assert 'data-testid="pledge-self"' in page and "見守り" not in page
+    client.post(url("pledge_record", confidential, member.pk))
+    assert "見守り" in html(client.get(url("meeting_detail", confidential)))
+    # the convenor's participation worker sees the meeting but is no member: no materials
+    page = html(login(personas["participation"]).get(url("meeting_detail", confidential)))
+    assert "この会議の構成員ではありません" in page
+    assert 'data-testid="pledge-self"' not in page and "見守り" not in page
