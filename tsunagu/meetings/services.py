@@ -112,7 +112,7 @@ def meeting_create(
             meeting=meeting,
             user=by,
             agency=membership.agency,
-            name=by.get_full_name() or by.get_username(),
+            name=by.display_name or by.get_username(),
             role=membership.role,
         )
         audit_record(
@@ -174,7 +174,7 @@ def member_add(
         if agency is None:
             first = Membership.objects.filter(user=user, is_active=True).order_by("id").first()
             agency = first.agency if first else None
-        name = name.strip() or user.get_full_name() or user.get_username()
+        name = name.strip() or user.display_name or user.get_username()
         if not role:
             errors["user"] = "この利用者には有効な所属がありません。"
         elif role == Role.MEETING_GUEST:
