@@ -380,7 +380,7 @@ def test_8050_household_is_registered_consulted_and_referred(
     form = coordinator.get_by_test_id("consent-form")
     field(coordinator, "同意した方").fill(MOTHER)  # a household case: the applicant is named
     form.get_by_label("署名（利用申込書）").check()
-    form.get_by_label("重層的支援会議での共有に同意").check()
+    form.get_by_label("会議（重層的支援会議・ケース会議など）での共有に同意").check()
     coordinator.get_by_test_id("consent-submit").click()
     coordinator.wait_for_load_state()
     expect(coordinator.get_by_test_id("consent-summary")).to_contain_text("同意あり（第1版）")

@@ -72,7 +72,9 @@ class ConsentForm(BootstrapForm):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
     )
-    share_in_conference = forms.BooleanField(label="重層的支援会議での共有に同意", required=False)
+    share_in_conference = forms.BooleanField(
+        label="会議（重層的支援会議・ケース会議など）での共有に同意", required=False
+    )
     notes = forms.CharField(
         label="特記事項（共有しない情報など）",
         required=False,

@@ -167,7 +167,9 @@ class Consent(models.Model):
     scope_agencies = models.ManyToManyField(
         "accounts.Agency", verbose_name="情報を共有してよい機関", related_name="+", blank=True
     )
-    share_in_conference = models.BooleanField("重層的支援会議での共有に同意", default=False)
+    share_in_conference = models.BooleanField(
+        "会議（重層的支援会議・ケース会議など）での共有に同意", default=False
+    )
     notes = models.TextField("特記事項（共有しない情報など）", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -36,19 +36,11 @@ from .models import (
     SupportDecision,
     SupportPlan,
 )
+from .monitoring import add_months
 from .permissions import manages_case
 from .services import CaseTransitionError, ensure_team_member, move_case
 
 C = CaseStatus
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later, clamped to the month's last day (1/31 + 1 → 2/28)."""
-    import calendar
-
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _manager(by, case: Case) -> None:

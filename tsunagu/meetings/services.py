@@ -2,7 +2,8 @@
 
 The rules of domain.md §5.2 live here:
 
-- a case without consent to sharing at a conference goes only on a 支援会議 agenda;
+- a case without consent to sharing at meetings goes only on a 支援会議 agenda (社会福祉法
+  第106条の6 is the only basis for discussing it without consent);
 - a decision on a conference or 支援会議 agenda needs at least one coordinator and one
   municipal officer present, and at a 支援会議 every attending member's pledge;
 - a decision applies its effect in the same transaction (a plan agreed, a case closed
@@ -348,10 +349,10 @@ def agenda_add(
     if case is not None:
         if not access.cases_visible_to(by).filter(pk=case.pk).exists():
             raise PermissionDenied("この事例は閲覧できません。")
-        if meeting.kind == MeetingKind.CONFERENCE and not conference_consent_ok(case):
+        if not meeting.is_confidential and not conference_consent_ok(case):
             raise MeetingRuleError(
                 {
-                    "case": "本人の同意（重層的支援会議での共有）がない事例は、支援会議"
+                    "case": "本人の同意（会議での共有）がない事例は、支援会議"
                     "（社会福祉法第106条の6）の議題にしてください。"
                 }
             )
@@ -466,16 +467,16 @@ def agenda_withdraw(*, by, item: AgendaItem, reason: str, _system: bool = False)
 
 
 def withdraw_conference_items(*, by, case: Case) -> int:
-    """Consent no longer covers a conference: its pending conference items are withdrawn."""
-    items = AgendaItem.objects.filter(
-        case=case, outcome="", is_withdrawn=False, meeting__kind=MeetingKind.CONFERENCE
+    """Consent no longer covers sharing at meetings: pending items outside a 支援会議 end."""
+    items = AgendaItem.objects.filter(case=case, outcome="", is_withdrawn=False).exclude(
+        meeting__kind=MeetingKind.CONFIDENTIAL
     )
     count = 0
     for item in items:
         agenda_withdraw(
             by=by,
             item=item,
-            reason="本人同意（重層的支援会議での共有）がなくなったため",
+            reason="本人同意（会議での共有）がなくなったため",
             _system=True,
         )
         count += 1
@@ -539,13 +540,9 @@ def decision_record(
         if locked.outcome or locked.is_withdrawn:
             raise MeetingRuleError("この議題の決定は既に記録されているか、取り下げられています。")
         case = Case.objects.select_for_update().get(pk=item.case_id) if item.case_id else None
-        if (
-            case is not None
-            and meeting.kind == MeetingKind.CONFERENCE
-            and not conference_consent_ok(case)
-        ):
+        if case is not None and not meeting.is_confidential and not conference_consent_ok(case):
             raise MeetingRuleError(
-                "本人の同意（重層的支援会議での共有）がない事例は、重層的支援会議で決定できません。"
+                "本人の同意（会議での共有）がない事例は、支援会議以外の会議では扱えません。"
             )
         now = timezone.now()
         meeting_day = timezone.localtime(meeting.starts_at).date()

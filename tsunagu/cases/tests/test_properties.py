@@ -89,7 +89,7 @@ class World:
         meetings = Meeting.objects.order_by("pk")
         kinds = [MeetingKind.CONFIDENTIAL]
         if meeting_services.conference_consent_ok(case):
-            kinds.append(MeetingKind.CONFERENCE)
+            kinds += [MeetingKind.CONFERENCE, MeetingKind.CASE]
         fitting = meetings.filter(kind__in=kinds, starts_at__lte=timezone.now())
         return self._pick(fitting if n % 5 != 4 and fitting.exists() else meetings, n)
 
@@ -204,8 +204,8 @@ class World:
                 .exists()
             ), "suspended without a decision recording the contact attempts"
         pending_conference = AgendaItem.objects.filter(
-            case=case, outcome="", is_withdrawn=False, meeting__kind=MeetingKind.CONFERENCE
-        )
+            case=case, outcome="", is_withdrawn=False
+        ).exclude(meeting__kind=MeetingKind.CONFIDENTIAL)
         if pending_conference.exists():
             consent = case.current_consent()
             assert consent is not None and consent.share_in_conference, (

@@ -513,7 +513,7 @@ def test_case_without_consent_refused_on_a_conference_agenda(login, personas, ca
     )
     assert response.status_code == 200
     assert (
-        "本人の同意（重層的支援会議での共有）がない事例は、支援会議（社会福祉法第106条の6）の"
+        "本人の同意（会議での共有）がない事例は、支援会議（社会福祉法第106条の6）の"
         "議題にしてください。"
     ) in messages_of(response)
     assert conference.agenda.count() == 0
