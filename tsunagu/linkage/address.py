@@ -66,7 +66,7 @@ _DASHES = "‐‑‒–—―−─━ーｰ～~"
 #: nor 号 in 号室/号棟/号館.
 _UNIT = (
     r"(?:丁目|番地の?|番(?![町街丁])(?![0-9〇一二三四五六七八九十百千]+丁目)"
-    r"|号(?![室棟館])|の(?=[0-9〇一二三四五六七八九十]))"
+    r"|号(?![室棟館])|の(?=[0-9〇零一二三四五六七八九十百千]))"
 )
 #: Units that belong to a place name but take a number: 北3条西4丁目, 2地割.
 _PLACE_UNIT = r"(?:条|線|地割)"
@@ -79,6 +79,7 @@ _KANJI_AFTER_UNIT_RE = re.compile(
 _UNIT_RE = re.compile(f"(?<=[0-9]){_UNIT}")
 _DASH_RE = re.compile(f"(?<=[0-9])\\s*[{_DASHES}\\-]+\\s*(?=[0-9])")
 _SPACE_RE = re.compile(r"\s+")
+_INNER_SPACE_RE = re.compile(r"(?<![0-9]) | (?![0-9])")
 _AZA_RE = re.compile("大字|字")
 #: The block number: digits joined by hyphens, not part of 3条 or 2地割.
 _BLOCK_RE = re.compile(r"[0-9]+(?:-[0-9]+)*-?(?![0-9]|条|線|地割)")
@@ -161,7 +162,10 @@ def normalize_address(text: str) -> Address:
     """
     if not text or not text.strip():
         return Address(base="")
-    value = _nfkc(text).strip()
+    # Spaces are insignificant except between two numbers (1-2-3 201), where
+    # they end the block number. Removing them can bring a combining mark next
+    # to its letter, so the text is normalised once more.
+    value = _nfkc(_INNER_SPACE_RE.sub("", _SPACE_RE.sub(" ", _nfkc(text)).strip()))
     prefecture = ""
     match = _PREFECTURE_RE.match(value)
     if match:
@@ -172,13 +176,10 @@ def normalize_address(text: str) -> Address:
     value = _KANJI_AFTER_UNIT_RE.sub(lambda m: kanji_to_number(m.group(0)), value)
     value = _DASH_RE.sub("-", value)
     value = _UNIT_RE.sub("-", value)
-    value = _SPACE_RE.sub(" ", value)
-    # Spaces inside the place name are insignificant; a space after the block
-    # number separates the building, so the search keeps them until then.
     block = _BLOCK_RE.search(value)
     if block is None:
-        return Address(base=value.replace(" ", ""), prefecture=prefecture)
+        return Address(base=_nfkc(value.replace(" ", "")), prefecture=prefecture)
     parts = block.group(0).rstrip("-").split("-")
     base = value[: block.start()].replace(" ", "") + "-".join(parts[:_MAX_BLOCK_PARTS])
     rest = "-".join(parts[_MAX_BLOCK_PARTS:]) + value[block.end() :]
-    return Address(base=base, building=_clean_building(rest), prefecture=prefecture)
+    return Address(base=_nfkc(base), building=_clean_building(rest), prefecture=prefecture)
