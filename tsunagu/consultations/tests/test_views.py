@@ -1083,3 +1083,30 @@ def test_person_links_only_when_visible(login, personas, referral, household_805
     )
     assert "山田 一郎" in page
     assert reverse("people:person_detail", args=[household_8050["son"].pk]) in page
+
+
+def test_a_returned_multi_agency_referral_invites_the_sender_to_ask_again(
+    login, personas, consultation, coordinator_agency
+):
+    referral = services.referral_send(
+        by=personas["desk"].user,
+        consultation=consultation,
+        to_agency=coordinator_agency,
+        reason="世帯全体の支援が必要です。",
+        kind="multi_agency",
+        criterion_household=True,
+        tried_with_agencies="保健センターと連携",
+    )
+    page = html(
+        login(personas["desk"]).get(reverse("consultations:referral_detail", args=[referral.pk]))
+    )
+    assert 'data-testid="ask-again"' not in page
+    services.referral_return(
+        by=personas["coordinator"].user, referral=referral, reason="単独の機関で対応できます。"
+    )
+    page = html(
+        login(personas["desk"]).get(reverse("consultations:referral_detail", args=[referral.pk]))
+    )
+    assert 'data-testid="ask-again"' in page
+    assert "改めて多機関協働へつないでください" in page
+    assert coordinator_agency.name in page.split('data-testid="ask-again"')[1]
