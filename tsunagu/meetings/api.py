@@ -482,6 +482,20 @@ def meeting_create(request, payload: MeetingIn):
     return Status(201, _fresh(request, meeting))
 
 
+@router.post(
+    "/meetings/{meeting_id}/next",
+    response={201: MeetingDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="次回の定例会議の登録（翌月の同じ週・曜日。構成員を引き継ぎます）",
+)
+def meeting_next(request, meeting_id: int):
+    require_perm(request, "meetings.use")
+    meeting = _meeting_or_404(request, meeting_id)
+    require_perm(request, "meetings.manage_meeting", meeting)
+    with service_errors():
+        following = services.meeting_schedule_next(by=request.user, meeting=meeting)
+    return Status(201, _fresh(request, following))
+
+
 @router.get(
     "/meetings/{meeting_id}",
     response={200: MeetingDetailOut, 403: ErrorOut, 404: ErrorOut},

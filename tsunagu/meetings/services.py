@@ -126,6 +126,64 @@ def meeting_create(
     return meeting
 
 
+def next_in_series(starts_at: datetime.datetime) -> datetime.datetime:
+    """The same weekday of the same week of next month (第3木曜 → next month's 第3木曜);
+    a 5th weekday that next month lacks becomes its last such weekday."""
+    local = timezone.localtime(starts_at)
+    week = (local.day - 1) // 7
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    first = datetime.date(year, month, 1)
+    day = first + datetime.timedelta(days=(local.weekday() - first.weekday()) % 7 + 7 * week)
+    if day.month != month:
+        day -= datetime.timedelta(days=7)
+    return timezone.make_aware(datetime.datetime.combine(day, local.time()))
+
+
+def meeting_schedule_next(*, by, meeting: Meeting) -> Meeting:
+    """定例: register the next meeting of a regular series, with the same standing members."""
+    _managing(by, meeting)
+    if meeting.schedule != Schedule.REGULAR:
+        raise MeetingRuleError("次回の登録は定例の会議で行えます（随時の会議は個別に登録します）。")
+    starts_at = next_in_series(meeting.starts_at)
+    if Meeting.objects.filter(
+        kind=meeting.kind,
+        convening_agency=meeting.convening_agency,
+        series=meeting.series,
+        starts_at=starts_at,
+    ).exists():
+        raise MeetingRuleError("次回の定例会議は既に登録されています。")
+    with transaction.atomic():
+        following = Meeting.objects.create(
+            kind=meeting.kind,
+            title=meeting.title,
+            schedule=meeting.schedule,
+            format=meeting.format,
+            starts_at=starts_at,
+            place=meeting.place,
+            series=meeting.series,
+            convening_agency=meeting.convening_agency,
+            created_by=by,
+        )
+        # Standing members carry over; guests are invited to one meeting only, and a
+        # 支援会議's pledges are recorded again for each meeting.
+        MeetingMember.objects.bulk_create(
+            [
+                MeetingMember(
+                    meeting=following, user=m.user, agency=m.agency, name=m.name, role=m.role
+                )
+                for m in meeting.members.filter(is_guest=False)
+            ]
+        )
+        audit_record(
+            actor=by,
+            action="meeting.create",
+            target=following,
+            context={"meeting": following.pk, "previous": meeting.pk},
+            changes=diff({}, snapshot(following)),
+        )
+    return following
+
+
 def meeting_update_minutes(*, by, meeting: Meeting, minutes: str) -> Meeting:
     """議事録: the text may name persons, so the write is audited against the agenda's persons."""
     _managing(by, meeting)
@@ -713,8 +771,10 @@ __all__ = [
     "decision_record",
     "invitation_revoke",
     "meeting_create",
+    "meeting_schedule_next",
     "meeting_update_minutes",
     "member_add",
+    "next_in_series",
     "pledge_record",
     "quorum_problems",
     "resource_gap_add",

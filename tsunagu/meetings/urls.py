@@ -9,6 +9,7 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/next/", views.meeting_next, name="meeting_next"),
     path("meetings/<int:pk>/members/", views.member_add, name="member_add"),
     path(
         "meetings/<int:pk>/members/<int:member_pk>/revoke/",

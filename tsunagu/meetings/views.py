@@ -224,6 +224,20 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@meeting_view
+@require_POST
+def meeting_next(request: HttpRequest, pk: int) -> HttpResponse:
+    """定例: the next meeting of the series, one click (same week and weekday next month)."""
+    meeting = _managed_or_403(request, pk)
+    try:
+        following = services.meeting_schedule_next(by=request.user, meeting=meeting)
+    except ValidationError as exc:
+        _report_errors(request, exc)
+        return redirect("meetings:meeting_detail", pk=meeting.pk)
+    messages.success(request, "次回の定例会議を登録しました。構成員を引き継いでいます。")
+    return redirect("meetings:meeting_detail", pk=following.pk)
+
+
 # ---------------------------------------------------------------------------- members
 
 
