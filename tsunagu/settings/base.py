@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tsunagu.consultations",
     "tsunagu.cases",
     "tsunagu.meetings",
+    "tsunagu.linkage",
     "tsunagu.demo",
     "tsunagu.api",
     "tsunagu.accounts.admin_site.TsunaguAdminConfig",
