@@ -20,6 +20,7 @@ from tsunagu.people import services as people_services
 from tsunagu.people.models import Person, Relation, Sex
 
 from . import roster
+from .cases import seed_cases
 from .names import pick_family_name, pick_given_name
 
 DEMO_PASSWORD = "tsunagu-demo"
@@ -527,6 +528,7 @@ def seed_demo(*, households: int = 120) -> SeedResult:
     seed_help_desk(agencies)
     persons = 0 if Person.objects.exists() else seed_households(count=households)
     seed_activity()
+    seed_cases()
     return SeedResult(
         areas=len(areas), agencies=len(agencies), users=users, persons_created=persons
     )
