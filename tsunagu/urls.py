@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("tsunagu.consultations.urls")),
     path("", include("tsunagu.cases.urls")),
     path("", include("tsunagu.meetings.urls")),
+    path("", include("tsunagu.linkage.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

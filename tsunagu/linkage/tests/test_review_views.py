@@ -1,0 +1,281 @@
+"""The 名寄せ screens: the queue, the pair side by side, confirm / reject, merges and undo."""
+
+from __future__ import annotations
+
+import pytest
+
+from tsunagu.audit.models import AuditEvent
+from tsunagu.cases.tests.conftest import *  # noqa: F403
+from tsunagu.linkage import services
+from tsunagu.linkage.models import CandidateStatus, MatchCandidate, PersonMerge
+from tsunagu.linkage.tests.test_merge import candidate, stranger, twins  # noqa: F401
+from tsunagu.people.models import Person
+
+REVIEWERS = ["officer", "coordinator"]
+NON_REVIEWERS = ["desk", "outreach", "participation", "community", "guest", "admin", "unrelated"]
+
+
+def review_url(c) -> str:
+    return f"/linkage/review/{c.pk}/"
+
+
+@pytest.fixture
+def merge(personas, twins):
+    return services.person_merge(
+        by=personas["officer"].user, survivor=twins["mother"], merged=twins["dup"], reason="同一"
+    )
+
+
+# --- who may open which page ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", REVIEWERS)
+def test_reviewers_see_the_queue(login, personas, candidate, who):
+    response = login(personas[who]).get("/linkage/review/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-testid="candidate-row-{candidate.pk}"' in html
+    assert "93.0%" in html
+    assert "氏名・フリガナ・生年月日" in html
+    event = AuditEvent.objects.filter(action="linkage.candidate_list").get()
+    assert event.person_ids == sorted([candidate.person_a_id, candidate.person_b_id])
+
+
+@pytest.mark.parametrize("who", NON_REVIEWERS)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/linkage/review/",
+        "/linkage/review/{c}/",
+        "/linkage/merges/",
+        "/linkage/merges/{m}/",
+    ],
+)
+def test_other_roles_are_refused_every_page(login, personas, candidate, merge, who, url):
+    response = login(personas[who]).get(url.format(c=candidate.pk, m=merge.pk))
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action__startswith="linkage.candidate_v").exists()
+
+
+@pytest.mark.parametrize("who", NON_REVIEWERS)
+def test_other_roles_may_not_post(login, personas, candidate, twins, who):
+    client = login(personas[who])
+    response = client.post(
+        f"/linkage/review/{candidate.pk}/confirm/", {"confirm-survivor": twins["mother"].pk}
+    )
+    assert response.status_code == 403
+    response = client.post(f"/linkage/review/{candidate.pk}/reject/", {"reject-note": "別人"})
+    assert response.status_code == 403
+    candidate.refresh_from_db()
+    assert candidate.status == CandidateStatus.PENDING
+
+
+def test_anonymous_is_sent_to_login(client, candidate):
+    response = client.get("/linkage/review/")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_nav_shows_the_entry_to_reviewers_only(login, personas):
+    assert "名寄せ" in login(personas["coordinator"]).get("/").content.decode()
+    assert "/linkage/review/" not in login(personas["desk"]).get("/").content.decode()
+
+
+def test_a_pair_with_a_person_the_coordinator_cannot_see_is_hidden(
+    login,
+    personas,
+    twins,
+    stranger,
+):
+    hidden = services.candidate_add(
+        person_a=twins["dup"], person_b=stranger, probability=0.88, origin="batch"
+    )
+    client = login(personas["coordinator"])
+    html = client.get("/linkage/review/").content.decode()
+    assert f"candidate-row-{hidden.pk}" not in html
+    assert stranger.name not in html
+    assert client.get(review_url(hidden)).status_code == 404
+    response = client.post(
+        f"/linkage/review/{hidden.pk}/confirm/", {"confirm-survivor": twins["dup"].pk}
+    )
+    assert response.status_code == 404
+    assert client.post(
+        f"/linkage/review/{hidden.pk}/reject/", {"reject-note": "x"}
+    ).status_code == (404)
+    # the program office sees everything
+    assert login(personas["officer"]).get(review_url(hidden)).status_code == 200
+
+
+def test_unknown_ids_answer_404(login, personas):
+    client = login(personas["officer"])
+    assert client.get("/linkage/review/999999/").status_code == 404
+    assert client.get("/linkage/merges/999999/").status_code == 404
+
+
+# --- the pair side by side --------------------------------------------------------------
+
+
+def test_detail_shows_both_records_side_by_side(login, personas, twins, candidate):
+    response = login(personas["coordinator"]).get(review_url(candidate))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "山田 フミ" in html and "山田 ふみ" in html
+    assert "昭和18年5月2日" in html
+    assert "岐阜市中央一丁目2番3号" in html
+    assert "058-111-2222" in html
+    assert "山田ふみ世帯（世帯主）" in html
+    assert "地域包括支援センター中央" in html  # the mother's registering agency
+    assert "福祉まるごと支援員（社協）" in html  # the duplicate's
+    assert 'data-testid="confirm-form"' in html and 'data-testid="reject-form"' in html
+    event = AuditEvent.objects.get(action="linkage.candidate_view")
+    assert event.person_ids == sorted([twins["mother"].pk, twins["dup"].pk])
+    assert event.target_id == str(candidate.pk)
+
+
+def test_band_filter(login, personas, twins, candidate):
+    client = login(personas["officer"])
+    assert (
+        f"candidate-row-{candidate.pk}" in client.get("/linkage/review/?band=high").content.decode()
+    )
+    assert (
+        f"candidate-row-{candidate.pk}"
+        not in client.get("/linkage/review/?band=low").content.decode()
+    )
+    assert (
+        f"candidate-row-{candidate.pk}"
+        not in client.get("/linkage/review/?band=middle").content.decode()
+    )
+
+
+def test_queue_pages_by_25(login, personas, twins):
+    officer = personas["officer"].user
+    from tsunagu.people import services as people_services
+
+    people = [
+        people_services.person_create(by=officer, name=f"候補 {i}", name_kana="コウホ")
+        for i in range(27)
+    ]
+    for i in range(26):
+        services.candidate_add(person_a=people[i], person_b=people[i + 1], probability=0.5)
+    client = login(personas["officer"])
+    first = client.get("/linkage/review/").content.decode()
+    assert first.count('data-testid="candidate-row-') == 25
+    second = client.get("/linkage/review/?page=2").content.decode()
+    assert second.count('data-testid="candidate-row-') == 1
+
+
+# --- confirm and reject -----------------------------------------------------------------
+
+
+def test_confirm_merges_into_the_chosen_record(login, personas, twins, candidate):
+    client = login(personas["coordinator"])
+    response = client.post(
+        f"/linkage/review/{candidate.pk}/confirm/",
+        {"confirm-survivor": twins["dup"].pk, "confirm-note": "電話で本人に確認"},
+    )
+    merge = PersonMerge.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/linkage/merges/{merge.pk}/"
+    assert merge.survivor == twins["dup"] and merge.merged == twins["mother"]
+    assert Person.objects.get(pk=twins["mother"].pk).is_archived
+    candidate.refresh_from_db()
+    assert candidate.status == CandidateStatus.CONFIRMED
+    assert candidate.review_note == "電話で本人に確認"
+
+
+def test_confirm_without_a_survivor_shows_a_japanese_error(login, personas, candidate):
+    response = login(personas["officer"]).post(f"/linkage/review/{candidate.pk}/confirm/", {})
+    assert response.status_code == 400
+    assert "残す記録を選んでください。" in response.content.decode()
+    assert not PersonMerge.objects.exists()
+
+
+def test_confirm_refuses_a_third_person_as_survivor(login, personas, candidate, stranger):
+    response = login(personas["officer"]).post(
+        f"/linkage/review/{candidate.pk}/confirm/", {"confirm-survivor": stranger.pk}
+    )
+    assert response.status_code == 400
+    assert "どちらかを選んでください" in response.content.decode()
+    assert not PersonMerge.objects.exists()
+
+
+def test_reject_needs_a_note(login, personas, candidate):
+    client = login(personas["coordinator"])
+    response = client.post(f"/linkage/review/{candidate.pk}/reject/", {"reject-note": ""})
+    assert response.status_code == 400
+    assert "別人と判断した理由を入力してください。" in response.content.decode()
+    response = client.post(
+        f"/linkage/review/{candidate.pk}/reject/", {"reject-note": "住所も家族構成も異なる"}
+    )
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.status == CandidateStatus.REJECTED
+    assert f"candidate-row-{candidate.pk}" not in client.get("/linkage/review/").content.decode()
+
+
+def test_a_decided_pair_cannot_be_decided_again(login, personas, twins, candidate):
+    client = login(personas["officer"])
+    client.post(f"/linkage/review/{candidate.pk}/reject/", {"reject-note": "別人"})
+    response = client.post(
+        f"/linkage/review/{candidate.pk}/confirm/", {"confirm-survivor": twins["mother"].pk}
+    )
+    assert response.status_code == 302
+    assert not PersonMerge.objects.exists()
+    page = client.get(review_url(candidate)).content.decode()
+    assert "既に「別人と判断」として確認済みです" in page
+    assert 'data-testid="confirm-form"' not in page
+
+
+# --- merges and undo --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", REVIEWERS)
+def test_merge_list_and_detail(login, personas, twins, merge, who):
+    client = login(personas[who])
+    html = client.get("/linkage/merges/").content.decode()
+    assert f'data-testid="merge-row-{merge.pk}"' in html
+    assert "元に戻す" in html
+    detail = client.get(f"/linkage/merges/{merge.pk}/").content.decode()
+    assert "相談 1件" in detail
+    assert "終了した世帯員記録 1件" in detail
+    assert AuditEvent.objects.filter(action="linkage.merge_view").get().person_ids == sorted(
+        [twins["mother"].pk, twins["dup"].pk]
+    )
+
+
+def test_unmerge_from_the_screen(login, personas, twins, merge):
+    client = login(personas["coordinator"])
+    response = client.post(f"/linkage/merges/{merge.pk}/unmerge/", {"reason": ""})
+    assert response.status_code == 400
+    assert "元に戻す理由を入力してください。" in response.content.decode()
+    response = client.post(f"/linkage/merges/{merge.pk}/unmerge/", {"reason": "別人と判明"})
+    assert response.status_code == 302
+    assert not Person.objects.get(pk=twins["dup"].pk).is_archived
+    detail = client.get(f"/linkage/merges/{merge.pk}/").content.decode()
+    assert "元に戻し済み" in detail and "別人と判明" in detail
+    # a second undo is refused with a message and changes nothing
+    response = client.post(f"/linkage/merges/{merge.pk}/unmerge/", {"reason": "もう一度"})
+    assert response.status_code == 302
+    assert "既に元に戻されています" in client.get(response["Location"]).content.decode()
+    assert AuditEvent.objects.filter(action="person.unmerge").count() == 1
+
+
+@pytest.mark.parametrize("who", NON_REVIEWERS)
+def test_other_roles_may_not_unmerge(login, personas, twins, merge, who):
+    response = login(personas[who]).post(f"/linkage/merges/{merge.pk}/unmerge/", {"reason": "x"})
+    assert response.status_code == 403
+    assert Person.objects.get(pk=twins["dup"].pk).is_archived
+
+
+def test_a_merge_of_persons_the_coordinator_cannot_see_is_hidden(login, personas, stranger):
+    officer = personas["officer"].user
+    from tsunagu.people import services as people_services
+
+    other = people_services.person_create(by=officer, name="山田 フミ子", name_kana="ヤマダ フミコ")
+    hidden = services.person_merge(by=officer, survivor=stranger, merged=other, reason="同一")
+    client = login(personas["coordinator"])
+    assert f"merge-row-{hidden.pk}" not in client.get("/linkage/merges/").content.decode()
+    assert client.get(f"/linkage/merges/{hidden.pk}/").status_code == 404
+    assert client.post(f"/linkage/merges/{hidden.pk}/unmerge/", {"reason": "x"}).status_code == 404
+    assert Person.objects.get(pk=other.pk).is_archived
+    assert MatchCandidate.objects.count() == 0
