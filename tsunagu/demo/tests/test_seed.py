@@ -75,5 +75,8 @@ def test_seed_demo_works_on_a_flushed_database():
     IssueCategory.objects.all().delete()
     call_command("seed_demo", households=10)
     assert IssueCategory.objects.count() == 23
-    assert Consultation.objects.count() == 4
-    assert Case.objects.get().status == "assessment"
+    from tsunagu.cases.models import CaseStatus
+    from tsunagu.demo.cases import STORIES
+
+    assert Consultation.objects.count() == 4 + len(STORIES)
+    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
