@@ -351,6 +351,13 @@ def test_duplicate_registration_needs_an_audited_confirmation(login, personas, a
     assert event.person_ids == sorted([hanako.pk, new.pk])
     assert event.purpose == "本人確認書類で別人と確認"
     assert event.context == {"set_aside": [hanako.pk]}
+    # the pair set aside waits in the 名寄せ review queue; nothing is merged
+    from tsunagu.linkage.models import MatchCandidate
+
+    (pair,) = MatchCandidate.objects.all()
+    assert {pair.person_a_id, pair.person_b_id} == {hanako.pk, new.pk}
+    assert (pair.origin, pair.status) == ("registration", "pending")
+    assert not Person.objects.get(pk=hanako.pk).is_archived
     # every time the matches were shown, the check was audited
     checks = events("person.known_check")
     assert len(checks) == 3
