@@ -158,3 +158,134 @@ class PersonMerge(models.Model):
     @property
     def is_active(self) -> bool:
         return self.unmerged_at is None
+
+
+# --- CSV import -------------------------------------------------------------------------
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "アップロード済み（列の対応づけ待ち）"
+    MAPPED = "mapped", "列の対応づけ済み"
+    VALIDATED = "validated", "検証済み（取込待ち）"
+    INVALID = "invalid", "誤りあり（取り込んでいません）"
+    IMPORTING = "importing", "本人を登録中"
+    LINKING = "linking", "名寄せ中"
+    DONE = "done", "完了"
+    FAILED = "failed", "失敗（取り込んでいません）"
+
+
+class ImportOutcome(models.TextChoices):
+    CREATED = "created", "新規登録"
+    MATCHED_EXISTING = "matched_existing", "既存の本人と一致"
+    QUEUED_FOR_REVIEW = "queued_for_review", "名寄せ確認待ち"
+
+
+class ImportBatch(models.Model):
+    """One uploaded CSV file of person records from an agency system, and its progress.
+
+    ``mapping`` is ``{field: column index}`` for the fields of :data:`IMPORT_FIELDS` in
+    ``tsunagu.linkage.imports``; ``errors`` lists ``{"row", "column", "message"}`` of the
+    validation; ``linkage`` records what the linkage run did (or why it was skipped).
+    """
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="取り込んだ職員",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name="取込元の機関",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source_label = models.CharField("取込元システム", max_length=100)
+    original_filename = models.CharField("ファイル名", max_length=255)
+    encoding = models.CharField("文字コード", max_length=20)
+    content = models.BinaryField("ファイルの内容")
+    header = models.JSONField("見出し行", default=list)
+    mapping = models.JSONField("列の対応", default=dict, blank=True)
+    row_count = models.PositiveIntegerField("行数", default=0)
+    status = models.CharField(
+        "状態",
+        max_length=20,
+        choices=ImportStatus.choices,
+        default=ImportStatus.UPLOADED,
+        db_index=True,
+    )
+    processed = models.PositiveIntegerField("処理済み件数", default=0)
+    # set while one request runs a step, so that two polls never run the same step twice
+    step_started_at = models.DateTimeField("処理中の段階の開始", null=True, blank=True)
+    total_steps = models.PositiveIntegerField("処理の総量", default=0)
+    errors = models.JSONField("検証の誤り", default=list, blank=True)
+    error_summary = models.TextField("誤りの概要", blank=True)
+    linkage = models.JSONField("名寄せの結果", default=dict, blank=True)
+    created_count = models.PositiveIntegerField("新規登録", default=0)
+    matched_count = models.PositiveIntegerField("既存と一致", default=0)
+    queued_count = models.PositiveIntegerField("名寄せ確認待ち", default=0)
+    created_at = models.DateTimeField("取込日時", auto_now_add=True)
+    finished_at = models.DateTimeField("完了日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "CSV取込"
+        verbose_name_plural = "CSV取込"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"CSV取込 #{self.pk}（{self.original_filename}）"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (
+            ImportStatus.VALIDATED,
+            ImportStatus.IMPORTING,
+            ImportStatus.LINKING,
+        )
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total_steps:
+            return 0
+        return min(100, int(self.processed * 100 / self.total_steps))
+
+
+class ImportRecord(models.Model):
+    """One row of an imported file: the values as read, the raw row and the person it became."""
+
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name="CSV取込", on_delete=models.PROTECT, related_name="records"
+    )
+    row_number = models.PositiveIntegerField("行番号")
+    record_id = models.CharField("取込元の番号", max_length=100)
+    name = models.CharField("氏名", max_length=100)
+    kana = models.CharField("フリガナ", max_length=100, blank=True)
+    dob = models.DateField("生年月日", null=True, blank=True)
+    sex = models.CharField("性別", max_length=10, blank=True)
+    address = models.CharField("住所", max_length=200, blank=True)
+    phone = models.CharField("電話番号", max_length=30, blank=True)
+    raw = models.JSONField("元の行", default=list)
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name="本人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.CharField("取込結果", max_length=20, choices=ImportOutcome.choices, blank=True)
+
+    class Meta:
+        verbose_name = "CSV取込の行"
+        verbose_name_plural = "CSV取込の行"
+        ordering = ["batch", "row_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "record_id"], name="import_record_unique_record_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number}（{self.record_id}）"

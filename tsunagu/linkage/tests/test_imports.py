@@ -1,0 +1,329 @@
+"""CSV import services: reading the file, mapping, per-row validation, persons, linkage."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tsunagu.audit.models import AuditEvent
+from tsunagu.linkage import imports
+from tsunagu.linkage.imports import (
+    import_map,
+    import_run,
+    import_step,
+    import_upload,
+    import_validate,
+    suggest_mapping,
+)
+from tsunagu.linkage.models import (
+    CandidateStatus,
+    ImportOutcome,
+    ImportStatus,
+    MatchCandidate,
+)
+from tsunagu.people.models import Person
+from tsunagu.people.services import person_create
+
+HEADER = "利用者番号,氏名,フリガナ,生年月日,性別,住所,電話番号\r\n"
+GOOD = HEADER + (
+    "A-1,山田 太郎,ヤマダ タロウ,昭和55年3月1日,男,岐阜市今沢町1-2-3,058-123-4567\r\n"
+    "A-2,鈴木 花子,スズキ ハナコ,1990/4/5,女,岐阜市柳ケ瀬通一丁目,\r\n"
+)
+
+
+def upload(by, text: str | bytes, *, name="export.csv", encoding="utf-8", label="介護システム"):
+    data = text if isinstance(text, bytes) else text.encode(encoding)
+    return import_upload(by=by, file=SimpleUploadedFile(name, data), source_label=label)
+
+
+def validated(by, text, **kwargs):
+    batch = upload(by, text, **kwargs)
+    batch = import_map(by=by, batch=batch, mapping=batch.mapping)
+    return import_validate(by=by, batch=batch)
+
+
+# --- reading the file -------------------------------------------------------------------
+
+
+def test_utf8_with_bom_is_read_and_named(personas):
+    batch = upload(personas["coordinator"].user, GOOD, encoding="utf-8-sig")
+    assert batch.encoding == "utf-8-sig"
+    assert imports.encoding_label(batch.encoding) == "UTF-8（BOM付き）"
+    assert batch.header[0] == "利用者番号"  # no BOM left in the first header cell
+    assert batch.row_count == 2
+    assert batch.agency == personas["coordinator"].agency
+    assert batch.status == ImportStatus.UPLOADED
+
+
+def test_cp932_file_is_read(personas):
+    batch = upload(personas["coordinator"].user, GOOD.replace("山田", "髙橋"), encoding="cp932")
+    assert batch.encoding == "cp932"
+    assert imports.encoding_label(batch.encoding) == "Shift_JIS（CP932）"
+    header, rows = imports.batch_rows(batch)
+    assert rows[0][1] == "髙橋 太郎"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ("name;kana\ncafé;x\n".encode("latin-1") + b"\xe9\xff", "文字コードを判別できません"),
+        (b"PK\x03\x04\x14\x00\x00\x00binary", "CSVファイルではない"),
+        (b"", "ファイルが空です"),
+        ("氏名\n山田\n".encode(), "見出し行がありません"),
+        (HEADER.encode(), "データの行がありません"),
+    ],
+)
+def test_unreadable_files_are_refused_in_japanese(personas, data, message):
+    with pytest.raises(ValidationError) as exc:
+        upload(personas["coordinator"].user, data)
+    assert message in exc.value.message_dict["file"][0]
+
+
+def test_too_many_rows_are_refused(personas, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 1)
+    with pytest.raises(ValidationError) as exc:
+        upload(personas["coordinator"].user, GOOD)
+    assert "1回に取り込めるのは" in exc.value.message_dict["file"][0]
+
+
+def test_too_big_file_is_refused(personas, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_BYTES", 10)
+    with pytest.raises(ValidationError) as exc:
+        upload(personas["coordinator"].user, GOOD)
+    assert "ファイルが大きすぎます" in exc.value.message_dict["file"][0]
+
+
+def test_only_reviewers_import(personas):
+    for name in ("desk", "outreach", "admin", "guest", "unrelated"):
+        with pytest.raises(PermissionDenied):
+            upload(personas[name].user, GOOD)
+    assert upload(personas["officer"].user, GOOD).pk
+
+
+# --- mapping ----------------------------------------------------------------------------
+
+
+def test_mapping_is_suggested_from_header_names():
+    header = [
+        "No",
+        "氏名カナ",
+        "氏名（漢字）",
+        "ｾｲﾈﾝｶﾞｯﾋﾟ",
+        "生年月日",
+        "性別",
+        "現住所",
+        "TEL",
+        "備考",
+    ]
+    assert suggest_mapping(header) == {
+        "record_id": 0,
+        "name": 2,
+        "kana": 1,
+        "dob": 4,
+        "sex": 5,
+        "address": 6,
+        "phone": 7,
+    }
+    assert suggest_mapping(["id", "name", "kana", "dob"]) == {
+        "record_id": 0,
+        "name": 1,
+        "kana": 2,
+        "dob": 3,
+    }
+
+
+def test_mapping_requires_name_kana_and_record_id_and_distinct_columns(personas):
+    by = personas["coordinator"].user
+    batch = upload(by, GOOD)
+    with pytest.raises(ValidationError) as exc:
+        import_map(by=by, batch=batch, mapping={"name": 1, "kana": 1})
+    errors = exc.value.message_dict
+    assert "「取込元の番号」の列を選んでください。" in errors["record_id"]
+    assert "にも選ばれています" in errors["kana"][0]
+    with pytest.raises(ValidationError) as exc:
+        import_map(by=by, batch=batch, mapping={"record_id": 0, "name": 99, "kana": 2})
+    assert "name" in exc.value.message_dict
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.UPLOADED
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def test_per_row_errors_and_nothing_written(personas):
+    by = personas["coordinator"].user
+    persons_before = Person.objects.count()
+    text = HEADER + (
+        "A-1,山田 太郎,ヤマダ タロウ,昭和55年3月1日,男,,\r\n"
+        "A-2,,スズキ ハナコ,1990/4/5,女,,\r\n"
+        "A-3,佐藤 一郎,サトウ イチロウ,平成99年13月1日,男,,\r\n"
+        "A-1,田中 次郎,タナカ ジロウ,2100-01-01,男,,\r\n"
+        f"A-5,{'長' * 101},チョウ,,不詳,,\r\n"
+    )
+    batch = validated(by, text)
+    assert batch.status == ImportStatus.INVALID
+    found = {(e["row"], e["column"]) for e in batch.errors}
+    assert (3, "氏名") in found  # the header is row 1
+    assert (4, "生年月日") in found
+    assert (5, "利用者番号") in found
+    assert (5, "生年月日") in found
+    assert (6, "氏名") in found
+    assert (6, "性別") in found
+    messages = {(e["row"], e["column"]): e["message"] for e in batch.errors}
+    assert messages[(5, "利用者番号")] == "取込元の番号「A-1」が2行目と重複しています。"
+    assert "未来の日付" in messages[(5, "生年月日")]
+    assert "100文字以内" in messages[(6, "氏名")]
+    assert (2, "氏名") not in found
+    assert "取り込んでいません" in batch.error_summary
+    assert Person.objects.count() == persons_before
+    assert batch.records.count() == 0
+    assert import_step(batch=batch).status == ImportStatus.INVALID
+    assert Person.objects.count() == persons_before
+
+
+# --- persons and linkage ----------------------------------------------------------------
+
+
+def test_successful_import_creates_and_matches_persons(personas, monkeypatch):
+    monkeypatch.setattr(
+        imports, "_run_linkage", lambda batch, by: imports._skip_linkage(batch, by, "テスト")
+    )
+    by = personas["coordinator"].user
+    existing = person_create(
+        by=personas["officer"].user,
+        name="山田　太郎",  # another width of space: the same key
+        name_kana="やまだ たろう",
+        birth_date=datetime.date(1980, 3, 1),
+    )
+    batch = validated(by, GOOD)
+    assert batch.status == ImportStatus.VALIDATED
+    assert batch.records.count() == 2
+    assert Person.objects.count() == 1  # validation writes no person
+    batch = import_step(batch=batch, by=by)
+    assert batch.status == ImportStatus.LINKING
+    rows = {r.record_id: r for r in batch.records.all()}
+    assert rows["A-1"].person == existing
+    assert rows["A-1"].outcome == ImportOutcome.MATCHED_EXISTING
+    created = rows["A-2"].person
+    assert rows["A-2"].outcome == ImportOutcome.CREATED
+    assert created.registered_by_agency == personas["coordinator"].agency
+    assert created.birth_date == datetime.date(1990, 4, 5)
+    assert created.sex == "female"
+    assert rows["A-2"].raw[0] == "A-2"
+    assert (batch.created_count, batch.matched_count) == (1, 1)
+    batch = import_step(batch=batch, by=by)
+    assert batch.status == ImportStatus.DONE
+    assert batch.percent == 100 and batch.finished_at
+    assert batch.linkage == {"state": "skipped", "reason": "テスト"}
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "linkage.import_upload",
+        "linkage.import_map",
+        "linkage.import_validate",
+        "linkage.import_persons",
+        "linkage.import_link_skipped",
+        "linkage.import_done",
+    } <= actions
+    event = AuditEvent.objects.get(action="linkage.import_persons")
+    assert set(event.person_ids) == {existing.pk, created.pk}
+    create = AuditEvent.objects.get(action="person.create", target_id=str(created.pk))
+    assert create.purpose == "CSV取込"
+
+
+def test_failure_while_writing_persons_rolls_back_the_whole_file(personas, monkeypatch):
+    by = personas["coordinator"].user
+    batch = validated(by, GOOD)
+    calls = []
+    real = imports.person_create_for
+
+    def flaky(by, batch, record):
+        calls.append(record.record_id)
+        if len(calls) == 2:
+            raise ValidationError({"name": "テスト用の失敗"})
+        return real(by, batch, record)
+
+    monkeypatch.setattr(imports, "person_create_for", flaky)
+    batch = import_step(batch=batch, by=by)
+    assert len(calls) == 2
+    assert batch.status == ImportStatus.FAILED
+    assert "1件も登録していません" in batch.error_summary
+    assert "3行目" in batch.error_summary
+    assert Person.objects.count() == 0
+    assert not batch.records.exclude(person=None).exists()
+    assert AuditEvent.objects.filter(action="linkage.import_fail").exists()
+
+
+def test_linkage_unavailable_keeps_the_import(personas, monkeypatch):
+    by = personas["coordinator"].user
+    monkeypatch.setitem(sys.modules, "tsunagu.linkage.batch", None)  # import fails
+    batch = import_run(by=by, batch=validated(by, GOOD))
+    assert batch.status == ImportStatus.DONE
+    assert batch.linkage["state"] == "skipped"
+    assert "名寄せの部品を読み込めません" in batch.linkage["reason"]
+    assert Person.objects.count() == 2
+
+
+def test_linkage_failure_on_tiny_data_is_recorded_not_fatal(personas):
+    by = personas["coordinator"].user
+    batch = import_run(by=by, batch=validated(by, GOOD))
+    assert batch.status == ImportStatus.DONE
+    assert Person.objects.count() == 2
+    # two records are too few to train the model: the run says why it was skipped
+    assert batch.linkage["state"] in ("skipped", "queueing")
+    if batch.linkage["state"] == "skipped":
+        assert batch.linkage["reason"]
+        assert imports.progress(batch)["linkage_skipped_reason"]
+
+
+GENERATOR = Path(__file__).resolve().parents[3] / "bench" / "linkage" / "generate.py"
+
+
+def _population(n: int):
+    spec = importlib.util.spec_from_file_location("linkage_generate_imports", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.generate(n, seed=7)
+
+
+def test_known_duplicate_becomes_a_pending_candidate_with_progress(personas):
+    pytest.importorskip("splink")
+    by = personas["coordinator"].user
+    rows, truth = _population(240)
+    lines = ["source,record_id,name,kana,dob,sex,address,phone"]
+    for row in rows:
+        if not row[3].strip():
+            row[3] = "ヨミ フメイ"
+        lines.append(",".join(cell.replace(",", " ") for cell in row))
+    batch = validated(by, "\n".join(lines) + "\n")
+    assert batch.status == ImportStatus.VALIDATED, batch.errors[:3]
+    seen = []
+    for _ in range(100):
+        batch = import_step(batch=batch, by=by, chunk=50)
+        seen.append(batch.percent)
+        if batch.status == ImportStatus.DONE:
+            break
+    assert batch.status == ImportStatus.DONE
+    assert seen == sorted(seen) and seen[-1] == 100
+    assert batch.linkage["state"] == "queueing", batch.linkage
+    pending = MatchCandidate.objects.filter(status=CandidateStatus.PENDING, origin="batch")
+    assert pending.exists()
+    assert batch.queued_count > 0
+    # a pair the generator says is one person, written twice in the file
+    person_of = {r.record_id: r.person_id for r in batch.records.all()}
+    truth_of = {t[1]: t[2] for t in truth}
+    same = {
+        frozenset((person_of[a], person_of[b]))
+        for a in person_of
+        for b in person_of
+        if a < b and truth_of[a] == truth_of[b] and person_of[a] != person_of[b]
+    }
+    pairs = {frozenset((c.person_a_id, c.person_b_id)) for c in pending}
+    assert same & pairs
+    assert not MatchCandidate.objects.exclude(status=CandidateStatus.PENDING).exists()
