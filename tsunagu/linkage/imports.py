@@ -175,10 +175,7 @@ def decode(data: bytes) -> tuple[str, str]:
     control characters (a spreadsheet or other binary file).
     """
     text = encoding = None
-    if data.startswith(b"\xef\xbb\xbf"):
-        candidates = ("utf-8-sig",)
-    else:
-        candidates = ("utf-8", "cp932")
+    candidates = ("utf-8-sig",) if data.startswith(b"\xef\xbb\xbf") else ("utf-8", "cp932")
     for name in candidates:
         try:
             text, encoding = data.decode(name), name
@@ -219,7 +216,8 @@ def read_rows(text: str) -> tuple[list[str], list[list[str]]]:
     if sum(1 for cell in header if cell) < 2:
         raise ValidationError(
             {
-                "file": "見出し行がありません。1行目に列の名前（氏名、フリガナなど）を入れてください。"
+                "file": "見出し行がありません。"
+                "1行目に列の名前（氏名、フリガナなど）を入れてください。"
             }
         )
     data = rows[1:]
@@ -604,7 +602,7 @@ def import_step(*, batch: ImportBatch, chunk: int = 500, by=None) -> ImportBatch
     if batch.status == ImportStatus.VALIDATED and _claim(batch, ImportStatus.VALIDATED):
         try:
             _write_persons(batch, by)
-        except Exception as exc:  # noqa: BLE001 — any failure: the file is not imported
+        except Exception as exc:  # any failure: the file is not imported
             _fail(batch, by, exc)
         return batch
     if batch.status == ImportStatus.LINKING and _claim(batch, ImportStatus.LINKING):
@@ -613,7 +611,7 @@ def import_step(*, batch: ImportBatch, chunk: int = 500, by=None) -> ImportBatch
                 _queue_pairs(batch, by, chunk)
             else:
                 _run_linkage(batch, by)
-        except Exception as exc:  # noqa: BLE001 — the import stays; only linkage is skipped
+        except Exception as exc:  # the import stays; only linkage is skipped
             _skip_linkage(batch, by, f"{type(exc).__name__}: {exc}")
         return batch
     return batch

@@ -13,3 +13,15 @@ urlpatterns = [
     path("linkage/merges/<int:pk>/", views.merge_detail, name="merge_detail"),
     path("linkage/merges/<int:pk>/unmerge/", views.merge_unmerge, name="merge_unmerge"),
 ]
+
+from . import import_views  # noqa: E402
+
+urlpatterns += [
+    path("linkage/imports/", import_views.import_list, name="import_list"),
+    path("linkage/imports/new/", import_views.import_new, name="import_new"),
+    path("linkage/imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("linkage/imports/<int:pk>/mapping/", import_views.import_mapping, name="import_mapping"),
+    path(
+        "linkage/imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"
+    ),
+]

@@ -65,12 +65,12 @@ def test_cp932_file_is_read(personas):
     batch = upload(personas["coordinator"].user, GOOD.replace("山田", "髙橋"), encoding="cp932")
     assert batch.encoding == "cp932"
     assert imports.encoding_label(batch.encoding) == "Shift_JIS（CP932）"
-    header, rows = imports.batch_rows(batch)
+    _header, rows = imports.batch_rows(batch)
     assert rows[0][1] == "髙橋 太郎"
 
 
 @pytest.mark.parametrize(
-    "data, message",
+    ("data", "message"),
     [
         ("name;kana\ncafé;x\n".encode("latin-1") + b"\xe9\xff", "文字コードを判別できません"),
         (b"PK\x03\x04\x14\x00\x00\x00binary", "CSVファイルではない"),

@@ -1,0 +1,175 @@
+"""CSV import over the API (for integrations): upload and validate in one request, run all
+steps synchronously, and read the status.
+
+Only the municipal program office and coordinators (``linkage.review``, 403 otherwise); an
+import of another agency answers 404. A file with row errors answers 422
+``{"detail", "errors": {"rows": [{"row", "column", "message"}]}, "id"}`` and imports nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from tsunagu.api.auth import require_perm
+from tsunagu.audit.services import audit_read
+from tsunagu.people.api import ErrorOut, InvalidOut, invalid, service_errors
+
+from . import imports
+from .models import ImportBatch, ImportStatus
+
+router = Router(tags=["名寄せ"])
+
+
+class ImportOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    phase: str
+    percent: int
+    processed: int
+    total: int
+    running: bool
+    source_label: str
+    filename: str
+    encoding: str
+    encoding_label: str
+    row_count: int
+    mapping: dict[str, str]
+    created: int
+    matched_existing: int
+    queued_for_review: int
+    linkage_state: str
+    linkage_skipped_reason: str
+    candidates_added: int
+    error_summary: str
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+
+
+class RowError(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class RowErrors(Schema):
+    rows: list[RowError]
+
+
+class RowsInvalidOut(Schema):
+    detail: str
+    id: int
+    errors: RowErrors
+
+
+def _out(batch: ImportBatch) -> dict:
+    return {
+        **imports.progress(batch),
+        "id": batch.pk,
+        "source_label": batch.source_label,
+        "filename": batch.original_filename,
+        "encoding": batch.encoding,
+        "encoding_label": imports.encoding_label(batch.encoding),
+        "row_count": batch.row_count,
+        "mapping": {k: batch.header[v] for k, v in (batch.mapping or {}).items()},
+        "error_summary": batch.error_summary,
+        "created_at": batch.created_at,
+        "finished_at": batch.finished_at,
+    }
+
+
+def _batch_or_404(request, pk: int) -> ImportBatch:
+    try:
+        return imports.batches_visible_to(request.user).get(pk=pk)
+    except ImportBatch.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _mapping(batch: ImportBatch, raw: str) -> dict:
+    """The mapping given as JSON: ``{field: column index or header name}``."""
+    if not raw.strip():
+        return batch.mapping
+    try:
+        given = json.loads(raw)
+    except ValueError as exc:
+        raise invalid({"mapping": "列の対応はJSONで指定してください。"}) from exc
+    if not isinstance(given, dict):
+        raise invalid({"mapping": "列の対応は {項目: 列番号または見出し} で指定してください。"})
+    mapping = {}
+    for key, value in given.items():
+        if isinstance(value, str) and value in batch.header:
+            value = batch.header.index(value)
+        mapping[key] = value
+    return mapping
+
+
+@router.post(
+    "/linkage/imports",
+    response={201: ImportOut, 403: ErrorOut, 422: RowsInvalidOut | InvalidOut},
+    summary="CSVファイルを取り込み、検証する",
+)
+def import_create(
+    request,
+    file: File[UploadedFile],
+    source_label: Form[str],
+    mapping: Form[str] = "",
+):
+    """UTF-8 または Shift_JIS（CP932）のCSV。``mapping`` は省略すると見出しから推定します
+    （例：``{"record_id": "利用者番号", "name": 1, "kana": 2}``）。検証に通ると ``validated``
+    で返り、``/run`` で取り込みと名寄せを行います。"""
+    require_perm(request, "linkage.review")
+    with service_errors():
+        batch = imports.import_upload(by=request.user, file=file, source_label=source_label)
+        try:
+            batch = imports.import_map(
+                by=request.user, batch=batch, mapping=_mapping(batch, mapping)
+            )
+        except ValidationError as exc:
+            raise invalid(
+                {f"mapping.{k}": v for k, v in exc.message_dict.items()}
+                if hasattr(exc, "error_dict")
+                else {"mapping": exc.messages}
+            ) from exc
+        batch = imports.import_validate(by=request.user, batch=batch)
+    if batch.status == ImportStatus.INVALID:
+        return 422, {
+            "detail": batch.error_summary,
+            "id": batch.pk,
+            "errors": {"rows": batch.errors},
+        }
+    return 201, _out(batch)
+
+
+@router.post(
+    "/linkage/imports/{batch_id}/run",
+    response={200: ImportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="取り込みと名寄せを最後まで実行する",
+)
+def import_run(request, batch_id: int):
+    require_perm(request, "linkage.review")
+    batch = _batch_or_404(request, batch_id)
+    if batch.status in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.INVALID):
+        return 409, {"detail": "検証に通っていないため取り込めません。"}
+    with service_errors():
+        batch = imports.import_run(by=request.user, batch=batch)
+    persons = list(batch.records.exclude(person=None).values_list("person_id", flat=True))
+    audit_read(request, "linkage.import_view", batch, persons=persons, context={"via": "run"})
+    return 200, _out(batch)
+
+
+@router.get(
+    "/linkage/imports/{batch_id}",
+    response={200: ImportOut, 403: ErrorOut, 404: ErrorOut},
+    summary="CSV取込の状態",
+)
+def import_get(request, batch_id: int):
+    require_perm(request, "linkage.review")
+    batch = _batch_or_404(request, batch_id)
+    audit_read(request, "linkage.import_view", batch, context={"status": batch.status})
+    return 200, _out(batch)

@@ -1,0 +1,160 @@
+"""CSV import screens: the list of imports, the upload, the column mapping, and the status
+page whose progress bar polls (htmx, every second) a fragment that also advances the import
+by one step, so no background worker is needed.
+
+Every page needs ``linkage.review`` (the municipal program office or a coordinator); an
+import of another agency answers 404 (the program office sees all). Pages showing personal
+data (the preview rows, the imported rows) record an audited read.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from tsunagu.audit.services import audit_read
+
+from . import imports
+from .import_forms import ImportMappingForm, ImportUploadForm
+from .models import ImportBatch, ImportStatus
+from .views import PAGE_SIZE, _add_service_errors, linkage_page
+
+
+def _batch_or_404(user, pk) -> ImportBatch:
+    try:
+        return (
+            imports.batches_visible_to(user).select_related("agency", "uploaded_by").get(pk=int(pk))
+        )
+    except (ImportBatch.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+@linkage_page
+def import_list(request: HttpRequest) -> HttpResponse:
+    qs = imports.batches_visible_to(request.user).select_related("agency", "uploaded_by")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "linkage/import_list.html",
+        {"page": page, "batches": list(page.object_list), "query": ""},
+    )
+
+
+@linkage_page
+def import_new(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = imports.import_upload(
+                by=request.user,
+                file=form.cleaned_data["file"],
+                source_label=form.cleaned_data["source_label"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc, {})
+        else:
+            messages.success(
+                request,
+                f"ファイルを受け付けました（文字コード：{imports.encoding_label(batch.encoding)}、"
+                f"{batch.row_count:,}行）。列の対応を確認してください。",
+            )
+            return redirect("linkage:import_mapping", pk=batch.pk)
+    status = 422 if form.is_bound and form.errors else 200
+    return render(request, "linkage/import_new.html", {"form": form}, status=status)
+
+
+@linkage_page
+def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch_or_404(request.user, pk)
+    if batch.status not in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.INVALID):
+        return redirect("linkage:import_detail", pk=batch.pk)
+    header, rows = imports.batch_rows(batch)
+    initial = {k: v for k, v in (batch.mapping or {}).items()}
+    form = ImportMappingForm(request.POST or None, header=header, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = imports.import_map(by=request.user, batch=batch, mapping=form.mapping())
+            batch = imports.import_validate(by=request.user, batch=batch)
+        except ValidationError as exc:
+            _add_service_errors(form, exc, {})
+        except PermissionDenied:
+            raise
+        else:
+            if batch.status == ImportStatus.INVALID:
+                messages.error(request, batch.error_summary)
+            else:
+                messages.success(request, "すべての行を確認しました。取り込みを始めます。")
+            return redirect("linkage:import_detail", pk=batch.pk)
+    preview = rows[: imports.PREVIEW_ROWS]
+    audit_read(
+        request,
+        "linkage.import_preview",
+        batch,
+        context={"rows_shown": len(preview), "filename": batch.original_filename},
+    )
+    width = len(header)
+    return render(
+        request,
+        "linkage/import_mapping.html",
+        {
+            "batch": batch,
+            "form": form,
+            "header": header,
+            "preview": [(row + [""] * width)[:width] for row in preview],
+            "encoding_label": imports.encoding_label(batch.encoding),
+        },
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@linkage_page
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch_or_404(request.user, pk)
+    errors_page = Paginator(batch.errors or [], 50).get_page(request.GET.get("page"))
+    records = []
+    if batch.status == ImportStatus.DONE:
+        records = list(
+            batch.records.exclude(outcome="")
+            .exclude(outcome="created")
+            .select_related("person")[:200]
+        )
+    audit_read(
+        request,
+        "linkage.import_view",
+        batch,
+        persons=[r.person_id for r in records if r.person_id],
+        context={"status": batch.status, "errors_page": str(errors_page.number)},
+    )
+    return render(
+        request,
+        "linkage/import_detail.html",
+        {
+            "batch": batch,
+            "page": errors_page,
+            "query": "",
+            "records": records,
+            "progress": imports.progress(batch),
+            "encoding_label": imports.encoding_label(batch.encoding),
+        },
+    )
+
+
+@linkage_page
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment; while the import runs, each poll advances it by one step."""
+    batch = _batch_or_404(request.user, pk)
+    if batch.is_running:
+        batch = imports.import_step(batch=batch, by=request.user)
+    response = render(
+        request,
+        "linkage/import_progress.html",
+        {"batch": batch, "progress": imports.progress(batch)},
+    )
+    if not batch.is_running and request.headers.get("HX-Request"):
+        # reload the whole page once, to show the result
+        response["HX-Redirect"] = reverse("linkage:import_detail", args=[batch.pk])
+    return response
