@@ -36,13 +36,19 @@ fixed seeds and sample sizes, so the same input gives the same clusters.
 
 from __future__ import annotations
 
+import gc
 import logging
+import multiprocessing as mp
+import os
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
+from tsunagu.common.wareki import MAX_DATE, MIN_DATE
 from tsunagu.linkage.address import normalize_address
 from tsunagu.linkage.normalize import (
     normalize_dob,
@@ -85,8 +91,7 @@ class LinkageInputError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class ClusterAssignment:
+class ClusterAssignment(NamedTuple):
     """One record's cluster.
 
     ``match_probability`` is the highest probability of the links that put the
@@ -99,8 +104,7 @@ class ClusterAssignment:
     match_probability: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewPair:
+class ReviewPair(NamedTuple):
     """A pair scored inside the review band: not merged, to be looked at by a person."""
 
     source_l: str
@@ -160,7 +164,9 @@ def _columns(records: Any) -> dict[str, list]:
         values = data.get(column)
         if values is None:
             values = [None] * n
-        columns[column] = ["" if v is None or v != v else str(v) for v in values]  # NaN → ""
+        if not all(type(v) is str for v in values):
+            values = ["" if v is None or v != v else str(v) for v in values]  # NaN → ""
+        columns[column] = values
     for column in REQUIRED:
         for index, value in enumerate(columns[column]):
             if not value.strip():
@@ -180,37 +186,46 @@ def _columns(records: Any) -> dict[str, list]:
 
 def _memo(function: Callable[[str], Any], values: Sequence[str]) -> list:
     """Apply ``function`` to each value, once per distinct value."""
-    cache: dict[str, Any] = {}
-    out = []
-    append = out.append
-    for value in values:
-        try:
-            append(cache[value])
-        except KeyError:
-            result = cache[value] = function(value)
-            append(result)
-    return out
+    results = {value: function(value) for value in dict.fromkeys(values)}
+    return [results[value] for value in values]
 
 
-def _name_parts(
-    name: str, families: set[str] | frozenset[str] = frozenset()
-) -> tuple[str | None, str | None, str | None, str | None]:
-    """(name key, loosely folded name key, family key, given key) of a written name.
+def _apply_all(function: Callable[[str], Any], values: list[str]) -> list:
+    return [function(value) for value in values]
 
-    A name that :func:`split_name` cannot split (no space, a surname missing
-    from its list) is split after the longest of ``families`` that starts it.
-    """
+
+#: From this many records on, addresses are normalised in a second process
+#: (forked, where available) while names and readings are normalised here.
+PARALLEL_FROM = 50_000
+
+
+NameParts = tuple[str | None, str | None, str | None, str | None]
+
+
+def _name_parts(name: str) -> NameParts:
+    """(name key, loosely folded name key, family key, given key) of a written name."""
     key = normalize_name(name)
     if not key:
         return None, None, None, None
     family, given = split_name(name)
-    family_key, given_key = normalize_name(family), normalize_name(given)
-    if not given_key:
-        for length in range(min(len(key) - 1, 5), 0, -1):
-            if key[:length] in families:
-                family_key, given_key = key[:length], key[length:]
-                break
+    family_key = normalize_name(family)
+    # Name keys are made character by character, so the key of the given name
+    # is what follows the family key (one call to normalize_name saved).
+    if given and key.startswith(family_key) and len(key) > len(family_key):
+        given_key = key[len(family_key) :]
+    else:
+        given_key = normalize_name(given)
     return key, fold_variants(key, loose=True), family_key or None, given_key or None
+
+
+def _resplit(parts: NameParts, families: set[str]) -> NameParts:
+    """Split a name key that :func:`split_name` could not split (no space, a
+    surname missing from its list) after the longest of ``families`` that starts it."""
+    key = parts[0] or ""
+    for length in range(min(len(key) - 1, 5), 0, -1):
+        if key[:length] in families:
+            return parts[0], parts[1], key[:length], key[length:]
+    return parts
 
 
 def _kana_parts(kana: str) -> tuple[str | None, str | None, str | None]:
@@ -220,13 +235,30 @@ def _kana_parts(kana: str) -> tuple[str | None, str | None, str | None]:
         return None, None, None
     parts = kana.split(None, 1)
     if len(parts) == 2:
-        return key, normalize_kana(parts[0]) or None, normalize_kana(parts[1]) or None
+        family = normalize_kana(parts[0])
+        if key.startswith(family) and len(key) > len(family):
+            return key, family or None, key[len(family) :]
+        return key, family or None, normalize_kana(parts[1]) or None
     return key, None, None
 
 
+#: 1980-03-01, 1980/3/1, 1980.3.1 and 19800301, as ASCII: read without the full parser.
+_WESTERN_DOB_RE = re.compile(r"(\d{4})([-/.]?)(\d{1,2})\2(\d{1,2})")
+
+
 def _dob_key(text: str) -> str | None:
+    """The date of birth as ``YYYYMMDD``; the common western forms take a fast path."""
+    match = _WESTERN_DOB_RE.fullmatch(text)
+    if match and (match.group(2) or len(text) == 8):
+        try:
+            dob = date(int(match.group(1)), int(match.group(3)), int(match.group(4)))
+        except ValueError:
+            return None
+        if MIN_DATE <= dob <= MAX_DATE:
+            return f"{dob.year:04d}{dob.month:02d}{dob.day:02d}"
+        return None
     dob = normalize_dob(text)
-    return dob.strftime("%Y%m%d") if dob else None
+    return f"{dob.year:04d}{dob.month:02d}{dob.day:02d}" if dob else None
 
 
 _SEX = {"男": "m", "男性": "m", "1": "m", "m": "m", "male": "m"}
@@ -250,15 +282,25 @@ def prepare(columns: Mapping[str, Sequence[str]]) -> dict[str, list]:
     with a space (「タカハシタロウ」 with family name 高橋 → タカハシ / タロウ).
     """
     n = len(columns["source"])
-    # Family names written with a space in some record also split the names
-    # written without one (surnames missing from the built-in list).
-    families = {
-        normalize_name(family)
-        for family, given in _memo(split_name, columns["name"])
-        if family and given
+    address_job = None
+    if n >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
+        distinct_addresses = list(dict.fromkeys(columns["address"]))
+        pool = mp.get_context("fork").Pool(1)
+        address_job = pool.apply_async(_apply_all, (_address_parts, distinct_addresses))
+    names = _memo(_name_parts, columns["name"])
+    # Family names written with a space in some record (or found in the
+    # surname list) also split the names that could not be split.
+    families = {parts[2] for parts in names if parts[3]}
+    unsplit = {
+        name: parts
+        for name, parts in zip(columns["name"], names, strict=True)
+        if parts[0] and not parts[3]
     }
-    families.discard("")
-    names = _memo(lambda name: _name_parts(name, families), columns["name"])
+    if unsplit and families:
+        resplit = {name: _resplit(parts, families) for name, parts in unsplit.items()}
+        names = [
+            resplit.get(name, parts) for name, parts in zip(columns["name"], names, strict=True)
+        ]
     kanas = _memo(_kana_parts, columns["kana"])
     nm, nm_loose, fam, given = (list(c) for c in zip(*names, strict=True)) if n else ([],) * 4
     kn, kn_fam, kn_given = (list(c) for c in zip(*kanas, strict=True)) if n else ([],) * 3
@@ -280,7 +322,13 @@ def prepare(columns: Mapping[str, Sequence[str]]) -> dict[str, list]:
                 kn_given[index] = kn[index][len(reading) :]
 
     dob = _memo(_dob_key, columns["dob"])
-    addresses = _memo(_address_parts, columns["address"])
+    if address_job is not None:
+        by_text = dict(zip(distinct_addresses, address_job.get(), strict=True))
+        pool.close()
+        pool.join()
+        addresses = [by_text[text] for text in columns["address"]]
+    else:
+        addresses = _memo(_address_parts, columns["address"])
     return {
         "unique_id": list(range(n)),
         "nm": nm,
@@ -441,9 +489,12 @@ def _blocking_rules() -> list:
     from splink import block_on
 
     return [
-        # The same name or reading (dates of birth mistyped or missing, moved).
+        # The same name (dates of birth mistyped or missing, moved); the same
+        # reading (kanji written otherwise) with the same birth year or address.
+        # Readings alone are shared by too many people (sum of squares ~2.5 × names).
         block_on("nm"),
-        block_on("kn"),
+        block_on("kn", "yob"),
+        block_on("kn", "addr"),
         # The given name only, for a family name changed by marriage.
         block_on("given", "dob"),
         block_on("kn_given", "dob"),
@@ -491,9 +542,17 @@ def link(
         seconds[stage] = now - started
         started = now
 
-    columns = _columns(records)
-    report("normalising")
-    prepared = prepare(columns)
+    # Normalising allocates millions of small objects and no cycles: the cyclic
+    # garbage collector would only rescan them over and over.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        columns = _columns(records)
+        report("normalising")
+        prepared = prepare(columns)
+    finally:
+        if collecting:
+            gc.enable()
     lap("normalising")
     n = len(prepared["unique_id"])
     if n < 2:
@@ -546,30 +605,17 @@ def link(
     lap("predicting")
 
     report("clustering")
-    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=threshold
+    pred = predictions.physical_name
+    edges = con.sql(
+        f"SELECT unique_id_l, unique_id_r, match_probability FROM {pred}"
+        f" WHERE match_probability >= {float(threshold)!r}"
+    ).to_arrow_table()
+    cluster_of, best = _connected_components(
+        n,
+        edges.column(0).to_pylist(),
+        edges.column(1).to_pylist(),
+        edges.column(2).to_pylist(),
     )
-    pred, clus = predictions.physical_name, clustered.physical_name
-    rows = con.execute(
-        f"""
-        WITH best AS (
-            SELECT uid, max(match_probability) AS p FROM (
-                SELECT unique_id_l AS uid, match_probability FROM {pred}
-                WHERE match_probability >= ?
-                UNION ALL
-                SELECT unique_id_r, match_probability FROM {pred}
-                WHERE match_probability >= ?
-            ) GROUP BY uid
-        ), numbered AS (
-            SELECT cluster_id, dense_rank() OVER (ORDER BY min(unique_id)) AS n
-            FROM {clus} GROUP BY cluster_id
-        )
-        SELECT c.unique_id, numbered.n, best.p
-        FROM {clus} c JOIN numbered USING (cluster_id) LEFT JOIN best ON best.uid = c.unique_id
-        ORDER BY c.unique_id
-        """,
-        [threshold, threshold],
-    ).fetchall()
     review = con.execute(
         f"""
         SELECT unique_id_l, unique_id_r, match_probability, match_weight FROM {pred}
@@ -581,10 +627,16 @@ def link(
     con.close()
 
     source, record_id = columns["source"], columns["record_id"]
-    clusters = [
-        ClusterAssignment(source[uid], record_id[uid], _cluster_name(number - 1), p)
-        for uid, number, p in rows
-    ]
+    names = [_cluster_name(number) for number in range(max(cluster_of, default=-1) + 1)]
+    gc.disable()
+    try:
+        clusters = [
+            ClusterAssignment(source[uid], record_id[uid], names[cluster_of[uid]], best[uid])
+            for uid in range(n)
+        ]
+    finally:
+        if collecting:
+            gc.enable()
     review_pairs = [
         ReviewPair(source[left], record_id[left], source[right], record_id[right], p, w)
         for left, right, p, w in review
@@ -607,6 +659,46 @@ def _fill_unobserved_u(linker: Any, sampled_pairs: float) -> None:
                 continue
             if not isinstance(level._u_probability, float) or level._u_probability <= 0:
                 level.u_probability = 1 / sampled_pairs
+
+
+def _connected_components(
+    n: int, lefts: list[int], rights: list[int], probabilities: list[float]
+) -> tuple[list[int], list[float | None]]:
+    """Cluster records 0..n-1 joined by the given links (union–find).
+
+    Returns each record's cluster number — clusters numbered in the order of
+    their first record, so the numbering only depends on the input order —
+    and the highest probability of the record's links (``None`` if it has none).
+    """
+    parent = list(range(n))
+    best: list[float | None] = [None] * n
+
+    def find(node: int) -> int:
+        root = node
+        while parent[root] != root:
+            root = parent[root]
+        while parent[node] != root:  # path compression
+            parent[node], node = root, parent[node]
+        return root
+
+    for left, right, probability in zip(lefts, rights, probabilities, strict=True):
+        for node in (left, right):
+            if best[node] is None or probability > best[node]:
+                best[node] = probability
+        root_left, root_right = find(left), find(right)
+        if root_left != root_right:
+            if root_left < root_right:
+                parent[root_right] = root_left
+            else:
+                parent[root_left] = root_right
+    number_of: dict[int, int] = {}
+    cluster_of = []
+    for node in range(n):
+        root = find(node)
+        if root not in number_of:
+            number_of[root] = len(number_of)
+        cluster_of.append(number_of[root])
+    return cluster_of, best
 
 
 def _cluster_name(index: int) -> str:
