@@ -13,7 +13,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tsunagu.api.auth import require_perm
@@ -138,12 +138,15 @@ def import_create(
             ) from exc
         batch = imports.import_validate(by=request.user, batch=batch)
     if batch.status == ImportStatus.INVALID:
-        return 422, {
-            "detail": batch.error_summary,
-            "id": batch.pk,
-            "errors": {"rows": batch.errors},
-        }
-    return 201, _out(batch)
+        return Status(
+            422,
+            {
+                "detail": batch.error_summary,
+                "id": batch.pk,
+                "errors": {"rows": batch.errors},
+            },
+        )
+    return Status(201, _out(batch))
 
 
 @router.post(
@@ -155,12 +158,12 @@ def import_run(request, batch_id: int):
     require_perm(request, "linkage.review")
     batch = _batch_or_404(request, batch_id)
     if batch.status in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.INVALID):
-        return 409, {"detail": "検証に通っていないため取り込めません。"}
+        return Status(409, {"detail": "検証に通っていないため取り込めません。"})
     with service_errors():
         batch = imports.import_run(by=request.user, batch=batch)
     persons = list(batch.records.exclude(person=None).values_list("person_id", flat=True))
     audit_read(request, "linkage.import_view", batch, persons=persons, context={"via": "run"})
-    return 200, _out(batch)
+    return Status(200, _out(batch))
 
 
 @router.get(
@@ -172,4 +175,4 @@ def import_get(request, batch_id: int):
     require_perm(request, "linkage.review")
     batch = _batch_or_404(request, batch_id)
     audit_read(request, "linkage.import_view", batch, context={"status": batch.status})
-    return 200, _out(batch)
+    return Status(200, _out(batch))
