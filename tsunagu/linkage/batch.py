@@ -397,8 +397,15 @@ _SAME_GIVEN = (
 )
 
 
-def _comparisons() -> list:
+def _comparisons(adult_born_before: str = "99999999") -> list:
+    """The model's comparisons; ``adult_born_before`` (``YYYYMMDD``) is the latest date
+    of birth of someone old enough to have married (and changed family name)."""
     from splink import comparison_library as cl
+
+    adult = (
+        f"(dob_l IS NULL OR dob_l < '{adult_born_before}')"
+        f" AND (dob_r IS NULL OR dob_r < '{adult_born_before}')"
+    )
 
     name = cl.CustomComparison(
         output_column_name="name",
@@ -418,7 +425,7 @@ def _comparisons() -> list:
             _level("nm_loose_l = nm_loose_r OR kn_l = kn_r", "same reading or kanji variant"),
             _level(
                 f"{_SAME_GIVEN} AND NOT coalesce(fam_l = fam_r OR kn_fam_l = kn_fam_r, false)"
-                " AND (sex_l = 'f' OR sex_r = 'f')",
+                f" AND (sex_l = 'f' OR sex_r = 'f') AND {adult}",
                 "same given name, other family name (a woman's name before marriage)",
             ),
             _level(
@@ -572,7 +579,7 @@ def link(
     table = db_api.register(pa.table(prepared), dataset_display_name="records")
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=_comparisons(),
+        comparisons=_comparisons(_adult_born_before(prepared["dob"])),
         blocking_rules_to_generate_predictions=_blocking_rules(),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
@@ -643,6 +650,18 @@ def link(
     ]
     lap("clustering")
     return LinkResult(clusters, review_pairs, threshold, review_band, seconds)
+
+
+def _adult_born_before(dobs: list[str | None]) -> str:
+    """``YYYYMMDD`` 16 years before the latest date of birth in the records.
+
+    The latest birth stands for the date of the export, so the result depends
+    on the input only (not on the day the linkage runs).
+    """
+    latest = max((dob for dob in dobs if dob), default=None)
+    if latest is None:
+        return "99999999"
+    return f"{int(latest[:4]) - 16:04d}{latest[4:]}"
 
 
 def _fill_unobserved_u(linker: Any, sampled_pairs: float) -> None:
