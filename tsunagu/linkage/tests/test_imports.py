@@ -261,7 +261,11 @@ def test_failure_while_writing_persons_rolls_back_the_whole_file(personas, monke
 
 def test_linkage_unavailable_keeps_the_import(personas, monkeypatch):
     by = personas["coordinator"].user
-    monkeypatch.setitem(sys.modules, "tsunagu.linkage.batch", None)  # import fails
+    import tsunagu.linkage
+
+    # the import fails, whether or not an earlier test already loaded the module
+    monkeypatch.setitem(sys.modules, "tsunagu.linkage.batch", None)
+    monkeypatch.delattr(tsunagu.linkage, "batch", raising=False)
     batch = import_run(by=by, batch=validated(by, GOOD))
     assert batch.status == ImportStatus.DONE
     assert batch.linkage["state"] == "skipped"
