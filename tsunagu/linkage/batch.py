@@ -41,6 +41,7 @@ import logging
 import multiprocessing as mp
 import os
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -274,8 +275,11 @@ def _address_parts(text: str) -> tuple[str | None, str | None]:
     return address.base or None, address.building or None
 
 
-def prepare(columns: Mapping[str, Sequence[str]]) -> dict[str, list]:
+def prepare(columns: Mapping[str, Sequence[str]], *, parallel: bool = True) -> dict[str, list]:
     """Return the match-key columns of the records (one list per column).
+
+    With ``parallel`` (and only from the main thread: forking a threaded web worker is
+    unsafe), addresses of a large input are normalised in a forked second process.
 
     Readings written without a space are split where the family name's
     reading ends, using the family readings of the records that were written
@@ -283,7 +287,13 @@ def prepare(columns: Mapping[str, Sequence[str]]) -> dict[str, list]:
     """
     n = len(columns["source"])
     address_job = None
-    if n >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
+    if (
+        parallel
+        and n >= PARALLEL_FROM
+        and (os.cpu_count() or 1) > 1
+        and "fork" in mp.get_all_start_methods()
+        and threading.current_thread() is threading.main_thread()
+    ):
         distinct_addresses = list(dict.fromkeys(columns["address"]))
         pool = mp.get_context("fork").Pool(1)
         address_job = pool.apply_async(_apply_all, (_address_parts, distinct_addresses))
@@ -525,8 +535,12 @@ def link(
     *,
     progress: Callable[[str], None] | None = None,
     seed: int = SEED,
+    parallel: bool = True,
 ) -> LinkResult:
     """Link person records and cluster them.
+
+    ``parallel=False`` keeps all the work in this process (for a web request: see
+    :func:`prepare`).
 
     ``threshold`` is the match probability from which two records are the
     same person; ``review_band`` ``(lo, hi)`` selects the pairs with
@@ -556,7 +570,7 @@ def link(
     try:
         columns = _columns(records)
         report("normalising")
-        prepared = prepare(columns)
+        prepared = prepare(columns, parallel=parallel)
     finally:
         if collecting:
             gc.enable()

@@ -797,6 +797,7 @@ def _run_linkage(batch: ImportBatch, by) -> None:
         _link_columns(pool),
         threshold=linkage_batch.DEFAULT_THRESHOLD,
         review_band=(REVIEW_LOW, 1.0),
+        parallel=False,  # inside a web request: never fork the server process
     )
     found: dict[tuple[int, int], float] = {}
 
