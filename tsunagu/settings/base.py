@@ -189,4 +189,11 @@ TSUNAGU = {
     "EVALUATION_MONTHS": int(os.environ.get("TSUNAGU_EVALUATION_MONTHS", "6")),
     # Days before a due date from which it shows as "due soon" and a reminder is sent
     "MONITORING_NOTICE_DAYS": int(os.environ.get("TSUNAGU_MONITORING_NOTICE_DAYS", "14")),
+    # 名寄せ: batch pairs at or above this match probability are merged without review;
+    # unset (the default) means every pair waits for a coordinator or the program office
+    "LINKAGE_AUTO_MERGE_THRESHOLD": (
+        float(os.environ["TSUNAGU_LINKAGE_AUTO_MERGE_THRESHOLD"])
+        if os.environ.get("TSUNAGU_LINKAGE_AUTO_MERGE_THRESHOLD")
+        else None
+    ),
 }
