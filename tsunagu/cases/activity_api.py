@@ -8,7 +8,6 @@ that happens when the coordinator opens the log on screen.
 
 import datetime
 
-from django.http import Http404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -33,10 +32,7 @@ router = Router(tags=["多機関協働"])
 
 
 def _case_or_404(request, pk: int) -> Case:
-    try:
-        return selectors.case_get(user=request.user, pk=pk)
-    except Case.DoesNotExist as exc:
-        raise Http404 from exc
+    return selectors.case_or_404(user=request.user, pk=pk)
 
 
 class ActivityOut(Schema):

@@ -10,7 +10,6 @@ import datetime
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from django.http import Http404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -70,10 +69,7 @@ def _mark_subjects(request, cases: list[Case]) -> list[Case]:
 
 
 def _case_or_404(request, pk: int) -> Case:
-    try:
-        case = selectors.case_get(user=request.user, pk=pk)
-    except Case.DoesNotExist as exc:
-        raise Http404 from exc
+    case = selectors.case_or_404(user=request.user, pk=pk)
     case.referral_visible = request.user.has_perm("consultations.view_referral", case.referral)
     return _mark_subjects(request, [case])[0]
 

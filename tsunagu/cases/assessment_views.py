@@ -34,10 +34,7 @@ def assessment_view(view: Callable) -> Callable:
 
 
 def _case_or_404(request: HttpRequest, pk: int) -> Case:
-    try:
-        return selectors.case_get(user=request.user, pk=pk)
-    except Case.DoesNotExist as exc:
-        raise Http404 from exc
+    return selectors.case_or_404(user=request.user, pk=pk)
 
 
 def _may_record(request: HttpRequest, case: Case) -> bool:

@@ -7,7 +7,6 @@ coordinator or the municipal office recording 403, a case not being supported 40
 
 import datetime
 
-from django.http import Http404
 from ninja import Router, Schema, Status
 
 from tsunagu.api.auth import require_perm
@@ -135,10 +134,7 @@ class MonitoringIn(Schema):
 
 
 def _case_or_404(request, pk: int) -> Case:
-    try:
-        return selectors.case_get(user=request.user, pk=pk)
-    except Case.DoesNotExist as exc:
-        raise Http404 from exc
+    return selectors.case_or_404(user=request.user, pk=pk)
 
 
 def _overview(case: Case) -> dict:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -34,10 +34,7 @@ def monitoring_view(view: Callable) -> Callable:
 
 
 def _case_or_404(request: HttpRequest, pk: int) -> Case:
-    try:
-        return selectors.case_get(user=request.user, pk=pk)
-    except Case.DoesNotExist as exc:
-        raise Http404 from exc
+    return selectors.case_or_404(user=request.user, pk=pk)
 
 
 def _managed_case(request: HttpRequest, pk: int) -> Case:

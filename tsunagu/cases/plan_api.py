@@ -152,10 +152,7 @@ class PlanReportIn(Schema):
 
 def _case(request, case_id: int) -> Case:
     require_perm(request, "cases.use")
-    try:
-        return selectors.case_get(user=request.user, pk=case_id)
-    except Case.DoesNotExist as exc:
-        raise Http404 from exc
+    return selectors.case_or_404(user=request.user, pk=case_id)
 
 
 def _plan(case: Case, plan_id: int) -> SupportPlan:

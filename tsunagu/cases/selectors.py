@@ -84,6 +84,16 @@ def case_get(*, user, pk: int) -> Case:
     return _with_consent_state(qs).get(pk=pk)
 
 
+def case_or_404(*, user, pk: int) -> Case:
+    """:func:`case_get`, answering 404 for a case the user may not see (or that is not there)."""
+    from django.http import Http404
+
+    try:
+        return case_get(user=user, pk=pk)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 def current_consent(case: Case) -> Consent | None:
     """The latest version from the prefetched consents, unless it is a withdrawal."""
     consents = list(case.consents.all())

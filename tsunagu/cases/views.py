@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -69,10 +69,7 @@ def case_view(view: Callable) -> Callable:
 
 
 def _case_or_404(request: HttpRequest, pk: int) -> Case:
-    try:
-        return selectors.case_get(user=request.user, pk=pk)
-    except Case.DoesNotExist as exc:
-        raise Http404 from exc
+    return selectors.case_or_404(user=request.user, pk=pk)
 
 
 def _may_act(request: HttpRequest, case: Case) -> bool:
