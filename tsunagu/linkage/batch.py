@@ -123,6 +123,8 @@ class LinkResult:
     threshold: float
     review_band: tuple[float, float]
     seconds: dict[str, float] = field(default_factory=dict)
+    #: The trained model (see :func:`trained_model`), or ``None`` when nothing was trained.
+    model: dict[str, Any] | None = None
 
     @property
     def n_records(self) -> int:
@@ -619,6 +621,7 @@ def link(
     training.estimate_parameters_using_expectation_maximisation(
         block_on("nm"), estimate_without_term_frequencies=True, max_pairs=em_pairs
     )
+    model = trained_model(linker)
     lap("training")
 
     report("predicting")
@@ -663,7 +666,37 @@ def link(
         for left, right, p, w in review
     ]
     lap("clustering")
-    return LinkResult(clusters, review_pairs, threshold, review_band, seconds)
+    return LinkResult(clusters, review_pairs, threshold, review_band, seconds, model)
+
+
+def trained_model(linker: Any) -> dict[str, Any]:
+    """The estimated parameters as plain data: the prior and, per comparison, the m and u
+    probability of every non-null level (in the order of :func:`_comparisons`).
+
+    :mod:`tsunagu.linkage.lookup` scores one person against the register with these
+    figures, so the real-time check and the batch linkage weigh evidence alike.
+    """
+    settings = linker._settings_obj
+    comparisons = {}
+    for comparison in settings.comparisons:
+        levels = []
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                continue
+            levels.append(
+                {
+                    "label": level.label_for_charts,
+                    "m": float(level.m_probability),
+                    "u": float(level.u_probability),
+                }
+            )
+        comparisons[comparison.output_column_name] = levels
+    return {
+        "probability_two_random_records_match": float(
+            settings._probability_two_random_records_match
+        ),
+        "comparisons": comparisons,
+    }
 
 
 def _adult_born_before(dobs: list[str | None]) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import sys
 import time
 from pathlib import Path
@@ -174,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="review.csv",
         help="確認待ちのペア（下限以上・しきい値未満）を書き出すCSV",
     )
+    link_parser.add_argument(
+        "--model-output",
+        type=Path,
+        metavar="model.json",
+        help="推定したモデル（事前確率と各水準の m・u）を書き出すJSON（照会の重みに使えます）",
+    )
     return parser
 
 
@@ -225,6 +232,10 @@ def run_link(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 (p.source_l, p.record_id_l, p.source_r, p.record_id_r, f"{p.match_probability:.6f}")
                 for p in result.review_pairs
             )
+    if args.model_output and result.model is not None:
+        args.model_output.write_text(
+            json.dumps(result.model, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     seconds = time.perf_counter() - started
     stdout.write(
         f"{result.n_records}件 → {result.n_clusters}人（クラスタ）、"

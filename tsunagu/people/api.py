@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as ServiceValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InvalidInput
 from ninja.pagination import PageNumberPagination, paginate
@@ -197,11 +197,16 @@ class KnownCheckIn(Schema):
     name: str = ""
     name_kana: str = ""
     birth_date: str | None = None
+    sex: str = Field("", description="male / female / unknown（分かれば照合に使います）")
+    address: str = Field("", description="住所（分かれば照合に使います）")
+    phone: str = Field("", description="電話番号（分かれば照合に使います）")
 
 
 class KnownMatchOut(Schema):
     person_id: int
     reasons: list[str]
+    probability: float = Field(description="同じ方である確率の見積もり（0〜1）")
+    band: str = Field(description="一致の可能性: 高（0.99以上）・中（0.5以上）・低")
 
 
 class ContactOut(Schema):
@@ -214,6 +219,9 @@ class KnownCheckOut(Schema):
     matches: list[KnownMatchOut]
     hidden_matches: int
     contacts: list[ContactOut]
+    common_name: bool = Field(
+        False, description="同じ氏名の方が多く、生年月日がないため候補を絞りきれていない"
+    )
 
 
 class DuplicateOut(Schema):
@@ -232,7 +240,14 @@ def _known_answer(result) -> dict[str, Any]:
     """Visible matches by id; of the others only their number and whom to contact."""
     return {
         "matches": [
-            {"person_id": m.person_id, "reasons": m.reasons} for m in result.matches if m.visible
+            {
+                "person_id": m.person_id,
+                "reasons": m.reasons,
+                "probability": round(m.probability, 6),
+                "band": m.band,
+            }
+            for m in result.matches
+            if m.visible
         ],
         "hidden_matches": result.hidden_count,
         "contacts": [{"name": a.name, "phone": a.phone} for a in result.contacts],
@@ -294,10 +309,16 @@ def person_known_check(request, payload: KnownCheckIn):
     if not (payload.name.strip() or payload.name_kana.strip()):
         raise invalid({"name": "氏名またはフリガナを入力してください。"})
     result = selectors.known_person_check(
-        user=request.user, name=payload.name, name_kana=payload.name_kana, birth_date=birth_date
+        user=request.user,
+        name=payload.name,
+        name_kana=payload.name_kana,
+        birth_date=birth_date,
+        sex=payload.sex,
+        address=payload.address,
+        phones=(payload.phone,),
     )
     _audit_known_check(request, result)
-    return {"found": result.found, **_known_answer(result)}
+    return {"found": result.found, "common_name": result.common_name, **_known_answer(result)}
 
 
 @router.get(

@@ -186,6 +186,10 @@ class KnownCheckForm(forms.Form):
     name = forms.CharField(required=False, max_length=100)
     name_kana = forms.CharField(required=False, max_length=100)
     birth_date = WarekiDateField(required=False)
+    sex = forms.CharField(required=False, max_length=10)
+    address = forms.CharField(required=False, max_length=200)
+    phone = forms.CharField(required=False, max_length=30)
+    mobile_phone = forms.CharField(required=False, max_length=30)
 
 
 class HouseholdForm(BootstrapErrorsMixin, forms.Form):

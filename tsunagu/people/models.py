@@ -55,6 +55,11 @@ class Person(models.Model):
     key_kana = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     key_kana_family = models.CharField(max_length=60, blank=True, editable=False, db_index=True)
     key_kana_given = models.CharField(max_length=60, blank=True, editable=False, db_index=True)
+    # Keys of the "is this person known?" lookup (tsunagu.linkage.lookup)
+    key_name_loose = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    key_address = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    key_building = models.CharField(max_length=200, blank=True, editable=False)
+    key_phones = models.CharField(max_length=100, blank=True, editable=False)
     is_archived = models.BooleanField("アーカイブ済み", default=False)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
@@ -78,6 +83,15 @@ class Person(models.Model):
         self.key_kana = keys.kana
         self.key_kana_family = keys.kana_family
         self.key_kana_given = keys.kana_given
+        from tsunagu.linkage.lookup import stored_keys
+
+        for field_name, value in stored_keys(
+            name=self.name,
+            kana=self.name_kana,
+            address=self.address,
+            phones=(self.phone, self.mobile_phone),
+        ).items():
+            setattr(self, field_name, value)
 
     def age_on(self, day):
         from tsunagu.common.wareki import age_on

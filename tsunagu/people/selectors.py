@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.accounts.models import Agency
-from tsunagu.linkage.normalize import name_keys, search_key
+from tsunagu.linkage.normalize import search_key
 
 from .models import Household, HouseholdMember, Person
 
@@ -94,12 +94,16 @@ class KnownMatch:
     visible: bool
     person: Person | None  # only when visible
     reasons: list[str] = field(default_factory=list)
+    probability: float = 0.0
+    band: str = ""  # 高 / 中 / 低
 
 
 @dataclass
 class KnownResult:
     matches: list[KnownMatch]
     contacts: list[Agency]
+    #: Many persons share the name and no date of birth was given.
+    common_name: bool = False
 
     @property
     def found(self) -> bool:
@@ -111,49 +115,58 @@ class KnownResult:
 
 
 def known_person_check(
-    *, user, name: str, name_kana: str = "", birth_date: datetime.date | None = None
+    *,
+    user,
+    name: str,
+    name_kana: str = "",
+    birth_date: datetime.date | None = None,
+    sex: str = "",
+    address: str = "",
+    phones: tuple[str, ...] = (),
 ) -> KnownResult:
     """ "Is this person already known to the program?" — across every agency.
 
-    A match the user may see is returned with its record; any other match is returned only
-    as a count, with the program office(s) to contact. The caller audits the check.
+    Candidates come from :func:`tsunagu.linkage.lookup.lookup` with a match probability and
+    the reasons. A match the user may see is returned with its record; any other match is
+    returned only as a count, with the program office(s) to contact. The caller audits the
+    check.
     """
-    keys = name_keys(name, name_kana)
-    if not keys.name and not keys.kana:
-        return KnownResult(matches=[], contacts=[])
-    same = Q(pk__in=[])
-    if keys.name:
-        same |= Q(key_name=keys.name)
-    if keys.kana:
-        same |= Q(key_kana=keys.kana)
-    candidates = Person.objects.filter(is_archived=False).filter(same)
-    if birth_date:
-        candidates = candidates.filter(Q(birth_date=birth_date) | Q(birth_date__isnull=True))
-    candidates = list(candidates.order_by("id")[:20])
-    visible_ids = set(
-        access.persons_visible_to(user)
-        .filter(pk__in=[c.pk for c in candidates])
-        .values_list("pk", flat=True)
+    from tsunagu.linkage.lookup import Probe, lookup
+
+    probe = Probe(
+        name=name,
+        kana=name_kana,
+        birth_date=birth_date,
+        sex=sex,
+        address=address,
+        phones=tuple(p for p in phones if p),
     )
-    matches = []
-    for c in candidates:
-        reasons = []
-        if keys.name and c.key_name == keys.name:
-            reasons.append("氏名が一致")
-        if keys.kana and c.key_kana == keys.kana:
-            reasons.append("フリガナが一致")
-        if birth_date and c.birth_date == birth_date:
-            reasons.append("生年月日が一致")
-        visible = c.pk in visible_ids
-        matches.append(
-            KnownMatch(
-                person_id=c.pk, visible=visible, person=c if visible else None, reasons=reasons
-            )
+    found = lookup(probe, today=today())
+    candidates = found.candidates
+    if not candidates:
+        return KnownResult(matches=[], contacts=[], common_name=found.common_name)
+    ids = [c.person_id for c in candidates]
+    visible = {
+        p.pk: p
+        for p in access.persons_visible_to(user)
+        .filter(pk__in=ids)
+        .select_related("registered_by_agency")
+    }
+    matches = [
+        KnownMatch(
+            person_id=c.person_id,
+            visible=c.person_id in visible,
+            person=visible.get(c.person_id),
+            reasons=c.reasons,
+            probability=c.probability,
+            band=c.band,
         )
+        for c in candidates
+    ]
     contacts = []
     if any(not m.visible for m in matches):
         contacts = list(Agency.objects.filter(is_program_office=True, is_active=True))
-    return KnownResult(matches=matches, contacts=contacts)
+    return KnownResult(matches=matches, contacts=contacts, common_name=found.common_name)
 
 
 def today() -> datetime.date:

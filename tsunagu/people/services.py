@@ -162,7 +162,15 @@ def person_register(
     """
     from .selectors import known_person_check
 
-    result = known_person_check(user=by, name=name, name_kana=name_kana, birth_date=birth_date)
+    result = known_person_check(
+        user=by,
+        name=name,
+        name_kana=name_kana,
+        birth_date=birth_date,
+        sex=fields.get("sex", ""),
+        address=fields.get("address", ""),
+        phones=(fields.get("phone", ""), fields.get("mobile_phone", "")),
+    )
     if result.found and not confirm_not_duplicate:
         raise DuplicateSuspected(result)
     if result.found and not duplicate_reason.strip():

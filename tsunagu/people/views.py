@@ -86,6 +86,16 @@ class PersonRow:
     age: int | None
     households: list = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    probability: float | None = None
+    band: str = ""
+
+    @property
+    def percent(self) -> str:
+        """The match probability as the screens show it (never 100 %, never 0 %)."""
+        if self.probability is None:
+            return ""
+        value = min(max(self.probability * 100, 1), 99.9)
+        return f"{value:.1f}" if value >= 99 else f"{value:.0f}"
 
 
 def _audit_known_check(request, result) -> None:
@@ -106,7 +116,13 @@ def _known_context(result) -> dict:
         return {"checked": False}
     today = selectors.today()
     visible = [
-        PersonRow(person=m.person, age=m.person.age_on(today), reasons=m.reasons)
+        PersonRow(
+            person=m.person,
+            age=m.person.age_on(today),
+            reasons=m.reasons,
+            probability=m.probability,
+            band=m.band,
+        )
         for m in result.matches
         if m.visible
     ]
@@ -116,6 +132,7 @@ def _known_context(result) -> dict:
         "visible_matches": visible,
         "hidden_count": result.hidden_count,
         "contacts": result.contacts,
+        "common_name": result.common_name,
     }
 
 
@@ -163,11 +180,15 @@ def known_check(request: HttpRequest) -> HttpResponse:
     name_kana = form.cleaned_data.get("name_kana", "")
     result = None
     if name or name_kana:
+        data = form.cleaned_data
         result = selectors.known_person_check(
             user=request.user,
             name=name,
             name_kana=name_kana,
-            birth_date=form.cleaned_data.get("birth_date"),
+            birth_date=data.get("birth_date"),
+            sex=data.get("sex", ""),
+            address=data.get("address", ""),
+            phones=(data.get("phone", ""), data.get("mobile_phone", "")),
         )
         _audit_known_check(request, result)
     return render(request, "people/_known_check.html", _known_context(result))
@@ -229,11 +250,15 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 return redirect("people:person_detail", pk=person.pk)
         elif confirming and form.cleaned_data.get("name") and "name_kana" in form.cleaned_data:
             # still on the confirmation step: show the possible matches again
+            data = form.cleaned_data
             result = selectors.known_person_check(
                 user=request.user,
-                name=form.cleaned_data["name"],
-                name_kana=form.cleaned_data["name_kana"],
-                birth_date=form.cleaned_data.get("birth_date"),
+                name=data["name"],
+                name_kana=data["name_kana"],
+                birth_date=data.get("birth_date"),
+                sex=data.get("sex", ""),
+                address=data.get("address", ""),
+                phones=(data.get("phone", ""), data.get("mobile_phone", "")),
             )
             if not result.found:
                 result = None

@@ -1,0 +1,500 @@
+"""Real-time lookup (照会): which registered persons may be the person being registered?
+
+A desk worker types a name, a reading, a date of birth and perhaps an address; before a new
+person is created the register is asked who may already be this person. The answer is a
+short list of candidates, each with a match probability and the reasons in Japanese.
+
+Candidates are found through indexed blocking keys of :class:`~tsunagu.people.models.Person`
+(each a plain B-tree index, so both databases answer from the index):
+
+* the same name key (異体字 folded: 髙橋 = 高橋), whatever the date of birth, which may be
+  mistyped or missing;
+* the same reading key (hiragana, katakana and half-width kana fold together), for a name
+  written with other kanji;
+* the same loosely folded name key (斉藤/斎藤, 龍/竜), for the characters people confuse;
+* the same date of birth, for a family name changed by marriage, a mistyped name or a
+  name written in another script.
+
+Each candidate is then scored with the comparisons of the batch linkage
+(:mod:`tsunagu.linkage.batch`): name and reading as one piece of evidence, date of birth,
+sex, address and phone as one piece of evidence with a strongly negative level for "same
+household, another given name". The m and u probabilities are those the batch model
+estimated on the synthetic population of ``bench/linkage`` (``lookup_model.json``, written by
+``python -m tsunagu.linkage link … --model-output``), so a pair gets the same weight of
+evidence here as in a batch run. The frequency of the name in the register adjusts the
+weight of an exact name match (two 佐藤花子 among a million persons say less than one
+鳳凰院一郎), and the prior is one in the size of the register.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from tsunagu.linkage.address import normalize_address
+from tsunagu.linkage.normalize import name_keys, normalize_phone
+from tsunagu.linkage.variants import fold_variants
+
+__all__ = [
+    "Candidate",
+    "MatchKeys",
+    "Probe",
+    "keys_of_person",
+    "keys_of_probe",
+    "lookup",
+    "score",
+]
+
+MODEL_PATH = Path(__file__).with_name("lookup_model.json")
+
+#: A register is taken to hold at least this many persons when the prior and the frequency
+#: of a name are computed: the model was estimated on a population of this order, and in a
+#: small register (a new installation, a test) one person named 山田花子 says nothing about
+#: how common the name is.
+MIN_POPULATION = 100_000
+#: Candidates below this probability are not reported.
+MIN_PROBABILITY = 0.01
+#: Rows read per blocking key at most (a name shared by more people than this is common
+#: enough that the frequency adjustment has already made an exact name match weak).
+BLOCK_CAP = 200
+#: Rows read for one date of birth at most (about 30 per day in a register of a million).
+DOB_BLOCK_CAP = 500
+#: A woman old enough to have married and taken another family name.
+ADULT_AGE = 16
+
+_SEX = {"male": "m", "female": "f", "m": "m", "f": "f"}
+
+#: Lowest m probability of a level, where the synthetic population that the model was
+#: estimated on is cleaner than real registers: it never records the wrong sex, while
+#: agency systems do (1 and 2 swapped between codings, a form filled in for a relative).
+#: Without the floor a different sex alone would hide a person with the same name, date of
+#: birth and address, and a duplicate would be registered unnoticed.
+M_FLOORS = {("sex", "different"): 0.01}
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What is known of the person being looked up (fields as typed)."""
+
+    name: str = ""
+    kana: str = ""
+    birth_date: datetime.date | None = None
+    sex: str = ""
+    address: str = ""
+    phones: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchKeys:
+    """The comparison keys of one side of a pair (``None``: unknown)."""
+
+    nm: str | None = None
+    nm_loose: str | None = None
+    fam: str | None = None
+    given: str | None = None
+    kn: str | None = None
+    kn_fam: str | None = None
+    kn_given: str | None = None
+    dob: str | None = None  # YYYYMMDD
+    sex: str | None = None
+    addr: str | None = None
+    bldg: str | None = None
+    tels: frozenset[str] = frozenset()
+
+
+@dataclass
+class Candidate:
+    """A registered person who may be the person looked up."""
+
+    person_id: int
+    probability: float
+    match_weight: float
+    reasons: list[str] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def band(self) -> str:
+        """高 / 中 / 低, as the screens show it."""
+        if self.probability >= 0.99:
+            return "高"
+        if self.probability >= 0.5:
+            return "中"
+        return "低"
+
+
+# --- Keys -------------------------------------------------------------------
+
+
+def _dob_key(day: datetime.date | None) -> str | None:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}" if day else None
+
+
+def keys_of_probe(probe: Probe) -> MatchKeys:
+    keys = name_keys(probe.name or "", probe.kana or "")
+    address = normalize_address(probe.address or "")
+    tels = frozenset(t for t in (normalize_phone(p) for p in probe.phones) if t)
+    return MatchKeys(
+        nm=keys.name or None,
+        nm_loose=fold_variants(keys.name, loose=True) or None,
+        fam=keys.family or None,
+        given=keys.given or None,
+        kn=keys.kana or None,
+        kn_fam=keys.kana_family or None,
+        kn_given=keys.kana_given or None,
+        dob=_dob_key(probe.birth_date),
+        sex=_SEX.get(probe.sex or ""),
+        addr=address.base or None,
+        bldg=address.building or None,
+        tels=tels,
+    )
+
+
+def keys_of_person(person: Any) -> MatchKeys:
+    """Keys of a :class:`~tsunagu.people.models.Person` from its stored search keys."""
+    return MatchKeys(
+        nm=person.key_name or None,
+        nm_loose=person.key_name_loose or None,
+        fam=person.key_family or None,
+        given=person.key_given or None,
+        kn=person.key_kana or None,
+        kn_fam=person.key_kana_family or None,
+        kn_given=person.key_kana_given or None,
+        dob=_dob_key(person.birth_date),
+        sex=_SEX.get(person.sex or ""),
+        addr=person.key_address or None,
+        bldg=person.key_building or None,
+        tels=frozenset(person.key_phones.split()),
+    )
+
+
+def stored_keys(*, name: str, kana: str, address: str, phones: Iterable[str]) -> dict[str, str]:
+    """The lookup keys stored on a person beside the name keys (see ``Person``)."""
+    address_keys = normalize_address(address or "")
+    tels = dict.fromkeys(t for t in (normalize_phone(p) for p in phones) if t)
+    return {
+        "key_name_loose": fold_variants(name_keys(name, kana).name, loose=True),
+        "key_address": address_keys.base,
+        "key_building": address_keys.building,
+        "key_phones": " ".join(tels),
+    }
+
+
+# --- Comparisons (the levels of tsunagu.linkage.batch._comparisons) ---------------
+
+
+def _eq(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a == b
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance ≤ 1."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _one_apart(a: str | None, b: str | None) -> bool:
+    """As the batch SQL: lengths within one, first or last character shared, one edit."""
+    if a is None or b is None:
+        return False
+    return (
+        abs(len(a) - len(b)) <= 1
+        and (a[:1] == b[:1] or a[-1:] == b[-1:])
+        and _within_one_edit(a, b)
+    )
+
+
+def _same_given(p: MatchKeys, q: MatchKeys) -> bool:
+    return _eq(p.given, q.given) or (
+        _eq(p.kn_given, q.kn_given) and (p.given is None or q.given is None)
+    )
+
+
+def _given_differs(p: MatchKeys, q: MatchKeys) -> bool:
+    if (
+        p.given is not None
+        and q.given is not None
+        and p.given != q.given
+        and not _eq(p.kn_given, q.kn_given)
+    ):
+        return True
+    return (
+        p.kn_given is not None
+        and q.kn_given is not None
+        and p.kn_given != q.kn_given
+        and not _one_apart(p.kn_given, q.kn_given)
+        and (p.given is None or q.given is None)
+    )
+
+
+def _adult(dob: str | None, adult_born_before: str) -> bool:
+    return dob is None or dob < adult_born_before
+
+
+def name_level(p: MatchKeys, q: MatchKeys, adult_born_before: str) -> str | None:
+    if (p.nm is None and p.kn is None) or (q.nm is None and q.kn is None):
+        return None
+    if (_eq(p.nm, q.nm) and (_eq(p.kn, q.kn) or p.kn is None or q.kn is None)) or (
+        _eq(p.kn, q.kn) and (p.nm is None or q.nm is None)
+    ):
+        return "same name"
+    if _eq(p.nm_loose, q.nm_loose) or _eq(p.kn, q.kn):
+        return "same reading or kanji variant"
+    if (
+        _same_given(p, q)
+        and not (_eq(p.fam, q.fam) or _eq(p.kn_fam, q.kn_fam))
+        and (p.sex == "f" or q.sex == "f")
+        and _adult(p.dob, adult_born_before)
+        and _adult(q.dob, adult_born_before)
+    ):
+        return "same given name, other family name (a woman's name before marriage)"
+    if (
+        _one_apart(p.kn, q.kn) and (_eq(p.nm_loose, q.nm_loose) or p.nm is None or q.nm is None)
+    ) or (_one_apart(p.nm, q.nm) and (p.kn is None or q.kn is None)):
+        return "one character apart in the reading or (without reading) in the name"
+    return "different"
+
+
+def dob_level(p: MatchKeys, q: MatchKeys) -> str | None:
+    if p.dob is None or q.dob is None:
+        return None
+    if p.dob == q.dob:
+        return "same"
+    differ = [i for i in range(8) if p.dob[i] != q.dob[i]]
+    if len(differ) == 1 or (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and p.dob[differ[0]] == q.dob[differ[1]]
+        and p.dob[differ[1]] == q.dob[differ[0]]
+    ):
+        return "one digit apart"
+    return "different"
+
+
+def sex_level(p: MatchKeys, q: MatchKeys) -> str | None:
+    if p.sex is None or q.sex is None:
+        return None
+    return "same" if p.sex == q.sex else "different"
+
+
+def contact_level(p: MatchKeys, q: MatchKeys) -> str | None:
+    same_tel = bool(p.tels & q.tels)
+    if (p.addr is None or q.addr is None) and (not p.tels or not q.tels):
+        return None
+    same_addr = _eq(p.addr, q.addr)
+    if (same_addr or same_tel) and _given_differs(p, q):
+        return "same household, another given name"
+    same_address = same_addr and (p.bldg is None or q.bldg is None or p.bldg == q.bldg)
+    if same_address and same_tel:
+        return "same address and phone"
+    if same_address:
+        return "same address"
+    if same_tel:
+        return "same phone"
+    if same_addr:
+        return "same block number, other flat"
+    return "different"
+
+
+#: What the screens say of each level (nothing is said of a level that is unknown).
+REASONS = {
+    ("name", "same given name, other family name (a woman's name before marriage)"): (
+        "名が一致・姓が異なる（旧姓の可能性）"
+    ),
+    ("name", "one character apart in the reading or (without reading) in the name"): (
+        "氏名が1文字違い"
+    ),
+    ("name", "different"): "氏名が異なる",
+    ("dob", "same"): "生年月日が一致",
+    ("dob", "one digit apart"): "生年月日が1桁違い",
+    ("dob", "different"): "生年月日が異なる",
+    ("sex", "different"): "性別が異なる",
+    ("contact", "same household, another given name"): "同じ世帯の別の方の可能性",
+    ("contact", "same address and phone"): "住所・電話が一致",
+    ("contact", "same address"): "住所が一致",
+    ("contact", "same phone"): "電話番号が一致",
+    ("contact", "same block number, other flat"): "同じ番地（部屋は別）",
+}
+
+
+def _name_reasons(p: MatchKeys, q: MatchKeys, level: str) -> list[str]:
+    if level in ("same name", "same reading or kanji variant"):
+        reasons = []
+        if _eq(p.nm, q.nm):
+            reasons.append("氏名が一致")
+        elif _eq(p.nm_loose, q.nm_loose):
+            reasons.append("氏名が異体字違いで一致（斉・斎など）")
+        if _eq(p.kn, q.kn):
+            reasons.append("フリガナが一致")
+        return reasons
+    return [REASONS[("name", level)]]
+
+
+# --- Model ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Model:
+    weights: dict[tuple[str, str], float]
+    u: dict[tuple[str, str], float]
+
+    @classmethod
+    def load(cls, data: dict[str, Any]) -> Model:
+        weights, u = {}, {}
+        for comparison, levels in data["comparisons"].items():
+            for level in levels:
+                key = (comparison, level["label"])
+                m = max(level["m"], M_FLOORS.get(key, 0.0))
+                weights[key] = math.log2(m / level["u"])
+                u[key] = level["u"]
+        return cls(weights=weights, u=u)
+
+
+@cache
+def model() -> Model:
+    return Model.load(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+
+
+def score(
+    probe: MatchKeys,
+    person: MatchKeys,
+    *,
+    population: int,
+    name_count: int = 1,
+    today: datetime.date | None = None,
+) -> Candidate:
+    """Score one pair; ``name_count`` is how many registered persons share the probe's name
+    key and ``population`` how many persons the register holds (both only estimates)."""
+    today = today or datetime.date.today()
+    adult_from = _dob_key(_years_before(today, ADULT_AGE))
+    population = max(population, MIN_POPULATION)
+    levels = {
+        "name": name_level(probe, person, adult_from),
+        "dob": dob_level(probe, person),
+        "sex": sex_level(probe, person),
+        "contact": contact_level(probe, person),
+    }
+    m = model()
+    weight = math.log2(1 / population)
+    reasons = []
+    for comparison, level in levels.items():
+        if level is None:
+            continue
+        weight += m.weights[(comparison, level)]
+        if (comparison, level) == ("name", "same name"):
+            # term frequency: the share of the register that bears this name
+            frequency = max(name_count, 1) / population
+            weight += math.log2(m.u[(comparison, level)] / frequency)
+        if comparison == "name":
+            reasons.extend(_name_reasons(probe, person, level))
+            continue
+        reason = REASONS.get((comparison, level))
+        if reason:
+            reasons.append(reason)
+    probability = 1 / (1 + 2.0 ** (-weight))
+    return Candidate(
+        person_id=0,
+        probability=probability,
+        match_weight=weight,
+        reasons=reasons,
+        levels={k: v for k, v in levels.items() if v is not None},
+    )
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+# --- Lookup against the register ----------------------------------------------------
+
+
+@dataclass
+class LookupResult:
+    candidates: list[Candidate]
+    #: More persons share the name than were read: a date of birth narrows the answer.
+    common_name: bool = False
+
+
+def lookup(
+    probe: Probe,
+    *,
+    persons=None,
+    limit: int = 10,
+    min_probability: float = MIN_PROBABILITY,
+    today: datetime.date | None = None,
+) -> LookupResult:
+    """Registered persons who may be ``probe``, best first.
+
+    ``persons`` is the queryset to search (default: every person not archived; the caller
+    decides what the user may be shown of each candidate). Every query runs on one indexed
+    key and reads at most :data:`BLOCK_CAP` rows (:data:`DOB_BLOCK_CAP` for a date of birth).
+    """
+    from django.db.models import Max
+
+    from tsunagu.people.models import Person
+
+    if persons is None:
+        persons = Person.objects.filter(is_archived=False)
+    keys = keys_of_probe(probe)
+    if keys.nm is None and keys.kn is None:
+        return LookupResult(candidates=[])
+    ids: dict[int, None] = {}
+    name_count = 0
+    common = False
+    blocks: list[tuple[dict[str, Any], int]] = []
+    if keys.nm:
+        blocks.append(({"key_name": keys.nm}, BLOCK_CAP))
+    if keys.kn:
+        blocks.append(({"key_kana": keys.kn}, BLOCK_CAP))
+    if keys.nm_loose and keys.nm_loose != keys.nm:
+        blocks.append(({"key_name_loose": keys.nm_loose}, BLOCK_CAP))
+    if probe.birth_date:
+        blocks.append(({"birth_date": probe.birth_date}, DOB_BLOCK_CAP))
+    for condition, cap in blocks:
+        found = list(persons.filter(**condition).values_list("pk", flat=True)[:cap])
+        if "key_name" in condition:
+            name_count = len(found)
+            common = len(found) >= cap and probe.birth_date is None
+        ids.update(dict.fromkeys(found))
+    if not ids:
+        return LookupResult(candidates=[])
+    population = Person.objects.aggregate(top=Max("pk"))["top"] or 0
+    rows = Person.objects.filter(pk__in=list(ids)).only(
+        "pk",
+        "sex",
+        "birth_date",
+        "key_name",
+        "key_name_loose",
+        "key_family",
+        "key_given",
+        "key_kana",
+        "key_kana_family",
+        "key_kana_given",
+        "key_address",
+        "key_building",
+        "key_phones",
+    )
+    candidates = []
+    for row in rows:
+        candidate = score(
+            keys, keys_of_person(row), population=population, name_count=name_count, today=today
+        )
+        if candidate.probability >= min_probability:
+            candidate.person_id = row.pk
+            candidates.append(candidate)
+    candidates.sort(key=lambda c: (-c.match_weight, c.person_id))
+    return LookupResult(candidates=candidates[:limit], common_name=common)
