@@ -479,6 +479,31 @@ def test_duplicate_of_a_visible_person_names_its_id(login, personas, world):
     assert (body["hidden_matches"], body["contacts"]) == (0, [])
 
 
+def test_known_check_uses_address_and_sex_and_gives_probability(login, personas, world):
+    client = login(personas["desk"])
+    kazuko = people_services.person_create(
+        by=personas["desk"].user,
+        name="村上 和子",
+        name_kana="ムラカミ カズコ",
+        sex="female",
+        address="テスト市本町2丁目3番地4",
+        phone="058-000-2222",
+    )
+    asked = {"name": "村上和子", "name_kana": "むらかみ かずこ", "sex": "female"}
+    bare = post(client, "/persons/known-check", asked).json()
+    fuller = post(
+        client,
+        "/persons/known-check",
+        asked | {"address": "テスト市本町二丁目三番四号", "phone": "０５８（０００）２２２２"},
+    ).json()
+    [plain] = [m for m in bare["matches"] if m["person_id"] == kazuko.pk]
+    [richer] = [m for m in fuller["matches"] if m["person_id"] == kazuko.pk]
+    assert "住所・電話が一致" in richer["reasons"]
+    assert richer["probability"] > plain["probability"]
+    assert bare["common_name"] is False
+    assert set(richer) == {"person_id", "reasons", "probability", "band"}
+
+
 @pytest.mark.parametrize("name", STAFF)
 def test_known_check_per_persona(login, personas, world, name):
     Agency.objects.filter(pk=personas["officer"].agency.pk).update(is_program_office=True)

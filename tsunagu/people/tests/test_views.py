@@ -249,6 +249,36 @@ def test_known_check_finds_variant_spellings(login, personas):
     assert reverse("people:person_detail", args=[takahashi.pk]) in html
 
 
+def test_known_check_shows_the_band_and_reasons_of_each_candidate(login, personas, hanako):
+    client = login(personas["desk"])
+    exact = known_check(
+        client, name="佐藤花子", name_kana="さとう はなこ", birth_date="S17.5.2", sex="female"
+    ).content.decode()
+    assert "一致の可能性 高（99.9%）" in exact
+    for reason in ("氏名が一致", "フリガナが一致", "生年月日が一致"):
+        assert reason in exact
+    # the date of birth typed with one digit wrong, the address in kanji numerals
+    typo = known_check(
+        client,
+        name="佐藤 花子",
+        name_kana="サトウ ハナコ",
+        birth_date="1942-05-03",
+        address="テスト市中央一丁目二番三号",
+    ).content.decode()
+    assert reverse("people:person_detail", args=[hanako.pk]) in typo
+    assert "生年月日が1桁違い" in typo and "住所が一致" in typo
+    # a twin sister at the same address is not offered as the same person
+    twin = known_check(
+        client,
+        name="佐藤 恵子",
+        name_kana="サトウ ケイコ",
+        birth_date="S17.5.2",
+        sex="female",
+        address="テスト市中央1-2-3",
+    ).content.decode()
+    assert "見つかりませんでした" in twin
+
+
 def test_known_check_without_match_or_query(login, personas, hanako):
     client = login(personas["desk"])
     html = known_check(client, name="鈴木 一郎", name_kana="スズキ イチロウ").content.decode()
