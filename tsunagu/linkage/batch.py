@@ -409,15 +409,18 @@ _SAME_GIVEN = (
 )
 
 
-def _comparisons(adult_born_before: str = "99999999") -> list:
-    """The model's comparisons; ``adult_born_before`` (``YYYYMMDD``) is the latest date
-    of birth of someone old enough to have married (and changed family name)."""
+def _comparisons() -> list:
+    """The model's comparisons.
+
+    The maiden-name level needs to know whether a person is old enough to have married;
+    it reads the ``minor`` column (see :func:`link`) rather than the date of birth, so
+    that the name comparison does not use the ``dob`` column and is estimated by the
+    expectation maximisation that blocks on the date of birth (Splink leaves a comparison
+    untrained in a session whose blocking rule uses one of its columns).
+    """
     from splink import comparison_library as cl
 
-    adult = (
-        f"(dob_l IS NULL OR dob_l < '{adult_born_before}')"
-        f" AND (dob_r IS NULL OR dob_r < '{adult_born_before}')"
-    )
+    adult = "coalesce(NOT minor_l, true) AND coalesce(NOT minor_r, true)"
 
     name = cl.CustomComparison(
         output_column_name="name",
@@ -585,6 +588,11 @@ def link(
         ]
         return LinkResult(clusters, [], threshold, review_band, seconds)
 
+    adult_born_before = _adult_born_before(prepared["dob"])
+    prepared["minor"] = [
+        None if dob is None else dob >= adult_born_before for dob in prepared["dob"]
+    ]
+
     import duckdb
     import pyarrow as pa
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -595,7 +603,7 @@ def link(
     table = db_api.register(pa.table(prepared), dataset_display_name="records")
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=_comparisons(_adult_born_before(prepared["dob"])),
+        comparisons=_comparisons(),
         blocking_rules_to_generate_predictions=_blocking_rules(),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
