@@ -292,3 +292,20 @@ def test_prepare_splits_unknown_surnames_seen_with_a_space_elsewhere():
         ]
     )
     assert prepare(columns)["given"] == ["一郎", "二郎"]
+
+
+def test_every_comparison_is_estimated_and_exported(result):
+    """EM estimates the m probabilities of the name comparison too (not Splink's defaults:
+    0.95 for the first level and the rest shared equally), and the model is exported as
+    the lookup reads it."""
+    model = result.model
+    assert 0 < model["probability_two_random_records_match"] < 1
+    name = model["comparisons"]["name"]
+    assert [level["label"] for level in name][0] == "same name"
+    defaults = [0.95] + [0.05 / (len(name) - 1)] * (len(name) - 1)
+    assert [level["m"] for level in name] != pytest.approx(defaults)
+    # "different" is rare among matches: far below the default share of 0.0125
+    assert name[-1]["m"] < 0.005
+    for levels in model["comparisons"].values():
+        for level in levels:
+            assert 0 < level["u"] <= 1
