@@ -465,7 +465,7 @@ def lookup(
     if probe.birth_date:
         blocks.append(({"birth_date": probe.birth_date}, DOB_BLOCK_CAP))
     for condition, cap in blocks:
-        found = list(persons.filter(**condition).values_list("pk", flat=True)[:cap])
+        found = list(persons.filter(**condition).order_by().values_list("pk", flat=True)[:cap])
         if "key_name" in condition:
             name_count = len(found)
             common = len(found) >= cap and probe.birth_date is None
