@@ -301,7 +301,7 @@ def test_every_comparison_is_estimated_and_exported(result):
     model = result.model
     assert 0 < model["probability_two_random_records_match"] < 1
     name = model["comparisons"]["name"]
-    assert [level["label"] for level in name][0] == "same name"
+    assert name[0]["label"] == "same name"
     defaults = [0.95] + [0.05 / (len(name) - 1)] * (len(name) - 1)
     assert [level["m"] for level in name] != pytest.approx(defaults)
     # "different" is rare among matches: far below the default share of 0.0125
