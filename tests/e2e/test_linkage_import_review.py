@@ -5,10 +5,11 @@ Shift_JIS (CP932) with Japanese headers. Some of its people are already in the d
 written the way another office writes them: 髙 for 高, the reading in hiragana, the date of
 birth in 和暦, the address with kanji numerals. The first file has two bad rows: the import
 lists them in Japanese and registers nobody. The corrected file goes through the column
-mapping with its preview and the progress bar (htmx polling) to the result. In the review
-queue the officer compares a pair side by side and merges it keeping the older record,
-judges another pair to be two people, then undoes the merge from the merge history: the
-absorbed record is back. A worker of an unrelated agency is refused every 名寄せ page.
+mapping with its preview and the progress bar (htmx polling by POST; the 状態 line follows
+it) to the result, where every row of the file has its outcome. In the review queue the
+officer compares a pair side by side and merges it keeping the older record, judges another
+pair to be two people, then undoes the merge from the merge history: the absorbed record is
+back, with its link. A worker of an unrelated agency is refused every 名寄せ page.
 """
 
 from __future__ import annotations
@@ -166,6 +167,8 @@ def test_cp932_import_review_merge_undo_and_refusal(open_as, demo_city, screensh
     expect(officer.get_by_test_id("import-invalid")).to_have_text(
         "2行に2件の誤りがあります。ファイルは取り込んでいません。修正して取り込み直してください。"
     )
+    # said once, by the page itself (no message above it repeating the summary)
+    expect(officer.locator("main").get_by_text("2行に2件の誤りがあります。")).to_have_count(1)
     errors = officer.get_by_test_id("import-error-row")
     expect(errors).to_have_count(2)
     expect(errors.nth(0)).to_contain_text("4行目")
@@ -214,26 +217,36 @@ def test_cp932_import_review_merge_undo_and_refusal(open_as, demo_city, screensh
     expect(officer.get_by_role("progressbar", name="取込の進み具合")).to_have_attribute(
         "aria-valuenow", "50"
     )
+    expect(officer.get_by_test_id("import-status")).to_have_text("名寄せ中")  # same poll
     shoot(officer, screenshot_dir, "03", "progress-linking")
     expect(officer.get_by_test_id("import-status")).to_have_text("完了", timeout=60_000)
     assert len(polls) >= 3 and all(r.ok for r in polls)
+    assert {r.request.method for r in polls} == {"POST"}  # a GET never advances an import
     expect(progress).not_to_have_attribute("hx-trigger", re.compile("every"))
     expect(officer.get_by_test_id("import-phase")).to_have_text("完了")
     expect(officer.get_by_role("progressbar", name="取込の進み具合")).to_have_attribute(
         "aria-valuenow", "100"
     )
 
-    # 4. The result: 髙木 is the city's 高木 (same keys); three pairs wait for review.
-    expect(officer.get_by_test_id("count-created")).to_have_text("4件")
+    # 4. The result: 髙木 is the city's 高木 (same keys); three pairs wait for review. Each
+    #    row of the file is counted once and listed with its outcome.
+    expect(officer.get_by_test_id("count-created")).to_have_text("1件")
     expect(officer.get_by_test_id("count-matched")).to_have_text("1件")
     expect(officer.get_by_test_id("count-queued")).to_have_text("3件")
+    expect(officer.get_by_test_id("result-breakdown")).to_contain_text(
+        "新規に登録した本人は計4件（うち名寄せ確認待ち3件）"
+    )
     expect(officer.locator("main")).to_contain_text("名寄せ候補を3組追加しました。")
     records = officer.get_by_test_id("import-records").locator("tbody tr")
-    expect(records).to_have_count(4)  # newly registered rows without a pair are not listed
-    expect(records.filter(has_text="髙木 浩二")).to_contain_text("既存の本人と一致")
+    expect(records).to_have_count(len(ROWS))
+    expect(records.nth(0).locator("td")).to_have_text(
+        ["2行目", "K-001", "髙木 浩二", "既存の本人と一致"]
+    )
     for name in (SAKAI_IMPORTED, NOMURA_IMPORTED, ONO[0]):
-        expect(records.filter(has_text=name)).to_contain_text("名寄せ確認待ち")
-    expect(records.filter(has_text=NEW_PERSON)).to_have_count(0)
+        expect(records.filter(has_text=name).locator("td").nth(3)).to_have_text(
+            "新規登録・名寄せ確認待ち"
+        )
+    expect(records.nth(4).locator("td")).to_have_text(["6行目", "K-005", NEW_PERSON, "新規登録"])
     shoot(officer, screenshot_dir, "04", "import-result")
     good = ImportBatch.objects.get(original_filename=GOOD_FILE)
     assert (good.status, good.created_count, good.matched_count, good.queued_count) == (
@@ -271,6 +284,14 @@ def test_cp932_import_review_merge_undo_and_refusal(open_as, demo_city, screensh
     shoot(officer, screenshot_dir, "05", "review-queue")
     row.get_by_role("link", name="見比べる").click()
     expect(officer).to_have_url(re.compile(rf"/linkage/review/{pair.pk}/$"))
+    expect(officer.get_by_role("navigation", name="パンくず").get_by_role("link")).to_have_text(
+        ["ホーム", "名寄せ"]
+    )
+    tabs = officer.get_by_test_id("linkage-tabs")
+    expect(tabs.locator(".active")).to_have_text("確認待ちの候補")
+    expect(tabs.get_by_role("link", name="統合の履歴")).to_have_attribute(
+        "href", "/linkage/merges/"
+    )
     expect(officer.get_by_test_id("candidate-status")).to_have_text("確認待ち")
     expect(officer.get_by_test_id("candidate-reasons")).to_contain_text("フリガナ・生年月日")
     expect(officer.get_by_test_id("side-name-1")).to_have_text(SAKAI[0])
@@ -294,7 +315,21 @@ def test_cp932_import_review_merge_undo_and_refusal(open_as, demo_city, screensh
     expect(officer.get_by_test_id("merge-survivor")).to_contain_text(SAKAI[0])
     expect(officer.get_by_test_id("merge-merged")).to_contain_text(SAKAI_IMPORTED)
     expect(officer.get_by_test_id("merge-merged")).to_contain_text("アーカイブ済み")
+    expect(officer.get_by_test_id("merge-merged").get_by_role("link")).to_have_count(0)
+    expect(officer.get_by_role("navigation", name="パンくず").get_by_role("link")).to_have_text(
+        ["ホーム", "名寄せ", "統合の履歴"]
+    )
+    expect(officer.get_by_test_id("linkage-tabs").locator(".active")).to_have_text("統合の履歴")
     shoot(officer, screenshot_dir, "07", "merged")
+    # in a narrow window the details wrap between items, never inside a date
+    officer.set_viewport_size({"width": 700, "height": 900})
+    for cell in ("merge-survivor", "merge-merged"):
+        registered = officer.get_by_test_id(cell).get_by_test_id("merge-registered")
+        expect(registered).to_contain_text("登録")
+        box = registered.bounding_box()
+        assert box and box["height"] < 30, f"the registration date wraps in {cell}"
+    shoot(officer, screenshot_dir, "07", "merged-narrow")
+    officer.set_viewport_size({"width": 1280, "height": 900})
     merge = PersonMerge.objects.get(candidate=pair)
     assert (merge.survivor_id, merge.merged_id, merge.unmerged_at) == (sakai.pk, imported.pk, None)
     imported.refresh_from_db()
@@ -348,6 +383,11 @@ def test_cp932_import_review_merge_undo_and_refusal(open_as, demo_city, screensh
     expect(officer.get_by_test_id("merge-status")).to_have_text("元に戻し済み")
     expect(officer.get_by_test_id("merge-unmerged")).to_contain_text(UNMERGE_REASON)
     expect(officer.get_by_test_id("unmerge-form")).to_have_count(0)
+    restored = officer.get_by_test_id("merge-merged")
+    expect(restored).not_to_contain_text("アーカイブ済み")
+    expect(restored.get_by_role("link", name="本人の記録")).to_have_attribute(
+        "href", f"/persons/{imported.pk}/"
+    )
     shoot(officer, screenshot_dir, "10", "unmerged")
     merge.refresh_from_db()
     imported.refresh_from_db()
@@ -355,7 +395,8 @@ def test_cp932_import_review_merge_undo_and_refusal(open_as, demo_city, screensh
     assert merge.unmerged_at is not None and merge.unmerge_reason == UNMERGE_REASON
     assert not imported.is_archived
     assert pair.status == CandidateStatus.REJECTED  # not asked about again
-    officer.goto(f"{base}/persons/{imported.pk}/")
+    officer.get_by_test_id("merge-merged").get_by_role("link", name="本人の記録").click()
+    expect(officer).to_have_url(re.compile(rf"/persons/{imported.pk}/$"))
     expect(officer.get_by_test_id("person-name")).to_have_text(SAKAI_IMPORTED)
     officer.goto(base + "/persons/?q=坂井")
     expect(officer.get_by_test_id("person-row")).to_have_count(2)

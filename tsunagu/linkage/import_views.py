@@ -1,6 +1,7 @@
 """CSV import screens: the list of imports, the upload, the column mapping, and the status
-page whose progress bar polls (htmx, every second) a fragment that also advances the import
-by one step, so no background worker is needed.
+page whose progress bar polls (htmx POST, every second) a fragment; each POST advances the
+import by one step, so no background worker is needed. A GET of the fragment only reads the
+progress: a reload, a prefetch or a crawler never advances an import.
 
 Every page needs ``linkage.review`` (the municipal program office or a coordinator); an
 import of another agency answers 404 (the program office sees all). Pages showing personal
@@ -15,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from tsunagu.audit.services import audit_read
 
@@ -22,6 +24,9 @@ from . import imports
 from .import_forms import ImportMappingForm, ImportUploadForm
 from .models import ImportBatch, ImportStatus
 from .views import PAGE_SIZE, _add_service_errors, linkage_page
+
+RECORDS_PAGE_SIZE = 100
+ERRORS_PAGE_SIZE = 50
 
 
 def _batch_or_404(user, pk) -> ImportBatch:
@@ -37,10 +42,14 @@ def _batch_or_404(user, pk) -> ImportBatch:
 def import_list(request: HttpRequest) -> HttpResponse:
     qs = imports.batches_visible_to(request.user).select_related("agency", "uploaded_by")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    batches = list(page.object_list)
+    results = imports.import_results([b.pk for b in batches if b.status == ImportStatus.DONE])
+    for b in batches:
+        b.result = results.get(b.pk)
     return render(
         request,
         "linkage/import_list.html",
-        {"page": page, "batches": list(page.object_list), "query": ""},
+        {"page": page, "batches": batches, "query": ""},
     )
 
 
@@ -84,9 +93,8 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise
         else:
-            if batch.status == ImportStatus.INVALID:
-                messages.error(request, batch.error_summary)
-            else:
+            # an invalid file: the status page itself shows the summary and the rows
+            if batch.status != ImportStatus.INVALID:
                 messages.success(request, "すべての行を確認しました。取り込みを始めます。")
             return redirect("linkage:import_detail", pk=batch.pk)
     preview = rows[: imports.PREVIEW_ROWS]
@@ -114,29 +122,35 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 @linkage_page
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request.user, pk)
-    errors_page = Paginator(batch.errors or [], 50).get_page(request.GET.get("page"))
+    page = None
     records = []
+    result = None
     if batch.status == ImportStatus.DONE:
-        records = list(
-            batch.records.exclude(outcome="")
-            .exclude(outcome="created")
-            .select_related("person")[:200]
+        page = Paginator(imports.import_records(batch), RECORDS_PAGE_SIZE).get_page(
+            request.GET.get("page")
         )
+        records = list(page.object_list)
+        for r in records:
+            r.outcome_label = imports.OUTCOME_LABELS.get(r.outcome, r.get_outcome_display())
+        result = imports.import_results([batch.pk])[batch.pk]
+    elif batch.status == ImportStatus.INVALID:
+        page = Paginator(batch.errors or [], ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
     audit_read(
         request,
         "linkage.import_view",
         batch,
         persons=[r.person_id for r in records if r.person_id],
-        context={"status": batch.status, "errors_page": str(errors_page.number)},
+        context={"status": batch.status, "page": str(page.number) if page else ""},
     )
     return render(
         request,
         "linkage/import_detail.html",
         {
             "batch": batch,
-            "page": errors_page,
+            "page": page,
             "query": "",
             "records": records,
+            "result": result,
             "progress": imports.progress(batch),
             "encoding_label": imports.encoding_label(batch.encoding),
         },
@@ -144,15 +158,20 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @linkage_page
+@require_http_methods(["GET", "POST"])
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress fragment; while the import runs, each poll advances it by one step."""
+    """The progress fragment, with the status line as an out-of-band swap.
+
+    A POST (the page's htmx poll) advances a running import by one step; a GET only answers
+    the progress as it is.
+    """
     batch = _batch_or_404(request.user, pk)
-    if batch.is_running:
+    if request.method == "POST" and batch.is_running:
         batch = imports.import_step(batch=batch, by=request.user)
     response = render(
         request,
         "linkage/import_progress.html",
-        {"batch": batch, "progress": imports.progress(batch)},
+        {"batch": batch, "progress": imports.progress(batch), "oob": True},
     )
     if not batch.is_running and request.headers.get("HX-Request"):
         # reload the whole page once, to show the result

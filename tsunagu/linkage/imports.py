@@ -37,7 +37,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from tsunagu import access
@@ -900,7 +900,9 @@ def _finish(batch: ImportBatch, by) -> None:
         )
         for a, b in pending.values_list("person_a_id", "person_b_id"):
             queued_persons |= {a, b} & persons
-        queued = batch.records.filter(person__in=queued_persons)
+        # only a person this file registered is 「新規登録・名寄せ確認待ち」; a row matched to an
+        # existing person stays 「既存の本人と一致」 even when that person has a pair waiting
+        queued = batch.records.filter(outcome=ImportOutcome.CREATED, person__in=queued_persons)
         queued_count = queued.update(outcome=ImportOutcome.QUEUED_FOR_REVIEW)
         state = dict(batch.linkage)
         state.pop("pairs", None)  # the queue holds them now
@@ -924,6 +926,57 @@ def _finish(batch: ImportBatch, by) -> None:
                 "linkage": {k: v for k, v in state.items() if k != "pairs"},
             },
         )
+
+
+#: How the result screens name each row's outcome.
+OUTCOME_LABELS = {
+    ImportOutcome.CREATED: "新規登録",
+    ImportOutcome.MATCHED_EXISTING: "既存の本人と一致",
+    ImportOutcome.QUEUED_FOR_REVIEW: "新規登録・名寄せ確認待ち",
+}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The rows of a finished file by outcome; each row is counted exactly once."""
+
+    created: int = 0  # new person, no pair waiting for review
+    matched: int = 0  # an existing person (same name and date of birth)
+    queued: int = 0  # new person with a pair waiting for review
+
+    @property
+    def new_persons(self) -> int:
+        return self.created + self.queued
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.matched + self.queued
+
+
+def import_results(batch_ids) -> dict[int, ImportResult]:
+    """:class:`ImportResult` of each given batch, counted from its rows (one query)."""
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in batch_ids}
+    rows = (
+        ImportRecord.objects.filter(batch_id__in=list(counts))
+        .values("batch_id", "outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["batch_id"]][row["outcome"]] = row["n"]
+    return {
+        pk: ImportResult(
+            created=c.get(ImportOutcome.CREATED, 0),
+            matched=c.get(ImportOutcome.MATCHED_EXISTING, 0),
+            queued=c.get(ImportOutcome.QUEUED_FOR_REVIEW, 0),
+        )
+        for pk, c in counts.items()
+    }
+
+
+def import_records(batch: ImportBatch):
+    """The rows of a batch in file order, each with its outcome."""
+    return batch.records.order_by("row_number")
 
 
 def progress(batch: ImportBatch) -> dict:

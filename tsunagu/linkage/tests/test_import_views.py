@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from tsunagu.audit.models import AuditEvent
 from tsunagu.linkage import imports
 from tsunagu.linkage.models import ImportBatch, ImportStatus
 from tsunagu.people.models import Person
+from tsunagu.people.services import person_create
 
 API = "/api/v1"
 CSV = (
@@ -41,6 +45,38 @@ def make_batch(persona, text=CSV):
     return batch
 
 
+def validated_batch(persona, text=CSV):
+    batch = make_batch(persona, text)
+    batch = imports.import_map(by=persona.user, batch=batch, mapping=batch.mapping)
+    batch = imports.import_validate(by=persona.user, batch=batch)
+    assert batch.status == ImportStatus.VALIDATED, batch.errors[:3]
+    return batch
+
+
+def done_batch(persona, text=CSV):
+    return imports.import_run(by=persona.user, batch=validated_batch(persona, text))
+
+
+def status_line(html: str) -> str:
+    """The text of the page's (or the fragment's) 状態 line."""
+    found = re.findall(r'<dd [^>]*data-testid="import-status"[^>]*>(.*?)</dd>', html)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def result_rows(html: str) -> list[tuple[str, str, str, str]]:
+    """(行, 取込元の番号, 氏名, 結果) of each row of the result table."""
+    return re.findall(
+        r'<tr data-testid="import-record-row"><td[^>]*>(.*?)</td><td>(.*?)</td>'
+        r"<td>(.*?)</td><td>(.*?)</td></tr>",
+        html,
+    )
+
+
+def count(html: str, testid: str) -> str:
+    return re.search(rf'data-testid="{testid}">(.*?)<', html).group(1)
+
+
 @pytest.mark.parametrize("name", ALLOWED)
 def test_reviewers_walk_through_upload_mapping_progress_and_result(personas, login, name):
     client = login(personas[name])
@@ -61,21 +97,37 @@ def test_reviewers_walk_through_upload_mapping_progress_and_result(personas, log
     response = client.post(reverse("linkage:import_mapping", args=[batch.pk]), mapping)
     assert response["Location"] == reverse("linkage:import_detail", args=[batch.pk])
     page = client.get(response["Location"]).content.decode()
-    assert 'hx-trigger="every 1s"' in page
-    assert reverse("linkage:import_progress", args=[batch.pk]) in page
-    assert Person.objects.count() == 0
     progress_url = reverse("linkage:import_progress", args=[batch.pk])
+    assert 'hx-trigger="every 1s"' in page
+    assert f'hx-post="{progress_url}"' in page and "hx-get" not in page
+    assert status_line(page) == "検証済み（取込待ち）"
+    assert Person.objects.count() == 0
+    # the first poll registers the persons: the fragment also replaces the 状態 line
+    fragment = client.post(progress_url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="import-phase">名寄せ中（同じ方の記録を探しています）' in fragment
+    assert 'id="import-status"' in fragment and 'hx-swap-oob="true"' in fragment
+    assert status_line(fragment) == "名寄せ中"
+    assert Person.objects.count() == 2
     for _ in range(5):
-        fragment = client.get(progress_url, HTTP_HX_REQUEST="true")
+        fragment = client.post(progress_url, HTTP_HX_REQUEST="true")
         batch.refresh_from_db()
         if batch.status == ImportStatus.DONE:
             break
     assert batch.status == ImportStatus.DONE
     assert fragment["HX-Redirect"] == reverse("linkage:import_detail", args=[batch.pk])
     assert "every 1s" not in fragment.content.decode()  # polling stops
+    assert status_line(fragment.content.decode()) == "完了"
     page = client.get(reverse("linkage:import_detail", args=[batch.pk])).content.decode()
-    assert 'data-testid="count-created">2件' in page
+    assert status_line(page) == "完了"
+    assert count(page, "count-created") == "2件"
+    assert count(page, "count-matched") == "0件"
+    assert count(page, "count-queued") == "0件"
+    assert "新規登録（同一人物の候補なし）" in page
     assert 'data-testid="linkage-skipped"' in page
+    assert result_rows(page) == [
+        ("2行目", "A-1", "山田 太郎", "新規登録"),
+        ("3行目", "A-2", "鈴木 花子", "新規登録"),
+    ]
     assert Person.objects.count() == 2
 
 
@@ -90,18 +142,193 @@ def test_upload_errors_are_shown_in_japanese(personas, login):
     assert not ImportBatch.objects.exists()
 
 
-def test_row_errors_are_listed_and_nothing_is_written(personas, login):
+def test_row_errors_are_listed_once_and_nothing_is_written(personas, login):
     client = login(personas["coordinator"])
     batch = make_batch(personas["coordinator"], BAD)
-    client.post(
+    response = client.post(
         reverse("linkage:import_mapping", args=[batch.pk]),
         {k: str(v) for k, v in batch.mapping.items()},
+        follow=True,
     )
-    page = client.get(reverse("linkage:import_detail", args=[batch.pk])).content.decode()
-    assert "4行目" in page and "氏名が空です。" in page
+    assert response.redirect_chain == [(reverse("linkage:import_detail", args=[batch.pk]), 302)]
+    page = response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.INVALID
+    assert batch.error_summary.endswith(
+        "ファイルは取り込んでいません。修正して取り込み直してください。"
+    )
+    # the summary once: the page's own alert, no message repeating it
+    assert page.count(batch.error_summary) == 1
+    assert f'data-testid="import-invalid">{batch.error_summary}</div>' in page
+    assert '<td class="text-nowrap">4行目</td><td>氏名</td><td>氏名が空です。</td>' in page
     assert "every 1s" not in page
     client.get(reverse("linkage:import_progress", args=[batch.pk]))
+    client.post(reverse("linkage:import_progress", args=[batch.pk]))
     assert Person.objects.count() == 0
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.INVALID
+
+
+def test_a_valid_file_says_so_once(personas, login):
+    client = login(personas["coordinator"])
+    batch = make_batch(personas["coordinator"])
+    response = client.post(
+        reverse("linkage:import_mapping", args=[batch.pk]),
+        {k: str(v) for k, v in batch.mapping.items()},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert page.count("すべての行を確認しました。取り込みを始めます。") == 1
+    assert status_line(page) == "検証済み（取込待ち）"
+
+
+# --- progress: GET reads, POST advances --------------------------------------------------
+
+
+def test_get_of_the_progress_never_advances_the_import(personas, login):
+    batch = validated_batch(personas["coordinator"])
+    client = login(personas["coordinator"])
+    url = reverse("linkage:import_progress", args=[batch.pk])
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}, {"HTTP_SEC_PURPOSE": "prefetch"}):
+        response = client.get(url, **headers)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'data-testid="import-phase">本人を登録中' in html
+        assert status_line(html) == "検証済み（取込待ち）"
+        assert f'hx-post="{url}"' in html  # the fragment keeps polling by POST
+        assert "HX-Redirect" not in response
+    client.get(reverse("linkage:import_detail", args=[batch.pk]))  # a reload of the page
+    batch.refresh_from_db()
+    assert (batch.status, batch.processed) == (ImportStatus.VALIDATED, 0)
+    assert Person.objects.count() == 0
+    assert not batch.records.exclude(outcome="").exists()
+
+
+def test_post_of_the_progress_advances_one_step(personas, login):
+    batch = validated_batch(personas["coordinator"])
+    client = login(personas["coordinator"])
+    url = reverse("linkage:import_progress", args=[batch.pk])
+    response = client.post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.LINKING
+    assert Person.objects.count() == 2
+    assert status_line(response.content.decode()) == "名寄せ中"
+    # a GET now answers the same state without moving on
+    assert status_line(client.get(url).content.decode()) == "名寄せ中"
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.LINKING
+    response = client.post(url, HTTP_HX_REQUEST="true")
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE
+    assert response["HX-Redirect"] == reverse("linkage:import_detail", args=[batch.pk])
+
+
+def test_progress_accepts_no_other_method(personas, login):
+    batch = validated_batch(personas["coordinator"])
+    client = login(personas["coordinator"])
+    url = reverse("linkage:import_progress", args=[batch.pk])
+    assert client.put(url).status_code == 405
+    assert client.delete(url).status_code == 405
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.VALIDATED
+
+
+def test_the_poll_needs_the_csrf_token_the_page_sends(personas):
+    batch = validated_batch(personas["coordinator"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["coordinator"].user)
+    url = reverse("linkage:import_progress", args=[batch.pk])
+    assert client.post(url, HTTP_HX_REQUEST="true").status_code == 403
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.VALIDATED
+    page = client.get(reverse("linkage:import_detail", args=[batch.pk])).content.decode()
+    token = json.loads(re.search(r"hx-headers='([^']+)'", page).group(1))["X-CSRFToken"]
+    response = client.post(url, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.LINKING
+
+
+# --- the result ------------------------------------------------------------------------
+
+
+def test_result_lists_every_row_once_with_its_outcome(personas, login, monkeypatch):
+    officer = personas["officer"].user
+    person_create(
+        by=officer,
+        name="山田 太郎",
+        name_kana="ヤマダ タロウ",
+        birth_date=datetime.date(1980, 3, 1),
+    )
+    other = person_create(
+        by=officer,
+        name="鈴木 花子",
+        name_kana="スズキ ハナコ",
+        birth_date=datetime.date(1990, 4, 6),
+    )
+
+    def link(batch, by):
+        from tsunagu.linkage import services
+
+        suzuki = batch.records.select_related("person").get(record_id="A-2").person
+        services.candidate_add(person_a=other, person_b=suzuki, probability=0.8, origin="batch")
+        imports._skip_linkage(batch, by, "テスト")
+
+    monkeypatch.setattr(imports, "_run_linkage", link)
+    text = CSV + "A-3,佐藤 次郎,サトウ ジロウ,平成2年1月1日,男\r\n"
+    batch = done_batch(personas["coordinator"], text)
+    assert (batch.created_count, batch.matched_count, batch.queued_count) == (2, 1, 1)
+    page = login(personas["coordinator"]).get(reverse("linkage:import_detail", args=[batch.pk]))
+    html = page.content.decode()
+    assert result_rows(html) == [
+        ("2行目", "A-1", "山田 太郎", "既存の本人と一致"),
+        ("3行目", "A-2", "鈴木 花子", "新規登録・名寄せ確認待ち"),
+        ("4行目", "A-3", "佐藤 次郎", "新規登録"),
+    ]
+    # the cards do not overlap: they add up to the rows of the file
+    assert count(html, "count-created") == "1件"
+    assert count(html, "count-matched") == "1件"
+    assert count(html, "count-queued") == "1件"
+    assert "新規登録（同一人物の候補なし）" in html
+    assert "新規登録・名寄せ確認待ち（同一人物の候補あり）" in html
+    assert "ファイルの3行の内訳です" in html
+    assert "新規に登録した本人は計2件（うち名寄せ確認待ち1件）です。" in html
+    assert "3行中 1〜3行を表示" in html
+    event = AuditEvent.objects.filter(action="linkage.import_view").latest("pk")
+    assert event.person_ids == sorted(batch.records.values_list("person_id", flat=True))
+    # the list of imports counts the same way
+    listing = login(personas["coordinator"]).get(reverse("linkage:import_list")).content.decode()
+    assert count(listing, f"import-created-{batch.pk}") == "1"
+    assert count(listing, f"import-matched-{batch.pk}") == "1"
+    assert count(listing, f"import-queued-{batch.pk}") == "1"
+
+
+def test_a_large_result_pages_by_100_rows(personas, login):
+    lines = [
+        f"B-{i:04d},試験 {i:04d},シケン イチ,平成2年1月{i % 28 + 1}日,女\r\n" for i in range(230)
+    ]
+    batch = done_batch(
+        personas["coordinator"], "利用者番号,氏名,フリガナ,生年月日,性別\r\n" + "".join(lines)
+    )
+    client = login(personas["coordinator"])
+    url = reverse("linkage:import_detail", args=[batch.pk])
+    first = client.get(url).content.decode()
+    rows = result_rows(first)
+    assert len(rows) == 100
+    assert rows[0] == ("2行目", "B-0000", "試験 0000", "新規登録")
+    assert rows[-1][0] == "101行目"
+    assert "230行中 1〜100行を表示" in first and "1 / 3ページ" in first
+    assert count(first, "count-created") == "230件"  # the cards count the whole file
+    event = AuditEvent.objects.filter(action="linkage.import_view").latest("pk")
+    assert len(event.person_ids) == 100  # the rows shown, not the whole file
+    last = client.get(url + "?page=3").content.decode()
+    rows = result_rows(last)
+    assert len(rows) == 30
+    assert rows[-1] == ("231行目", "B-0229", "試験 0229", "新規登録")
+    assert "230行中 201〜230行を表示" in last
+    # an out-of-range page shows the last one
+    assert result_rows(client.get(url + "?page=99").content.decode()) == rows
 
 
 def test_mapping_form_requires_the_name_column(personas, login):
@@ -115,7 +342,7 @@ def test_mapping_form_requires_the_name_column(personas, login):
 
 @pytest.mark.parametrize("name", REFUSED)
 def test_other_roles_get_403(personas, login, name):
-    batch = make_batch(personas["coordinator"])
+    batch = validated_batch(personas["coordinator"])
     client = login(personas[name])
     for url in (
         reverse("linkage:import_list"),
@@ -125,7 +352,14 @@ def test_other_roles_get_403(personas, login, name):
         reverse("linkage:import_progress", args=[batch.pk]),
     ):
         assert client.get(url).status_code == 403, url
+    progress_url = reverse("linkage:import_progress", args=[batch.pk])
+    response = client.post(progress_url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 403
+    assert "この画面を開く権限がありません" in response.content.decode()
     assert client.get(f"{API}/linkage/imports/{batch.pk}").status_code == 403
+    batch.refresh_from_db()
+    assert (batch.status, batch.processed) == (ImportStatus.VALIDATED, 0)
+    assert Person.objects.count() == 0
 
 
 def test_another_agencys_import_is_404_but_the_office_sees_it(personas, login, agencies):
@@ -133,10 +367,13 @@ def test_another_agencys_import_is_404_but_the_office_sees_it(personas, login, a
     from tsunagu.accounts.models import Role
 
     other = make_persona("coordinator2", agencies["csw"], Role.COORDINATOR)
-    batch = make_batch(personas["coordinator"])
+    batch = validated_batch(personas["coordinator"])
     client = login(other)
     assert client.get(reverse("linkage:import_detail", args=[batch.pk])).status_code == 404
     assert client.get(reverse("linkage:import_progress", args=[batch.pk])).status_code == 404
+    assert client.post(reverse("linkage:import_progress", args=[batch.pk])).status_code == 404
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.VALIDATED and Person.objects.count() == 0
     assert client.get(f"{API}/linkage/imports/{batch.pk}").status_code == 404
     assert (
         f"import-row-{batch.pk}" not in client.get(reverse("linkage:import_list")).content.decode()

@@ -331,3 +331,43 @@ def test_known_duplicate_becomes_a_pending_candidate_with_progress(personas):
     pairs = {frozenset((c.person_a_id, c.person_b_id)) for c in pending}
     assert same & pairs
     assert not MatchCandidate.objects.exclude(status=CandidateStatus.PENDING).exists()
+
+
+def test_each_row_has_one_outcome_and_only_new_persons_wait_for_review(personas, monkeypatch):
+    """A row matched to an existing person stays 「既存の本人と一致」 even when that person is
+    in a pending pair; the counts of the rows add up to the file."""
+    from tsunagu.linkage import services
+
+    officer = personas["officer"].user
+    person_create(
+        by=officer,
+        name="山田 太郎",
+        name_kana="ヤマダ タロウ",
+        birth_date=datetime.date(1980, 3, 1),
+    )
+    other = person_create(
+        by=officer,
+        name="鈴木 花子",
+        name_kana="スズキ ハナコ",
+        birth_date=datetime.date(1990, 4, 6),
+    )
+
+    def link(batch, by):
+        person = {r.record_id: r.person for r in batch.records.select_related("person")}
+        services.candidate_add(person_a=person["A-1"], person_b=other, probability=0.6)
+        services.candidate_add(person_a=other, person_b=person["A-2"], probability=0.8)
+        imports._skip_linkage(batch, by, "テスト")
+
+    monkeypatch.setattr(imports, "_run_linkage", link)
+    by = personas["coordinator"].user
+    batch = import_run(by=by, batch=validated(by, GOOD))
+    assert batch.status == ImportStatus.DONE
+    assert {r.record_id: r.outcome for r in batch.records.all()} == {
+        "A-1": ImportOutcome.MATCHED_EXISTING,
+        "A-2": ImportOutcome.QUEUED_FOR_REVIEW,
+    }
+    assert (batch.created_count, batch.matched_count, batch.queued_count) == (1, 1, 1)
+    result = imports.import_results([batch.pk])[batch.pk]
+    assert (result.created, result.matched, result.queued) == (0, 1, 1)
+    assert (result.new_persons, result.rows) == (1, batch.row_count)
+    assert imports.OUTCOME_LABELS[ImportOutcome.QUEUED_FOR_REVIEW] == "新規登録・名寄せ確認待ち"

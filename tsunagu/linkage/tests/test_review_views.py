@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases.tests.conftest import *  # noqa: F403
+from tsunagu.common.templatetags.wareki import wareki
 from tsunagu.linkage import services
 from tsunagu.linkage.models import CandidateStatus, MatchCandidate, PersonMerge
 from tsunagu.linkage.tests.test_merge import candidate, stranger, twins  # noqa: F401
@@ -279,3 +282,78 @@ def test_a_merge_of_persons_the_coordinator_cannot_see_is_hidden(login, personas
     assert client.post(f"/linkage/merges/{hidden.pk}/unmerge/", {"reason": "x"}).status_code == 404
     assert Person.objects.get(pk=other.pk).is_archived
     assert MatchCandidate.objects.count() == 0
+
+
+# --- navigation and the records' links ---------------------------------------------------
+
+
+def breadcrumb(html: str) -> list[str]:
+    nav = re.search(r'<nav aria-label="パンくず">(.*?)</nav>', html).group(1)
+    return [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li[^>]*>(.*?)</li>", nav)]
+
+
+def active_tab(html: str) -> str:
+    tabs = re.search(r'<ul [^>]*data-testid="linkage-tabs">(.*?)</ul>', html, re.S)
+    assert tabs, "no 名寄せ tabs on the page"
+    active = re.search(r'class="nav-link active" aria-current="page"[^>]*>(.*?)</a>', tabs[1])
+    return active[1]
+
+
+def test_pair_page_has_home_in_its_breadcrumb_and_the_tabs(login, personas, candidate):
+    html = login(personas["coordinator"]).get(review_url(candidate)).content.decode()
+    assert breadcrumb(html) == ["ホーム", "名寄せ", f"候補 #{candidate.pk}"]
+    assert active_tab(html) == "確認待ちの候補"
+    assert 'href="/linkage/merges/">統合の履歴</a>' in html  # reachable from a pair
+    assert 'href="/linkage/imports/"' in html
+
+
+def test_merge_page_has_home_in_its_breadcrumb_and_the_tabs(login, personas, merge):
+    html = login(personas["officer"]).get(f"/linkage/merges/{merge.pk}/").content.decode()
+    assert breadcrumb(html) == ["ホーム", "名寄せ", "統合の履歴", f"#{merge.pk}"]
+    assert active_tab(html) == "統合の履歴"
+
+
+def person_cell(html: str, testid: str) -> str:
+    return re.search(rf'<td data-testid="{testid}">(.*?)</td>', html, re.S).group(1)
+
+
+def test_after_undo_the_restored_record_has_its_link_too(login, personas, twins, merge):
+    client = login(personas["officer"])
+    url = f"/linkage/merges/{merge.pk}/"
+    html = client.get(url).content.decode()
+    survivor, merged = person_cell(html, "merge-survivor"), person_cell(html, "merge-merged")
+    assert f'href="/persons/{twins["mother"].pk}/"' in survivor and "本人の記録" in survivor
+    assert "アーカイブ済み" in merged and "/persons/" not in merged
+    client.post(f"/linkage/merges/{merge.pk}/unmerge/", {"reason": "別人と判明"})
+    assert not Person.objects.get(pk=twins["dup"].pk).is_archived
+    html = client.get(url).content.decode()
+    survivor, merged = person_cell(html, "merge-survivor"), person_cell(html, "merge-merged")
+    assert f'href="/persons/{twins["mother"].pk}/"' in survivor
+    assert f'href="/persons/{twins["dup"].pk}/"' in merged and "本人の記録" in merged
+    assert "アーカイブ済み" not in merged
+    assert client.get(f"/persons/{twins['dup'].pk}/").status_code == 200
+
+
+def test_a_restored_record_the_coordinator_may_not_see_gets_no_link(
+    login, personas, twins, stranger
+):
+    officer = personas["officer"].user
+    merge = services.person_merge(by=officer, survivor=twins["dup"], merged=stranger, reason="同一")
+    services.person_unmerge(by=officer, merge=merge, reason="別人")
+    client = login(personas["coordinator"])
+    html = client.get(f"/linkage/merges/{merge.pk}/").content.decode()
+    assert f'href="/persons/{twins["dup"].pk}/"' in person_cell(html, "merge-survivor")
+    merged = person_cell(html, "merge-merged")
+    assert stranger.name in merged and "/persons/" not in merged
+    assert client.get(f"/persons/{stranger.pk}/").status_code == 404
+    # the program office may open both
+    html = login(personas["officer"]).get(f"/linkage/merges/{merge.pk}/").content.decode()
+    assert f'href="/persons/{stranger.pk}/"' in person_cell(html, "merge-merged")
+
+
+def test_the_registration_date_does_not_wrap(login, personas, twins, merge):
+    html = login(personas["officer"]).get(f"/linkage/merges/{merge.pk}/").content.decode()
+    for person in (twins["mother"], twins["dup"]):
+        person.refresh_from_db()
+        date = wareki(person.created_at)
+        assert f'<span class="text-nowrap" data-testid="merge-registered">{date}登録</span>' in html
