@@ -227,7 +227,12 @@ def test_linkage_is_deterministic_and_the_band_only_selects_pairs(population, re
     assert wider.clusters == result.clusters
     assert len(wider.review_pairs) > len(result.review_pairs)
     assert all(0.01 <= p.match_probability < result.threshold for p in wider.review_pairs)
-    assert [p for p in wider.review_pairs if p.match_probability >= 0.5] == result.review_pairs
+    narrowed = [p for p in wider.review_pairs if p.match_probability >= 0.5]
+    # the same pairs with the same scores (DuckDB's parallel sums may differ in the last bit)
+    assert [p[:4] for p in narrowed] == [p[:4] for p in result.review_pairs]
+    assert [p.match_weight for p in narrowed] == pytest.approx(
+        [p.match_weight for p in result.review_pairs], rel=1e-9
+    )
 
 
 @pytest.mark.parametrize(
