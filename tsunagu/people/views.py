@@ -6,6 +6,7 @@ answers 404. Each page that shows personal data records one audited read.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -94,8 +95,11 @@ class PersonRow:
         """The match probability as the screens show it (never 100 %, never 0 %)."""
         if self.probability is None:
             return ""
-        value = min(max(self.probability * 100, 1), 99.9)
-        return f"{value:.1f}" if value >= 99 else f"{value:.0f}"
+        # rounded down, so that a figure never reads as a higher band than the badge says
+        value = min(self.probability * 100, 99.9)
+        if value >= 95:
+            return f"{math.floor(value * 10) / 10:.1f}"
+        return str(max(math.floor(value), 1))
 
 
 def _audit_known_check(request, result) -> None:
