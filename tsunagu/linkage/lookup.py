@@ -173,12 +173,13 @@ def keys_of_person(person: Any) -> MatchKeys:
     )
 
 
-def stored_keys(*, name: str, kana: str, address: str, phones: Iterable[str]) -> dict[str, str]:
-    """The lookup keys stored on a person beside the name keys (see ``Person``)."""
+def stored_keys(*, name_key: str, address: str, phones: Iterable[str]) -> dict[str, str]:
+    """The lookup keys stored on a person beside the name keys (see ``Person``);
+    ``name_key`` is the person's :func:`~tsunagu.linkage.normalize.name_keys` name key."""
     address_keys = normalize_address(address or "")
     tels = dict.fromkeys(t for t in (normalize_phone(p) for p in phones) if t)
     return {
-        "key_name_loose": fold_variants(name_keys(name, kana).name, loose=True),
+        "key_name_loose": fold_variants(name_key, loose=True),
         "key_address": address_keys.base,
         "key_building": address_keys.building,
         "key_phones": " ".join(tels),
@@ -373,6 +374,7 @@ def score(
     population: int,
     name_count: int = 1,
     today: datetime.date | None = None,
+    person_id: int = 0,
 ) -> Candidate:
     """Score one pair; ``name_count`` is how many registered persons share the probe's name
     key and ``population`` how many persons the register holds (both only estimates)."""
@@ -404,7 +406,7 @@ def score(
             reasons.append(reason)
     probability = 1 / (1 + 2.0 ** (-weight))
     return Candidate(
-        person_id=0,
+        person_id=person_id,
         probability=probability,
         match_weight=weight,
         reasons=reasons,
@@ -432,23 +434,21 @@ class LookupResult:
 def lookup(
     probe: Probe,
     *,
-    persons=None,
     limit: int = 10,
     min_probability: float = MIN_PROBABILITY,
     today: datetime.date | None = None,
 ) -> LookupResult:
     """Registered persons who may be ``probe``, best first.
 
-    ``persons`` is the queryset to search (default: every person not archived; the caller
-    decides what the user may be shown of each candidate). Every query runs on one indexed
+    Every person not archived is searched; the caller decides what the user may be shown of
+    each candidate. Every query runs on one indexed
     key and reads at most :data:`BLOCK_CAP` rows (:data:`DOB_BLOCK_CAP` for a date of birth).
     """
     from django.db.models import Max
 
     from tsunagu.people.models import Person
 
-    if persons is None:
-        persons = Person.objects.filter(is_archived=False)
+    persons = Person.objects.filter(is_archived=False)
     keys = keys_of_probe(probe)
     if keys.nm is None and keys.kn is None:
         return LookupResult(candidates=[])
@@ -491,10 +491,14 @@ def lookup(
     candidates = []
     for row in rows:
         candidate = score(
-            keys, keys_of_person(row), population=population, name_count=name_count, today=today
+            keys,
+            keys_of_person(row),
+            population=population,
+            name_count=name_count,
+            today=today,
+            person_id=row.pk,
         )
         if candidate.probability >= min_probability:
-            candidate.person_id = row.pk
             candidates.append(candidate)
     candidates.sort(key=lambda c: (-c.match_weight, c.person_id))
     return LookupResult(candidates=candidates[:limit], common_name=common)

@@ -21,9 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from tsunagu import access
 from tsunagu.audit.services import audit_read
 from tsunagu.people.models import Person
+from tsunagu.people.selectors import visible_person_ids
 
 from . import selectors, services
 from .forms import BandFilterForm, ConfirmForm, RejectForm, UnmergeForm
@@ -220,11 +220,7 @@ def _merge_page(request, merge, *, form=None, status=200):
         label = labels.get(row["model"], row["model"])
         moved[label] = moved.get(label, 0) + 1
     # 本人の記録 links only to a record the user may open (not archived, visible)
-    linkable = set(
-        access.persons_visible_to(request.user)
-        .filter(pk__in=[merge.survivor_id, merge.merged_id])
-        .values_list("pk", flat=True)
-    )
+    linkable = visible_person_ids(request.user, [merge.survivor_id, merge.merged_id])
     return render(
         request,
         "linkage/merge_detail.html",

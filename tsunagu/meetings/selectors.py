@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.accounts.models import Membership, Role
+from tsunagu.people.selectors import visible_person_ids
 
 from .models import (
     DECISION_KINDS,
@@ -152,12 +153,6 @@ def member_state(member: MeetingMember, now: datetime.datetime | None = None) ->
 def visible_case_ids(user, case_ids) -> set[int]:
     return set(
         access.cases_visible_to(user).filter(pk__in=set(case_ids)).values_list("pk", flat=True)
-    )
-
-
-def visible_person_ids(user, person_ids) -> set[int]:
-    return set(
-        access.persons_visible_to(user).filter(pk__in=set(person_ids)).values_list("pk", flat=True)
     )
 
 

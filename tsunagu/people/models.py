@@ -86,8 +86,7 @@ class Person(models.Model):
         from tsunagu.linkage.lookup import stored_keys
 
         for field_name, value in stored_keys(
-            name=self.name,
-            kana=self.name_kana,
+            name_key=self.key_name,
             address=self.address,
             phones=(self.phone, self.mobile_phone),
         ).items():

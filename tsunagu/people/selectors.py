@@ -55,6 +55,13 @@ def person_get(*, user, pk: int) -> Person:
     return access.persons_visible_to(user).select_related("registered_by_agency").get(pk=pk)
 
 
+def visible_person_ids(user, person_ids) -> set[int]:
+    """Those of ``person_ids`` the user may see."""
+    return set(
+        access.persons_visible_to(user).filter(pk__in=set(person_ids)).values_list("pk", flat=True)
+    )
+
+
 def household_get(*, user, pk: int) -> Household:
     current = HouseholdMember.objects.filter(end_date__isnull=True).select_related("person")
     return (

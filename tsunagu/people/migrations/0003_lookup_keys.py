@@ -10,11 +10,10 @@ def fill_lookup_keys(apps, schema_editor):
     fields = ["key_name_loose", "key_address", "key_building", "key_phones"]
     batch = []
     for person in Person.objects.only(
-        "pk", "name", "name_kana", "address", "phone", "mobile_phone"
+        "pk", "key_name", "address", "phone", "mobile_phone"
     ).iterator(chunk_size=2000):
         for name, value in stored_keys(
-            name=person.name,
-            kana=person.name_kana,
+            name_key=person.key_name,
             address=person.address,
             phones=(person.phone, person.mobile_phone),
         ).items():
