@@ -92,6 +92,7 @@ def dashboard_context(request) -> dict:
     ):
         context.update(panel(request))
     if membership.role == Role.MUNICIPAL_OFFICER:
+        context.update(_awaiting_decision_panel(request))
         from tsunagu.audit.selectors import event_count_since
 
         context["audit_events_24h"] = event_count_since(timezone.now() - timedelta(hours=24))
@@ -117,3 +118,41 @@ def _referral_panels(request) -> dict:
     if persons:
         audit_read(request, "dashboard.view", persons=persons, purpose="ダッシュボードの確認")
     return {"referral_panels": panels}
+
+
+def _awaiting_decision_panel(request) -> dict:
+    """支援決定待ち: cases whose plan a meeting agreed, waiting for the municipality's 支援決定
+    (statutory services) or for the report to it; oldest agreement first."""
+    from django.db.models import Prefetch
+
+    from tsunagu.audit.services import audit_read
+    from tsunagu.cases.models import CaseStatus, PlanItem, PlanStatus, SupportPlan
+    from tsunagu.cases.selectors import case_list, subject_person_ids
+
+    agreed = (
+        SupportPlan.objects.filter(status=PlanStatus.AGREED)
+        .select_related("agreed_at_item__meeting")
+        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.order_by("order", "id")))
+        .order_by("-version")
+    )
+    cases = case_list(user=request.user, status=CaseStatus.AWAITING_DECISION).prefetch_related(
+        Prefetch("plans", queryset=agreed, to_attr="agreed_plans")
+    )
+    rows = []
+    for case in cases:
+        plan = case.agreed_plans[0] if case.agreed_plans else None
+        if plan is None:
+            continue
+        rows.append({"case": case, "plan": plan, "needs_decision": plan.has_statutory_items})
+    rows.sort(key=lambda row: (row["plan"].agreed_on, row["case"].pk))
+    shown = rows[:PANEL_ROWS]
+    persons = subject_person_ids([row["case"] for row in shown])
+    if persons:
+        audit_read(
+            request,
+            "dashboard.view",
+            persons=persons,
+            context={"panel": "awaiting_decision", "cases": [row["case"].pk for row in shown]},
+            purpose="ダッシュボードの確認",
+        )
+    return {"decision_dashboard": {"rows": shown, "count": len(rows)}}
