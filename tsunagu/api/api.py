@@ -13,21 +13,28 @@ from tsunagu.cases.plan_api import router as plans_router
 from tsunagu.common.api import router as common_router
 from tsunagu.consultations.api import router as consultations_router
 from tsunagu.linkage.api import router as linkage_router
+from tsunagu.linkage.import_api import import_run
 from tsunagu.linkage.import_api import router as linkage_import_router
 from tsunagu.meetings.api import router as meetings_router
 from tsunagu.meetings.summary_api import router as meeting_sheet_router
 from tsunagu.people.api import router as people_router
 
+from . import idempotency
 from .auth import MembershipSessionAuth, TokenAuth
 
 api = NinjaAPI(
     title="tsunagu API",
     version="1",
     description="重層的支援体制整備事業システム tsunagu の連携用API。"
-    "ブラウザのログインセッション、または発行済みのAPIトークンで認証します。",
+    "ブラウザのログインセッション、または発行済みのAPIトークンで認証します。"
+    + idempotency.DESCRIPTION,
     auth=[TokenAuth(), MembershipSessionAuth()],  # a bearer token first: no CSRF cookie
     urls_namespace="api",
 )
+
+# Idempotency-Key on every POST; the import runs in committed steps, never in one transaction
+api.add_decorator(idempotency.idempotent, mode="view")
+idempotency.commits_in_steps(import_run)
 
 
 @api.exception_handler(AuthenticationError)
