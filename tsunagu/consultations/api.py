@@ -185,15 +185,24 @@ def category_list(request):
     response=list[SuggestionOut],
     summary="ヘルプデスク：相談内容からつなぎ先の候補",
 )
-def helpdesk_suggestions(request, categories: Query[list[str]] = None):
+def helpdesk_suggestions(
+    request,
+    categories: Query[list[str]] = None,
+    person: int | None = None,
+    household: int | None = None,
+):
     """``?categories=hikikomori&categories=problem_8050`` のように分類コードを並べます。
-    自分の機関は候補に含めません。"""
+    自分の機関は候補に含めません。``person``・``household`` を指定すると、その方・世帯の
+    圏域の機関を先に、他の圏域の同種の機関（他圏域の地域包括支援センターなど）を後にします。"""
     require_perm(request, "consultations.use")
     codes = categories or []
     ids = list(selectors.active_categories().filter(code__in=codes).values_list("pk", flat=True))
     acting = request.user.acting_membership
     suggestions = selectors.help_desk_suggestions(
-        category_ids=ids, exclude_agency_id=acting.agency_id
+        category_ids=ids,
+        exclude_agency_id=acting.agency_id,
+        person=_person_or_404(request, person),
+        household=_household_or_404(request, household),
     )
     return [
         {"agency_id": a.pk, "agency_name": a.name, "phone": a.phone, "themes": themes}

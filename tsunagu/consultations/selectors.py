@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tsunagu import access
-from tsunagu.accounts.models import Agency
+from tsunagu.accounts.models import Agency, AreaKind
 
 from .models import (
     Consultation,
@@ -157,13 +157,45 @@ def category_by_code(code: str) -> IssueCategory | None:
     return IssueCategory.objects.filter(code=code).first()
 
 
+def _area_key(area) -> tuple[str, int] | None:
+    """The layer and area on which two 圏域 compare: a 地区 counts as its 日常生活圏域; the
+    whole city (or no area) serves everyone and compares with nothing."""
+    if area is None or area.kind == AreaKind.CITY:
+        return None
+    parent = area.parent if area.kind == AreaKind.DISTRICT else None
+    if parent is not None and parent.kind == AreaKind.DAILY_LIFE:
+        return (AreaKind.DAILY_LIFE, parent.pk)
+    return (area.kind, area.pk)
+
+
+def subject_area_keys(*, person=None, household=None) -> set[tuple[str, int]]:
+    """The 圏域 the person or household lives in, as far as the records tell: the area of the
+    agency that registered them (a 地域包括支援センター registers the residents of its own area)."""
+    keys = set()
+    for subject in (person, household):
+        agency = getattr(subject, "registered_by_agency", None)
+        key = _area_key(agency.area) if agency is not None else None
+        if key is not None:
+            keys.add(key)
+    return keys
+
+
 def help_desk_suggestions(
-    *, category_ids: list[int], exclude_agency_id: int | None = None
+    *,
+    category_ids: list[int],
+    exclude_agency_id: int | None = None,
+    person=None,
+    household=None,
 ) -> list[tuple[Agency, list[str]]]:
-    """Agencies that handle the chosen themes, most themes first, with the themes named."""
+    """Agencies that handle the chosen themes, with the themes named.
+
+    When the person's or household's 圏域 is known, agencies serving another area of the same
+    kind (e.g. the 地域包括支援センター of another 日常生活圏域) come last, and those of the
+    person's own area first among equals; then most themes first, the table's order, the name.
+    """
     routes = (
         HelpDeskRoute.objects.filter(category_id__in=category_ids, agency__is_active=True)
-        .select_related("agency", "category")
+        .select_related("agency__area__parent", "category")
         .order_by("sort_order", "id")
     )
     found: dict[int, tuple[Agency, list[str], int]] = {}
@@ -173,7 +205,17 @@ def help_desk_suggestions(
         agency, themes, best = found.get(route.agency_id, (route.agency, [], route.sort_order))
         themes.append(route.category.name)
         found[route.agency_id] = (agency, themes, min(best, route.sort_order))
-    ranked = sorted(found.values(), key=lambda item: (-len(item[1]), item[2], item[0].name))
+    home = subject_area_keys(person=person, household=household)
+    home_layers = {layer for layer, _ in home}
+
+    def rank(item):
+        agency, themes, best = item
+        key = _area_key(agency.area)
+        own = key in home
+        elsewhere = key is not None and not own and key[0] in home_layers
+        return (elsewhere, -len(themes), not own, best, agency.name)
+
+    ranked = sorted(found.values(), key=rank)
     return [(agency, themes) for agency, themes, _ in ranked]
 
 

@@ -184,12 +184,23 @@ def _subjects_from_query(request: HttpRequest) -> tuple[Person | None, Household
     return person, household
 
 
-def _suggestions(request: HttpRequest, category_ids) -> list:
+def _suggestions(request: HttpRequest, category_ids, *, person=None, household=None) -> list:
+    """Help-desk suggestions; the person's/household's own 圏域 first (when known)."""
     ids = [int(pk) for pk in category_ids if str(pk).isdigit()]
     if not ids:
         return []
     return selectors.help_desk_suggestions(
-        category_ids=ids, exclude_agency_id=_acting_agency_id(request)
+        category_ids=ids,
+        exclude_agency_id=_acting_agency_id(request),
+        person=person,
+        household=household,
+    )
+
+
+def _consultation_suggestions(request: HttpRequest, consultation: Consultation) -> list:
+    category_ids = [link.category_id for link in consultation.category_links.all()]
+    return _suggestions(
+        request, category_ids, person=consultation.person, household=consultation.household
     )
 
 
@@ -252,7 +263,9 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "person": person,
             "household": household,
-            "suggestions": _suggestions(request, _chosen_category_ids(form)),
+            "suggestions": _suggestions(
+                request, _chosen_category_ids(form), person=person, household=household
+            ),
             "chosen": bool(_chosen_category_ids(form)),
             "action_url": request.get_full_path(),
         },
@@ -262,12 +275,16 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 @case_view
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
-    """ヘルプデスク: agencies that handle the ticked themes (an htmx fragment)."""
+    """ヘルプデスク: agencies that handle the ticked themes (an htmx fragment); with
+    ``?person=``/``?household=`` the agencies of their own 圏域 come first."""
+    person, household = _subjects_from_query(request)
     return render(
         request,
         "consultations/_suggestions.html",
         {
-            "suggestions": _suggestions(request, request.GET.getlist("categories")),
+            "suggestions": _suggestions(
+                request, request.GET.getlist("categories"), person=person, household=household
+            ),
             "chosen": bool(request.GET.getlist("categories")),
         },
     )
@@ -349,7 +366,12 @@ def consultation_update(request: HttpRequest, pk: int) -> HttpResponse:
             "consultation": consultation,
             "person": consultation.person,
             "household": consultation.household,
-            "suggestions": _suggestions(request, _chosen_category_ids(form)),
+            "suggestions": _suggestions(
+                request,
+                _chosen_category_ids(form),
+                person=consultation.person,
+                household=consultation.household,
+            ),
             "chosen": bool(_chosen_category_ids(form)),
             "action_url": request.get_full_path(),
         },
@@ -388,7 +410,6 @@ def _targets(request: HttpRequest, consultation: Consultation) -> list[tuple]:
 
 def _referral_create(request: HttpRequest, pk: int, *, multi: bool) -> HttpResponse:
     consultation = _consultation_or_404(request, pk)
-    category_ids = [link.category_id for link in consultation.category_links.all()]
     own = _acting_agency_id(request)
     targets = _targets(request, consultation)
     if multi:
@@ -403,7 +424,7 @@ def _referral_create(request: HttpRequest, pk: int, *, multi: bool) -> HttpRespo
         form_class = ReferralForm
         criteria = None
         extra = {
-            "suggested": [agency for agency, _ in _suggestions(request, category_ids)],
+            "suggested": [agency for agency, _ in _consultation_suggestions(request, consultation)],
             "agencies": _other_agencies(request),
         }
     keys = [key for key, *_ in targets]
@@ -453,7 +474,7 @@ def _referral_create(request: HttpRequest, pk: int, *, multi: bool) -> HttpRespo
             "categories": _categories_of(consultation),
             "multi": multi,
             "criteria": criteria,
-            "suggestions": [] if multi else _suggestions(request, category_ids),
+            "suggestions": [] if multi else _consultation_suggestions(request, consultation),
         },
     )
 
@@ -602,7 +623,11 @@ def _resend_choices(request: HttpRequest, referral: Referral) -> dict:
     category_ids = [link.category_id for link in referral.consultation.category_links.all()]
     return {
         "suggested": [
-            a for a, _ in _suggestions(request, category_ids) if a.pk != referral.to_agency_id
+            a
+            for a, _ in _suggestions(
+                request, category_ids, person=referral.person, household=referral.household
+            )
+            if a.pk != referral.to_agency_id
         ],
         "agencies": _other_agencies(request),
     }
