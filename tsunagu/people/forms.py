@@ -8,11 +8,10 @@ import unicodedata
 from django import forms
 
 from tsunagu.common.forms import WarekiDateField, WarekiDateInput
+from tsunagu.common.validation import kana_error, kana_reading, phone_error, phone_number
 
 from .models import Relation, Sex
 
-# Readings: hiragana, katakana (full or half width), the long-vowel mark, middle dots and spaces
-_KANA_RE = re.compile(r"^[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\s・=＝ー－-]+$")
 _POSTAL_RE = re.compile(r"^(\d{3})-?(\d{4})$")
 
 
@@ -33,9 +32,6 @@ def _date(label: str) -> WarekiDateField:
     return WarekiDateField(
         label=label, required=False, widget=WarekiDateInput(attrs={"class": "form-control"})
     )
-
-
-_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 
 
 class BootstrapErrorsMixin:
@@ -76,10 +72,11 @@ class PersonForm(BootstrapErrorsMixin, forms.Form):
     name = _text("氏名", required=True, max_length=100, autocomplete="off")
     name_kana = _text("フリガナ", required=True, max_length=100, autocomplete="off")
     birth_date = _date("生年月日")
+    # Nothing preselected: not choosing records 不明・回答なし (the model's default)
     sex = forms.ChoiceField(
         label="性別",
-        choices=Sex.choices,
-        initial=Sex.UNKNOWN,
+        choices=[("", "選択してください"), *Sex.choices],
+        required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={
             "required": "性別を選んでください。",
@@ -135,13 +132,26 @@ class PersonForm(BootstrapErrorsMixin, forms.Form):
         else:
             del self.fields["relation"]
 
+    # The same rules as the registration service (tsunagu.common.validation), shown per field
     def clean_name_kana(self) -> str:
-        kana = self.cleaned_data["name_kana"].strip()
-        kana = unicodedata.normalize("NFKC", kana)
-        if not _KANA_RE.match(kana):
-            raise forms.ValidationError("フリガナはカタカナまたはひらがなで入力してください。")
+        kana = self.cleaned_data["name_kana"]
+        if error := kana_error(kana):
+            raise forms.ValidationError(error)
         # フリガナ is kept in full-width katakana so lists read and sort alike
-        return kana.translate(_HIRAGANA_TO_KATAKANA)
+        return kana_reading(kana)
+
+    def clean_phone(self) -> str:
+        if error := phone_error(self.cleaned_data["phone"], "電話番号"):
+            raise forms.ValidationError(error)
+        return phone_number(self.cleaned_data["phone"])
+
+    def clean_mobile_phone(self) -> str:
+        if error := phone_error(self.cleaned_data["mobile_phone"], "携帯電話"):
+            raise forms.ValidationError(error)
+        return phone_number(self.cleaned_data["mobile_phone"])
+
+    def clean_sex(self) -> str:
+        return self.cleaned_data["sex"] or Sex.UNKNOWN
 
     def clean_postal_code(self) -> str:
         raw = self.cleaned_data["postal_code"].strip()

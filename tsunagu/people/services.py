@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.audit.services import audit_record, diff, snapshot
-from tsunagu.common.validation import max_length_errors
+from tsunagu.common.validation import (
+    kana_error,
+    kana_reading,
+    max_length_errors,
+    phone_error,
+    phone_number,
+)
 
 from .models import Household, HouseholdMember, Person, Relation, Sex
 
@@ -34,21 +40,36 @@ def person_create(
         raise ValidationError({"name": "氏名を入力してください。"})
     if not name_kana.strip():
         raise ValidationError({"name_kana": "フリガナを入力してください。"})
+    sex = sex or Sex.UNKNOWN  # not chosen: 不明・回答なし
     if sex not in Sex.values:
         raise ValidationError({"sex": "性別の値が正しくありません。"})
     if birth_date and birth_date > timezone.localdate():
         raise ValidationError({"birth_date": "生年月日が未来の日付になっています。"})
-    too_long = max_length_errors(
-        Person,
-        name=name,
-        name_kana=name_kana,
-        address=address,
-        phone=phone,
-        postal_code=postal_code,
-        mobile_phone=mobile_phone,
+    errors = {
+        field: message
+        for field, message in (
+            ("name_kana", kana_error(name_kana)),
+            ("phone", phone_error(phone, "電話番号")),
+            ("mobile_phone", phone_error(mobile_phone, "携帯電話")),
+        )
+        if message
+    }
+    name_kana = kana_reading(name_kana)
+    phone, mobile_phone = phone_number(phone), phone_number(mobile_phone)
+    errors = (
+        max_length_errors(
+            Person,
+            name=name.strip(),
+            name_kana=name_kana,
+            address=address,
+            phone=phone,
+            postal_code=postal_code,
+            mobile_phone=mobile_phone,
+        )
+        | errors
     )
-    if too_long:
-        raise ValidationError(too_long)
+    if errors:
+        raise ValidationError(errors)
     membership = getattr(by, "acting_membership", None)
     with transaction.atomic():
         person = Person(

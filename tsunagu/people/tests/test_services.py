@@ -92,7 +92,9 @@ def test_person_list_page_queries_do_not_grow_with_rows(client, personas):
 
     def add(n):
         for i in range(n):
-            person = services.person_create(by=desk, name=f"佐藤 {i}郎", name_kana=f"サトウ {i}")
+            person = services.person_create(
+                by=desk, name=f"佐藤 {i}郎", name_kana=f"サトウ {'ア' * (i + 1)}"
+            )
             services.household_add_member(
                 by=desk, household=household, person=person, relation="child"
             )
