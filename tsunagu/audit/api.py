@@ -1,11 +1,12 @@
 from datetime import date, datetime
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from tsunagu.api.auth import require_perm
 
 from . import selectors
+from .labels import action_label, role_label, target_labels
 from .services import audit_read
 
 router = Router(tags=["監査ログ"])
@@ -26,6 +27,26 @@ class EventOut(Schema):
     changes: dict
     via: str
     hash: str
+    action_label: str = Field(description="操作の日本語名")
+    acting_role_label: str = Field(description="操作時の役割の日本語名")
+    target_label: str = Field(
+        description="対象の日本語名（見ることのできる本人・世帯だけ氏名・呼称を示します）"
+    )
+
+    @staticmethod
+    def resolve_action_label(obj) -> str:
+        return action_label(obj.action)
+
+    @staticmethod
+    def resolve_acting_role_label(obj) -> str:
+        return role_label(obj.acting_role)
+
+    @staticmethod
+    def resolve_target_label(obj, context) -> str:
+        if not obj.target_type:
+            return ""
+        labels = target_labels(user=context["request"].user, events=[obj])
+        return labels.get((obj.target_type, obj.target_id), "")
 
 
 class EventFilter(Schema):

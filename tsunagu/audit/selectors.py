@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .labels import action_label, role_label, target_labels
 from .models import AuditEvent
 
 
@@ -40,6 +41,18 @@ def event_list(
     if date_to:
         qs = qs.filter(occurred_at__lt=_day_start(date_to + timedelta(days=1)))
     return qs.order_by("-seq")
+
+
+def events_described(*, user, events) -> list[AuditEvent]:
+    """``events`` with Japanese ``action_label``, ``role_label`` and ``target_label`` (a
+    person's or household's name only when ``user`` may see that record)."""
+    events = list(events)
+    targets = target_labels(user=user, events=events)
+    for event in events:
+        event.action_label = action_label(event.action)
+        event.role_label = role_label(event.acting_role)
+        event.target_label = targets.get((event.target_type, event.target_id), "")
+    return events
 
 
 def event_count_since(moment: datetime) -> int:

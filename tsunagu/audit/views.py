@@ -33,8 +33,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    events = selectors.events_described(user=request.user, events=page.object_list)
     return render(
         request,
         "audit/event_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count},
+        {
+            "form": form,
+            "page": page,
+            "events": events,
+            "query": query.urlencode(),
+            "total": page.paginator.count,
+        },
     )

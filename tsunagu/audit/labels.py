@@ -1,0 +1,229 @@
+"""Japanese labels of audit events: roles, actions and the objects they concern.
+
+The stored codes (``person.search``, ``cases.assessment``) stay as they are for the API and
+the hash chain; these labels are only for people reading the log.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+
+from tsunagu.accounts.models import Role
+
+ENTITY_LABELS = {
+    "activity": "支援経過",
+    "agency": "機関",
+    "api_token": "APIトークン",
+    "assessment": "アセスメント",
+    "audit": "監査ログ",
+    "auth": "ログイン",
+    "case": "事例",
+    "consent": "本人同意",
+    "consultation": "相談",
+    "dashboard": "ホーム画面",
+    "household": "世帯",
+    "linkage": "名寄せ",
+    "meeting": "会議",
+    "membership": "所属",
+    "monitoring": "モニタリング",
+    "notification": "お知らせ",
+    "person": "本人",
+    "plan": "支援プラン",
+    "referral": "つなぎ",
+    "system": "システム",
+    "user": "利用者",
+}
+
+VERB_LABELS = {
+    "list": "一覧の閲覧",
+    "view": "閲覧",
+    "search": "検索",
+    "create": "登録",
+    "record": "記録",
+    "update": "更新",
+    "add": "追加",
+}
+
+ACTION_LABELS = {
+    "activity.list": "支援経過の一覧の閲覧",
+    "activity.record": "支援経過の記録",
+    "agency.update": "機関情報の更新",
+    "api_token.issue": "APIトークンの発行",
+    "api_token.revoke": "APIトークンの失効",
+    "assessment.record": "アセスメントの記録",
+    "assessment.view": "アセスメントの閲覧",
+    "audit.list": "監査ログの閲覧",
+    "auth.login": "ログイン",
+    "auth.login_failed": "ログインの失敗",
+    "auth.logout": "ログアウト",
+    "case.close": "事例の終結",
+    "case.list": "事例の一覧の閲覧",
+    "case.monitoring": "モニタリングへの移行",
+    "case.monitoring_done": "モニタリングの完了",
+    "case.off_agenda": "会議の議題から外す",
+    "case.on_agenda": "会議の議題にする",
+    "case.open": "事例の開始",
+    "case.plan_agreed": "支援プランの合意",
+    "case.plan_reported": "支援プランの報告",
+    "case.plan_revise": "支援プランの見直し",
+    "case.reopen": "事例の再開",
+    "case.replan_needed": "再プランが必要",
+    "case.support_decision": "支援決定",
+    "case.suspend": "事例の中断",
+    "case.team_add": "支援チームへの機関の追加",
+    "case.transition": "事例の状態の変更",
+    "case.view": "事例の閲覧",
+    "consent.record": "本人同意の記録",
+    "consent.withdraw": "本人同意の撤回",
+    "consultation.create": "相談の登録",
+    "consultation.list": "相談の一覧の閲覧",
+    "consultation.update": "相談の更新",
+    "consultation.view": "相談の閲覧",
+    "dashboard.view": "ホーム画面の閲覧",
+    "household.create": "世帯の登録",
+    "household.member_add": "世帯員の追加",
+    "household.view": "世帯の閲覧",
+    "linkage.candidate_add": "名寄せ候補の追加",
+    "linkage.candidate_confirm": "名寄せ候補の確定",
+    "linkage.candidate_list": "名寄せ候補の一覧の閲覧",
+    "linkage.candidate_reject": "名寄せ候補の却下",
+    "linkage.candidate_view": "名寄せ候補の閲覧",
+    "linkage.import_done": "取込の完了",
+    "linkage.import_fail": "取込の失敗",
+    "linkage.import_link": "取込データの名寄せ",
+    "linkage.import_link_skipped": "取込データの名寄せの省略",
+    "linkage.import_map": "取込の列の対応付け",
+    "linkage.import_persons": "取込データからの本人の登録",
+    "linkage.import_preview": "取込のプレビュー",
+    "linkage.import_queue": "取込の開始",
+    "linkage.import_upload": "取込ファイルのアップロード",
+    "linkage.import_validate": "取込データの検証",
+    "linkage.import_view": "取込の閲覧",
+    "linkage.merge_list": "統合の一覧の閲覧",
+    "linkage.merge_view": "統合の閲覧",
+    "meeting.action_item_add": "会議の宿題の追加",
+    "meeting.action_item_done": "会議の宿題の完了",
+    "meeting.agenda_add": "会議の議題の追加",
+    "meeting.agenda_form": "会議の議題の作成画面",
+    "meeting.agenda_withdraw": "会議の議題の取り下げ",
+    "meeting.attendance": "会議の出欠の記録",
+    "meeting.create": "会議の登録",
+    "meeting.decision": "会議の決定事項の記録",
+    "meeting.invitation_revoke": "会議への招待の取り消し",
+    "meeting.member_add": "会議の構成員の追加",
+    "meeting.minutes": "会議録の記録",
+    "meeting.pledge": "守秘義務の誓約",
+    "meeting.resource_gap_add": "不足する社会資源の記録",
+    "meeting.summary_sheet": "会議の概要シートの閲覧",
+    "meeting.view": "会議の閲覧",
+    "membership.grant": "所属・役割の付与",
+    "membership.revoke": "所属・役割の取り消し",
+    "monitoring.due_list": "モニタリング期限の一覧の閲覧",
+    "monitoring.record": "モニタリングの記録",
+    "monitoring.view": "モニタリングの閲覧",
+    "notification.list": "お知らせの閲覧",
+    "person.create": "本人の登録",
+    "person.create_confirmed_distinct": "本人の登録（別人と確認のうえ）",
+    "person.known_check": "既に知られている方かの確認",
+    "person.merge": "本人の記録の統合",
+    "person.search": "本人の検索",
+    "person.unmerge": "本人の記録の統合の取り消し",
+    "person.update": "本人の情報の更新",
+    "person.view": "本人の閲覧",
+    "plan.item_add": "支援プランの項目の追加",
+    "plan.view": "支援プランの閲覧",
+    "referral.accept": "つなぎの受理",
+    "referral.acknowledge_return": "つなぎの差し戻しの確認",
+    "referral.list": "つなぎの一覧の閲覧",
+    "referral.return": "つなぎの差し戻し",
+    "referral.send": "つなぎの送付",
+    "referral.view": "つなぎの閲覧",
+    "system.check": "システムの点検",
+    "user.create": "利用者の登録",
+    "user.deactivate": "利用者の無効化",
+    "user.password_reset": "パスワードの再設定",
+}
+
+# Short names of the kinds of object, where the model's verbose_name is long
+TARGET_KIND_LABELS = {
+    "cases.case": "事例",
+    "cases.assessment": "アセスメント",
+    "people.person": "本人",
+    "people.household": "世帯",
+}
+
+
+def role_label(code: str) -> str:
+    if not code:
+        return ""
+    return Role(code).label if code in Role.values else code
+
+
+def action_label(code: str) -> str:
+    """The Japanese name of an action; unknown ones are named from their parts."""
+    if code in ACTION_LABELS:
+        return ACTION_LABELS[code]
+    entity, _, verb = code.partition(".")
+    if entity in ENTITY_LABELS:
+        return f"{ENTITY_LABELS[entity]}の{VERB_LABELS.get(verb, '操作')}"
+    return code
+
+
+def _model(target_type: str):
+    try:
+        return apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def kind_label(target_type: str) -> str:
+    if target_type in TARGET_KIND_LABELS:
+        return TARGET_KIND_LABELS[target_type]
+    model = _model(target_type)
+    return str(model._meta.verbose_name) if model else target_type
+
+
+def target_labels(*, user, events: Iterable) -> dict[tuple[str, str], str]:
+    """``{(target_type, target_id): label}`` for the targets of ``events``, as ``user`` may
+    read them: a person's or household's name only when the user may see that record,
+    otherwise the kind and number; records of a case are named by their case number."""
+    from tsunagu import access  # access rules sit above the audit app
+
+    ids_by_type: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        if event.target_type and event.target_id:
+            ids_by_type[event.target_type].add(event.target_id)
+    labels: dict[tuple[str, str], str] = {}
+    for target_type, ids in ids_by_type.items():
+        kind = kind_label(target_type)
+        numbers = [int(i) for i in ids if i.isdigit()]
+        for target_id in ids:
+            labels[(target_type, target_id)] = f"{kind} #{target_id}"
+        model = _model(target_type)
+        if model is None or not numbers:
+            continue
+        if target_type == "people.person":
+            visible = access.persons_visible_to(user).filter(pk__in=numbers)
+            for pk, name in visible.values_list("pk", "name"):
+                labels[(target_type, str(pk))] = f"{name}（本人 #{pk}）"
+        elif target_type == "people.household":
+            visible = access.households_visible_to(user).filter(pk__in=numbers)
+            for pk, label in visible.values_list("pk", "label"):
+                labels[(target_type, str(pk))] = f"{label}（世帯 #{pk}）"
+        elif _has_field(model, "case") and target_type != "cases.case":
+            rows = model._default_manager.filter(pk__in=numbers).values_list("pk", "case_id")
+            for pk, case_id in rows:
+                labels[(target_type, str(pk))] = f"事例 #{case_id} の{kind}（#{pk}）"
+    return labels
+
+
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
