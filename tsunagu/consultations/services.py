@@ -332,7 +332,11 @@ def referral_send(
     return referral
 
 
-def _transition(*, by, referral: Referral, to: str, note: str = "", **fields) -> Referral:
+def _transition(
+    *, by, referral: Referral, to: str, note: str = "", by_rule: bool = False, **fields
+) -> Referral:
+    """Move a referral along its loop. ``by_rule``: the move follows from another recorded
+    step (the closure of the case opened from it), not from the agency's own button."""
     membership = _acting(by)
     side = TRANSITIONS.get((referral.status, to))
     if side is None:
@@ -340,7 +344,7 @@ def _transition(*, by, referral: Referral, to: str, note: str = "", **fields) ->
             f"「{S(referral.status).label}」のつなぎを「{S(to).label}」にはできません。"
         )
     agency_id = referral.to_agency_id if side == "receiver" else referral.from_agency_id
-    if membership.agency_id != agency_id:
+    if membership.agency_id != agency_id and not by_rule:
         who = "つなぎ先" if side == "receiver" else "つなぎ元"
         raise PermissionDenied(f"この操作は{who}の機関だけが行えます。")
     now = timezone.now()
@@ -440,6 +444,33 @@ def referral_complete(
         if outcome == ReferralOutcome.REREFERRED:
             _send_onward(by=by, referral=done, to_agency=rerefer_to, reason=rerefer_reason or note)
     return done
+
+
+def referral_complete_with_case(*, by, case) -> Referral | None:
+    """A 多機関協働 referral's loop closes when the case opened from it closes.
+
+    Called in the transaction that records the conference's closure decision (domain.md
+    §5.2, §5.6): the referral reads 完了 (支援開始) from then on. A referral already completed
+    (a reopened case closed again) stays as it is and ``None`` is returned.
+    """
+    if case.closed_on is None:
+        raise TransitionError("事例が終結していないため、元のつなぎを完了にはできません。")
+    referral = Referral.objects.get(pk=case.referral_id)
+    if referral.kind != ReferralKind.MULTI_AGENCY:
+        raise TransitionError("事例の終結で完了になるのは多機関協働へのつなぎだけです。")
+    if referral.status == S.COMPLETED:
+        return None
+    note = f"事例 #{case.pk} の終結（会議の決定）により完了"
+    return _transition(
+        by=by,
+        referral=referral,
+        to=S.COMPLETED,
+        note=note,
+        by_rule=True,
+        completed_at=timezone.now(),
+        outcome=ReferralOutcome.SUPPORT_STARTED,
+        outcome_note=note,
+    )
 
 
 def _send_onward(*, by, referral: Referral, to_agency: Agency, reason: str) -> Referral:

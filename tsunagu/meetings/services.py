@@ -640,6 +640,7 @@ def decision_record(
                 )
         elif purpose == P.CLOSURE and agreed:
             from tsunagu.cases.services import ensure_team_member
+            from tsunagu.consultations.services import referral_complete_with_case
 
             move_case(
                 by=by,
@@ -652,6 +653,8 @@ def decision_record(
                 lead_agency_after_closure=lead_agency,
             )
             ensure_team_member(case=case, agency=lead_agency, role="終結後の主担当")
+            # the 多機関協働 referral the case was opened from closes its loop (完了)
+            referral_complete_with_case(by=by, case=case)
         elif purpose == P.SUSPENSION and agreed:
             move_case(
                 by=by,
