@@ -23,6 +23,7 @@ from rules.contrib.views import permission_required
 from tsunagu import access
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
+from tsunagu.common.form_token import form_token_once
 from tsunagu.people import selectors as people_selectors
 from tsunagu.people.models import Household, Person
 
@@ -211,6 +212,7 @@ def _chosen_category_ids(form: ConsultationForm) -> list:
 
 
 @case_view
+@form_token_once
 def consultation_create(request: HttpRequest) -> HttpResponse:
     person, household = _subjects_from_query(request)
     if person is None and household is None:
@@ -480,11 +482,13 @@ def _referral_create(request: HttpRequest, pk: int, *, multi: bool) -> HttpRespo
 
 
 @case_view
+@form_token_once
 def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _referral_create(request, pk, multi=False)
 
 
 @case_view
+@form_token_once
 def referral_create_multi(request: HttpRequest, pk: int) -> HttpResponse:
     return _referral_create(request, pk, multi=True)
 

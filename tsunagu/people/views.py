@@ -22,6 +22,7 @@ from rules.contrib.views import permission_required
 
 from tsunagu import access
 from tsunagu.audit.services import audit_read
+from tsunagu.common.form_token import form_token_once
 from tsunagu.consultations.selectors import consultation_list, is_overdue, referral_list
 from tsunagu.linkage.normalize import split_name
 
@@ -208,6 +209,7 @@ def _member_target(request) -> tuple[Household | None, str]:
 
 
 @people_page
+@form_token_once
 def person_create(request: HttpRequest) -> HttpResponse:
     household, relation = _member_target(request)
     with_relation = household is not None
@@ -344,6 +346,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @people_page
+@form_token_once
 def household_create(request: HttpRequest) -> HttpResponse:
     head = None
     if request.GET.get("person"):

@@ -1,0 +1,31 @@
+"""Models shared by every app: the one-time form tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class FormSubmission(models.Model):
+    """A one-time form token, claimed in the same transaction as the write it guards.
+
+    The token is generated when the form is rendered (no row then); the first submission
+    inserts this row, so a second submission of the same page – a double click, a reload,
+    the back button – finds it and creates nothing. ``result_url`` is where the first
+    submission led, to send the second one there too.
+    """
+
+    token = models.CharField("フォームの識別子", max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="利用者", on_delete=models.CASCADE, related_name="+"
+    )
+    path = models.CharField("送信先", max_length=1000)
+    result_url = models.CharField("結果の画面", max_length=1000, blank=True)
+    created_at = models.DateTimeField("送信日時", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "フォームの送信"
+        verbose_name_plural = "フォームの送信"
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"
