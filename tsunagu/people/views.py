@@ -393,6 +393,47 @@ class MemberRow:
     may_view: bool
 
 
+@dataclass
+class CaseRow:
+    case: object
+    person_visible: bool
+    plan: object | None
+    team: list
+
+
+def _household_cases(user, *, household, members) -> list[CaseRow]:
+    """The 多機関協働 cases about the household or any current member that the user may see,
+    with the current plan (the latest version not superseded) and the current team."""
+    from django.db.models import Q
+
+    from tsunagu.cases.selectors import case_list
+
+    visible_members = {row.person.pk for row in members if row.may_view}
+    cases = (
+        case_list(user=user)
+        .filter(Q(household=household) | Q(person_id__in=[row.person.pk for row in members]))
+        .select_related("household")
+        .prefetch_related("plans", "team__agency")
+    )
+    rows = []
+    for case in cases:
+        plans = sorted(
+            (p for p in case.plans.all() if p.status != "superseded"), key=lambda p: p.version
+        )
+        team = sorted(
+            (m for m in case.team.all() if m.left_on is None), key=lambda m: (m.joined_on, m.pk)
+        )
+        rows.append(
+            CaseRow(
+                case=case,
+                person_visible=case.person_id in visible_members,
+                plan=plans[-1] if plans else None,
+                team=[m.agency for m in team],
+            )
+        )
+    return rows
+
+
 @people_page
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = _household_or_404(request.user, pk)
@@ -410,6 +451,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultations, referrals = _consultations_and_referrals(
         request.user, person_ids=member_ids, household_ids=[household.pk]
     )
+    cases = _household_cases(request.user, household=household, members=members)
     audit_read(
         request,
         "household.view",
@@ -418,6 +460,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context={
             "consultations": [c.pk for c in consultations],
             "referrals": [r.pk for r in referrals],
+            "cases": [row.case.pk for row in cases],
         },
     )
     return render(
@@ -428,6 +471,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": members,
             "consultations": consultations,
             "referrals": referrals,
+            "cases": cases,
             "relation_form": MemberRelationForm(),
             "show_subject": True,
         },
