@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
@@ -50,6 +51,8 @@ from .address import normalize_address
 from .models import CandidateOrigin, ImportBatch, ImportOutcome, ImportRecord, ImportStatus
 from .normalize import name_keys, normalize_phone
 
+logger = logging.getLogger(__name__)
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_STORED_ERRORS = 1000
@@ -59,6 +62,12 @@ PREVIEW_ROWS = 3
 SMALL_POOL = 20_000
 #: Pairs from this probability go to the review queue.
 REVIEW_LOW = 0.5
+#: From this many records compared (rows and registered persons), the Splink model is
+#: trained on them; below, the pairs are scored with the stored weights of the lookup.
+#: Under a few thousand records a blocking rule of the expectation maximisation may find no
+#: pair at all (Splink then refuses to train) and the u probabilities rest on too few random
+#: pairs; the stored weights were estimated on 100,000 records (bench/linkage/README.md).
+TRAIN_FROM = 20_000
 #: A step running longer than this is taken as abandoned (the process died).
 STALE_STEP = timedelta(minutes=15)
 
@@ -593,26 +602,27 @@ def _release(batch: ImportBatch, **fields) -> None:
 def import_step(*, batch: ImportBatch, chunk: int = 500, by=None) -> ImportBatch:
     """Advance a running batch by one step; returns the batch as it now is.
 
-    ``validated``: the person-writing phase, all rows in one transaction (→ ``linking``, or
-    ``failed`` with nothing written). ``linking``: first the Splink run, then ``chunk`` pairs
-    per step into the review queue (→ ``done``). Other statuses: nothing to do.
+    ``validated``: the matching step (nothing written but the pairs it found, on the batch;
+    → ``linking``). ``linking``: the persons and the pairs, all in one transaction
+    (→ ``done``). Any failure of either step: ``failed`` with a Japanese message, nothing of
+    the file written. Other statuses: nothing to do. (``chunk`` is kept for callers.)
     """
     batch.refresh_from_db()
     by = by or batch.uploaded_by
     if batch.status == ImportStatus.VALIDATED and _claim(batch, ImportStatus.VALIDATED):
         try:
-            _write_persons(batch, by)
-        except Exception as exc:  # any failure: the file is not imported
-            _fail(batch, by, exc)
+            _run_linkage(batch, by)
+        except Exception as exc:  # the file is not imported: nothing of it is written
+            logger.exception("CSV import %s: the matching step failed", batch.pk)
+            _fail(batch, by, exc, summary=MATCHING_FAILED)
         return batch
     if batch.status == ImportStatus.LINKING and _claim(batch, ImportStatus.LINKING):
         try:
-            if batch.linkage.get("state") == "queueing":
-                _queue_pairs(batch, by, chunk)
-            else:
-                _run_linkage(batch, by)
-        except Exception as exc:  # the import stays; only linkage is skipped
-            _skip_linkage(batch, by, f"{type(exc).__name__}: {exc}")
+            _apply(batch, by)
+        except Exception as exc:  # any failure: the file is not imported
+            if not isinstance(exc, ValidationError):
+                logger.exception("CSV import %s: writing the persons failed", batch.pk)
+            _fail(batch, by, exc)
         return batch
     return batch
 
@@ -629,13 +639,24 @@ def import_run(*, by, batch: ImportBatch, chunk: int = 500) -> ImportBatch:
     return batch
 
 
-def _fail(batch: ImportBatch, by, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        message = "、".join(exc.messages)
-    else:
-        message = f"{type(exc).__name__}: {exc}"
-    summary = f"取り込みに失敗したため、このファイルの本人は1件も登録していません。（{message}）"
+#: Shown (screen and API) when the matching step fails, whatever the cause.
+MATCHING_FAILED = (
+    "名寄せ（同じ方の記録の照合）を実行できなかったため、このファイルは取り込んでいません。"
+    "本人も名寄せ候補も1件も登録していません。時間をおいて取り込み直し、"
+    "同じことが続く場合は事務局（システム管理者）に連絡してください。"
+)
+#: Shown when writing the persons fails for a reason that is not the file's.
+UNEXPECTED = "予期しない誤りが発生しました。時間をおいて取り込み直してください"
+
+
+def _fail(batch: ImportBatch, by, exc: Exception, *, summary: str = "") -> None:
+    message = "、".join(exc.messages) if isinstance(exc, ValidationError) else UNEXPECTED
+    summary = (
+        summary
+        or f"取り込みに失敗したため、このファイルの本人は1件も登録していません。（{message}）"
+    )
     with transaction.atomic():
+        linkage = {k: v for k, v in (batch.linkage or {}).items() if k != "pairs"}
         _release(
             batch,
             status=ImportStatus.FAILED,
@@ -643,12 +664,13 @@ def _fail(batch: ImportBatch, by, exc: Exception) -> None:
             finished_at=timezone.now(),
             created_count=0,
             matched_count=0,
+            linkage=linkage,
         )
         audit_record(
             actor=by,
             action="linkage.import_fail",
             target=batch,
-            context={"reason": message[:500]},
+            context={"reason": message[:200], "error": f"{type(exc).__name__}: {exc}"[:500]},
         )
 
 
@@ -666,7 +688,9 @@ def _exact_match(record: ImportRecord, keys) -> Person | None:
     return found[0] if len(found) == 1 else None
 
 
-def _write_persons(batch: ImportBatch, by) -> None:
+def _write_persons(batch: ImportBatch, by) -> dict[int, int]:
+    """Each row matched to an existing person or registered; ``{row number: person pk}``.
+    Runs inside the transaction of :func:`_apply`."""
     created = matched = 0
     records = list(batch.records.order_by("row_number"))
     with transaction.atomic():
@@ -702,15 +726,8 @@ def _write_persons(batch: ImportBatch, by) -> None:
                 ],
             },
         )
-        _release(
-            batch,
-            status=ImportStatus.LINKING,
-            processed=len(records),
-            total_steps=2 * len(records),
-            created_count=created,
-            matched_count=matched,
-            linkage={"state": "pending"},
-        )
+        _release(batch, created_count=created, matched_count=matched)
+    return {r.row_number: r.person_id for r in records}
 
 
 def person_create_for(by, batch: ImportBatch, record: ImportRecord) -> Person:
@@ -732,31 +749,61 @@ def person_create_for(by, batch: ImportBatch, record: ImportRecord) -> Person:
 # --- linkage ----------------------------------------------------------------------------
 
 
-def _link_pool(person_ids: set[int]):
-    persons = Person.objects.filter(is_archived=False)
-    if persons.count() <= SMALL_POOL:
-        return persons
-    mine = Person.objects.filter(pk__in=person_ids)
-    families = set(mine.exclude(key_family="").values_list("key_family", flat=True))
-    readings = set(mine.exclude(key_kana_family="").values_list("key_kana_family", flat=True))
-    return persons.filter(
-        Q(pk__in=person_ids) | Q(key_family__in=families) | Q(key_kana_family__in=readings)
+def _row_keys(record: ImportRecord):
+    from .lookup import Probe, keys_of_probe
+
+    return keys_of_probe(
+        Probe(
+            name=record.name,
+            kana=record.kana,
+            birth_date=record.dob,
+            sex=record.sex or "",
+            address=record.address,
+            phones=(record.phone,) if record.phone else (),
+        )
     )
 
 
-def _link_columns(persons) -> dict[str, list[str]]:
+def _link_pool(records: list[ImportRecord]):
+    """The registered persons the rows are compared with: all of them in a small register,
+    otherwise those sharing a family name or its reading with a row."""
+    persons = Person.objects.filter(is_archived=False)
+    if persons.count() <= SMALL_POOL:
+        return persons
+    keys = [name_keys(r.name, r.kana) for r in records]
+    families = {k.family for k in keys if k.family}
+    readings = {k.kana_family for k in keys if k.kana_family}
+    return persons.filter(Q(key_family__in=families) | Q(key_kana_family__in=readings))
+
+
+def _link_columns(records: list[ImportRecord], persons) -> dict[str, list[str]]:
+    """The rows (``r<row>``) and the persons (``p<pk>``) as input of the batch linkage."""
     columns: dict[str, list[str]] = {
         c: [] for c in ("source", "record_id", "name", "kana", "dob", "sex", "address", "phone")
     }
+
+    def add(ref, name, kana, dob, sex, address, phone):
+        columns["source"].append("import")
+        columns["record_id"].append(ref)
+        columns["name"].append(name)
+        columns["kana"].append(kana)
+        columns["dob"].append(dob.isoformat() if dob else "")
+        columns["sex"].append(_SEX_LINK.get(sex, ""))
+        columns["address"].append(address)
+        columns["phone"].append(phone)
+
+    for r in records:
+        add(f"r{r.row_number}", r.name, r.kana, r.dob, r.sex, r.address, r.phone)
     for p in persons:
-        columns["source"].append("person")
-        columns["record_id"].append(str(p.pk))
-        columns["name"].append(p.name)
-        columns["kana"].append(p.name_kana)
-        columns["dob"].append(p.birth_date.isoformat() if p.birth_date else "")
-        columns["sex"].append(_SEX_LINK.get(p.sex, ""))
-        columns["address"].append(p.address)
-        columns["phone"].append(p.phone or p.mobile_phone)
+        add(
+            f"p{p.pk}",
+            p.name,
+            p.name_kana,
+            p.birth_date,
+            p.sex,
+            p.address,
+            p.phone or p.mobile_phone,
+        )
     return columns
 
 
@@ -782,33 +829,84 @@ def pair_reasons(a: Person, b: Person) -> list[str]:
     return reasons
 
 
-def _run_linkage(batch: ImportBatch, by) -> None:
-    try:
-        from . import batch as linkage_batch
-    except ImportError as exc:  # Splink or DuckDB missing
-        _skip_linkage(batch, by, f"名寄せの部品を読み込めません（{exc}）")
-        return
-    mine = set(batch.records.exclude(person=None).values_list("person_id", flat=True))
-    pool = list(_link_pool(mine).order_by("id"))
-    if len(pool) < 2:
-        _skip_linkage(batch, by, "比べる記録が2件未満です。")
-        return
+def _score_pairs(records: list[ImportRecord], pool: list[Person]) -> tuple[list[list], str]:
+    """``([[ref, ref, probability], …], method)``: every pair with an imported row from
+    :data:`REVIEW_LOW` on, refs ``r<row>`` and ``p<person pk>``.
+
+    From :data:`TRAIN_FROM` records the Splink model is trained on them (``trained``);
+    below, or when training fails (too few pairs in a blocking rule for the expectation
+    maximisation), the pairs are scored with the stored weights of the real-time lookup
+    (``stored``: ``lookup_model.json``), so the known check and the import weigh alike.
+    """
+    if len(records) + len(pool) >= TRAIN_FROM:
+        try:
+            return _pairs_trained(records, pool), "trained"
+        except Exception:
+            logger.warning(
+                "CSV import: training failed; the stored weights are used", exc_info=True
+            )
+    return _pairs_stored(records, pool), "stored"
+
+
+def _pairs_stored(records: list[ImportRecord], pool: list[Person]) -> list[list]:
+    from django.db.models import Max
+
+    from . import lookup
+
+    refs = [f"r{r.row_number}" for r in records] + [f"p{p.pk}" for p in pool]
+    keys = [_row_keys(r) for r in records] + [lookup.keys_of_person(p) for p in pool]
+    index: dict[tuple[str, str], list[int]] = {}
+    for i, k in enumerate(keys):
+        for name in ("nm", "kn", "nm_loose", "dob"):
+            value = getattr(k, name)
+            if value:
+                index.setdefault((name, value), []).append(i)
+    population = max(Person.objects.aggregate(top=Max("pk"))["top"] or 0, len(keys))
+    today = timezone.localdate()
+    caps = (
+        ("nm", lookup.BLOCK_CAP),
+        ("kn", lookup.BLOCK_CAP),
+        ("nm_loose", lookup.BLOCK_CAP),
+        ("dob", lookup.DOB_BLOCK_CAP),
+    )
+    pairs = []
+    for i in range(len(records)):
+        k = keys[i]
+        near: set[int] = set()
+        for name, cap in caps:
+            value = getattr(k, name)
+            if value:
+                near.update(index[(name, value)][:cap])
+        name_count = len(index.get(("nm", k.nm), ())) if k.nm else 0
+        for j in sorted(near):
+            if j == i or (j < len(records) and j < i):
+                continue  # each pair of rows once
+            c = lookup.score(k, keys[j], population=population, name_count=name_count, today=today)
+            if c.probability >= REVIEW_LOW:
+                pairs.append([refs[i], refs[j], c.probability])
+    return pairs
+
+
+def _pairs_trained(records: list[ImportRecord], pool: list[Person]) -> list[list]:
+    from . import batch as linkage_batch
+    from . import lookup
+
     result = linkage_batch.link(
-        _link_columns(pool),
+        _link_columns(records, pool),
         threshold=linkage_batch.DEFAULT_THRESHOLD,
         review_band=(REVIEW_LOW, 1.0),
         parallel=False,  # inside a web request: never fork the server process
     )
-    found: dict[tuple[int, int], float] = {}
+    found: dict[tuple[str, str], float] = {}
 
-    def add(x: int, y: int, p: float) -> None:
-        if x == y or (x not in mine and y not in mine):
+    def add(x: str, y: str, p: float) -> None:
+        if x == y or (x[0] == "p" and y[0] == "p"):
             return
         key = (min(x, y), max(x, y))
         found[key] = max(found.get(key, 0.0), min(max(float(p), 0.0), 1.0))
 
     for pair in result.review_pairs:
-        add(int(pair.record_id_l), int(pair.record_id_r), pair.match_probability)
+        add(pair.record_id_l, pair.record_id_r, pair.match_probability)
     # pairs at or above the threshold are clustered: they go to the review queue as well
     clusters: dict[str, list] = {}
     for c in result.clusters:
@@ -819,73 +917,85 @@ def _run_linkage(batch: ImportBatch, by) -> None:
         for i, x in enumerate(members):
             for y in members[i + 1 :]:
                 p = min(x.match_probability or 0.0, y.match_probability or 0.0)
-                add(int(x.record_id), int(y.record_id), max(p, result.threshold))
-    by_id = {p.pk: p for p in pool}
-    pairs = [
-        [a, b, p, pair_reasons(by_id[a], by_id[b])]
-        for (a, b), p in sorted(found.items(), key=lambda item: (-item[1], item[0]))
+                add(x.record_id, y.record_id, max(p, result.threshold))
+    # the same cap as the lookup: a pair on which some evidence disagrees is never certain
+    keys = {f"r{r.row_number}": _row_keys(r) for r in records}
+    keys |= {f"p{p.pk}": lookup.keys_of_person(p) for p in pool}
+    today = timezone.localdate()
+    return [
+        [a, b, lookup.calibrated(p, lookup.pair_levels(keys[a], keys[b], today=today))]
+        for (a, b), p in found.items()
     ]
+
+
+def _run_linkage(batch: ImportBatch, by) -> None:
+    """The matching step: find the pairs of the rows with one another and with the
+    registered persons. Writes nothing but the pairs, on the batch (→ ``linking``)."""
+    records = list(batch.records.order_by("row_number"))
+    pool = list(_link_pool(records).order_by("id"))
+    started = timezone.now()
+    if len(records) + len(pool) < 2:
+        state = {"state": "skipped", "reason": "比べる記録が2件未満です。", "pairs": []}
+    else:
+        pairs, method = _score_pairs(records, pool)
+        state = {
+            "state": "matched",
+            "method": method,
+            "compared": len(records) + len(pool),
+            "pairs": sorted(pairs, key=lambda p: (-p[2], p[0], p[1])),
+            "seconds": round((timezone.now() - started).total_seconds(), 1),
+        }
     with transaction.atomic():
         _release(
             batch,
-            processed=batch.processed + batch.row_count,
-            total_steps=2 * batch.row_count + len(pairs),
-            linkage={
-                "state": "queueing",
-                "compared": len(pool),
-                "pairs": pairs,
-                "next": 0,
-                "added": 0,
-                "existing": 0,
-                "skipped": 0,
-                "merged": 0,
-                "seconds": round(sum(result.seconds.values()), 1),
-            },
+            status=ImportStatus.LINKING,
+            processed=len(records),
+            total_steps=2 * len(records),
+            linkage=state,
         )
         audit_record(
             actor=by,
             action="linkage.import_link",
             target=batch,
-            persons=sorted({x for a, b, _, _ in pairs for x in (a, b)}),
-            context={"compared": len(pool), "pairs": len(pairs)},
+            context={
+                "compared": state.get("compared", 0),
+                "pairs": len(state["pairs"]),
+                "method": state.get("method", ""),
+            },
         )
-    if not pairs:
-        _finish(batch, by)
 
 
-def _queue_pairs(batch: ImportBatch, by, chunk: int) -> None:
+def _apply(batch: ImportBatch, by) -> None:
+    """The persons of the file and the pairs found, in one transaction (→ ``done``)."""
     from .services import candidates_from_pairs
 
-    state = dict(batch.linkage)
-    start = state["next"]
-    part = state["pairs"][start : start + chunk]
     with transaction.atomic():
-        result = candidates_from_pairs([tuple(p) for p in part], origin=CandidateOrigin.BATCH)
-        for key in ("added", "existing", "skipped", "merged"):
-            state[key] += getattr(result, key)
-        state["next"] = start + len(part)
-        _release(batch, processed=batch.processed + len(part), linkage=state)
-        audit_record(
-            actor=by,
-            action="linkage.import_queue",
-            target=batch,
-            persons=sorted({x for a, b, _, _ in part for x in (a, b)}),
-            context={k: getattr(result, k) for k in ("added", "existing", "skipped", "merged")},
-        )
-    if state["next"] >= len(state["pairs"]):
+        person_of = _write_persons(batch, by)
+        state = dict(batch.linkage)
+        found: dict[tuple[int, int], float] = {}
+        for ref_a, ref_b, p in state.pop("pairs", []):
+            a, b = (person_of[int(r[1:])] if r[0] == "r" else int(r[1:]) for r in (ref_a, ref_b))
+            if a != b:
+                key = (min(a, b), max(a, b))
+                found[key] = max(found.get(key, 0.0), p)
+        persons = Person.objects.in_bulk({x for pair in found for x in pair})
+        pairs = [
+            [a, b, p, pair_reasons(persons[a], persons[b])]
+            for (a, b), p in sorted(found.items(), key=lambda item: (-item[1], item[0]))
+        ]
+        if pairs:
+            result = candidates_from_pairs([tuple(p) for p in pairs], origin=CandidateOrigin.BATCH)
+            counts = {k: getattr(result, k) for k in ("added", "existing", "skipped", "merged")}
+            state.update(counts)
+            audit_record(
+                actor=by,
+                action="linkage.import_queue",
+                target=batch,
+                persons=sorted({x for a, b, _, _ in pairs for x in (a, b)}),
+                context=counts,
+            )
+        _release(batch, linkage=state)
         _finish(batch, by)
-
-
-def _skip_linkage(batch: ImportBatch, by, reason: str) -> None:
-    with transaction.atomic():
-        _release(batch, linkage={"state": "skipped", "reason": reason[:1000]})
-        audit_record(
-            actor=by,
-            action="linkage.import_link_skipped",
-            target=batch,
-            context={"reason": reason[:500]},
-        )
-    _finish(batch, by)
 
 
 def _finish(batch: ImportBatch, by) -> None:
@@ -982,12 +1092,10 @@ def import_records(batch: ImportBatch):
 def progress(batch: ImportBatch) -> dict:
     """Status, counts and progress of a batch (for the screens and the API)."""
     linkage = batch.linkage or {}
-    if batch.status == ImportStatus.LINKING and linkage.get("state") == "queueing":
-        phase = f"名寄せ候補を登録中（{linkage.get('next', 0):,} / {len(linkage['pairs']):,}組）"
-    elif batch.status == ImportStatus.LINKING:
-        phase = "名寄せ中（同じ方の記録を探しています）"
+    if batch.status == ImportStatus.LINKING:
+        phase = f"本人と名寄せ候補を登録中（候補{len(linkage.get('pairs', [])):,}組）"
     elif batch.status == ImportStatus.VALIDATED:
-        phase = "本人を登録中"
+        phase = "名寄せ中（同じ方の記録を探しています）"
     else:
         phase = batch.get_status_display()
     return {

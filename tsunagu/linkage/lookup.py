@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from tsunagu.linkage.address import normalize_address
-from tsunagu.linkage.normalize import name_keys, normalize_phone
+from tsunagu.linkage.normalize import _hiragana_to_katakana, name_keys, normalize_phone
 from tsunagu.linkage.variants import fold_variants
 
 __all__ = [
@@ -193,6 +193,17 @@ def _eq(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a == b
 
 
+_SCRIPT_FOLD = str.maketrans(_hiragana_to_katakana())
+
+
+def _eq_script(a: str | None, b: str | None) -> bool:
+    """Equal names once hiragana and katakana are taken as one script (name keys keep the
+    script as written: 「高木 きよ」 and 「高木 キヨ」 are one name written two ways)."""
+    return _eq(a, b) or (
+        a is not None and b is not None and a.translate(_SCRIPT_FOLD) == b.translate(_SCRIPT_FOLD)
+    )
+
+
 def _within_one_edit(a: str, b: str) -> bool:
     """Levenshtein distance ≤ 1."""
     if a == b:
@@ -217,16 +228,20 @@ def _one_apart(a: str | None, b: str | None) -> bool:
 
 
 def _same_given(p: MatchKeys, q: MatchKeys) -> bool:
-    return _eq(p.given, q.given) or (
+    return _eq_script(p.given, q.given) or (
         _eq(p.kn_given, q.kn_given) and (p.given is None or q.given is None)
     )
 
 
 def _given_differs(p: MatchKeys, q: MatchKeys) -> bool:
+    if _eq(p.kn, q.kn):
+        # the same full reading: the given names are read alike (one written in kanji or
+        # kana, or a reading without a space that could not be split)
+        return False
     if (
         p.given is not None
         and q.given is not None
-        and p.given != q.given
+        and not _eq_script(p.given, q.given)
         and not _eq(p.kn_given, q.kn_given)
     ):
         return True
@@ -246,7 +261,7 @@ def _adult(dob: str | None, adult_born_before: str) -> bool:
 def name_level(p: MatchKeys, q: MatchKeys, adult_born_before: str) -> str | None:
     if (p.nm is None and p.kn is None) or (q.nm is None and q.kn is None):
         return None
-    if (_eq(p.nm, q.nm) and (_eq(p.kn, q.kn) or p.kn is None or q.kn is None)) or (
+    if (_eq_script(p.nm, q.nm) and (_eq(p.kn, q.kn) or p.kn is None or q.kn is None)) or (
         _eq(p.kn, q.kn) and (p.nm is None or q.nm is None)
     ):
         return "same name"
@@ -332,7 +347,7 @@ REASONS = {
 def _name_reasons(p: MatchKeys, q: MatchKeys, level: str) -> list[str]:
     if level in ("same name", "same reading or kanji variant"):
         reasons = []
-        if _eq(p.nm, q.nm):
+        if _eq_script(p.nm, q.nm):
             reasons.append("氏名が一致")
         elif _eq(p.nm_loose, q.nm_loose):
             reasons.append("氏名が異体字違いで一致（斉・斎など）")
@@ -367,6 +382,19 @@ def model() -> Model:
     return Model.load(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
 
 
+def pair_levels(
+    probe: MatchKeys, person: MatchKeys, *, today: datetime.date | None = None
+) -> dict[str, str | None]:
+    """The level of each comparison (``None``: unknown on one side)."""
+    adult_from = _dob_key(_years_before(today or datetime.date.today(), ADULT_AGE))
+    return {
+        "name": name_level(probe, person, adult_from),
+        "dob": dob_level(probe, person),
+        "sex": sex_level(probe, person),
+        "contact": contact_level(probe, person),
+    }
+
+
 def score(
     probe: MatchKeys,
     person: MatchKeys,
@@ -378,15 +406,8 @@ def score(
 ) -> Candidate:
     """Score one pair; ``name_count`` is how many registered persons share the probe's name
     key and ``population`` how many persons the register holds (both only estimates)."""
-    today = today or datetime.date.today()
-    adult_from = _dob_key(_years_before(today, ADULT_AGE))
     population = max(population, MIN_POPULATION)
-    levels = {
-        "name": name_level(probe, person, adult_from),
-        "dob": dob_level(probe, person),
-        "sex": sex_level(probe, person),
-        "contact": contact_level(probe, person),
-    }
+    levels = pair_levels(probe, person, today=today)
     m = model()
     weight = math.log2(1 / population)
     reasons = []
@@ -404,13 +425,13 @@ def score(
         reason = REASONS.get((comparison, level))
         if reason:
             reasons.append(reason)
-    probability = 1 / (1 + 2.0 ** (-weight))
+    levels = {k: v for k, v in levels.items() if v is not None}
     return Candidate(
         person_id=person_id,
-        probability=probability,
+        probability=calibrated(1 / (1 + 2.0 ** (-weight)), levels),
         match_weight=weight,
         reasons=reasons,
-        levels={k: v for k, v in levels.items() if v is not None},
+        levels=levels,
     )
 
 
@@ -502,3 +523,51 @@ def lookup(
             candidates.append(candidate)
     candidates.sort(key=lambda c: (-c.match_weight, c.person_id))
     return LookupResult(candidates=candidates[:limit], common_name=common)
+
+
+# --- Display ----------------------------------------------------------------
+
+
+#: Levels at which the evidence speaks against the pair being one person.
+DISAGREEING = frozenset(
+    {
+        ("name", "same given name, other family name (a woman's name before marriage)"),
+        ("name", "one character apart in the reading or (without reading) in the name"),
+        ("name", "different"),
+        ("dob", "one digit apart"),
+        ("dob", "different"),
+        ("sex", "different"),
+        ("contact", "same household, another given name"),
+        ("contact", "same block number, other flat"),
+        ("contact", "different"),
+    }
+)
+
+
+def disagreeing(levels: dict[str, str | None]) -> list[tuple[str, str]]:
+    """The (comparison, level) pairs of ``levels`` at which the evidence disagrees."""
+    return [item for item in levels.items() if item in DISAGREEING]
+
+
+#: The highest probability of a pair on which some evidence disagrees: still 高 (measured
+#: on the bench population, such pairs are as reliable as the others of the band; see
+#: bench/linkage/README.md), but never shown as a certainty and never at a threshold of
+#: automatic merging above it.
+DISAGREEING_CAP = 0.99
+
+
+def calibrated(probability: float, levels: dict[str, str | None]) -> float:
+    """The probability to show and store: at most :data:`DISAGREEING_CAP` when some
+    evidence disagrees (a date of birth, a name, a sex or an address that differs)."""
+    if disagreeing(levels):
+        return min(probability, DISAGREEING_CAP)
+    return probability
+
+
+def display_percent(probability: float) -> str:
+    """A probability as the screens show it: rounded down (a figure never reads as a higher
+    band than its badge), never 100 % and never 0 %."""
+    value = min(probability * 100, 99.9)
+    if value >= 95:
+        return f"{math.floor(round(value * 10, 6)) / 10:.1f}"
+    return str(max(math.floor(value), 1))

@@ -9,6 +9,8 @@ so that undoing it restores exactly the previous state.
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -81,7 +83,9 @@ class MatchCandidate(models.Model):
 
     @property
     def percent(self) -> float:
-        return round(self.match_probability * 100, 1)
+        """The probability in per cent as the screens show it: rounded down to 0.1 (never a
+        higher figure than computed) and never 100.0 (a linkage is never a certainty)."""
+        return min(math.floor(round(self.match_probability * 1000, 6)) / 10, 99.9)
 
 
 class PersonMerge(models.Model):

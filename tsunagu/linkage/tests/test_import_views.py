@@ -30,10 +30,8 @@ REFUSED = ("desk", "outreach", "participation", "community", "guest", "admin", "
 
 @pytest.fixture(autouse=True)
 def no_splink(monkeypatch):
-    """Linkage itself is tested in test_imports; here it says why it did not run."""
-    monkeypatch.setattr(
-        imports, "_run_linkage", lambda batch, by: imports._skip_linkage(batch, by, "テスト")
-    )
+    """Linkage itself is tested in test_imports; here the matching step finds no pair."""
+    monkeypatch.setattr(imports, "_score_pairs", lambda records, pool: ([], "stored"))
 
 
 def csv_file(text=CSV, encoding="cp932"):
@@ -102,12 +100,12 @@ def test_reviewers_walk_through_upload_mapping_progress_and_result(personas, log
     assert f'hx-post="{progress_url}"' in page and "hx-get" not in page
     assert status_line(page) == "検証済み（取込待ち）"
     assert Person.objects.count() == 0
-    # the first poll registers the persons: the fragment also replaces the 状態 line
+    # the first poll matches (nothing written yet): the fragment also replaces the 状態 line
     fragment = client.post(progress_url, HTTP_HX_REQUEST="true").content.decode()
-    assert 'data-testid="import-phase">名寄せ中（同じ方の記録を探しています）' in fragment
+    assert 'data-testid="import-phase">本人と名寄せ候補を登録中（候補0組）' in fragment
     assert 'id="import-status"' in fragment and 'hx-swap-oob="true"' in fragment
     assert status_line(fragment) == "名寄せ中"
-    assert Person.objects.count() == 2
+    assert Person.objects.count() == 0
     for _ in range(5):
         fragment = client.post(progress_url, HTTP_HX_REQUEST="true")
         batch.refresh_from_db()
@@ -123,7 +121,7 @@ def test_reviewers_walk_through_upload_mapping_progress_and_result(personas, log
     assert count(page, "count-matched") == "0件"
     assert count(page, "count-queued") == "0件"
     assert "新規登録（同一人物の候補なし）" in page
-    assert 'data-testid="linkage-skipped"' in page
+    assert "名寄せ候補を0組追加しました" in page
     assert result_rows(page) == [
         ("2行目", "A-1", "山田 太郎", "新規登録"),
         ("3行目", "A-2", "鈴木 花子", "新規登録"),
@@ -193,7 +191,7 @@ def test_get_of_the_progress_never_advances_the_import(personas, login):
         response = client.get(url, **headers)
         assert response.status_code == 200
         html = response.content.decode()
-        assert 'data-testid="import-phase">本人を登録中' in html
+        assert 'data-testid="import-phase">名寄せ中（同じ方の記録を探しています）' in html
         assert status_line(html) == "検証済み（取込待ち）"
         assert f'hx-post="{url}"' in html  # the fragment keeps polling by POST
         assert "HX-Redirect" not in response
@@ -212,7 +210,7 @@ def test_post_of_the_progress_advances_one_step(personas, login):
     assert response.status_code == 200
     batch.refresh_from_db()
     assert batch.status == ImportStatus.LINKING
-    assert Person.objects.count() == 2
+    assert Person.objects.count() == 0  # matched; the persons come with the next step
     assert status_line(response.content.decode()) == "名寄せ中"
     # a GET now answers the same state without moving on
     assert status_line(client.get(url).content.decode()) == "名寄せ中"
@@ -268,14 +266,8 @@ def test_result_lists_every_row_once_with_its_outcome(personas, login, monkeypat
         birth_date=datetime.date(1990, 4, 6),
     )
 
-    def link(batch, by):
-        from tsunagu.linkage import services
-
-        suzuki = batch.records.select_related("person").get(record_id="A-2").person
-        services.candidate_add(person_a=other, person_b=suzuki, probability=0.8, origin="batch")
-        imports._skip_linkage(batch, by, "テスト")
-
-    monkeypatch.setattr(imports, "_run_linkage", link)
+    pairs = [[f"p{other.pk}", "r3", 0.8]]  # row 3 (A-2) and the registered 鈴木 花子
+    monkeypatch.setattr(imports, "_score_pairs", lambda records, pool: (pairs, "stored"))
     text = CSV + "A-3,佐藤 次郎,サトウ ジロウ,平成2年1月1日,男\r\n"
     batch = done_batch(personas["coordinator"], text)
     assert (batch.created_count, batch.matched_count, batch.queued_count) == (2, 1, 1)
@@ -409,7 +401,7 @@ def test_api_upload_run_and_status(personas, login):
     assert response.status_code == 200
     done = response.json()
     assert done["status"] == "done" and done["percent"] == 100
-    assert done["created"] == 2 and done["linkage_state"] == "skipped"
+    assert done["created"] == 2 and done["linkage_state"] == "matched"
     assert client.get(f"{API}/linkage/imports/{body['id']}").json()["created"] == 2
     assert AuditEvent.objects.filter(action="linkage.import_view").count() == 2
 

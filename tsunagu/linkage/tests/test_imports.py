@@ -191,9 +191,7 @@ def test_per_row_errors_and_nothing_written(personas):
 
 
 def test_successful_import_creates_and_matches_persons(personas, monkeypatch):
-    monkeypatch.setattr(
-        imports, "_run_linkage", lambda batch, by: imports._skip_linkage(batch, by, "テスト")
-    )
+    monkeypatch.setattr(imports, "_score_pairs", lambda records, pool: ([], "stored"))
     by = personas["coordinator"].user
     existing = person_create(
         by=personas["officer"].user,
@@ -206,7 +204,11 @@ def test_successful_import_creates_and_matches_persons(personas, monkeypatch):
     assert batch.records.count() == 2
     assert Person.objects.count() == 1  # validation writes no person
     batch = import_step(batch=batch, by=by)
-    assert batch.status == ImportStatus.LINKING
+    assert batch.status == ImportStatus.LINKING  # matched: still nothing written
+    assert Person.objects.count() == 1
+    assert not batch.records.exclude(person=None).exists()
+    batch = import_step(batch=batch, by=by)
+    assert batch.status == ImportStatus.DONE
     rows = {r.record_id: r for r in batch.records.all()}
     assert rows["A-1"].person == existing
     assert rows["A-1"].outcome == ImportOutcome.MATCHED_EXISTING
@@ -217,17 +219,15 @@ def test_successful_import_creates_and_matches_persons(personas, monkeypatch):
     assert created.sex == "female"
     assert rows["A-2"].raw[0] == "A-2"
     assert (batch.created_count, batch.matched_count) == (1, 1)
-    batch = import_step(batch=batch, by=by)
-    assert batch.status == ImportStatus.DONE
     assert batch.percent == 100 and batch.finished_at
-    assert batch.linkage == {"state": "skipped", "reason": "テスト"}
+    assert batch.linkage["state"] == "matched" and batch.linkage["method"] == "stored"
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {
         "linkage.import_upload",
         "linkage.import_map",
         "linkage.import_validate",
         "linkage.import_persons",
-        "linkage.import_link_skipped",
+        "linkage.import_link",
         "linkage.import_done",
     } <= actions
     event = AuditEvent.objects.get(action="linkage.import_persons")
@@ -249,7 +249,7 @@ def test_failure_while_writing_persons_rolls_back_the_whole_file(personas, monke
         return real(by, batch, record)
 
     monkeypatch.setattr(imports, "person_create_for", flaky)
-    batch = import_step(batch=batch, by=by)
+    batch = import_run(batch=batch, by=by)
     assert len(calls) == 2
     assert batch.status == ImportStatus.FAILED
     assert "1件も登録していません" in batch.error_summary
@@ -259,30 +259,32 @@ def test_failure_while_writing_persons_rolls_back_the_whole_file(personas, monke
     assert AuditEvent.objects.filter(action="linkage.import_fail").exists()
 
 
-def test_linkage_unavailable_keeps_the_import(personas, monkeypatch):
+def test_small_import_needs_no_splink_and_training_failure_falls_back(personas, monkeypatch):
     by = personas["coordinator"].user
     import tsunagu.linkage
 
-    # the import fails, whether or not an earlier test already loaded the module
+    # whether or not an earlier test already loaded the module, Splink is unavailable
     monkeypatch.setitem(sys.modules, "tsunagu.linkage.batch", None)
     monkeypatch.delattr(tsunagu.linkage, "batch", raising=False)
     batch = import_run(by=by, batch=validated(by, GOOD))
     assert batch.status == ImportStatus.DONE
-    assert batch.linkage["state"] == "skipped"
-    assert "名寄せの部品を読み込めません" in batch.linkage["reason"]
+    assert (batch.linkage["state"], batch.linkage["method"]) == ("matched", "stored")
     assert Person.objects.count() == 2
+    # a batch large enough to train, where training fails: the stored weights, not a failure
+    monkeypatch.setattr(imports, "TRAIN_FROM", 2)
+    batch = import_run(by=by, batch=validated(by, GOOD.replace("A-", "B-")))
+    assert batch.status == ImportStatus.DONE, batch.error_summary
+    assert batch.linkage["method"] == "stored"
+    assert batch.matched_count == 2
 
 
-def test_linkage_failure_on_tiny_data_is_recorded_not_fatal(personas):
+def test_a_single_row_into_an_empty_register_has_nothing_to_compare(personas):
     by = personas["coordinator"].user
-    batch = import_run(by=by, batch=validated(by, GOOD))
+    batch = import_run(by=by, batch=validated(by, GOOD.rsplit("A-2", 1)[0]))
     assert batch.status == ImportStatus.DONE
-    assert Person.objects.count() == 2
-    # two records are too few to train the model: the run says why it was skipped
-    assert batch.linkage["state"] in ("skipped", "queueing")
-    if batch.linkage["state"] == "skipped":
-        assert batch.linkage["reason"]
-        assert imports.progress(batch)["linkage_skipped_reason"]
+    assert batch.linkage["state"] == "skipped"
+    assert imports.progress(batch)["linkage_skipped_reason"] == "比べる記録が2件未満です。"
+    assert Person.objects.count() == 1
 
 
 GENERATOR = Path(__file__).resolve().parents[3] / "bench" / "linkage" / "generate.py"
@@ -315,7 +317,7 @@ def test_known_duplicate_becomes_a_pending_candidate_with_progress(personas):
             break
     assert batch.status == ImportStatus.DONE
     assert seen == sorted(seen) and seen[-1] == 100
-    assert batch.linkage["state"] == "queueing", batch.linkage
+    assert batch.linkage["state"] == "matched", batch.linkage
     pending = MatchCandidate.objects.filter(status=CandidateStatus.PENDING, origin="batch")
     assert pending.exists()
     assert batch.queued_count > 0
@@ -336,7 +338,6 @@ def test_known_duplicate_becomes_a_pending_candidate_with_progress(personas):
 def test_each_row_has_one_outcome_and_only_new_persons_wait_for_review(personas, monkeypatch):
     """A row matched to an existing person stays 「既存の本人と一致」 even when that person is
     in a pending pair; the counts of the rows add up to the file."""
-    from tsunagu.linkage import services
 
     officer = personas["officer"].user
     person_create(
@@ -352,13 +353,9 @@ def test_each_row_has_one_outcome_and_only_new_persons_wait_for_review(personas,
         birth_date=datetime.date(1990, 4, 6),
     )
 
-    def link(batch, by):
-        person = {r.record_id: r.person for r in batch.records.select_related("person")}
-        services.candidate_add(person_a=person["A-1"], person_b=other, probability=0.6)
-        services.candidate_add(person_a=other, person_b=person["A-2"], probability=0.8)
-        imports._skip_linkage(batch, by, "テスト")
-
-    monkeypatch.setattr(imports, "_run_linkage", link)
+    # rows 2 (A-1) and 3 (A-2) of the file, each paired with the registered 鈴木 花子
+    pairs = [["r2", f"p{other.pk}", 0.6], [f"p{other.pk}", "r3", 0.8]]
+    monkeypatch.setattr(imports, "_score_pairs", lambda records, pool: (pairs, "stored"))
     by = personas["coordinator"].user
     batch = import_run(by=by, batch=validated(by, GOOD))
     assert batch.status == ImportStatus.DONE
@@ -371,3 +368,60 @@ def test_each_row_has_one_outcome_and_only_new_persons_wait_for_review(personas,
     assert (result.created, result.matched, result.queued) == (0, 1, 1)
     assert (result.new_persons, result.rows) == (1, batch.row_count)
     assert imports.OUTCOME_LABELS[ImportOutcome.QUEUED_FOR_REVIEW] == "新規登録・名寄せ確認待ち"
+
+
+# --- the matching step never fails quietly ----------------------------------------------
+
+MORI = HEADER + (
+    "K-1,森 ふみ,モリ フミ,昭和13年5月2日,女,岐阜市金町5丁目3番9号,058-262-1234\r\n"
+    "K-2,今井 健,イマイ ケン,1975/6/7,男,岐阜市長良1-1-1,\r\n"
+    "K-3,小川 さやか,オガワ サヤカ,2001/2/3,女,,090-1111-2222\r\n"
+)
+
+
+def test_tiny_cp932_import_finds_the_registered_person(personas):
+    """Three rows are too few to train a model: the stored weights find 森 フミ."""
+    existing = person_create(
+        by=personas["officer"].user,
+        name="森 フミ",
+        name_kana="モリ フミ",
+        birth_date=datetime.date(1938, 5, 2),
+        sex="female",
+        phone="058-262-1234",
+    )
+    by = personas["coordinator"].user
+    batch = import_run(by=by, batch=validated(by, MORI, encoding="cp932"))
+    assert batch.status == ImportStatus.DONE, batch.error_summary
+    assert batch.linkage["state"] != "skipped", batch.linkage
+    mori = batch.records.get(record_id="K-1")
+    if mori.person_id == existing.pk:
+        return  # matched outright
+    assert mori.outcome == ImportOutcome.QUEUED_FOR_REVIEW
+    pair = MatchCandidate.objects.get(
+        person_a__in=[existing, mori.person], person_b__in=[existing, mori.person]
+    )
+    assert pair.status == CandidateStatus.PENDING
+    assert pair.match_probability >= 0.99  # same reading, date of birth and phone: 高
+
+
+def test_matching_failure_leaves_the_import_unapplied_with_a_japanese_message(
+    personas, monkeypatch
+):
+    person_create(by=personas["officer"].user, name="森 フミ", name_kana="モリ フミ")
+    before = set(Person.objects.values_list("pk", flat=True))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("EMTrainingException: Training rule resulted in no record pairs")
+
+    monkeypatch.setattr(imports, "_score_pairs", broken)
+    by = personas["coordinator"].user
+    batch = import_run(by=by, batch=validated(by, MORI, encoding="cp932"))
+    assert batch.status == ImportStatus.FAILED
+    assert set(Person.objects.values_list("pk", flat=True)) == before
+    assert not MatchCandidate.objects.exists()
+    assert not batch.records.exclude(person=None).exists()
+    summary = batch.error_summary
+    assert "名寄せ" in summary and "取り込んでいません" in summary
+    assert "Exception" not in summary and "Training" not in summary
+    assert imports.progress(batch)["status"] == "failed"
+    assert AuditEvent.objects.filter(action="linkage.import_fail").exists()

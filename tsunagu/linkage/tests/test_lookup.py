@@ -232,3 +232,76 @@ def test_keys_are_stored_when_a_person_is_registered(register):
 def test_lookup_without_a_name_or_reading_asks_nothing(django_assert_num_queries, db):
     with django_assert_num_queries(0):
         assert lookup.lookup(Probe(birth_date=BIRTH)).candidates == []
+
+
+# --- what the screens show --------------------------------------------------------------
+
+
+def test_a_pair_whose_dates_of_birth_differ_is_never_shown_as_certain():
+    from tsunagu.linkage.lookup import display_percent
+
+    registered = keys_of_probe(
+        Probe(
+            name="山田 太郎",
+            kana="ヤマダ タロウ",
+            birth_date=datetime.date(1980, 3, 1),
+            sex="male",
+            address="岐阜市今沢町1-2-3",
+            phones=("058-123-4567",),
+        )
+    )
+    probe = keys_of_probe(
+        Probe(
+            name="山田 太郎",
+            kana="ヤマダ タロウ",
+            birth_date=datetime.date(1981, 7, 9),
+            sex="male",
+            address="岐阜市今沢町1-2-3",
+            phones=("058-123-4567",),
+        )
+    )
+    candidate = score(probe, registered, population=100_000)
+    assert candidate.levels["dob"] == "different"
+    assert candidate.probability < 0.995
+    assert display_percent(candidate.probability) != "100.0"
+    assert float(display_percent(candidate.probability)) <= 99.0
+    assert display_percent(0.9999999) == "99.9"
+
+
+def test_variant_kanji_and_kana_script_with_the_same_reading_and_birth_is_high():
+    """髙木 きよ and 高木 キヨ, read タカギ キヨ, born the same day: one person."""
+    registered = keys_of_probe(
+        Probe(
+            name="高木 キヨ",
+            kana="タカギ キヨ",
+            birth_date=datetime.date(1942, 1, 15),
+            sex="female",
+            address="岐阜市金町5丁目3番9号",
+        )
+    )
+    for kana in ("たかぎ きよ", "たかぎきよ"):
+        probe = keys_of_probe(
+            Probe(
+                name="髙木 きよ",
+                kana=kana,
+                birth_date=datetime.date(1942, 1, 15),
+                sex="female",
+                address="岐阜市金町5-3-9",
+            )
+        )
+        for population in (100_000, 1_000_000):
+            candidate = score(probe, registered, population=population)
+            assert candidate.band == "高", (kana, population, candidate)
+
+
+def test_a_review_pair_is_never_shown_as_100_percent_and_disagreement_caps_it():
+    from tsunagu.linkage.lookup import calibrated
+    from tsunagu.linkage.models import MatchCandidate
+
+    assert MatchCandidate(match_probability=0.99996).percent == 99.9
+    assert MatchCandidate(match_probability=1.0).percent == 99.9
+    assert MatchCandidate(match_probability=0.93).percent == 93.0
+    assert MatchCandidate(match_probability=0.5).percent == 50.0
+    levels = {"name": "same name", "dob": "different", "contact": "same address and phone"}
+    assert calibrated(0.99996, levels) == 0.99
+    assert calibrated(0.99996, {"name": "same name", "dob": "same"}) == 0.99996
