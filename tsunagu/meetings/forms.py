@@ -285,7 +285,9 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args, members: Iterable = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attended"].choices = [(m.pk, m.name) for m in members]
+        self.fields["attended"].choices = [
+            (m.pk, f"{m.name}（{m.agency.name}）" if m.agency_id else m.name) for m in members
+        ]
 
 
 class MinutesForm(BootstrapForm):

@@ -160,20 +160,27 @@ def visible_case_ids(user, case_ids) -> set[int]:
 
 
 def agenda_case_choices(user) -> list[tuple[int, str]]:
-    """Cases the user may put on an agenda: 「事例 #id 状態」 and the person's name if the user
-    may see the person."""
+    """Cases the user may put on an agenda: 「事例 #13 山田世帯（本人 山田 一郎）・状態」, the
+    household and the person named only if the user may see them."""
     cases = list(
         access.cases_visible_to(user)
         .select_related("person", "household")
         .order_by("-opened_on", "-id")
     )
     persons = visible_person_ids(user, [c.person_id for c in cases if c.person_id])
+    households = set(
+        access.households_visible_to(user)
+        .filter(pk__in={c.household_id for c in cases if c.household_id})
+        .values_list("pk", flat=True)
+    )
     choices = []
     for case in cases:
-        label = f"事例 #{case.pk} {case.get_status_display()}"
-        if case.person_id and case.person_id in persons:
-            label += f"（{case.person.name}）"
-        choices.append((case.pk, label))
+        label = f"事例 #{case.pk}"
+        if case.household_id in households:
+            label += f" {case.household.label}"
+        if case.person_id in persons:
+            label += f"（本人 {case.person.name}）"
+        choices.append((case.pk, f"{label}・{case.get_status_display()}"))
     return choices
 
 
@@ -187,13 +194,13 @@ def member_user_choices(meeting: Meeting | None = None) -> list[tuple[int, str]]
         .exclude(role=Role.ADMIN)
         .exclude(user_id__in=taken)
         .select_related("user", "agency")
-        .order_by("agency__name", "user__username", "id")
+        .order_by("agency__name_kana", "agency__name", "user__display_name_kana", "id")
     )
     return [
         (
             m.pk,
-            f"{m.user.get_full_name() or m.user.get_username()}（{m.agency.name}・"
-            f"{m.get_role_display()}）",
+            f"{m.user.display_name or m.user.get_full_name() or m.user.get_username()}"
+            f"（{m.agency.name}・{m.get_role_display()}）",
         )
         for m in memberships
     ]

@@ -534,8 +534,8 @@ def test_agenda_form_preselects_and_labels_cases(login, personas, consented_case
     form = response.context["form"]
     assert (form.initial["case"], form.initial["purpose"]) == (consented_case.pk, "progress")
     label = dict(form.fields["case"].choices)[consented_case.pk]
-    assert label.startswith(f"事例 #{consented_case.pk} インテーク")
-    assert "山田 フミ" in label  # the coordinator's agency sees the person through consent
+    assert label.startswith(f"事例 #{consented_case.pk} 山田世帯（本人 山田 フミ）・インテーク")
+    # the coordinator's agency sees the household and the person through consent
     assert AuditEvent.objects.filter(action="meeting.agenda_form").exists()
     response = client.post(url("agenda_add", conference), {"purpose": "progress", "case": ""})
     assert "事例を選んでください。" in html(response)
