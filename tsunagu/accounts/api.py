@@ -1,13 +1,20 @@
+from datetime import datetime
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from tsunagu.api.auth import require_perm
 
-from . import selectors
-from .models import Agency
+from . import selectors, services
+from .models import Agency, Notification
 
 router = Router(tags=["利用者・支援関係機関"])
+
+
+class ErrorOut(Schema):
+    detail: str
 
 
 class MembershipOut(Schema):
@@ -134,3 +141,61 @@ class AreaOut(Schema):
 def area_list(request):
     require_perm(request, "accounts.view_directory")
     return list(selectors.area_list())
+
+
+# --- お知らせ -------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    message: str
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj.get_kind_display()
+
+
+class NotificationFilter(Schema):
+    unread: bool = False
+
+
+class ReadOut(Schema):
+    marked: int
+
+
+@router.get(
+    "/notifications", response=list[NotificationOut], summary="自分宛てのお知らせ（新しい順）"
+)
+@paginate(PageNumberPagination, page_size=50)
+def notification_list(request, filters: Query[NotificationFilter]):
+    """``unread=true`` で未読だけを返します。取得しただけでは既読になりません。"""
+    qs = selectors.notification_list(user=request.user)
+    return qs.filter(read_at__isnull=True) if filters.unread else qs
+
+
+@router.post(
+    "/notifications/{notification_id}/read",
+    response={200: NotificationOut, 404: ErrorOut},
+    summary="お知らせを既読にする（自分宛てのものだけ）",
+)
+def notification_read(request, notification_id: int):
+    try:
+        notification = selectors.notification_get(user=request.user, pk=notification_id)
+    except Notification.DoesNotExist as exc:
+        raise Http404 from exc
+    services.notification_mark_read(by=request.user, notifications=[notification])
+    notification.refresh_from_db()
+    return notification
+
+
+@router.post(
+    "/notifications/read", response=ReadOut, summary="自分宛てのお知らせをすべて既読にする"
+)
+def notification_read_all(request):
+    unread = selectors.notification_list(user=request.user).filter(read_at__isnull=True)
+    return {"marked": services.notification_mark_read(by=request.user, notifications=unread)}

@@ -272,3 +272,36 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class NotificationKind(models.TextChoices):
+    MONITORING_DUE = "monitoring_due", "モニタリング・評価の予定"
+
+
+class Notification(models.Model):
+    """お知らせ for one user, shown in the app (names no person: case numbers and dates)."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name="受け取る利用者", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField("種類", max_length=30, choices=NotificationKind.choices)
+    message = models.CharField("内容", max_length=300)
+    url = models.CharField("リンク先", max_length=300, blank=True)
+    # What the notice is about (e.g. case, kind, due date and stage): one notice per key
+    key = models.CharField("識別キー", max_length=200, editable=False)
+    created_at = models.DateTimeField("通知日時", auto_now_add=True)
+    read_at = models.DateTimeField("既読日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "お知らせ"
+        verbose_name_plural = "お知らせ"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_key")
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Agency, Area
+from .models import Agency, Area, Notification
 
 
 def agency_list(
@@ -51,3 +51,19 @@ def agency_get(*, user, pk: int) -> Agency:
 
 def area_list() -> QuerySet[Area]:
     return Area.objects.select_related("parent").filter(is_active=True)
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    """The user's own notices, newest first (nobody sees another user's)."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def notification_get(*, user, pk: int) -> Notification:
+    """Raises ``Notification.DoesNotExist`` for another user's notice too (404, not 403)."""
+    return notification_list(user=user).get(pk=pk)
+
+
+def notification_unread_count(*, user) -> int:
+    return notification_list(user=user).filter(read_at__isnull=True).count()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tsunagu.audit.services import audit_record
 
-from .models import Agency, ApiToken, Membership, Role, User
+from .models import Agency, ApiToken, Membership, Notification, NotificationKind, Role, User
 
 TOKEN_PREFIX_LEN = 8
 
@@ -166,3 +166,50 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+# --- お知らせ (in-app notifications) ----------------------------------------------------
+
+
+def notification_notify(
+    *, recipient: User, kind: str, message: str, url: str = "", key: str
+) -> tuple[Notification, bool]:
+    """Give ``recipient`` a notice once per ``key`` (a second call returns the first one)."""
+    if kind not in NotificationKind.values:
+        raise ValidationError({"kind": "お知らせの種類が正しくありません。"})
+    if not message.strip():
+        raise ValidationError({"message": "お知らせの内容がありません。"})
+    with transaction.atomic():
+        notification, created = Notification.objects.get_or_create(
+            recipient=recipient,
+            key=key,
+            defaults={"kind": kind, "message": message, "url": url},
+        )
+        if created:
+            audit_record(
+                actor=None,
+                action="notification.create",
+                target=notification,
+                context={"recipient": recipient.pk, "kind": kind},
+            )
+    return notification, created
+
+
+def notification_mark_read(*, by: User, notifications) -> int:
+    """Mark ``by``'s own unread notices read; returns how many changed."""
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.filter(
+                pk__in=[n.pk for n in notifications], recipient=by, read_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        if ids:
+            Notification.objects.filter(pk__in=ids).update(read_at=timezone.now())
+            audit_record(
+                actor=by,
+                action="notification.read",
+                target_type="accounts.notification",
+                target_id=",".join(map(str, ids))[:64],
+                context={"notifications": ids},
+            )
+    return len(ids)

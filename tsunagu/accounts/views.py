@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from . import selectors
+from . import selectors, services
 from .dashboard import dashboard_context
 from .forms import AgencyFilterForm
 from .middleware import SESSION_KEY
@@ -76,3 +76,19 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Agency.DoesNotExist as exc:
         raise Http404 from exc
     return render(request, "accounts/agency_detail.html", {"agency": agency})
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """お知らせ: the user's own notices; those shown are marked read (flagged 新着 this once)."""
+    page = Paginator(selectors.notification_list(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    notifications = list(page.object_list)
+    unread = {n.pk for n in notifications if n.read_at is None}
+    services.notification_mark_read(by=request.user, notifications=notifications)
+    return render(
+        request,
+        "accounts/notification_list.html",
+        {"page": page, "notifications": notifications, "unread": unread, "query": ""},
+    )

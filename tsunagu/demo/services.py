@@ -39,6 +39,14 @@ class DemoUser:
     role: str
     title: str
 
+    @property
+    def email(self) -> str:
+        """A fictitious address (example.lg.jp for the city office, example.jp otherwise:
+        domains reserved for examples, so reminder mails of the demo reach nobody)."""
+        municipal = self.role in (Role.MUNICIPAL_OFFICER, Role.ADMIN)
+        domain = "demo-city.example.lg.jp" if municipal else "example.jp"
+        return f"{self.username}@{domain}"
+
 
 FIRST_HOUKATSU = roster.HOUKATSU_CENTER_CODES[0]
 DESK_AREA_HOUSEHOLDS = 6
@@ -187,6 +195,7 @@ def seed_users(agencies: dict[str, Agency]) -> list[User]:
         )
         user.display_name = spec.display_name
         user.display_name_kana = spec.display_name_kana
+        user.email = spec.email
         user.is_active = True
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -527,6 +527,26 @@ def test_command_sends_once_per_stage(active_case, mailable, household_8050):
     assert sorted(MonitoringReminder.objects.values_list("stage", flat=True)) == ["due", "overdue"]
 
 
+def test_command_leaves_one_notification_per_item_and_stage(active_case, coordinator):
+    from tsunagu.accounts.models import Notification
+
+    out, _ = run("--today", "2026-06-20")  # no e-mail address: the app still tells
+    assert mail.outbox == []
+    (notice,) = Notification.objects.filter(recipient=coordinator)
+    assert notice.kind == "monitoring_due"
+    assert notice.message.startswith(f"事例 #{active_case.pk} のモニタリングの予定日 令和8年7月1日")
+    assert notice.url == f"/cases/{active_case.pk}/monitoring/"
+    assert notice.read_at is None
+    assert "アプリ内のお知らせ 1件" in out
+    run("--today", "2026-06-25")  # still due: no second notice
+    assert Notification.objects.count() == 1
+    run("--dry-run", "--today", "2026-07-02")  # a dry run leaves nothing
+    assert Notification.objects.count() == 1
+    out, _ = run("--today", "2026-07-02")  # overdue now: one more notice
+    assert Notification.objects.count() == 2
+    assert "アプリ内のお知らせ 1件" in out
+
+
 def test_command_mail_names_no_person(active_case, mailable, household_8050):
     run("--today", "2026-09-20")  # monitoring overdue, evaluation due
     assert len(mail.outbox) == 1

@@ -28,6 +28,7 @@ from tsunagu.cases.models import (
 )
 from tsunagu.consultations.models import Consultation, Referral
 from tsunagu.demo.cases import RESOURCE_GAP, SERIES, conference_days, third_thursday
+from tsunagu.demo.services import DEMO_USERS
 from tsunagu.meetings.models import (
     DECISION_KINDS,
     ActionItem,
@@ -60,6 +61,15 @@ def acting(username: str) -> User:
     user = User.objects.get(username=username)
     user.acting_membership = user.memberships.select_related("agency").get()
     return user
+
+
+def test_demo_users_have_fictitious_addresses_so_reminders_go_out(demo):
+    users = User.objects.filter(username__in=[u.username for u in DEMO_USERS])
+    assert users.count() == len(DEMO_USERS)
+    for user in users:
+        assert user.email.endswith(("@example.jp", ".example.lg.jp")), user.email
+    assert User.objects.get(username="coordinator").email == "coordinator@example.jp"
+    assert User.objects.get(username="officer").email == "officer@demo-city.example.lg.jp"
 
 
 # ---------------------------------------------------------------------------------- dates

@@ -1,5 +1,6 @@
 """``manage.py send_monitoring_reminders``: e-mail each case coordinator the monitorings and
-evaluations that fall due soon or are overdue.
+evaluations that fall due soon or are overdue, and leave each of them an お知らせ in the app
+(once per item and stage, whether or not the coordinator has an e-mail address).
 
 Safe to run from cron as often as wanted: every reminder sent is a ``MonitoringReminder`` row
 (unique per case, kind, due date, stage and recipient), claimed before the mail goes out, so
@@ -20,6 +21,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tsunagu.accounts.models import NotificationKind
+from tsunagu.accounts.services import notification_notify
 from tsunagu.cases import monitoring
 from tsunagu.cases.models import MonitoringReminder
 from tsunagu.common.wareki import format_wareki
@@ -35,6 +38,29 @@ def _line(due) -> str:
         f"・事例 #{due.case.pk}　{due.kind_label}　予定日 {format_wareki(due.due_on)}"
         f"（{due.when_text}）\n　　{path}"
     )
+
+
+def notice(due) -> str:
+    """The in-app お知らせ of one item: like the mail, a case number and a date, no name."""
+    return (
+        f"事例 #{due.case.pk} の{due.kind_label}の予定日 {format_wareki(due.due_on)}"
+        f"（{due.when_text}）"
+    )
+
+
+def notify(recipient, dues: list) -> int:
+    """お知らせ in the app for each item, once per item and stage (like the mails)."""
+    created = 0
+    for due in dues:
+        _, new = notification_notify(
+            recipient=recipient,
+            kind=NotificationKind.MONITORING_DUE,
+            message=notice(due),
+            url=reverse("cases:monitoring_list", kwargs={"pk": due.case.pk}),
+            key="monitoring:{}:{}:{}:{}".format(*_key(due)),
+        )
+        created += new
+    return created
 
 
 def compose(dues: list) -> tuple[str, str]:
@@ -86,9 +112,11 @@ class Command(BaseCommand):
         for due in monitoring.dues_needing_reminders(today=today):
             by_recipient[due.case.coordinator].append(due)
 
-        sent_mails = sent_items = already = failed = 0
+        sent_mails = sent_items = already = failed = notified = 0
         unreachable: list[str] = []
         for recipient, dues in sorted(by_recipient.items(), key=lambda kv: kv[0].pk):
+            if not dry_run and recipient.is_active:
+                notified += notify(recipient, dues)
             done = set(
                 MonitoringReminder.objects.filter(
                     recipient=recipient, case_id__in={d.case.pk for d in dues}
@@ -136,6 +164,8 @@ class Command(BaseCommand):
             summary += f"（{'、'.join(unreachable)}）"
         if failed:
             summary += f"、送信失敗 {failed}通"
+        if not dry_run:
+            summary += f"、アプリ内のお知らせ {notified}件"
         self.stdout.write(summary)
 
     @staticmethod
