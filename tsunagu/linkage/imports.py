@@ -10,20 +10,22 @@ The steps, each a service:
 3. :func:`import_validate` checks every row and lists per-row Japanese errors (row, column,
    message). With any error the batch is ``invalid`` and nothing is written but the errors;
    otherwise the rows are kept as :class:`ImportRecord` (not yet persons).
-4. :func:`import_step` advances a validated batch by one step; the status page calls it
-   once per progress poll, the API runs all of them.
+4. :func:`import_step` advances a validated batch by one step (matching, then writing); the
+   status page calls it once per progress poll, the API runs all of them.
 
-Transactions (no half-imported file): the **person-writing phase is one transaction** (one
-step): every row is matched to an existing person by the exact normalised key (name key and
-date of birth, reading not contradicting) or becomes a new person registered by the
-uploading agency. If any row fails, the whole phase is rolled back and the batch is marked
-``failed``: no person of the file exists. The chunked steps are only the slow linkage part:
-one step runs the Splink model (:func:`tsunagu.linkage.batch.link`) over the imported
-persons and the existing persons sharing a surname (reading) with them, then each further
-step queues ``chunk`` of the found pairs for review with
-:func:`tsunagu.linkage.services.candidates_from_pairs` (origin ``batch``; merged only at
-``TSUNAGU["LINKAGE_AUTO_MERGE_THRESHOLD"]``). If the linkage cannot run, the import is kept
-and the batch records 「名寄せは実行しませんでした」 with the reason.
+Transactions (no half-imported file): **matching comes first and writes nothing**. One step
+finds the pairs of the rows with one another and with the registered persons (all of them in
+a small register, else those sharing a family name or its reading): from
+:data:`TRAIN_FROM` records with the Splink model trained on them
+(:func:`tsunagu.linkage.batch.link`), below that — or when training fails — with the stored
+weights of the real-time lookup (``lookup_model.json``). Any failure of this step marks the
+batch ``failed`` with a Japanese message and nothing of the file is written. The next step
+writes **the persons and the pairs in one transaction**: every row is matched to an existing
+person by the exact normalised key (name key and date of birth, reading not contradicting) or
+becomes a new person registered by the uploading agency, and the pairs go to the review queue
+with :func:`tsunagu.linkage.services.candidates_from_pairs` (origin ``batch``; merged only at
+``TSUNAGU["LINKAGE_AUTO_MERGE_THRESHOLD"]``). If anything fails, the whole step is rolled back
+and the batch is ``failed``: no person and no pair of the file exists.
 """
 
 from __future__ import annotations
