@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from rules.contrib.views import permission_required
 
 from tsunagu.audit.services import audit_read
+from tsunagu.common.form_token import form_token_once
 
 from . import activity, selectors
 from .activity_forms import ActivityFilterForm, ActivityForm
@@ -84,6 +85,7 @@ def activity_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @activity_view
+@form_token_once
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     refusal = activity.refusal_message(request.user, case)

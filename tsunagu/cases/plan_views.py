@@ -21,6 +21,7 @@ from rules.contrib.views import permission_required
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.accounts.models import Role
 from tsunagu.audit.services import audit_read
+from tsunagu.common.form_token import form_token_once
 
 from . import plan_services, plans, selectors
 from .models import Case, PlanStatus, SupportPlan
@@ -165,6 +166,7 @@ def _plan_form_view(request: HttpRequest, case: Case, plan: SupportPlan | None) 
 
 
 @plan_view
+@form_token_once
 def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_form_view(request, _case_or_404(request, pk), None)
 

@@ -25,6 +25,7 @@ from rules.contrib.views import permission_required
 
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
+from tsunagu.common.form_token import form_token_once
 
 from . import selectors, services
 from .forms import (
@@ -159,6 +160,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 @meeting_view
 @permission_required("meetings.create", raise_exception=True)
+@form_token_once
 def meeting_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = MeetingForm(request.POST)
