@@ -10,8 +10,13 @@ Default deny. A user acts for one agency at a time (``user.acting_membership``) 
   household) or sent/received a referral about;
 - a household their agency registered, consulted about or referred, or containing such a
   person;
-- a 多機関協働 case their agency coordinates, referred, or is on the team of; and the persons
-  and households of a case whose current consent names their agency (withdrawal ends it).
+- a 多機関協働 case their agency coordinates, referred, or is on the team of (leaving the
+  team ends it) — but its content only when their agency coordinates it or the current
+  consent of the case's person names their agency; otherwise only the case's state and
+  their own plan items and progress records;
+- a person whose own current consent names their agency (each adult consents for
+  themselves; one member's consent never opens another's details; withdrawal ends it),
+  and the household of such a person (its other members only on their own consent).
 
 - a meeting their agency convenes or the user is a member of; a guest's invitation counts
   only until it expires or is revoked. A meeting's materials (its agenda items' summary
@@ -88,8 +93,20 @@ def referrals_visible_to(user) -> QuerySet:
     return qs.filter(Q(from_agency_id=agency) | Q(to_agency_id=agency))
 
 
+def _on_team_case_ids(agency_id: int) -> QuerySet:
+    """Cases whose team the agency is on now (leaving the team ends it at once)."""
+    from tsunagu.cases.models import CaseTeamMember
+
+    return CaseTeamMember.objects.filter(agency_id=agency_id, left_on__isnull=True).values(
+        "case_id"
+    )
+
+
 def cases_visible_to(user) -> QuerySet:
-    from tsunagu.cases.models import Case, CaseTeamMember
+    """Cases the user may know of: the coordinating, referring and current team agencies.
+
+    Knowing of a case is not seeing its content: see :func:`case_content_visible_to`."""
+    from tsunagu.cases.models import Case
 
     qs = Case.objects.all()
     if sees_everything(user):
@@ -97,30 +114,56 @@ def cases_visible_to(user) -> QuerySet:
     if not may_handle_cases(user):
         return qs.none()
     agency = acting_agency_id(user)
-    on_team = CaseTeamMember.objects.filter(agency_id=agency, left_on__isnull=True).values(
-        "case_id"
-    )
     return qs.filter(
-        Q(coordinating_agency_id=agency) | Q(referring_agency_id=agency) | Q(pk__in=on_team)
+        Q(coordinating_agency_id=agency)
+        | Q(referring_agency_id=agency)
+        | Q(pk__in=_on_team_case_ids(agency))
     )
 
 
-def _consenting_case_ids(agency_id: int) -> QuerySet:
-    """Cases whose latest consent version is a consent (not a withdrawal) naming the agency."""
-    from django.db.models import F, Subquery
+def _current_consents_naming(agency_id: int) -> QuerySet:
+    """Each person's current consent version on a case, when it is a consent (not a
+    withdrawal) that names the agency."""
+    from tsunagu.cases.models import Consent
 
-    from tsunagu.cases.models import Case, Consent
+    return Consent.objects.filter(
+        is_current=True, is_withdrawal=False, scope_agencies=agency_id, person__isnull=False
+    )
 
-    latest = Consent.objects.filter(case=OuterRef("pk")).order_by("-version").values("version")[:1]
+
+def _consenting_person_ids(agency_id: int) -> QuerySet:
+    """Persons whose own current consent names the agency (one member's consent never
+    opens another member's details)."""
+    return _current_consents_naming(agency_id).values("person_id")
+
+
+def _consented_case_ids(agency_id: int) -> QuerySet:
+    """Cases whose principal's current consent names the agency: the case's person, or for
+    a household case without one, a member of the household."""
+    from django.db.models import F
+
     return (
-        Case.objects.annotate(latest_version=Subquery(latest))
-        .filter(
-            consents__version=F("latest_version"),
-            consents__is_withdrawal=False,
-            consents__scope_agencies=agency_id,
-        )
-        .values("pk")
+        _current_consents_naming(agency_id)
+        .filter(Q(person_id=F("case__person_id")) | Q(case__person__isnull=True))
+        .values("case_id")
     )
+
+
+def case_content_visible_to(user) -> QuerySet:
+    """Cases whose content (person and household details, assessment, plans, other
+    agencies' records, meeting materials) the user may see (domain.md §6): the coordinating
+    agency, the municipal office, and team or referring agencies only while the current
+    consent names them. Other agencies that know of the case see only its state and their
+    own plan items and progress records."""
+    qs = cases_visible_to(user)
+    if sees_everything(user) or not may_handle_cases(user):
+        return qs
+    agency = acting_agency_id(user)
+    return qs.filter(Q(coordinating_agency_id=agency) | Q(pk__in=_consented_case_ids(agency)))
+
+
+def sees_case_content(user, case) -> bool:
+    return case is not None and case_content_visible_to(user).filter(pk=case.pk).exists()
 
 
 def _involved_household_ids(agency_id: int) -> QuerySet:
@@ -131,14 +174,8 @@ def _involved_household_ids(agency_id: int) -> QuerySet:
     referred = Referral.objects.filter(household=OuterRef("pk")).filter(
         Q(from_agency_id=agency_id) | Q(to_agency_id=agency_id)
     )
-    from tsunagu.cases.models import Case
-
-    consented = Case.objects.filter(pk__in=_consenting_case_ids(agency_id)).values("household_id")
     return Household.objects.filter(
-        Q(registered_by_agency_id=agency_id)
-        | Exists(consulted)
-        | Exists(referred)
-        | Q(pk__in=consented)
+        Q(registered_by_agency_id=agency_id) | Exists(consulted) | Exists(referred)
     ).values("pk")
 
 
@@ -164,9 +201,7 @@ def persons_visible_to(user) -> QuerySet:
     in_involved_household = HouseholdMember.objects.filter(
         end_date__isnull=True, household_id__in=_involved_household_ids(agency)
     ).values("person_id")
-    from tsunagu.cases.models import Case
-
-    consented = Case.objects.filter(pk__in=_consenting_case_ids(agency)).values("person_id")
+    consented = _consenting_person_ids(agency)
     return qs.filter(
         Q(registered_by_agency_id=agency)
         | Q(pk__in=consulted)

@@ -208,6 +208,14 @@ def activity_list(*, case: Case, kind: str = "", agency_id: int | None = None) -
     return qs.order_by("-occurred_on", "-recorded_at", "-id")
 
 
+def own_agency_only(user, case: Case) -> int | None:
+    """The user's agency when they may see only its own entries on ``case`` (the current
+    consent does not name it: domain.md §6); ``None`` when they see every entry."""
+    if getattr(case, "content_visible", None) is None:
+        case.content_visible = access.sees_case_content(user, case)
+    return None if case.content_visible else access.acting_agency_id(user)
+
+
 def recording_agencies(case: Case) -> list:
     """The agencies that have recorded entries on the case (for the filter)."""
     from tsunagu.accounts.models import Agency
@@ -253,7 +261,7 @@ def case_panel(request, case) -> dict:
     coordinator has not seen (for those who manage the case) and the links.
     The case page's own audited read covers the persons shown here."""
     user = request.user
-    qs = activity_list(case=case)
+    qs = activity_list(case=case, agency_id=own_agency_only(user, case))
     rows = list(qs[:PANEL_ROWS])
     manages = user.has_perm("cases.manage_case", case)
     return {

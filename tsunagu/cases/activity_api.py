@@ -101,7 +101,12 @@ def activity_list(request, case_id: int, filters: Query[ActivityFilter]):
     case = _case_or_404(request, case_id)
     if filters.kind and filters.kind not in ActivityKind.values:
         raise invalid({"kind": "種別の値が正しくありません。"})
-    return activity.activity_list(case=case, kind=filters.kind, agency_id=filters.agency_id)
+    own_only = activity.own_agency_only(request.user, case)
+    if own_only and filters.agency_id not in (None, own_only):
+        return activity.activity_list(case=case).none()
+    return activity.activity_list(
+        case=case, kind=filters.kind, agency_id=own_only or filters.agency_id
+    )
 
 
 @router.post(

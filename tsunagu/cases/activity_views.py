@@ -48,12 +48,15 @@ def _query_without_page(request: HttpRequest) -> str:
 @activity_view
 def activity_list(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
+    own_only = activity.own_agency_only(request.user, case)
     agencies = activity.recording_agencies(case)
+    if own_only:
+        agencies = [a for a in agencies if a.pk == own_only]
     form = ActivityFilterForm(request.GET or None, agencies=agencies)
     form.is_valid()
     filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
     qs = activity.activity_list(
-        case=case, kind=filters.get("kind", ""), agency_id=filters.get("agency")
+        case=case, kind=filters.get("kind", ""), agency_id=own_only or filters.get("agency")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -79,6 +82,7 @@ def activity_list(request: HttpRequest, pk: int) -> HttpResponse:
             "query": _query_without_page(request),
             "filtered": bool(filters),
             "newly_seen": set(newly_seen),
+            "own_only": bool(own_only),
             "may_record": activity.may_record(request.user, case),
         },
     )

@@ -51,26 +51,16 @@ def service_errors(
 
 
 def _mark_subjects(request, cases: list[Case]) -> list[Case]:
-    """Whether the user may open each case's person and household. Their names are shown
-    either way, as on the screens; the records themselves answer 404."""
-    user = request.user
-    person_ids = {c.person_id for c in cases if c.person_id}
-    household_ids = {c.household_id for c in cases if c.household_id}
-    persons = set(
-        access.persons_visible_to(user).filter(pk__in=person_ids).values_list("pk", flat=True)
-    )
-    households = set(
-        access.households_visible_to(user).filter(pk__in=household_ids).values_list("pk", flat=True)
-    )
-    for c in cases:
-        c.person_visible = c.person_id in persons
-        c.household_visible = c.household_id in households
-    return cases
+    """Whether the user may open each case's person and household; their names are given
+    only to those who may."""
+    return selectors.mark_subjects(request.user, cases)
 
 
 def _case_or_404(request, pk: int) -> Case:
     case = selectors.case_or_404(user=request.user, pk=pk)
     case.referral_visible = request.user.has_perm("consultations.view_referral", case.referral)
+    case.content_visible = selectors.case_content_visible(request.user, case)
+    case.own_plan_items = selectors.own_plan_items(case, access.acting_agency_id(request.user))
     return _mark_subjects(request, [case])[0]
 
 
@@ -99,6 +89,9 @@ class TeamMemberOut(Schema):
     role: str
     joined_on: datetime.date
     left_on: datetime.date | None
+    left_reason: str
+    shared_by_consent: bool
+    consent_warning: str
 
     @staticmethod
     def resolve_agency_name(obj: CaseTeamMember) -> str:
@@ -129,7 +122,10 @@ class StatusEventOut(Schema):
 
 class ConsentOut(Schema):
     version: int
+    person_id: int | None
+    is_current: bool
     is_withdrawal: bool
+    by_guardian: bool
     given_by: str
     given_on: datetime.date
     method: str
@@ -183,11 +179,11 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_person_name(obj: Case) -> str | None:
-        return obj.person.name if obj.person_id else None
+        return obj.person.name if obj.person_id and obj.person_visible else None
 
     @staticmethod
     def resolve_household_label(obj: Case) -> str | None:
-        return obj.household.label if obj.household_id else None
+        return obj.household.label if obj.household_id and obj.household_visible else None
 
     @staticmethod
     def resolve_referring_agency_name(obj: Case) -> str:
@@ -214,24 +210,63 @@ class CaseOut(Schema):
         return obj.latest_consent_version
 
 
+class OwnPlanItemOut(Schema):
+    plan_id: int
+    plan_version: int
+    plan_status: str
+    issue: str
+    action: str
+    worker: str
+    frequency: str
+    period_start: datetime.date | None
+    period_end: datetime.date | None
+    statutory_service: str
+
+    @staticmethod
+    def resolve_plan_version(obj) -> int:
+        return obj.plan.version
+
+    @staticmethod
+    def resolve_plan_status(obj) -> str:
+        return obj.plan.status
+
+
 class CaseDetailOut(CaseOut):
     referral_visible: bool
+    content_visible: bool
     lead_agency_after_closure_id: int | None
     team: list[TeamMemberOut]
     status_events: list[StatusEventOut]
     consents: list[ConsentOut]
+    own_plan_items: list[OwnPlanItemOut]
 
     @staticmethod
     def resolve_team(obj: Case) -> list:
-        return list(obj.team.all())
+        consent = selectors.current_consent(obj)
+        named = {a.pk for a in consent.scope_agencies.all()} if consent else set()
+        team = list(obj.team.all())
+        for member in team:
+            member.shared_by_consent = (
+                member.agency_id == obj.coordinating_agency_id or member.agency_id in named
+            )
+            member.consent_warning = (
+                ""
+                if member.shared_by_consent or member.left_on
+                else services.consent_warning(obj, member.agency)
+            )
+        return team
 
     @staticmethod
     def resolve_status_events(obj: Case) -> list:
-        return list(obj.status_events.all())
+        events = list(obj.status_events.all())
+        if not obj.content_visible:
+            for event in events:
+                event.note = ""  # a reason may speak of the person
+        return events
 
     @staticmethod
     def resolve_consents(obj: Case) -> list:
-        return list(obj.consents.all())
+        return list(obj.consents.all()) if obj.content_visible else []
 
 
 class CaseFilter(Schema):
@@ -240,6 +275,8 @@ class CaseFilter(Schema):
 
 
 class ConsentIn(Schema):
+    person_id: int | None = None
+    by_guardian: bool = False
     given_by: str = ""
     given_on: str | None = None
     method: str = ""
@@ -250,6 +287,7 @@ class ConsentIn(Schema):
 
 
 class WithdrawIn(Schema):
+    person_id: int | None = None
     given_by: str = ""
     given_on: str | None = None
     notes: str = ""
@@ -266,7 +304,13 @@ class TeamIn(Schema):
     role: str = ""
 
 
-CONSENT_FIELDS = {"scope_agencies": "scope_agency_ids"}
+class TeamLeaveIn(Schema):
+    agency_id: int | None = None
+    reason: str = ""
+    left_on: str | None = None
+
+
+CONSENT_FIELDS = {"scope_agencies": "scope_agency_ids", "person": "person_id"}
 TEAM_FIELDS = {"agency": "agency_id"}
 
 
@@ -275,6 +319,16 @@ def _required_date(value: str | None, field: str, message: str) -> datetime.date
     if date is None:
         raise invalid({field: message})
     return date
+
+
+def _consenting_person(case: Case, person_id: int | None):
+    """One of the case's person and household members (``None``: the case's person)."""
+    if person_id is None:
+        return None
+    found = next((p for p in services.consent_subjects(case) if p.pk == person_id), None)
+    if found is None:
+        raise invalid({"person_id": "この事例の本人・世帯の方ではありません。"})
+    return found
 
 
 def _scope_agencies(ids: list[int]) -> list[Agency]:
@@ -338,9 +392,15 @@ def consent_record(request, case_id: int, payload: ConsentIn):
     data = payload.dict()
     given_on = _required_date(data.pop("given_on"), "given_on", "同意日を入力してください。")
     scope = _scope_agencies(data.pop("scope_agency_ids"))
+    person = _consenting_person(case, data.pop("person_id"))
     with service_errors(CONSENT_FIELDS):
         services.consent_record(
-            by=request.user, case=case, given_on=given_on, scope_agencies=scope, **data
+            by=request.user,
+            case=case,
+            given_on=given_on,
+            scope_agencies=scope,
+            person=person,
+            **data,
         )
     return Status(201, _case_or_404(request, case.pk))
 
@@ -355,9 +415,12 @@ def consent_withdraw(request, case_id: int, payload: WithdrawIn):
     case = _acting_case(request, case_id)
     data = payload.dict()
     given_on = _required_date(data.pop("given_on"), "given_on", "撤回日を入力してください。")
+    person = _consenting_person(case, data.pop("person_id"))
     check_lengths(Consent, data, {"given_by": "given_by"})
-    with service_errors():
-        services.consent_withdraw(by=request.user, case=case, given_on=given_on, **data)
+    with service_errors(CONSENT_FIELDS):
+        services.consent_withdraw(
+            by=request.user, case=case, given_on=given_on, person=person, **data
+        )
     return Status(201, _case_or_404(request, case.pk))
 
 
@@ -403,3 +466,30 @@ def team_add(request, case_id: int, payload: TeamIn):
     with service_errors(TEAM_FIELDS):
         services.team_add(by=request.user, case=case, agency=agency, role=payload.role)
     return Status(201, _case_or_404(request, case.pk))
+
+
+@router.post(
+    "/cases/{case_id}/team/leave",
+    response={200: CaseDetailOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
+    summary="支援チームからの機関の離脱を記録（その機関のチームとしての閲覧はただちに終わります）",
+)
+def team_leave(request, case_id: int, payload: TeamLeaveIn):
+    require_perm(request, "cases.use")
+    case = _acting_case(request, case_id)
+    if payload.agency_id is None:
+        raise invalid({"agency_id": "離脱する機関を選んでください。"})
+    member = next(
+        (m for m in selectors.current_team(case) if m.agency_id == payload.agency_id), None
+    )
+    if member is None:
+        raise invalid({"agency_id": "この機関は現在の支援チームにいません。"})
+    left_on = date_input(payload.left_on, "left_on")
+    with service_errors({"agency": "agency_id", "left_on": "left_on"}):
+        services.team_leave(
+            by=request.user,
+            case=case,
+            agency=member.agency,
+            reason=payload.reason,
+            left_on=left_on,
+        )
+    return _case_or_404(request, case.pk)

@@ -34,7 +34,7 @@ def assessment_view(view: Callable) -> Callable:
 
 
 def _case_or_404(request: HttpRequest, pk: int) -> Case:
-    return selectors.case_or_404(user=request.user, pk=pk)
+    return selectors.case_content_or_404(user=request.user, pk=pk)
 
 
 def _may_record(request: HttpRequest, case: Case) -> bool:

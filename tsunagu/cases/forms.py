@@ -36,9 +36,31 @@ def _agency_choices(agencies: Iterable, team_ids: set[int]) -> list:
     return team + [(a.pk, a.name) for a in agencies if a.pk not in team_ids]
 
 
-class ConsentForm(BootstrapForm):
-    """利用申込・本人同意: who agreed, when, how, and with whom information may be shared."""
+def _person_choices(people: Iterable) -> list:
+    return [(p.pk, p.name) for p in people]
 
+
+class ConsentForm(BootstrapForm):
+    """利用申込・本人同意 of one person: who agreed, when, how, and with whom information
+    may be shared. Each adult consents for themselves; a minor through a guardian."""
+
+    person = forms.TypedChoiceField(
+        label="同意の対象となる方",
+        coerce=int,
+        required=False,  # the case's person unless another is chosen
+        empty_value=None,
+        help_text="同意は一人ずつ記録します。世帯の他の方の情報は、その方自身の同意がなければ"
+        "共有されません。",
+        error_messages={
+            "required": "同意の対象となる方を選んでください。",
+            "invalid_choice": "同意の対象となる方は選択肢から選んでください。",
+        },
+    )
+    by_guardian = forms.BooleanField(
+        label="未成年の方の保護者（法定代理人）による同意",
+        required=False,
+        help_text="未成年の方は保護者が同意します。その場合は「同意した方」に保護者の氏名を入力します。",
+    )
     given_by = forms.CharField(
         label="同意した方",
         max_length=NAME_MAX,
@@ -81,8 +103,17 @@ class ConsentForm(BootstrapForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, agencies: Iterable = (), team_ids: Iterable[int] = (), **kwargs):
+    def __init__(
+        self,
+        *args,
+        agencies: Iterable = (),
+        team_ids: Iterable[int] = (),
+        people: Iterable = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.people = {p.pk: p for p in people}
+        self.fields["person"].choices = _person_choices(self.people.values())
         agencies = list(agencies)
         self.agency_objects = {a.pk: a for a in agencies}
         self.team_ids = set(team_ids)
@@ -106,6 +137,8 @@ class ConsentForm(BootstrapForm):
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
+            "person": self.people.get(data["person"]),
+            "by_guardian": data["by_guardian"],
             "given_by": data["given_by"],
             "given_on": data["given_on"],
             "method": data["method"],
@@ -117,6 +150,16 @@ class ConsentForm(BootstrapForm):
 
 
 class WithdrawForm(BootstrapForm):
+    person = forms.TypedChoiceField(
+        label="同意を撤回する方",
+        coerce=int,
+        required=False,  # the case's person unless another is chosen
+        empty_value=None,
+        error_messages={
+            "required": "同意を撤回する方を選んでください。",
+            "invalid_choice": "同意を撤回する方は選択肢から選んでください。",
+        },
+    )
     given_by = forms.CharField(
         label="撤回を申し出た方",
         max_length=NAME_MAX,
@@ -132,9 +175,14 @@ class WithdrawForm(BootstrapForm):
         label="特記事項", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, people: Iterable = (), **kwargs):
         super().__init__(*args, **kwargs)
+        self.people = {p.pk: p for p in people}
+        self.fields["person"].choices = _person_choices(self.people.values())
         self.fields["given_on"].widget.attrs["placeholder"] = "例：R8.12.1"
+
+    def chosen_person(self):
+        return self.people.get(self.cleaned_data["person"])
 
 
 class TransitionForm(BootstrapForm):
@@ -188,3 +236,33 @@ class TeamAddForm(BootstrapForm):
 
     def chosen_agency(self):
         return self.agency_objects[self.cleaned_data["agency"]]
+
+
+class TeamLeaveForm(BootstrapForm):
+    """An agency leaves the case team (its access through the team ends at once)."""
+
+    member = forms.TypedChoiceField(
+        label="離脱する機関",
+        coerce=int,
+        error_messages={
+            "required": "離脱する機関を選んでください。",
+            "invalid_choice": "この機関は現在の支援チームにいません。",
+        },
+    )
+    reason = forms.CharField(
+        label="離脱の理由",
+        max_length=200,
+        error_messages={
+            "required": "チームを離れる理由を入力してください。",
+            "max_length": "離脱の理由は200文字以内で入力してください。",
+        },
+    )
+    left_on = WarekiDateField(label="離脱日", required=False)
+
+    def __init__(self, *args, team: Iterable = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {m.pk: m for m in team}
+        self.fields["member"].choices = [(m.pk, m.agency.name) for m in self.members.values()]
+
+    def clean_member(self):
+        return self.members[self.cleaned_data["member"]]

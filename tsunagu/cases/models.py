@@ -99,8 +99,14 @@ class Case(models.Model):
         return subject_person_ids(self.person_id, self.household_id)
 
     def current_consent(self) -> Consent | None:
-        """The latest consent version, or ``None``; a withdrawn one means no consent."""
-        latest = self.consents.order_by("-version").first()
+        """The principal's current consent, or ``None``; a withdrawn one means no consent.
+
+        The principal is the case's person; a household case without one is governed by the
+        latest current consent of any of its members."""
+        current = self.consents.filter(is_current=True)
+        if self.person_id is None:
+            return current.filter(is_withdrawal=False).order_by("-version").first()
+        latest = current.filter(person_id=self.person_id).first()
         return latest if latest and not latest.is_withdrawal else None
 
 
@@ -114,6 +120,7 @@ class CaseTeamMember(models.Model):
     role = models.CharField("役割", max_length=100, blank=True)
     joined_on = models.DateField("参加日")
     left_on = models.DateField("離脱日", null=True, blank=True)
+    left_reason = models.CharField("離脱の理由", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "支援チームの機関"
@@ -159,8 +166,25 @@ class Consent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents")
     version = models.PositiveIntegerField("版")
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name="同意の対象となる方",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+        help_text="同意は一人ずつ記録します（世帯の他の方の情報は、その方自身の同意で共有）。",
+    )
+    is_current = models.BooleanField(
+        "その方の最新の版", default=True, editable=False, db_index=True
+    )
     is_withdrawal = models.BooleanField("同意の撤回", default=False)
     given_by = models.CharField("同意した方", max_length=100)
+    by_guardian = models.BooleanField(
+        "保護者（法定代理人）による同意",
+        default=False,
+        help_text="未成年の方の同意は保護者が行います。",
+    )
     given_on = models.DateField("同意日（撤回日）")
     method = models.CharField("方法", max_length=20, choices=ConsentMethod.choices, blank=True)
     witness = models.CharField("立会人", max_length=100, blank=True)

@@ -134,7 +134,7 @@ class MonitoringIn(Schema):
 
 
 def _case_or_404(request, pk: int) -> Case:
-    return selectors.case_or_404(user=request.user, pk=pk)
+    return selectors.case_content_or_404(user=request.user, pk=pk)
 
 
 def _overview(case: Case) -> dict:

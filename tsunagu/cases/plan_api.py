@@ -42,10 +42,17 @@ class PlanItemOut(Schema):
     period_end: datetime.date | None
     statutory_service: str
     statutory_service_label: str
+    consent_warning: str
 
     @staticmethod
     def resolve_agency_name(obj: PlanItem) -> str:
         return obj.agency.name
+
+    @staticmethod
+    def resolve_consent_warning(obj: PlanItem) -> str:
+        from .services import consent_warning
+
+        return consent_warning(obj.plan.case, obj.agency)
 
     @staticmethod
     def resolve_statutory_service_label(obj: PlanItem) -> str:
@@ -152,7 +159,7 @@ class PlanReportIn(Schema):
 
 def _case(request, case_id: int) -> Case:
     require_perm(request, "cases.use")
-    return selectors.case_or_404(user=request.user, pk=case_id)
+    return selectors.case_content_or_404(user=request.user, pk=case_id)
 
 
 def _plan(case: Case, plan_id: int) -> SupportPlan:

@@ -23,7 +23,7 @@ from tsunagu.accounts.models import Role
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
 
-from . import plan_services, plans, selectors
+from . import plan_services, plans, selectors, services
 from .models import Case, PlanStatus, SupportPlan
 from .plan_forms import PlanForm, PlanItemForm, PlanReportForm, SupportDecisionForm
 from .services import CaseTransitionError
@@ -34,7 +34,7 @@ def plan_view(view: Callable) -> Callable:
 
 
 def _case_or_404(request: HttpRequest, pk: int) -> Case:
-    return selectors.case_or_404(user=request.user, pk=pk)
+    return selectors.case_content_or_404(user=request.user, pk=pk)
 
 
 def _plan_or_404(case: Case, plan_pk: int) -> SupportPlan:
@@ -101,10 +101,13 @@ def _detail_context(request: HttpRequest, case: Case, plan: SupportPlan, **forms
     agreed = plan.status == PlanStatus.AGREED
     statutory = plan.has_statutory_items
     agencies = list(agency_selectors.agency_list(user=request.user))
+    items = list(plan.items.all())
+    for item in items:
+        item.consent_warning = services.consent_warning(case, item.agency)
     return {
         "case": case,
         "plan": plan,
-        "items": list(plan.items.all()),
+        "items": items,
         "pattern": plans.pattern_of(plan),
         "pattern_text": plans.PATTERN_TEXT[plans.pattern_of(plan)],
         "next_step": plans.next_step(plan),
@@ -188,11 +191,16 @@ def plan_item_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
     )
     if form.is_valid():
         try:
-            plan_services.plan_item_add(by=request.user, plan=plan, **form.service_arguments())
+            item = plan_services.plan_item_add(
+                by=request.user, plan=plan, **form.service_arguments()
+            )
         except ValidationError as exc:
             _service_error(form, exc, request)
         else:
             messages.success(request, "プランに項目を追加しました。")
+            warning = services.consent_warning(case, item.agency)
+            if warning:
+                messages.warning(request, warning)
             return redirect("cases:plan_detail", pk=case.pk, plan_pk=plan.pk)
     plan = _plan_or_404(case, plan_pk)
     _audit(request, case, plan, "plan_item_add")

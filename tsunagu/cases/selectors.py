@@ -17,7 +17,13 @@ CONSENT_LABELS = {CONSENT_GIVEN: "あり", CONSENT_NONE: "なし", CONSENT_WITHD
 
 
 def _with_consent_state(qs: QuerySet[Case]) -> QuerySet[Case]:
-    latest = Consent.objects.filter(case=OuterRef("pk")).order_by("-version")
+    # The principal's current version: the case's person, or for a household case without
+    # one, the latest current consent of any member (a consent before a withdrawal).
+    latest = (
+        Consent.objects.filter(case=OuterRef("pk"), is_current=True)
+        .filter(Q(person_id=OuterRef("person_id")) | Q(case__person__isnull=True))
+        .order_by("is_withdrawal", "-version")
+    )
     return qs.annotate(
         latest_consent_version=Subquery(latest.values("version")[:1]),
         latest_consent_withdrawn=Subquery(latest.values("is_withdrawal")[:1]),
@@ -75,13 +81,16 @@ def case_get(*, user, pk: int) -> Case:
             ),
             Prefetch(
                 "consents",
-                queryset=Consent.objects.select_related("recorded_by")
+                queryset=Consent.objects.select_related("recorded_by", "person")
                 .prefetch_related("scope_agencies")
                 .order_by("version"),
             ),
         )
     )
-    return _with_consent_state(qs).get(pk=pk)
+    case = _with_consent_state(qs).get(pk=pk)
+    mark_subjects(user, [case])
+    case.content_visible = access.sees_case_content(user, case)
+    return case
 
 
 def case_or_404(*, user, pk: int) -> Case:
@@ -94,12 +103,71 @@ def case_or_404(*, user, pk: int) -> Case:
         raise Http404 from exc
 
 
+def current_consents(case: Case) -> list[Consent]:
+    """Each person's current version from the prefetched consents (withdrawals included),
+    the case's person first."""
+    current = [c for c in case.consents.all() if c.is_current]
+    return sorted(current, key=lambda c: (c.person_id != case.person_id, c.person_id or 0))
+
+
 def current_consent(case: Case) -> Consent | None:
-    """The latest version from the prefetched consents, unless it is a withdrawal."""
-    consents = list(case.consents.all())
-    latest = consents[-1] if consents else None
-    return latest if latest and not latest.is_withdrawal else None
+    """The principal's current consent from the prefetched consents, unless withdrawn."""
+    current = current_consents(case)
+    if case.person_id is None:
+        given = [c for c in current if not c.is_withdrawal]
+        return max(given, key=lambda c: c.version) if given else None
+    own = [c for c in current if c.person_id == case.person_id]
+    return own[0] if own and not own[0].is_withdrawal else None
+
+
+def case_content_visible(user, case: Case) -> bool:
+    """Whether the user sees the case's content, or only its state and their own records."""
+    known = getattr(case, "content_visible", None)
+    return access.sees_case_content(user, case) if known is None else known
+
+
+def case_content_or_404(*, user, pk: int) -> Case:
+    """:func:`case_or_404` for pages that show the case's content (assessment, monitoring,
+    the whole plan …): a team agency the consent does not name gets 404 too."""
+    from django.http import Http404
+
+    case = case_or_404(user=user, pk=pk)
+    if not case_content_visible(user, case):
+        raise Http404
+    return case
 
 
 def current_team(case: Case) -> list[CaseTeamMember]:
     return [m for m in case.team.all() if m.left_on is None]
+
+
+def mark_subjects(user, cases: list[Case]) -> list[Case]:
+    """Set ``person_visible`` / ``household_visible`` on each case: a name is shown only to
+    those who may see that person or household (its other members on their own consent)."""
+    person_ids = {c.person_id for c in cases if c.person_id}
+    household_ids = {c.household_id for c in cases if c.household_id}
+    persons = set(
+        access.persons_visible_to(user).filter(pk__in=person_ids).values_list("pk", flat=True)
+    )
+    households = set(
+        access.households_visible_to(user).filter(pk__in=household_ids).values_list("pk", flat=True)
+    )
+    for c in cases:
+        c.person_visible = c.person_id in persons
+        c.household_visible = c.household_id in households
+    return cases
+
+
+def own_plan_items(case: Case, agency_id: int | None) -> list:
+    """The agency's own items in the case's current plan (the confirmed one, and the one being
+    drafted or agreed): what a team agency the consent does not name may still see."""
+    from .models import PlanItem, PlanStatus
+
+    if agency_id is None:
+        return []
+    return list(
+        PlanItem.objects.filter(plan__case=case, agency_id=agency_id)
+        .exclude(plan__status=PlanStatus.SUPERSEDED)
+        .select_related("plan", "agency")
+        .order_by("-plan__version", "order", "id")
+    )

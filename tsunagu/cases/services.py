@@ -121,6 +121,50 @@ def case_open_from_referral(*, by, referral, note: str = "") -> Case:
     return case
 
 
+ADULT_AGE = 18
+
+
+def consent_subjects(case: Case) -> list:
+    """Who may consent on a case: its person and the household's current members."""
+    from tsunagu.people.models import Person
+
+    ids = case.subject_persons()
+    people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
+    first = [case.person_id] if case.person_id in people else []
+    return [people[pk] for pk in first + sorted(set(people) - set(first))]
+
+
+def _consenting_person(case: Case, person, errors: dict):
+    """The person whose consent this is (the case's person unless another is named)."""
+    if person is None:
+        person = case.person
+    if person is None:
+        errors["person"] = "同意する方（世帯の誰の同意か）を選んでください。"
+        return None
+    if person.pk not in case.subject_persons():
+        errors["person"] = "この事例の本人・世帯の方ではありません。"
+        return None
+    return person
+
+
+def _guardian_errors(person, given_on: datetime.date, by_guardian: bool) -> dict:
+    """Each adult consents for themselves; a minor's consent is the guardian's (§6)."""
+    age = person.age_on(given_on) if person is not None else None
+    if age is None:
+        return {}
+    if age < ADULT_AGE and not by_guardian:
+        return {
+            "by_guardian": f"{person.name}さんは未成年です。保護者（法定代理人）による同意として"
+            "記録し、「同意した方」に保護者の氏名を入力してください。"
+        }
+    if age >= ADULT_AGE and by_guardian:
+        return {
+            "by_guardian": f"{person.name}さんは成人です。成人の方は本人が同意します"
+            "（家族の同意では共有できません）。"
+        }
+    return {}
+
+
 def consent_record(
     *,
     by,
@@ -132,10 +176,15 @@ def consent_record(
     share_in_conference: bool,
     witness: str = "",
     notes: str = "",
+    person=None,
+    by_guardian: bool = False,
 ) -> Consent:
-    """Record (a new version of) the person's application and consent; nothing is overwritten."""
+    """Record (a new version of) one person's application and consent; nothing is
+    overwritten. Each adult consents for themselves; a minor through a guardian."""
     _coordinating(by, case)
     errors = {}
+    person = _consenting_person(case, person, errors)
+    errors.update(_guardian_errors(person, given_on, by_guardian))
     if not given_by.strip():
         errors["given_by"] = "同意した方の氏名を入力してください。"
     if given_on > timezone.localdate():
@@ -156,8 +205,10 @@ def consent_record(
     return _new_version(
         by=by,
         case=case,
+        person=person,
         action="consent.record",
         is_withdrawal=False,
+        by_guardian=by_guardian,
         given_by=given_by.strip(),
         given_on=given_on,
         method=method,
@@ -169,10 +220,14 @@ def consent_record(
 
 
 def consent_withdraw(
-    *, by, case: Case, given_by: str, given_on: datetime.date, notes: str = ""
+    *, by, case: Case, given_by: str, given_on: datetime.date, notes: str = "", person=None
 ) -> Consent:
     """Withdrawal is a new version; access that rested on the consent ends at once."""
     _coordinating(by, case)
+    errors: dict = {}
+    person = _consenting_person(case, person, errors)
+    if errors:
+        raise ValidationError(errors)
     if not given_by.strip():
         raise ValidationError({"given_by": "撤回を申し出た方の氏名を入力してください。"})
     too_long = max_length_errors(Consent, given_by=given_by)
@@ -183,6 +238,7 @@ def consent_withdraw(
     return _new_version(
         by=by,
         case=case,
+        person=person,
         action="consent.withdraw",
         is_withdrawal=True,
         given_by=given_by.strip(),
@@ -193,20 +249,41 @@ def consent_withdraw(
     )
 
 
+def person_consent(case: Case, person) -> Consent | None:
+    """The person's current consent on the case (``None`` if none or withdrawn)."""
+    latest = case.consents.filter(is_current=True, person=person).first()
+    return latest if latest and not latest.is_withdrawal else None
+
+
 def _new_version(
-    *, by, case: Case, action: str, scope_agencies, require_current: bool = False, **fields
+    *,
+    by,
+    case: Case,
+    person,
+    action: str,
+    scope_agencies,
+    require_current: bool = False,
+    **fields,
 ) -> Consent:
     with transaction.atomic():
         # Lock the case row: versions are numbered, and checked, one writer at a time.
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        if require_current and locked.current_consent() is None:
-            raise ValidationError("撤回できる同意がありません。")
+        if require_current and person_consent(locked, person) is None:
+            raise ValidationError(f"{person.name}さんの撤回できる同意がありません。")
         last = locked.consents.order_by("-version").values_list("version", flat=True).first()
+        locked.consents.filter(person=person, is_current=True).update(is_current=False)
         consent = Consent.objects.create(
-            case=locked, version=(last or 0) + 1, recorded_by=by, **fields
+            case=locked,
+            person=person,
+            version=(last or 0) + 1,
+            recorded_by=by,
+            is_current=True,
+            **fields,
         )
         consent.scope_agencies.set(scope_agencies)
-        if consent.is_withdrawal or not consent.share_in_conference:
+        principal = locked.current_consent()
+        governs_case = locked.person_id is None or locked.person_id == person.pk
+        if governs_case and (principal is None or not principal.share_in_conference):
             # Sharing at a 重層的支援会議 is no longer covered: pending items there end now.
             from tsunagu.meetings.services import withdraw_conference_items
 
@@ -216,7 +293,7 @@ def _new_version(
             action=action,
             target=consent,
             persons=case.subject_persons(),
-            context={"case": case.pk},
+            context={"case": case.pk, "person": person.pk},
             changes={
                 **diff({}, snapshot(consent)),
                 "scope_agencies": {"before": None, "after": sorted(a.pk for a in scope_agencies)},
@@ -300,6 +377,65 @@ def team_add(*, by, case: Case, agency: Agency, role: str = "") -> CaseTeamMembe
             target=case,
             persons=case.subject_persons(),
             context={"case": case.pk, "agency": agency.pk},
+        )
+    return member
+
+
+def consent_names(case: Case, agency: Agency) -> bool:
+    """Whether the principal's current consent names the agency (its basis for sharing)."""
+    consent = case.current_consent()
+    return consent is not None and consent.scope_agencies.filter(pk=agency.pk).exists()
+
+
+def consent_warning(case: Case, agency: Agency) -> str:
+    """The warning shown when an agency the consent does not name joins the team or a plan
+    (empty when the consent names it, or when it coordinates the case)."""
+    if agency.pk == case.coordinating_agency_id or consent_names(case, agency):
+        return ""
+    return (
+        f"{agency.name}は本人同意の共有先に含まれていません。この機関は、同意が更新されるまで"
+        "本人・世帯の情報やアセスメント・プランを見られず、自機関の担当項目と支援経過だけを"
+        "扱えます。本人の同意を更新する（共有先に加える）か、支援会議（社会福祉法第106条の6）で"
+        "情報を共有してください。"
+    )
+
+
+def team_leave(*, by, case: Case, agency: Agency, reason: str, left_on=None) -> CaseTeamMember:
+    """Record that an agency left the team; its access through the team ends at once."""
+    _coordinating(by, case)
+    errors = {}
+    if agency.pk == case.coordinating_agency_id:
+        errors["agency"] = "多機関協働事業者（事例を担当する機関）はチームから外せません。"
+    if not reason.strip():
+        errors["reason"] = "チームを離れる理由を入力してください。"
+    today = timezone.localdate()
+    left_on = left_on or today
+    if left_on > today:
+        errors["left_on"] = "離脱日に未来の日付は指定できません。"
+    errors.update(max_length_errors(CaseTeamMember, left_reason=reason.strip()))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        member = (
+            CaseTeamMember.objects.select_for_update()
+            .filter(case=case, agency=agency, left_on__isnull=True)
+            .first()
+        )
+        if member is None:
+            raise ValidationError({"agency": "この機関は現在の支援チームにいません。"})
+        if left_on < member.joined_on:
+            raise ValidationError({"left_on": "離脱日は参加日より前にできません。"})
+        member.left_on = left_on
+        member.left_reason = reason.strip()
+        member.save(update_fields=["left_on", "left_reason"])
+        audit_record(
+            actor=by,
+            action="case.team_leave",
+            target=case,
+            persons=case.subject_persons(),
+            context={"case": case.pk, "agency": agency.pk},
+            changes={"left_on": {"before": None, "after": left_on.isoformat()}},
+            purpose=reason.strip()[:200],
         )
     return member
 

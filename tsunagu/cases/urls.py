@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/<int:pk>/consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("cases/<int:pk>/transition/", views.case_transition, name="case_transition"),
     path("cases/<int:pk>/team/", views.team_add, name="team_add"),
+    path("cases/<int:pk>/team/leave/", views.team_leave, name="team_leave"),
     *assessment_urlpatterns,
     *plan_urlpatterns,
     *activity_urlpatterns,

@@ -21,12 +21,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from tsunagu import access
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
 from tsunagu.meetings.selectors import case_panel as meeting_panel
 
 from . import activity, monitoring, plans, selectors, services
-from .forms import CaseFilterForm, ConsentForm, TeamAddForm, TransitionForm, WithdrawForm
+from .forms import (
+    CaseFilterForm,
+    ConsentForm,
+    TeamAddForm,
+    TeamLeaveForm,
+    TransitionForm,
+    WithdrawForm,
+)
 from .models import Case, CaseStatus
 
 PAGE_SIZE = 25
@@ -118,7 +126,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         user=request.user, status=filters.get("status") or "", q=filters.get("q") or ""
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    rows = selectors.mark_subjects(request.user, list(page.object_list))
     for case in rows:
         case.consent_state = selectors.consent_state(case)
     audit_read(
@@ -185,53 +193,89 @@ def _decision_steps(case: Case) -> list[str]:
     return labels
 
 
-def _consent_summary(consents: list) -> tuple[str, str]:
-    """(state, text) for the top of the consent history."""
-    if not consents:
-        return selectors.CONSENT_NONE, "同意なし"
-    latest = consents[-1]
-    if latest.is_withdrawal:
-        return selectors.CONSENT_WITHDRAWN, "撤回済み"
-    return selectors.CONSENT_GIVEN, f"同意あり（第{latest.version}版）"
+def _consent_summary(case: Case) -> tuple[str, str]:
+    """(state, text) of the principal's consent for the top of the page."""
+    state = selectors.consent_state(case)
+    if state == selectors.CONSENT_NONE:
+        return state, "同意なし"
+    if state == selectors.CONSENT_WITHDRAWN:
+        return state, "撤回済み"
+    return state, f"同意あり（第{selectors.current_consent(case).version}版）"
+
+
+def _team_rows(case: Case, team: list) -> list:
+    """The team, each member marked with whether the current consent names it."""
+    consent = selectors.current_consent(case)
+    named = {a.pk for a in consent.scope_agencies.all()} if consent else set()
+    for member in team:
+        member.shared_by_consent = (
+            member.agency_id == case.coordinating_agency_id or member.agency_id in named
+        )
+    return team
 
 
 @case_view
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     user = request.user
+    content = selectors.case_content_visible(user, case)
     consents = list(case.consents.all())
-    consent_state, consent_text = _consent_summary(consents)
+    consent_state, consent_text = _consent_summary(case)
     has_consent = consent_state == selectors.CONSENT_GIVEN
     may_act = _may_act(request, case)
-    _audit_view(request, case)
-    team = list(case.team.all())
+    _audit_view(request, case, "" if content else "limited")
+    team = _team_rows(case, list(case.team.all()))
     panels: dict = {}
-    for panel in (plans.case_panel, activity.case_panel, monitoring.case_panel, meeting_panel):
+    limited_panels = (activity.case_panel,)
+    full_panels = (plans.case_panel, activity.case_panel, monitoring.case_panel, meeting_panel)
+    for panel in full_panels if content else limited_panels:
         panels.update(panel(request, case))
+    events = list(case.status_events.all())
     return render(
         request,
         "cases/case_detail.html",
         {
             **panels,
             "case": case,
+            "content_visible": content,
+            "own_plan_items": []
+            if content
+            else selectors.own_plan_items(case, access.acting_agency_id(user)),
             "person": case.person,
             "household": case.household,
-            "person_visible": user.has_perm("people.view_person", case.person),
-            "household_visible": user.has_perm("people.view_household", case.household),
+            "person_visible": case.person_visible,
+            "household_visible": case.household_visible,
             "referral_visible": user.has_perm("consultations.view_referral", case.referral),
             "team": [m for m in team if m.left_on is None],
             "former_team": [m for m in team if m.left_on is not None],
-            "events": list(case.status_events.all()),
-            "consents": list(reversed(consents)),
+            "events": events,
+            "consents": list(reversed(consents)) if content else [],
+            "consent_people": _consent_people(case) if content else [],
             "consent_state": consent_state,
             "consent_text": consent_text,
             "has_consent": has_consent,
             "may_act": may_act,
             "steps": _steps(case, has_consent) if may_act else [],
-            "decision_steps": _decision_steps(case),
+            "decision_steps": _decision_steps(case) if content else [],
             "transition_form": TransitionForm(),
         },
     )
+
+
+def _consent_people(case: Case) -> list[dict]:
+    """Each person of the case and household with their own current consent (§6)."""
+    current = {c.person_id: c for c in selectors.current_consents(case)}
+    rows = []
+    for person in services.consent_subjects(case):
+        consent = current.get(person.pk)
+        if consent is None:
+            state, text = selectors.CONSENT_NONE, "同意なし"
+        elif consent.is_withdrawal:
+            state, text = selectors.CONSENT_WITHDRAWN, "撤回済み"
+        else:
+            state, text = selectors.CONSENT_GIVEN, f"同意あり（第{consent.version}版）"
+        rows.append({"person": person, "consent": consent, "state": state, "text": text})
+    return rows
 
 
 # ---------------------------------------------------------------------------- consent
@@ -241,17 +285,30 @@ def _scope_agencies(request: HttpRequest) -> list:
     return list(agency_selectors.agency_list(user=request.user))
 
 
-def _consent_initial(case: Case) -> dict:
-    current = selectors.current_consent(case)
+def _chosen_person(request: HttpRequest, case: Case):
+    """The person named by ``?person=`` among the case's people (default: the case's person)."""
+    people = services.consent_subjects(case)
+    wanted = request.GET.get("person", "")
+    chosen = next((p for p in people if str(p.pk) == wanted), None)
+    return chosen or (people[0] if people else None), people
+
+
+def _consent_initial(case: Case, person) -> dict:
+    current = services.person_consent(case, person) if person else None
     team_ids = [m.agency_id for m in selectors.current_team(case)]
     if current is None:
+        minor = person is not None and (person.age_on(timezone.localdate()) or 99) < 18
         return {
-            "given_by": case.person.name if case.person_id else "",
+            "person": person.pk if person else None,
+            "given_by": "" if minor or person is None else person.name,
+            "by_guardian": minor,
             "given_on": timezone.localdate(),
             "scope_agencies": team_ids,
         }
-    # a new version starts from the current one
+    # a new version starts from the person's current one
     return {
+        "person": person.pk,
+        "by_guardian": current.by_guardian,
         "given_by": current.given_by,
         "given_on": timezone.localdate(),
         "method": current.method,
@@ -267,8 +324,9 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
     case = _acting_case_or_403(request, pk)
     team_ids = [m.agency_id for m in selectors.current_team(case)]
     agencies = _scope_agencies(request)
+    person, people = _chosen_person(request, case)
     if request.method == "POST":
-        form = ConsentForm(request.POST, agencies=agencies, team_ids=team_ids)
+        form = ConsentForm(request.POST, agencies=agencies, team_ids=team_ids, people=people)
         if form.is_valid():
             try:
                 consent = services.consent_record(
@@ -277,30 +335,45 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(request, f"本人同意を記録しました（第{consent.version}版）。")
+                messages.success(
+                    request,
+                    f"{consent.person.name}さんの本人同意を記録しました（第{consent.version}版）。",
+                )
                 return redirect("cases:case_detail", pk=case.pk)
     else:
-        form = ConsentForm(initial=_consent_initial(case), agencies=agencies, team_ids=team_ids)
+        form = ConsentForm(
+            initial=_consent_initial(case, person),
+            agencies=agencies,
+            team_ids=team_ids,
+            people=people,
+        )
         _audit_view(request, case, "consent_record")
     return render(
         request,
         "cases/consent_form.html",
-        {"case": case, "form": form, "current": selectors.current_consent(case)},
+        {
+            "case": case,
+            "form": form,
+            "people": people,
+            "chosen": person,
+            "current": services.person_consent(case, person) if person else None,
+        },
     )
 
 
 @case_view
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     case = _acting_case_or_403(request, pk)
-    current = selectors.current_consent(case)
+    people = [p for p in services.consent_subjects(case) if services.person_consent(case, p)]
     if request.method == "POST":
-        form = WithdrawForm(request.POST)
+        form = WithdrawForm(request.POST, people=people)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 consent = services.consent_withdraw(
                     by=request.user,
                     case=case,
+                    person=form.chosen_person(),
                     given_by=data["given_by"],
                     given_on=data["given_on"],
                     notes=data["notes"],
@@ -310,20 +383,30 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"同意の撤回を記録しました（第{consent.version}版）。"
+                    f"{consent.person.name}さんの同意の撤回を記録しました（第{consent.version}版）。"
                     "同意に基づく情報共有は、ただちに終了しました。",
                 )
                 return redirect("cases:case_detail", pk=case.pk)
     else:
-        if current is None:
+        if not people:
             messages.error(request, "撤回できる同意がありません。")
             return redirect("cases:case_detail", pk=case.pk)
+        wanted = request.GET.get("person", "")
+        person = next((p for p in people if str(p.pk) == wanted), people[0])
+        current = services.person_consent(case, person)
         form = WithdrawForm(
-            initial={"given_by": current.given_by, "given_on": timezone.localdate()}
+            initial={
+                "person": person.pk,
+                "given_by": current.given_by,
+                "given_on": timezone.localdate(),
+            },
+            people=people,
         )
         _audit_view(request, case, "consent_withdraw")
     return render(
-        request, "cases/consent_withdraw.html", {"case": case, "form": form, "current": current}
+        request,
+        "cases/consent_withdraw.html",
+        {"case": case, "form": form, "current": selectors.current_consent(case)},
     )
 
 
@@ -386,6 +469,9 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_service_errors(exc)
             else:
                 messages.success(request, f"{member.agency.name}を支援チームに追加しました。")
+                warning = services.consent_warning(case, member.agency)
+                if warning:
+                    messages.warning(request, warning)
                 return redirect("cases:case_detail", pk=case.pk)
     else:
         form = TeamAddForm(agencies=agencies)
@@ -395,3 +481,34 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/team_form.html",
         {"case": case, "form": form, "team": selectors.current_team(case)},
     )
+
+
+@case_view
+@require_POST
+def team_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that an agency left the team: its access through the team ends at once."""
+    case = _acting_case_or_403(request, pk)
+    form = TeamLeaveForm(request.POST, team=selectors.current_team(case))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect("cases:case_detail", pk=case.pk)
+    member = form.cleaned_data["member"]
+    try:
+        services.team_leave(
+            by=request.user,
+            case=case,
+            agency=member.agency,
+            reason=form.cleaned_data["reason"],
+            left_on=form.cleaned_data["left_on"],
+        )
+    except ValidationError as exc:
+        _report_errors(request, exc)
+    else:
+        messages.success(
+            request,
+            f"{member.agency.name}の支援チームからの離脱を記録しました。"
+            "この機関は、チームの一員としてこの事例を閲覧できなくなりました。",
+        )
+    return redirect("cases:case_detail", pk=case.pk)

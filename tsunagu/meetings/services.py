@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from tsunagu.accounts.models import Agency, Membership, Role
 from tsunagu.audit.services import audit_record, diff, snapshot
-from tsunagu.cases.models import Case, CaseStatus, PlanKind, PlanStatus, SupportPlan
+from tsunagu.cases.models import Case, CaseStatus, PlanStatus, SupportPlan
 from tsunagu.cases.permissions import coordinating_role
 from tsunagu.cases.services import CLOSABLE, SUSPENDABLE, CaseTransitionError, move_case
 from tsunagu.common.validation import max_length_errors
@@ -482,7 +482,9 @@ def _return_plan_to_drafting(*, by, item: AgendaItem, note: str, action: str) ->
     )
     case = Case.objects.get(pk=item.case_id)
     if case.status == C.IN_CONFERENCE:
-        back = C.REPLANNING if plan.kind == PlanKind.REPLAN else C.PLANNING
+        # Back to where the case came from: an adoption item was put on the agenda from
+        # プラン作成 (a reopened case's new plan too), a re-plan item from 再プラン.
+        back = C.REPLANNING if item.purpose == P.REPLAN else C.PLANNING
         move_case(
             by=by,
             case=case,

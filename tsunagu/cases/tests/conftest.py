@@ -41,3 +41,17 @@ def consented_case(personas, case, agencies):
         share_in_conference=True,
     )
     return case
+
+
+def give_consent(personas, case, *agencies, share_in_conference=True, person=None):
+    """The case's person (or ``person``) consents to sharing with ``agencies``."""
+    return case_services.consent_record(
+        by=personas["coordinator"].user,
+        case=case,
+        person=person,
+        given_by="山田 フミ",
+        given_on=case.opened_on,
+        method="signature",
+        scope_agencies=list(agencies),
+        share_in_conference=share_in_conference,
+    )

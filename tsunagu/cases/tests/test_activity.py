@@ -14,6 +14,7 @@ from conftest import PERSONA_NAMES
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases import activity, services
 from tsunagu.cases.models import Activity, Case, CaseStatus, CaseTeamMember
+from tsunagu.cases.tests.conftest import give_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -259,6 +260,7 @@ def test_anonymous_is_sent_to_sign_in(client, case):
 
 
 def test_a_visible_case_off_the_team_reads_but_does_not_record(login, personas, case, agencies):
+    give_consent(personas, case, agencies["houkatsu"])
     _record(personas, case, who="coordinator", summary="社協の面談記録")
     _leave_team(case, agencies["houkatsu"])
     client = login(personas["desk"])
@@ -336,7 +338,8 @@ def test_bad_form_input_explains_and_changes_nothing(login, personas, case):
     assert not AuditEvent.objects.filter(action="activity.record").exists()
 
 
-def test_log_shows_entries_newest_first_in_wareki(login, personas, case):
+def test_log_shows_entries_newest_first_in_wareki(login, personas, case, agencies):
+    give_consent(personas, case, agencies["houkatsu"])
     _record(personas, case, occurred_on=datetime.date(2026, 10, 1), summary="十月の訪問")
     _record(
         personas,

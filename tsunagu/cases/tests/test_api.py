@@ -128,7 +128,15 @@ def test_missing_case_answers_404(login, personas, agencies):
 
 
 def test_detail_body(login, personas, consented_case, household_8050, agencies):
-    body = get(login(personas["desk"]), f"/cases/{consented_case.pk}").json()
+    # The referring agency, not named by the consent, knows the case but not its content.
+    limited = get(login(personas["desk"]), f"/cases/{consented_case.pk}").json()
+    assert limited["content_visible"] is False
+    assert limited["consents"] == []
+    assert limited["person_name"] == "山田 フミ"  # it registered her itself
+    assert [m["shared_by_consent"] for m in limited["team"]] == [True, False]
+    assert "本人同意の共有先に含まれていません" in limited["team"][1]["consent_warning"]
+    body = get(login(personas["coordinator"]), f"/cases/{consented_case.pk}").json()
+    assert body["content_visible"] is True
     assert body["status"] == "intake"
     assert body["status_label"] == "インテーク（利用申込・同意の確認）"
     assert body["is_urgent"] is True
@@ -152,6 +160,8 @@ def test_detail_body(login, personas, consented_case, household_8050, agencies):
     assert body["status_events"][0]["by_name"] == "coordinator さん"
     (consent,) = body["consents"]
     assert consent["version"] == 1
+    assert consent["person_id"] == household_8050["mother"].pk
+    assert (consent["is_current"], consent["by_guardian"]) == (True, False)
     assert consent["is_withdrawal"] is False
     assert consent["method_label"] == "署名（利用申込書）"
     assert consent["scope_agencies"] == [
@@ -266,7 +276,7 @@ def test_withdrawal_needs_a_consent(login, personas, case):
     body = {"given_by": "山田 フミ", "given_on": today().isoformat()}
     response = post(client, f"/cases/{case.pk}/consents/withdraw", body)
     assert response.status_code == 422
-    assert response.json()["errors"] == {"__all__": ["撤回できる同意がありません。"]}
+    assert response.json()["errors"] == {"__all__": ["山田 フミさんの撤回できる同意がありません。"]}
     response = post(client, f"/cases/{case.pk}/consents/withdraw", {"given_by": "山田 フミ"})
     assert response.json()["errors"] == {"given_on": ["撤回日を入力してください。"]}
     assert not Consent.objects.filter(case=case).exists()

@@ -10,6 +10,7 @@ from tsunagu.audit.models import AuditEvent
 from tsunagu.cases import services
 from tsunagu.cases.assessment import assessment_record
 from tsunagu.cases.models import Assessment, AssessmentSource, Case, CaseStatus
+from tsunagu.cases.tests.conftest import give_consent
 
 pytestmark = pytest.mark.django_db
 C = CaseStatus
@@ -37,8 +38,10 @@ ACCESS = {
 
 
 @pytest.fixture
-def assessing_case(personas, consented_case):
-    """The consented case moved on to アセスメント by its coordinator."""
+def assessing_case(personas, consented_case, agencies):
+    """The consented case (the consent naming the referring 地域包括 too) moved on to
+    アセスメント by its coordinator."""
+    give_consent(personas, consented_case, agencies["council"], agencies["houkatsu"])
     return services.case_transition(
         by=personas["coordinator"].user, case=consented_case, to=C.ASSESSMENT
     )

@@ -26,6 +26,7 @@ from tsunagu.cases.models import (
 )
 from tsunagu.cases.monitoring import add_months
 from tsunagu.cases.services import CaseTransitionError
+from tsunagu.cases.tests.conftest import give_consent
 from tsunagu.meetings.models import AgendaItem, Meeting
 
 pytestmark = pytest.mark.django_db
@@ -116,16 +117,25 @@ def coordinator(personas):
 
 
 @pytest.fixture
-def active_case(consented_case, coordinator):
+def shared_case(personas, consented_case, agencies):
+    """The consented case, the consent naming the referring 地域包括 too (it sees the content)."""
+    give_consent(personas, consented_case, agencies["council"], agencies["houkatsu"])
+    return consented_case
+
+
+@pytest.fixture
+def active_case(shared_case, coordinator):
     """A case being supported under a plan confirmed on 2026-04-01."""
+    consented_case = shared_case
     set_status(consented_case, C.ACTIVE)
     confirm_plan(consented_case, coordinator, CONFIRMED)
     return consented_case
 
 
 @pytest.fixture
-def recent_case(consented_case, coordinator):
+def recent_case(shared_case, coordinator):
     """A case whose plan was confirmed three months ago: the monitoring is due today."""
+    consented_case = shared_case
     set_status(consented_case, C.ACTIVE)
     confirm_plan(consented_case, coordinator, add_months(today(), -3))
     return consented_case

@@ -10,6 +10,7 @@ from django.utils import timezone
 from conftest import PERSONA_NAMES
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases.models import CaseStatus, PlanStatus
+from tsunagu.cases.tests.conftest import give_consent
 from tsunagu.common.wareki import format_wareki
 from tsunagu.meetings import services as meeting_services
 
@@ -35,6 +36,8 @@ ACCESS = {
 
 @pytest.fixture
 def plan(personas, consented_case, agencies):
+    # the consent names the referring 地域包括 too: it reads the plans, without managing them
+    give_consent(personas, consented_case, agencies["council"], agencies["houkatsu"])
     case = to_planning(personas, consented_case)
     return draft_plan(personas, case, agencies)
 

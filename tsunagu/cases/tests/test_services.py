@@ -81,22 +81,24 @@ def _consent(personas, case, **kw):
 
 def test_consent_versions_and_withdrawal_cut_access_at_once(personas, case, household_8050):
     outreach = personas["outreach"]
-    son = household_8050["son"]
-    assert not access.can_view(outreach.user, son)
+    mother, son = household_8050["mother"], household_8050["son"]
+    assert not access.can_view(outreach.user, mother)
     first = _consent(personas, case)
-    assert (first.version, case.current_consent()) == (1, first)
-    assert access.can_view(outreach.user, son)
+    assert (first.version, first.person, case.current_consent()) == (1, mother, first)
+    assert access.can_view(outreach.user, mother)
     assert access.can_view(outreach.user, household_8050["household"])
+    # The mother's consent is hers: the adult son's details need his own (§6).
+    assert not access.can_view(outreach.user, son)
     withdrawal = services.consent_withdraw(
         by=personas["coordinator"].user, case=case, given_by="高橋 ミツ", given_on=TODAY
     )
     assert withdrawal.version == 2 and withdrawal.is_withdrawal
     assert case.current_consent() is None
-    assert not access.can_view(outreach.user, son)
+    assert not access.can_view(outreach.user, mother)
     again = _consent(personas, case, scope_agencies=[personas["community"].agency])
     assert again.version == 3
-    assert access.can_view(personas["community"].user, son)
-    assert not access.can_view(outreach.user, son)
+    assert access.can_view(personas["community"].user, mother)
+    assert not access.can_view(outreach.user, mother)
     assert list(case.consents.values_list("version", flat=True)) == [1, 2, 3]  # never overwritten
     assert AuditEvent.objects.filter(action__startswith="consent.").count() == 3
 

@@ -220,9 +220,15 @@ def test_detail_shows_the_case_and_is_audited(login, personas, consented_case, h
         "多機関協働事業者",  # role of the coordinating agency on the team
         "つなぎ元",
         "同意あり（第1版）",
-        "署名（利用申込書）",
     ):
         assert text in page, text
+    # the consent names only the coordinating agency: the referring desk sees no consent
+    # details, assessment or plans (domain.md §6), but what it sent and the case's state
+    assert "署名（利用申込書）" not in page
+    assert 'data-testid="case-limited"' in page
+    assert 'data-testid="case-assessment-link"' not in page
+    full = html(login(personas["coordinator"]).get(url("case_detail", consented_case)))
+    assert "署名（利用申込書）" in full and 'data-testid="case-limited"' not in full
     # the referring desk may open the person and the household, and the referral
     assert reverse("people:person_detail", args=[household_8050["mother"].pk]) in page
     assert reverse("people:household_detail", args=[household_8050["household"].pk]) in page
@@ -241,7 +247,8 @@ def test_subject_and_referral_are_not_links_for_who_may_not_open_them(
         by=personas["coordinator"].user, case=case, agency=agencies["housing"], role="住まい"
     )
     page = html(login(personas["unrelated"]).get(url("case_detail", case)))
-    assert "山田 フミ" in page
+    assert "山田 フミ" not in page and "山田世帯" not in page
+    assert 'data-testid="subject-person-hidden"' in page
     assert reverse("people:person_detail", args=[household_8050["mother"].pk]) not in page
     assert reverse("consultations:referral_detail", args=[case.referral_id]) not in page
     assert f"つなぎ #{case.referral_id}" in page
@@ -298,7 +305,7 @@ def test_consent_names_an_agency_which_sees_the_person_until_withdrawal(
     response = coordinator.post(url("consent_record", case), consent_post(agencies))
     assert response.status_code == 302
     assert response["Location"] == url("case_detail", case)
-    assert "本人同意を記録しました（第1版）。" in messages_of(response)
+    assert "山田 フミさんの本人同意を記録しました（第1版）。" in messages_of(response)
     assert login(outreach).get(person_url).status_code == 200
     assert login(outreach).get(household_url).status_code == 200
     # the case itself stays with its team
@@ -399,7 +406,9 @@ def test_withdrawal_needs_a_consent_and_a_name(login, personas, case, agencies):
         url("consent_withdraw", case), {"given_by": "x", "given_on": format_wareki(today())}
     )
     assert response.status_code == 200
-    assert "撤回できる同意がありません。" in response.context["form"].non_field_errors()
+    assert (
+        "山田 フミさんの撤回できる同意がありません。" in response.context["form"].non_field_errors()
+    )
     client.post(url("consent_record", case), consent_post(agencies))
     response = client.post(
         url("consent_withdraw", case), {"given_by": "", "given_on": format_wareki(today())}

@@ -122,6 +122,7 @@ def test_every_model_pointing_at_person_is_covered():
     labels = {(m._meta.label_lower, f) for m, f in services._person_relations()}
     assert labels == {
         ("cases.case", "person"),
+        ("cases.consent", "person"),
         ("consultations.consultation", "person"),
         ("consultations.referral", "person"),
         ("people.householdmember", "person"),

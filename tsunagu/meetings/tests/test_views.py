@@ -13,6 +13,7 @@ from conftest import PERSONA_NAMES
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases import plan_services
 from tsunagu.cases.models import Activity, CaseStatus
+from tsunagu.cases.tests.conftest import give_consent
 from tsunagu.cases.tests.flow import draft_plan, hold, meeting, to_planning
 from tsunagu.common.wareki import format_wareki
 from tsunagu.meetings import services
@@ -634,7 +635,9 @@ def test_withdraw_an_item_returns_the_plan(login, personas, planning_case):
 # ------------------------------------------------------------------------------- panels
 
 
-def test_case_page_lists_its_agenda_items_and_offers_meetings(login, personas, consented_case):
+def test_case_page_lists_its_agenda_items_and_offers_meetings(
+    login, personas, consented_case, agencies
+):
     past = meeting(personas)
     services.agenda_add(
         by=personas["coordinator"].user, meeting=past, purpose="information", case=consented_case
@@ -647,7 +650,11 @@ def test_case_page_lists_its_agenda_items_and_offers_meetings(login, personas, c
     assert reverse("meetings:meeting_detail", args=[past.pk]) in page
     offer = f"{url('agenda_add', upcoming)}?case={consented_case.pk}&amp;purpose=information"
     assert offer in page
-    # the referring desk sees the case and its agenda, without the meeting link or offers
+    # the referring desk, which the consent does not name, sees no meeting materials
+    page = html(login(personas["desk"]).get(reverse("cases:case_detail", args=[consented_case.pk])))
+    assert 'data-testid="case-agenda-row"' not in page
+    # once the consent names it, it sees the case's agenda, without the meeting link or offers
+    give_consent(personas, consented_case, agencies["council"], agencies["houkatsu"])
     page = html(login(personas["desk"]).get(reverse("cases:case_detail", args=[consented_case.pk])))
     assert 'data-testid="case-agenda-row"' in page
     assert reverse("meetings:meeting_detail", args=[past.pk]) not in page
