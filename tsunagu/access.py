@@ -14,9 +14,10 @@ Default deny. A user acts for one agency at a time (``user.acting_membership``) 
   team ends it) — but its content only when their agency coordinates it or the current
   consent of the case's person names their agency; otherwise only the case's state and
   their own plan items and progress records;
-- a person whose own current consent names their agency (each adult consents for
-  themselves; one member's consent never opens another's details; withdrawal ends it),
-  and the household of such a person (its other members only on their own consent).
+- a person whose own current consent on a case their agency is involved in (team or
+  referral) names their agency (each adult consents for themselves; one member's consent
+  never opens another's details; withdrawal or leaving the team ends it), and the
+  household of such a person (its other members only on their own consent).
 
 - a meeting their agency convenes or the user is a member of; a guest's invitation counts
   only until it expires or is revoked. A meeting's materials (its agenda items' summary
@@ -122,12 +123,18 @@ def cases_visible_to(user) -> QuerySet:
 
 
 def _current_consents_naming(agency_id: int) -> QuerySet:
-    """Each person's current consent version on a case, when it is a consent (not a
-    withdrawal) that names the agency."""
+    """Each person's current consent version on a case the agency is involved in (its team,
+    or the agency that referred it), when it is a consent (not a withdrawal) naming the
+    agency. The consent is the basis for sharing within the case: an agency that left the
+    team, or was never on it, gains nothing from it."""
     from tsunagu.cases.models import Consent
 
     return Consent.objects.filter(
-        is_current=True, is_withdrawal=False, scope_agencies=agency_id, person__isnull=False
+        Q(case__referring_agency_id=agency_id) | Q(case_id__in=_on_team_case_ids(agency_id)),
+        is_current=True,
+        is_withdrawal=False,
+        scope_agencies=agency_id,
+        person__isnull=False,
     )
 
 

@@ -82,6 +82,8 @@ def _consent(personas, case, **kw):
 def test_consent_versions_and_withdrawal_cut_access_at_once(personas, case, household_8050):
     outreach = personas["outreach"]
     mother, son = household_8050["mother"], household_8050["son"]
+    for agency in (outreach.agency, personas["community"].agency):
+        services.team_add(by=personas["coordinator"].user, case=case, agency=agency)
     assert not access.can_view(outreach.user, mother)
     first = _consent(personas, case)
     assert (first.version, first.person, case.current_consent()) == (1, mother, first)
