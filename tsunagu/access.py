@@ -5,7 +5,8 @@ Default deny. A user acts for one agency at a time (``user.acting_membership``) 
 - everything in the program, when acting as the municipal program office (自治体職員);
 - a consultation their agency recorded, or one from which their agency received a referral
   while the person had consented to sharing with related agencies;
-- a referral their agency sent or received;
+- a referral their agency sent or received, or — for the agency coordinating a 多機関協働
+  case — one about that case's person or household made with consent to sharing;
 - a person their agency registered, consulted about (directly or as a member of a consulted
   household) or sent/received a referral about;
 - a household their agency registered, consulted about or referred, or containing such a
@@ -91,7 +92,30 @@ def referrals_visible_to(user) -> QuerySet:
     if not may_handle_cases(user):
         return qs.none()
     agency = acting_agency_id(user)
-    return qs.filter(Q(from_agency_id=agency) | Q(to_agency_id=agency))
+    return qs.filter(
+        Q(from_agency_id=agency)
+        | Q(to_agency_id=agency)
+        | (Q(consultation__consent_to_share=True) & _about_coordinated_households(agency))
+    )
+
+
+def _about_coordinated_households(agency_id: int) -> Q:
+    """Records about the person or household (its current members) of a 多機関協働 case the
+    agency coordinates: the coordinator sees the whole household's referrals, where the
+    person agreed to sharing with related agencies at the consultation."""
+    from tsunagu.cases.models import Case
+    from tsunagu.people.models import HouseholdMember
+
+    coordinated = Case.objects.filter(coordinating_agency_id=agency_id)
+    households = coordinated.filter(household__isnull=False).values("household_id")
+    members = HouseholdMember.objects.filter(
+        end_date__isnull=True, household_id__in=households
+    ).values("person_id")
+    return (
+        Q(household_id__in=households)
+        | Q(person_id__in=coordinated.filter(person__isnull=False).values("person_id"))
+        | Q(person_id__in=members)
+    )
 
 
 def _on_team_case_ids(agency_id: int) -> QuerySet:

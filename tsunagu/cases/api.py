@@ -246,6 +246,8 @@ class CaseDetailOut(CaseOut):
         named = {a.pk for a in consent.scope_agencies.all()} if consent else set()
         team = list(obj.team.all())
         for member in team:
+            if not obj.content_visible:
+                member.role = ""  # a role may name another agency's plan item
             member.shared_by_consent = (
                 member.agency_id == obj.coordinating_agency_id or member.agency_id in named
             )
@@ -266,7 +268,13 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_consents(obj: Case) -> list:
-        return list(obj.consents.all()) if obj.content_visible else []
+        if not obj.content_visible:
+            return []
+        return [
+            c
+            for c in obj.consents.all()
+            if c.person_id is None or c.person_id in obj.visible_subject_ids
+        ]
 
 
 class CaseFilter(Schema):

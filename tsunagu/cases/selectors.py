@@ -90,6 +90,13 @@ def case_get(*, user, pk: int) -> Case:
     case = _with_consent_state(qs).get(pk=pk)
     mark_subjects(user, [case])
     case.content_visible = access.sees_case_content(user, case)
+    # whose details (names, consent rows) the user may see: one member's consent never
+    # opens another's
+    case.visible_subject_ids = set(
+        access.persons_visible_to(user)
+        .filter(pk__in=case.subject_persons())
+        .values_list("pk", flat=True)
+    )
     return case
 
 

@@ -231,6 +231,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for panel in full_panels if content else limited_panels:
         panels.update(panel(request, case))
     events = list(case.status_events.all())
+    shown = case.visible_subject_ids  # one member's consent never opens another's details
     return render(
         request,
         "cases/case_detail.html",
@@ -249,8 +250,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "team": [m for m in team if m.left_on is None],
             "former_team": [m for m in team if m.left_on is not None],
             "events": events,
-            "consents": list(reversed(consents)) if content else [],
-            "consent_people": _consent_people(case) if content else [],
+            "consents": [c for c in reversed(consents) if c.person_id in shown | {None}]
+            if content
+            else [],
+            "consent_people": _consent_people(case, shown) if content else [],
             "consent_state": consent_state,
             "consent_text": consent_text,
             "has_consent": has_consent,
@@ -262,11 +265,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _consent_people(case: Case) -> list[dict]:
-    """Each person of the case and household with their own current consent (§6)."""
+def _consent_people(case: Case, shown: set[int]) -> list[dict]:
+    """Each person of the case and household the viewer may see, with their own current
+    consent (§6)."""
     current = {c.person_id: c for c in selectors.current_consents(case)}
     rows = []
     for person in services.consent_subjects(case):
+        if person.pk not in shown:
+            continue
         consent = current.get(person.pk)
         if consent is None:
             state, text = selectors.CONSENT_NONE, "同意なし"

@@ -25,7 +25,6 @@ from .models import (
     AgendaPurpose,
     DecisionOutcome,
     Meeting,
-    MeetingKind,
     MeetingMember,
     ResourceGap,
 )
@@ -275,7 +274,7 @@ def case_panel(request, case) -> dict:
         consent_ok = conference_consent_ok(case)
         purposes = _PURPOSES_BY_STATUS.get(case.status, (P.INFORMATION,))
         for meeting in _managed_upcoming(user)[:5]:
-            if meeting.kind == MeetingKind.CONFERENCE and not consent_ok:
+            if not meeting.is_confidential and not consent_ok:
                 continue
             choices = [
                 p for p in purposes if p not in DECISION_PURPOSES or meeting.kind in DECISION_KINDS

@@ -204,8 +204,15 @@ def test_consent_grants_the_named_agency_until_withdrawal(
     assert response.status_code == 201
     body = response.json()
     assert (body["consent"], body["consent_version"]) == ("given", 1)
-    assert get(login(outreach), f"/persons/{mother.pk}").status_code == 200
+    # named, but not on the team: the consent alone opens nothing (domain.md §6)
+    assert get(login(outreach), f"/persons/{mother.pk}").status_code == 404
     assert get(login(outreach), f"/cases/{case.pk}").status_code == 404
+    team = post(
+        login(personas["coordinator"]), f"/cases/{case.pk}/team", {"agency_id": agencies["csw"].pk}
+    )
+    assert team.status_code == 201
+    assert get(login(outreach), f"/persons/{mother.pk}").status_code == 200
+    assert get(login(outreach), f"/cases/{case.pk}").json()["content_visible"] is True
 
     response = post(
         login(personas["coordinator"]),

@@ -549,3 +549,40 @@ def test_access_follows_consent_and_team_over_every_history(
 
 def cases_known(user, case) -> bool:
     return access.cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+def test_a_limited_view_names_no_other_agencys_plan_item_through_team_roles(
+    login, personas, team_case, agencies
+):
+    CaseTeamMember.objects.filter(case=team_case, agency=agencies["houkatsu"]).update(
+        role="支援プラン：長男の相談"
+    )
+    client = login(personas["outreach"])
+    assert "長男の相談" not in html(client.get(u("case_detail", team_case)))
+    roles = [m["role"] for m in api_get(client, f"/cases/{team_case.pk}").json()["team"]]
+    assert "支援プラン：長男の相談" not in roles
+    assert "長男の相談" in html(login(personas["coordinator"]).get(u("case_detail", team_case)))
+
+
+def test_the_consent_rows_name_only_the_members_the_viewer_may_see(
+    login, personas, team_case, agencies, household_8050
+):
+    give_consent(personas, team_case, agencies["council"], agencies["csw"])
+    client = login(personas["outreach"])
+    page = html(client.get(u("case_detail", team_case)))
+    assert "山田 フミ" in page and "山田 一郎" not in page
+    assert page.count('data-testid="consent-person-row"') == 1
+    coordinator_page = html(login(personas["coordinator"]).get(u("case_detail", team_case)))
+    assert coordinator_page.count('data-testid="consent-person-row"') == 2
+    services.consent_record(
+        by=personas["coordinator"].user,
+        case=team_case,
+        person=household_8050["son"],
+        given_by="山田 一郎",
+        given_on=timezone.localdate(),
+        method="signature",
+        scope_agencies=[agencies["council"]],
+        share_in_conference=False,
+    )
+    body = api_get(login(personas["outreach"]), f"/cases/{team_case.pk}").json()
+    assert {c["person_id"] for c in body["consents"]} == {household_8050["mother"].pk}

@@ -716,3 +716,13 @@ def test_guest_pledges_at_a_confidential_meeting_and_others_stay_outside(
     page = html(login(personas["participation"]).get(url("meeting_detail", confidential)))
     assert "この会議の構成員ではありません" in page
     assert 'data-testid="pledge-self"' not in page and "見守り" not in page
+
+
+def test_without_consent_only_a_confidential_meeting_is_offered(login, personas, case):
+    """A case without consent to sharing at meetings is offered only 支援会議, which are the
+    only meetings the agenda accepts it at (社会福祉法第106条の6)."""
+    case_meeting = meeting(personas, MeetingKind.CASE, hours_ago=-24)
+    confidential_meeting = meeting(personas, MeetingKind.CONFIDENTIAL, hours_ago=-24)
+    page = html(login(personas["coordinator"]).get(reverse("cases:case_detail", args=[case.pk])))
+    assert url("agenda_add", case_meeting) not in page
+    assert url("agenda_add", confidential_meeting) in page

@@ -69,7 +69,8 @@ def test_every_visible_referral_about_the_household_or_a_member_is_listed(
         to_agency=agencies["csw"],
         reason="息子への訪問",
     )
-    # the desk refers the mother to the housing desk: neither end is the coordinator's agency
+    # the desk refers the mother to the housing desk: neither end is the coordinator's agency,
+    # but the coordinator of the household's case sees the whole household's referrals
     between_others = consultation_services.referral_send(
         by=personas["desk"].user,
         consultation=consultation,
@@ -79,8 +80,18 @@ def test_every_visible_referral_about_the_household_or_a_member_is_listed(
     )
     response = page(login(personas["coordinator"]), household_8050["household"])
     shown = {r.pk for r in response.context["referrals"]}
-    assert shown == {case.referral_id, about_son.pk}
-    assert between_others.pk not in shown
+    assert shown == {case.referral_id, about_son.pk, between_others.pk}
+    assert (
+        login(personas["coordinator"])
+        .get(reverse("consultations:referral_detail", args=[between_others.pk]))
+        .status_code
+        == 200
+    )
+    # an agency with no part in it still does not
+    outreach = page(login(personas["outreach"]), household_8050["household"])
+    assert outreach.status_code == 404 or between_others.pk not in {
+        r.pk for r in outreach.context["referrals"]
+    }
     desk_shown = {
         r.pk
         for r in page(login(personas["desk"]), household_8050["household"]).context["referrals"]
