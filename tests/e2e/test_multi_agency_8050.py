@@ -225,10 +225,26 @@ def test_8050_household_plan_conference_decision_monitoring_and_closure(
     coordinator.get_by_test_id("assessment-field-assessor_view").get_by_role("textbox").first.fill(
         "母の介護体制を整えつつ、長男が安心できる居場所から段階的に参加を支える。"
     )
+    # The source of 本人の意向 is found by part of a reading typed in hiragana: the one
+    # list of agencies is filtered, in 50音 order, and picked with the keyboard.
+    picker = coordinator.get_by_test_id("assessment-field-wishes").get_by_role("combobox")
+    candidates = coordinator.get_by_role("listbox", name="情報元の機関の候補").get_by_role("option")
+    picker.fill("ほうかつ")
+    expect(candidates).to_have_count(20)  # 19 地域包括支援センター and 相談支援包括化推進員
+    expect(candidates.first).to_contain_text("相談支援包括化推進員")
+    expect(candidates.nth(1)).to_contain_text("地域包括支援センター茜部")
+    shoot(coordinator, screenshot_dir, "00", "assessment-agency-picker")
+    picker.fill("じゅうそう")
+    expect(candidates).to_have_count(1)
+    picker.press("ArrowDown")
+    picker.press("Enter")
+    expect(picker).to_have_value("重層的支援推進室")
+    expect(candidates).to_have_count(0)  # the list closed on the pick
     coordinator.get_by_test_id("assessment-form").get_by_role(
         "button", name=re.compile("記録")
     ).click()
     expect(coordinator).to_have_url(re.compile(rf"/cases/{case.pk}/assessment/$"))
+    expect(coordinator.get_by_text("情報元：重層的支援推進室")).to_be_visible()
     coordinator.goto(f"{base}/cases/{case.pk}/")
     coordinator.get_by_test_id("step-button-planning").click()
     expect(coordinator.get_by_test_id("case-status")).to_have_text("プラン作成")

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from .models import Agency, Area, Notification
+
+#: 50音 order: by reading, then name; an agency without a reading sorts by its name (after
+#: the katakana readings, since kanji come after kana), and the id breaks any remaining tie.
+AGENCY_ORDER = (
+    Coalesce(NullIf(F("name_kana"), Value("")), F("name")).asc(),
+    "name",
+    "pk",
+)
 
 
 def agency_list(
@@ -16,7 +25,8 @@ def agency_list(
     area: str = "",
     include_inactive: bool = False,
 ) -> QuerySet[Agency]:
-    """The agency directory, filtered (callers check ``accounts.view_directory``)."""
+    """The agency directory, filtered, in 50音 order (``AGENCY_ORDER``); every agency picker
+    and list uses it (callers check ``accounts.view_directory``)."""
     del user  # the directory is the same for every role that may open it
     qs = Agency.objects.select_related("area").prefetch_related("programs")
     if not include_inactive:
@@ -36,7 +46,7 @@ def agency_list(
         qs = qs.filter(programs__program=program).distinct()
     if area:
         qs = qs.filter(Q(area__code=area) | Q(area__parent__code=area))
-    return qs.order_by("code")
+    return qs.order_by(*AGENCY_ORDER)
 
 
 def agency_get(*, user, pk: int) -> Agency:

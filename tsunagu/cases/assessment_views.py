@@ -7,6 +7,8 @@ office record it (others get 403). A case the user may not see answers 404.
 
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from django import forms
@@ -26,6 +28,10 @@ from . import assessment, selectors
 from .models import Assessment, Case
 
 NOTE_MAX = 200
+AGENCY_LIST_ID = "assessment-agencies"  # the one <datalist> every section's picker uses
+UNKNOWN_AGENCY = (
+    "「{typed}」は支援関係機関の一覧にありません。情報元の機関は一覧から選んでください。"
+)
 
 
 def assessment_view(view: Callable) -> Callable:
@@ -93,26 +99,80 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------- recording
 
 
+def _typed(value) -> str:
+    return unicodedata.normalize("NFKC", str(value or "")).strip()
+
+
+class AgencyPickerField(forms.Field):
+    """An agency typed or picked by name from the page's one shared list of agencies.
+
+    The browser sends the agency's label (its name; the area is added where two agencies
+    share a name), or its id. The cleaned value is the ``Agency``, or None when left empty;
+    anything else is refused with a Japanese message.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, *, labels: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.labels = labels  # Agency -> label, in the order of the list
+        self.by_label = {_typed(label): agency for agency, label in labels.items()}
+        self.by_pk = {agency.pk: agency for agency in labels}
+
+    def to_python(self, value):
+        typed = _typed(value)
+        if not typed:
+            return None
+        found = self.by_label.get(typed)
+        if found is None and typed.isdigit():
+            found = self.by_pk.get(int(typed))
+        if found is None:
+            raise ValidationError(UNKNOWN_AGENCY.format(typed=typed[:50]), code="unknown")
+        return found
+
+    def prepare_value(self, value):
+        """An id (the initial value of a recorded source) is shown as the agency's label."""
+        if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+            agency = self.by_pk.get(int(value))
+            if agency is not None:
+                return self.labels[agency]
+        return value
+
+
+def agency_labels(agencies: Iterable) -> dict:
+    """Agency -> the label the picker shows and sends: the name, and the area as well for
+    names that more than one agency bears."""
+    agencies = list(agencies)
+    repeated = Counter(a.name for a in agencies)
+    return {a: a.name if repeated[a.name] == 1 else f"{a.name}（{a.area.name}）" for a in agencies}
+
+
 class AssessmentForm(BootstrapForm):
-    """One textarea per section, and per section an optional agency the information came from."""
+    """One textarea per section, and per section an optional agency the information came from,
+    picked from one list of agencies that the page sends once (``agency_options``)."""
 
     def __init__(self, *args, agencies: Iterable = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.agency_objects = {a.pk: a for a in agencies}
-        choices = [("", "（指定しない）"), *((a.pk, a.name) for a in self.agency_objects.values())]
+        self.agency_labels = agency_labels(agencies)
         for code, label in assessment.SECTIONS:
             self.fields[code] = forms.CharField(
                 label=label,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
-            self.fields[f"{code}_source"] = forms.TypedChoiceField(
+            self.fields[f"{code}_source"] = AgencyPickerField(
                 label=f"{label}の情報元",
                 required=False,
-                coerce=int,
-                empty_value=None,
-                choices=choices,
-                error_messages={"invalid_choice": "情報元の機関は選択肢から選んでください。"},
+                labels=self.agency_labels,
+                widget=forms.TextInput(
+                    attrs={
+                        "list": AGENCY_LIST_ID,
+                        "autocomplete": "off",
+                        "data-agency-picker": "",
+                        "placeholder": "機関名・読みで検索",
+                        "aria-describedby": "agency-picker-help",
+                    }
+                ),
             )
             self.fields[f"{code}_source_note"] = forms.CharField(
                 label=f"{label}の情報元の補足",
@@ -131,6 +191,13 @@ class AssessmentForm(BootstrapForm):
             if name.endswith("_source_note"):
                 widget.attrs["placeholder"] = "例：R8.6.1 訪問時に聞き取り"
 
+    def agency_options(self) -> list[dict]:
+        """The shared list: label and reading of each agency, in 50音 order."""
+        return [
+            {"label": label, "kana": agency.name_kana}
+            for agency, label in self.agency_labels.items()
+        ]
+
     def rows(self) -> list[dict]:
         return [
             {
@@ -147,7 +214,7 @@ class AssessmentForm(BootstrapForm):
         return {
             "sections": {code: data[code] for code in assessment.SECTION_CODES},
             "sources": [
-                (code, self.agency_objects[data[f"{code}_source"]], data[f"{code}_source_note"])
+                (code, data[f"{code}_source"], data[f"{code}_source_note"])
                 for code in assessment.SECTION_CODES
                 if data.get(f"{code}_source")
             ],

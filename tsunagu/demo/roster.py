@@ -29,7 +29,7 @@ Demo data notice:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Final, Literal, NamedTuple
 
@@ -171,7 +171,9 @@ class Agency:
     ``area`` is an ``Area.code`` (the area the agency serves); ``section`` is the 担当課
     ("" where the plan shows "—", i.e. the agency is itself a city section);
     ``description`` is the 主な相談支援の内容 / 主な取り組み of the plan; ``programs`` is empty
-    for an agency that runs none of the five programs.
+    for an agency that runs none of the five programs. ``name_kana`` is the reading of the
+    name in katakana (pickers list agencies in 50音 order and find them by reading); it is
+    given to every agency of ``AGENCIES`` from ``_READINGS``.
     """
 
     code: str
@@ -185,6 +187,7 @@ class Agency:
     programs: tuple[ProgramRole, ...]
     phone: str
     address: str
+    name_kana: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -953,20 +956,98 @@ _OTHERS: Final[tuple[Agency, ...]] = (
     ),
 )
 
-#: Every 支援関係機関 of the demo city.
-AGENCIES: Final[tuple[Agency, ...]] = (
-    # ① in the order of the plan's table.
-    *_CONSULTATION_DESKS[:1],  # 高齢福祉課
-    *_HOUKATSU_CENTERS,
-    *_CONSULTATION_DESKS[1:3],  # 介護保険課, 障がい福祉課（基幹相談支援センター）
-    *_KIKAN_SATELLITES,
-    *_CONSULTATION_DESKS[3:11],  # 高度専門分野相談支援事業所 … ひきこもり相談室
-    *_HEALTH_CENTERS,
-    *_CONSULTATION_DESKS[11:],  # 地域保健課, 住宅・空家対策課
-    *_COMMUNITY_WORKERS,
-    *_COORDINATORS,
-    *_COMMUNITY_PROGRAMS,
-    *_OTHERS,
+#: 読み of the 日常生活圏域 stems (the names of the 地域包括支援センター end with them).
+_DAILY_LIFE_STEM_READINGS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "chuo": "チュウオウ",
+        "chuo_minami": "チュウオウミナミ",
+        "kayo": "カヨウ",
+        "nagara": "ナガラ",
+        "nagara_nishi": "ナガラニシ",
+        "iwanoda": "イワノダ",
+        "miwa": "ミワ",
+        "noritake": "ノリタケ",
+        "jousai": "ジョウサイ",
+        "kurono": "クロノ",
+        "ajiro": "アジロ",
+        "kagashima": "カガシマ",
+        "akutami": "アクタミ",
+        "iwa": "イワアイカワ",  # 岩・藍川
+        "nagamori_kita": "ナガモリキタ",
+        "nagamori_minami": "ナガモリミナミ",
+        "kano": "カノウ",
+        "akanabe": "アカナベ",
+        "yanaizu": "ヤナイヅ",
+    }
+)
+
+#: Agency code -> reading of its name (katakana, without spaces or punctuation; the words in
+#: brackets are read too, so that they can be searched by reading).
+_READINGS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        **{
+            f"houkatsu_{d.slug}": f"チイキホウカツシエンセンター{_DAILY_LIFE_STEM_READINGS[d.slug]}"
+            for d in _DAILY_LIFE
+        },
+        "kikan_sat_north": "キカンソウダンシエンサテライトホクブ",
+        "kikan_sat_east": "キカンソウダンシエンサテライトトウブ",
+        "kikan_sat_west": "キカンソウダンシエンサテライトセイブ",
+        "kikan_sat_south": "キカンソウダンシエンサテライトナンブ",
+        "hoken_naka": "ナカホケンセンター",
+        "hoken_minami": "ミナミホケンセンター",
+        "hoken_kita": "キタホケンセンター",
+        "koureifukushi_ka": "コウレイフクシカ",
+        "kaigohoken_ka": "カイゴホケンカ",
+        "shougaifukushi_ka": "ショウガイフクシカキカンソウダンシエンセンター",
+        "kodo_senmon": "コウドセンモンブンヤソウダンシエンジギョウショ",
+        "kodomo_wakamono": "コドモワカモノソウゴウシエンセンター",
+        "kodomo_katei": "コドモカテイセンター",
+        "kodomo_shien_ka": "コドモシエンカ",
+        "kodomo_hoiku_ka": "コドモホイクカ",
+        "seikatsufukushi_ka": "セイカツフクシイッカニカサンカ",
+        "seikatsu_shuro": "セイカツシュウロウサポートセンター",
+        "hikikomori_soudan": "ヒキコモリソウダンシツ",
+        "chiikihoken_ka": "チイキホケンカ",
+        "jutaku_akiya_ka": "ジュウタクアキヤタイサクカ",
+        "csw": "コミュニティソーシャルワーカーモデルジギョウ",
+        "chiikifukushi_co": "チイキフクシコーディネーターギフシシャカイフクシキョウギカイ",
+        "juso_suishin": "ジュウソウテキシエンスイシンシツ",
+        "marugoto": "フクシマルゴトシエンインギフシシャカイフクシキョウギカイ",
+        "houkatsuka_suishin": (
+            "ソウダンシエンホウカツカスイシンインセイカツシュウロウサポートセンター"
+        ),
+        "kenkoudukuri_ka": "ケンコウヅクリカ",
+        "kyogitai": "ニチジョウセイカツケンイキキョウギタイ",
+        "seikatsushien_co": "セイカツシエンコーディネーターササエアイノシクミヅクリスイシンイン",
+        "sasaeai_yousei": "ササエアイカツドウジッセンシャヨウセイジギョウ",
+        "kanwa_houmon_yousei": (
+            "キジュンカンワガタホウモンカイゴサービスジュウジシャイクセイジギョウ"
+        ),
+        "seishin_chikatsu": "セイシンショウガイシャチイキカツドウシエンセンター",
+        "chikatsu_day": "チイキカツドウシエンセンターショウガイシャデイサービスジギョウ",
+        "kosodate_kyoten": "チイキコソダテシエンキョテンセンター",
+        "fukushiseisaku_ka": "フクシセイサクカ",
+        "minsei_kyogikai": "ギフシミンセイイインジドウイインキョウギカイ",
+    }
+)
+
+#: Every 支援関係機関 of the demo city, each with its reading.
+AGENCIES: Final[tuple[Agency, ...]] = tuple(
+    replace(agency, name_kana=_READINGS[agency.code])
+    for agency in (
+        # ① in the order of the plan's table.
+        *_CONSULTATION_DESKS[:1],  # 高齢福祉課
+        *_HOUKATSU_CENTERS,
+        *_CONSULTATION_DESKS[1:3],  # 介護保険課, 障がい福祉課（基幹相談支援センター）
+        *_KIKAN_SATELLITES,
+        *_CONSULTATION_DESKS[3:11],  # 高度専門分野相談支援事業所 … ひきこもり相談室
+        *_HEALTH_CENTERS,
+        *_CONSULTATION_DESKS[11:],  # 地域保健課, 住宅・空家対策課
+        *_COMMUNITY_WORKERS,
+        *_COORDINATORS,
+        *_COMMUNITY_PROGRAMS,
+        *_OTHERS,
+    )
 )
 
 #: Codes of the 19 地域包括支援センター, in 日常生活圏域 order.

@@ -158,6 +158,7 @@ def seed_agencies(areas: dict[str, Area]) -> dict[str, Agency]:
             code=spec.code,
             defaults={
                 "name": spec.name,
+                "name_kana": spec.name_kana,
                 "field": spec.field,
                 "operation": spec.operation,
                 "area": areas[spec.area],

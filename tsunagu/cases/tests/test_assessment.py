@@ -1,14 +1,18 @@
 """インテーク・アセスメントシート: the service's rules (status, permission, an empty sheet,
 versions never overwritten, audit) and both screens for every persona."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from tsunagu.accounts import selectors as agency_selectors
+from tsunagu.accounts.models import Agency
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases import services
-from tsunagu.cases.assessment import assessment_record
+from tsunagu.cases.assessment import SECTIONS, assessment_record
 from tsunagu.cases.models import Assessment, AssessmentSource, Case, CaseStatus
 from tsunagu.cases.tests.conftest import give_consent
 
@@ -214,7 +218,7 @@ def test_form_is_prefilled_and_post_makes_a_new_version(login, personas, agencie
     form = client.get(url("assessment_edit", assessing_case))
     assert SHEET["household"] in html(form)
     assert "本人から聞き取り" in html(form)
-    assert f'<option value="{agencies["houkatsu"].pk}" selected>' in html(form)
+    assert 'value="地域包括支援センター中央"' in html(form)  # the picker shows the source
     data = {
         **SHEET,
         "housing": "持ち家。老朽化。",
@@ -250,7 +254,7 @@ def test_bad_input_changes_nothing_and_explains(login, personas, agencies, asses
     response = client.post(
         url("assessment_edit", assessing_case), {**SHEET, "work_source": "99999"}
     )
-    assert "情報元の機関は選択肢から選んでください。" in html(response)
+    assert "情報元の機関は一覧から選んでください。" in html(response)
     assert not Assessment.objects.exists()
 
 
@@ -263,4 +267,117 @@ def test_intake_case_cannot_be_assessed_on_screen(login, personas, consented_cas
     response = client.post(url("assessment_edit", consented_case), SHEET)
     assert response.status_code == 200
     assert "インテークの段階ではアセスメントを記録できません。" in html(response)
+    assert not Assessment.objects.exists()
+
+
+# ------------------------------------------------------------------- the agency picker
+
+#: readings of the conftest agencies; 民生委員・児童委員協議会 is left without one
+READINGS = {
+    "office": "ジュウソウテキシエンスイシンシツ",
+    "council": "フクシマルゴトシエンイン",
+    "houkatsu": "チイキホウカツシエンセンターチュウオウ",
+    "csw": "コミュニティソーシャルワーカー",
+    "community": "チイキフクシコーディネーター",
+    "policy": "フクシセイサクカ",
+    "housing": "ジュウタクアキヤタイサクカ",
+}
+
+
+@pytest.fixture
+def read_agencies(agencies):
+    for key, kana in READINGS.items():
+        Agency.objects.filter(pk=agencies[key].pk).update(name_kana=kana)  # arrange readings
+    return agencies
+
+
+def _picker_options(text: str) -> list[tuple[str, str]]:
+    """(name, reading) of the shared list of agencies, in page order."""
+    block = re.search(r'<datalist id="assessment-agencies"[^>]*>(.*?)</datalist>', text, re.S)
+    assert block, "the page has no shared agency list"
+    return re.findall(r'<option value="([^"]*)" data-kana="([^"]*)">', block.group(1))
+
+
+def test_form_sends_the_agency_list_once(login, personas, read_agencies, assessing_case):
+    text = html(login(personas["coordinator"]).get(url("assessment_edit", assessing_case)))
+    assert text.count("<option") == Agency.objects.filter(is_active=True).count()
+    assert len(re.findall(r"<option[^>]*地域包括支援センター中央", text)) == 1
+    assert "<select" not in text
+    # each of the 12 sections has a picker tied to the one list
+    assert text.count('list="assessment-agencies"') == len(SECTIONS)
+    assert text.count("data-agency-picker") == len(SECTIONS)
+    assert "tsunagu/agency-picker.js" in text
+
+
+def test_picker_lists_agencies_in_reading_order(login, personas, read_agencies, assessing_case):
+    text = html(login(personas["coordinator"]).get(url("assessment_edit", assessing_case)))
+    assert _picker_options(text) == [
+        ("コミュニティソーシャルワーカー", READINGS["csw"]),
+        ("重層的支援推進室", READINGS["office"]),
+        ("住宅・空家対策課", READINGS["housing"]),
+        ("地域福祉コーディネーター", READINGS["community"]),
+        ("地域包括支援センター中央", READINGS["houkatsu"]),
+        ("福祉政策課", READINGS["policy"]),
+        ("福祉まるごと支援員（社協）", READINGS["council"]),
+        ("民生委員・児童委員協議会", ""),  # no reading yet: after those that have one
+    ]
+
+
+def test_agency_selector_orders_by_reading_then_name(read_agencies):
+    Agency.objects.filter(pk=read_agencies["minsei"].pk).update(name_kana="ミンセイイイン")
+    Agency.objects.filter(pk=read_agencies["policy"].pk).update(name_kana=READINGS["council"])
+    names = list(agency_selectors.agency_list(user=None).values_list("name", flat=True))
+    assert names[-3:] == ["福祉まるごと支援員（社協）", "福祉政策課", "民生委員・児童委員協議会"]
+
+
+def test_source_picked_by_name_is_recorded(login, personas, read_agencies, assessing_case):
+    client = login(personas["coordinator"])
+    data = {
+        **SHEET,
+        "housing": "持ち家。老朽化。",
+        "housing_source": " 住宅・空家対策課 ",
+        "household_source": "地域包括支援センター中央",
+        "household_source_note": "本人から聞き取り",
+    }
+    response = client.post(url("assessment_edit", assessing_case), data)
+    assert response.status_code == 302
+    recorded = assessing_case.assessments.get()
+    assert sorted((s.section, s.agency.code, s.note) for s in recorded.sources.all()) == [
+        ("household", "houkatsu", "本人から聞き取り"),
+        ("housing", "housing", ""),
+    ]
+    event = AuditEvent.objects.get(action="assessment.record")
+    assert sorted(event.changes["sources"]["after"]) == [
+        ["household", read_agencies["houkatsu"].pk, "本人から聞き取り"],
+        ["housing", read_agencies["housing"].pk, ""],
+    ]
+
+
+@pytest.mark.parametrize("typed", ["存在しない機関", "地域包括", "99999"])
+def test_unknown_agency_is_explained_and_nothing_is_written(
+    login, personas, read_agencies, assessing_case, typed
+):
+    client = login(personas["coordinator"])
+    response = client.post(
+        url("assessment_edit", assessing_case),
+        {**SHEET, "household_source": typed, "household_source_note": "聞き取り"},
+    )
+    assert response.status_code == 200
+    text = html(response)
+    assert "情報元の機関は一覧から選んでください。" in text
+    assert f'value="{typed}"' in text  # what was typed stays in the field to correct
+    assert not Assessment.objects.exists() and not AssessmentSource.objects.exists()
+    assert not AuditEvent.objects.filter(action="assessment.record").exists()
+
+
+def test_inactive_agency_cannot_be_picked(login, personas, read_agencies, assessing_case):
+    Agency.objects.filter(pk=read_agencies["csw"].pk).update(is_active=False)
+    client = login(personas["coordinator"])
+    page = html(client.get(url("assessment_edit", assessing_case)))
+    assert "コミュニティソーシャルワーカー" not in page
+    response = client.post(
+        url("assessment_edit", assessing_case),
+        {**SHEET, "household_source": "コミュニティソーシャルワーカー"},
+    )
+    assert "情報元の機関は一覧から選んでください。" in html(response)
     assert not Assessment.objects.exists()

@@ -132,6 +132,29 @@ def test_agency_names_unique() -> None:
     assert len(names) == len(set(names))
 
 
+KATAKANA_READING = re.compile(r"^[ァ-ヴー]+$")
+
+
+def test_every_agency_has_a_katakana_reading() -> None:
+    for agency in roster.AGENCIES:
+        assert KATAKANA_READING.match(agency.name_kana), (agency.code, agency.name_kana)
+
+
+@pytest.mark.parametrize(
+    ("code", "reading"),
+    [
+        ("houkatsu_chuo", "チイキホウカツシエンセンターチュウオウ"),
+        ("houkatsu_yanaizu", "チイキホウカツシエンセンターヤナイヅ"),
+        ("kikan_sat_north", "キカンソウダンシエンサテライトホクブ"),
+        ("hoken_naka", "ナカホケンセンター"),
+        ("juso_suishin", "ジュウソウテキシエンスイシンシツ"),
+        ("hikikomori_soudan", "ヒキコモリソウダンシツ"),
+    ],
+)
+def test_agency_readings_read_the_name(code: str, reading: str) -> None:
+    assert AGENCY_BY_CODE[code].name_kana == reading
+
+
 def test_agency_areas_exist() -> None:
     for agency in roster.AGENCIES:
         assert agency.area in AREA_BY_CODE, agency.code

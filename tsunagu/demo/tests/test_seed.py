@@ -60,6 +60,19 @@ def test_seed_demo_builds_the_city_and_is_idempotent(capsys):
 
 
 @pytest.mark.django_db
+def test_seeding_gives_agencies_their_readings_also_when_already_seeded():
+    from tsunagu.demo import roster
+    from tsunagu.demo.services import seed_agencies, seed_areas
+
+    seed_agencies(seed_areas())
+    expected = {a.code: a.name_kana for a in roster.AGENCIES}
+    assert dict(Agency.objects.values_list("code", "name_kana")) == expected
+    Agency.objects.update(name_kana="")  # a database seeded before agencies had readings
+    seed_agencies(seed_areas())
+    assert dict(Agency.objects.values_list("code", "name_kana")) == expected
+
+
+@pytest.mark.django_db
 def test_seed_demo_refused_in_production(settings):
     settings.TSUNAGU = {**settings.TSUNAGU, "DEMO_ALLOWED": False}
     with pytest.raises(CommandError, match="デモデータを作成できません"):
