@@ -525,10 +525,15 @@ def test_team_add_lets_the_agency_see_the_case(login, personas, case, agencies):
     )
     assert response.status_code == 302
     assert "住宅・空家対策課を支援チームに追加しました。" in messages_of(response)
+    assert any("本人同意の共有先に含まれていません" in m for m in messages_of(response))
     page = html(login(housing).get(url("case_detail", case)))
     team = page.split('data-testid="case-team"')[1].split("</table>")[0]
-    assert "住宅・空家対策課" in team and "住まいの確保" in team
+    # it knows of the case, without consent only its state: no roles, which may name items
+    assert "住宅・空家対策課" in team and "住まいの確保" not in team
+    assert 'data-testid="case-limited"' in page
     assert 'data-testid="consent-record-link"' not in page
+    page = html(login(personas["coordinator"]).get(url("case_detail", case)))
+    assert "住まいの確保" in page
 
 
 def test_team_add_refuses_bad_input(login, personas, case, agencies):
