@@ -381,7 +381,9 @@ def case_detail(request, case_id: int):
         request,
         "case.view",
         case,
-        persons=case.subject_persons(),
+        persons=case.subject_persons()
+        if case.content_visible
+        else sorted(case.visible_subject_ids),
         context={"case": case.pk, "referral": case.referral_id},
     )
     return case

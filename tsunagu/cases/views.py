@@ -106,7 +106,9 @@ def _audit_view(request: HttpRequest, case: Case, page: str = "") -> None:
     context = {"case": case.pk, "referral": case.referral_id}
     if page:
         context["page"] = page
-    audit_read(request, "case.view", case, persons=case.subject_persons(), context=context)
+    # a limited view shows only the persons the user may see anyway
+    persons = case.subject_persons() if case.content_visible else sorted(case.visible_subject_ids)
+    audit_read(request, "case.view", case, persons=persons, context=context)
 
 
 def _report_errors(request: HttpRequest, exc: ValidationError) -> None:

@@ -586,3 +586,17 @@ def test_the_consent_rows_name_only_the_members_the_viewer_may_see(
     )
     body = api_get(login(personas["outreach"]), f"/cases/{team_case.pk}").json()
     assert {c["person_id"] for c in body["consents"]} == {household_8050["mother"].pk}
+
+
+def test_a_limited_view_is_audited_with_only_the_persons_it_may_show(
+    login, personas, team_case, household_8050
+):
+    login(personas["outreach"]).get(u("case_detail", team_case))
+    event = AuditEvent.objects.filter(action="case.view").latest("seq")
+    assert event.context["page"] == "limited"
+    assert event.person_ids == []
+    api_get(login(personas["desk"]), f"/cases/{team_case.pk}")
+    event = AuditEvent.objects.filter(action="case.view").latest("seq")
+    assert sorted(event.person_ids) == sorted(
+        [household_8050["mother"].pk, household_8050["son"].pk]
+    )  # the referring desk registered both
