@@ -250,6 +250,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "household_visible": case.household_visible,
             "referral_visible": user.has_perm("consultations.view_referral", case.referral),
             "team": [m for m in team if m.left_on is None],
+            "unshared_team": [m for m in team if m.left_on is None and not m.shared_by_consent],
             "former_team": [m for m in team if m.left_on is not None],
             "events": events,
             "consents": [c for c in reversed(consents) if c.person_id in shown | {None}]

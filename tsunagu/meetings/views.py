@@ -40,7 +40,7 @@ from .forms import (
     ResourceGapForm,
     WithdrawForm,
 )
-from .models import AgendaItem, AgendaPurpose, Meeting
+from .models import AgendaItem, AgendaPurpose, Meeting, MeetingKind
 
 PAGE_SIZE = 25
 MANAGE_REFUSED = "この操作は、会議を招集した機関の多機関協働事業者と事務局が行います。"
@@ -173,7 +173,10 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"「{meeting.title}」を登録しました。")
                 return _to_detail(meeting)
     else:
-        form = MeetingForm(initial={"schedule": "regular", "format": "in_person"})
+        initial = {"schedule": "regular", "format": "in_person"}
+        if request.GET.get("kind") in MeetingKind.values:  # e.g. a 支援会議 offered by a case
+            initial.update(kind=request.GET["kind"], schedule="ad_hoc")
+        form = MeetingForm(initial=initial)
     return render(request, "meetings/meeting_form.html", {"form": form})
 
 

@@ -600,3 +600,20 @@ def test_a_limited_view_is_audited_with_only_the_persons_it_may_show(
     assert sorted(event.person_ids) == sorted(
         [household_8050["mother"].pk, household_8050["son"].pk]
     )  # the referring desk registered both
+
+
+def test_the_case_page_offers_the_consent_update_or_a_confidential_meeting(
+    login, personas, team_case, agencies
+):
+    client = login(personas["coordinator"])
+    page = html(client.get(u("case_detail", team_case)))
+    routes = page.split('data-testid="team-consent-routes"')[1].split("</div>\n")[1]
+    assert "地域包括支援センター中央、コミュニティソーシャルワーカー" in page
+    assert u("consent_record", team_case) in routes
+    meeting_url = reverse("meetings:meeting_create") + "?kind=confidential_meeting"
+    assert meeting_url in routes
+    form = client.get(meeting_url).context["form"]
+    assert (form.initial["kind"], form.initial["schedule"]) == ("confidential_meeting", "ad_hoc")
+    # nobody to warn about once the consent names the whole team; nor for a limited viewer
+    give_consent(personas, team_case, agencies["council"], agencies["houkatsu"], agencies["csw"])
+    assert 'data-testid="team-consent-routes"' not in html(client.get(u("case_detail", team_case)))
