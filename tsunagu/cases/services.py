@@ -17,7 +17,10 @@ from django.utils import timezone
 from tsunagu.accounts.models import Agency
 from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.common.validation import max_length_errors
+from tsunagu.consultations import services as intake
+from tsunagu.consultations.models import ReferralKind
 
+from . import hooks
 from .models import Case, CaseStatus, CaseStatusEvent, CaseTeamMember, Consent, ConsentMethod
 from .permissions import coordinating_role, manages_case
 
@@ -75,9 +78,6 @@ def _coordinating(by, case: Case | None = None):
 
 def case_open_from_referral(*, by, referral, note: str = "") -> Case:
     """Accept a 多機関協働 referral: the referral becomes 受理 and a case opens in インテーク."""
-    from tsunagu.consultations import services as intake
-    from tsunagu.consultations.models import ReferralKind
-
     membership = _coordinating(by)
     if referral.kind != ReferralKind.MULTI_AGENCY:
         raise CaseTransitionError("事例として受け付けられるのは多機関協働へのつなぎだけです。")
@@ -285,9 +285,7 @@ def _new_version(
         governs_case = locked.person_id is None or locked.person_id == person.pk
         if governs_case and (principal is None or not principal.share_in_conference):
             # Sharing at a 重層的支援会議 is no longer covered: pending items there end now.
-            from tsunagu.meetings.services import withdraw_conference_items
-
-            withdraw_conference_items(by=by, case=locked)
+            hooks.meeting_consent_lost(by=by, case=locked)
         audit_record(
             actor=by,
             action=action,

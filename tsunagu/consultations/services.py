@@ -20,6 +20,7 @@ from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.common.business_days import add_office_days
 from tsunagu.common.validation import choice_error, max_length_errors
 
+from . import hooks
 from .models import (
     Channel,
     Consultation,
@@ -385,9 +386,7 @@ def _transition(
 def referral_accept(*, by, referral: Referral, note: str = "") -> Referral:
     """Accept a referral; accepting a 多機関協働 referral opens its case (インテーク)."""
     if referral.kind == ReferralKind.MULTI_AGENCY:
-        from tsunagu.cases.services import case_open_from_referral
-
-        case_open_from_referral(by=by, referral=referral, note=note)
+        hooks.accept_multi_agency(by=by, referral=referral, note=note)
         referral.refresh_from_db()
         return referral
     return accept_transition(by=by, referral=referral, note=note)

@@ -31,13 +31,13 @@ from __future__ import annotations
 import datetime
 import json
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from tsunagu.linkage.address import normalize_address
+from tsunagu.linkage.keys import stored_keys  # noqa: F401  (the keys stored on a person)
 from tsunagu.linkage.normalize import _hiragana_to_katakana, name_keys, normalize_phone
 from tsunagu.linkage.variants import fold_variants
 
@@ -171,19 +171,6 @@ def keys_of_person(person: Any) -> MatchKeys:
         bldg=person.key_building or None,
         tels=frozenset(person.key_phones.split()),
     )
-
-
-def stored_keys(*, name_key: str, address: str, phones: Iterable[str]) -> dict[str, str]:
-    """The lookup keys stored on a person beside the name keys (see ``Person``);
-    ``name_key`` is the person's :func:`~tsunagu.linkage.normalize.name_keys` name key."""
-    address_keys = normalize_address(address or "")
-    tels = dict.fromkeys(t for t in (normalize_phone(p) for p in phones) if t)
-    return {
-        "key_name_loose": fold_variants(name_key, loose=True),
-        "key_address": address_keys.base,
-        "key_building": address_keys.building,
-        "key_phones": " ".join(tels),
-    }
 
 
 # --- Comparisons (the levels of tsunagu.linkage.batch._comparisons) ---------------

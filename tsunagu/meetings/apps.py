@@ -7,4 +7,10 @@ class MeetingsConfig(AppConfig):
     verbose_name = "会議"
 
     def ready(self) -> None:
+        from tsunagu.cases.hooks import on_meeting_consent_lost
+
         from . import permissions  # noqa: F401  (registers the rules)
+        from .services import withdraw_conference_items
+
+        # consent no longer covering meetings (cases) withdraws the pending agenda items here
+        on_meeting_consent_lost(withdraw_conference_items)

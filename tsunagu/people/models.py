@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from tsunagu.linkage.keys import name_keys, stored_keys
+
 
 class Sex(models.TextChoices):
     MALE = "male", "男"
@@ -74,8 +76,6 @@ class Person(models.Model):
         return self.name
 
     def refresh_search_keys(self) -> None:
-        from tsunagu.linkage.normalize import name_keys
-
         keys = name_keys(self.name, self.name_kana)
         self.key_name = keys.name
         self.key_family = keys.family
@@ -83,8 +83,6 @@ class Person(models.Model):
         self.key_kana = keys.kana
         self.key_kana_family = keys.kana_family
         self.key_kana_given = keys.kana_given
-        from tsunagu.linkage.lookup import stored_keys
-
         for field_name, value in stored_keys(
             name_key=self.key_name,
             address=self.address,

@@ -1,0 +1,139 @@
+"""Imports run one way (architecture.md): a lower app never imports a higher one.
+
+The layers, lowest first. Pure functions that import no models (the name and address keys of
+``linkage``) may be used from any layer. A higher app that must react to a step of a lower one
+registers a named hook in its ``AppConfig.ready()`` (``cases.hooks``, ``consultations.hooks``).
+
+``KNOWN`` lists the upward imports that are still to be removed (issue: one-way house). The
+test fails when a new one appears, and when one of them is gone but still listed, so the list
+only shrinks.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "tsunagu"
+
+LAYERS = [
+    "common",
+    "accounts",
+    "audit",
+    "people",
+    "linkage",
+    "consultations",
+    "cases",
+    "meetings",
+    "demo",
+    "api",
+]
+RANK = {app: n for n, app in enumerate(LAYERS)}
+
+# Model-free modules: usable from every layer.
+PURE = {
+    "tsunagu.linkage.keys",
+    "tsunagu.linkage.normalize",
+    "tsunagu.linkage.address",
+    "tsunagu.linkage.variants",
+    "tsunagu.linkage.surnames",
+}
+
+KNOWN = {
+    # the API plumbing (require_perm) still lives beside the NinjaAPI that imports every router
+    ("tsunagu/accounts/api.py", "tsunagu.api.auth"),
+    ("tsunagu/audit/api.py", "tsunagu.api.auth"),
+    ("tsunagu/cases/activity_api.py", "tsunagu.api.auth"),
+    ("tsunagu/cases/api.py", "tsunagu.api.auth"),
+    ("tsunagu/cases/monitoring_api.py", "tsunagu.api.auth"),
+    ("tsunagu/cases/plan_api.py", "tsunagu.api.auth"),
+    ("tsunagu/consultations/api.py", "tsunagu.api.auth"),
+    ("tsunagu/linkage/api.py", "tsunagu.api.auth"),
+    ("tsunagu/linkage/import_api.py", "tsunagu.api.auth"),
+    ("tsunagu/meetings/api.py", "tsunagu.api.auth"),
+    ("tsunagu/meetings/summary_api.py", "tsunagu.api.auth"),
+    ("tsunagu/people/api.py", "tsunagu.api.auth"),
+    # accounts writes audit events (users, memberships) and hosts the dashboard
+    ("tsunagu/accounts/admin.py", "tsunagu.audit.services"),
+    ("tsunagu/accounts/services.py", "tsunagu.audit.services"),
+    ("tsunagu/accounts/signals.py", "tsunagu.audit.services"),
+    ("tsunagu/accounts/dashboard.py", "tsunagu.audit.selectors"),
+    ("tsunagu/accounts/dashboard.py", "tsunagu.audit.services"),
+    ("tsunagu/accounts/dashboard.py", "tsunagu.cases"),
+    ("tsunagu/accounts/dashboard.py", "tsunagu.cases.models"),
+    ("tsunagu/accounts/dashboard.py", "tsunagu.cases.selectors"),
+    ("tsunagu/accounts/dashboard.py", "tsunagu.consultations.selectors"),
+    ("tsunagu/accounts/dashboard.py", "tsunagu.meetings"),
+    # the case page composes the meetings panel itself (to become a registered panel)
+    ("tsunagu/cases/views.py", "tsunagu.meetings.selectors"),
+    # people asks the lookup and queues review pairs; its pages list cases and referrals
+    ("tsunagu/people/selectors.py", "tsunagu.linkage.lookup"),
+    ("tsunagu/people/services.py", "tsunagu.linkage.models"),
+    ("tsunagu/people/services.py", "tsunagu.linkage.services"),
+    ("tsunagu/people/views.py", "tsunagu.cases.selectors"),
+    ("tsunagu/people/views.py", "tsunagu.consultations.selectors"),
+}
+
+
+def _upward_imports() -> set[tuple[str, str]]:
+    found = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE.parent)
+        parts = relative.parts
+        if "tests" in parts or "migrations" in parts or len(parts) < 3:
+            continue
+        app = parts[1]
+        if app not in RANK:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules = [node.module]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            for module in modules:
+                words = module.split(".")
+                if words[0] != "tsunagu" or len(words) < 2 or words[1] not in RANK:
+                    continue
+                if RANK[words[1]] > RANK[app] and module not in PURE:
+                    found.add((relative.as_posix(), module))
+    return found
+
+
+def test_no_new_import_runs_up_the_layers():
+    new = _upward_imports() - KNOWN
+    assert not new, (
+        "A lower app imports a higher one; register a hook in the higher app's "
+        f"AppConfig.ready() instead: {sorted(new)}"
+    )
+
+
+def test_the_list_of_known_upward_imports_only_shrinks():
+    gone = KNOWN - _upward_imports()
+    assert not gone, f"No longer imported: remove from KNOWN: {sorted(gone)}"
+
+
+def test_the_hooks_are_registered_by_the_higher_apps():
+    from tsunagu.cases import hooks as case_hooks
+    from tsunagu.cases.services import case_open_from_referral
+    from tsunagu.consultations import hooks as consultation_hooks
+    from tsunagu.meetings.services import withdraw_conference_items
+
+    assert withdraw_conference_items in case_hooks._meeting_consent_lost
+    assert consultation_hooks._multi_agency_acceptor is case_open_from_referral
+
+
+def test_a_multi_agency_referral_needs_its_registered_acceptor(monkeypatch):
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tsunagu.consultations import hooks
+
+    monkeypatch.setattr(hooks, "_multi_agency_acceptor", None)
+    with pytest.raises(ImproperlyConfigured):
+        hooks.accept_multi_agency(by=None, referral=None)
+    calls = []
+    hooks.set_multi_agency_acceptor(lambda **kw: calls.append(kw))
+    hooks.accept_multi_agency(by="u", referral="r", note="n")
+    assert calls == [{"by": "u", "referral": "r", "note": "n"}]

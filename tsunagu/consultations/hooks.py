@@ -1,0 +1,30 @@
+"""Named hooks through which a higher app takes part in a step of 包括的相談支援.
+
+A lower app never imports a higher one (docs/architecture: consultations ← cases ← meetings).
+Where a step here must be completed by a higher app in the same transaction, that app
+registers its handler once, in its ``AppConfig.ready()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured
+
+_multi_agency_acceptor: Callable[..., object] | None = None
+
+
+def set_multi_agency_acceptor(handler: Callable[..., object]) -> Callable[..., object]:
+    """``handler(by=user, referral=referral, note=str)`` accepts a 多機関協働 referral: the
+    referral becomes 受理 and its case opens (registered by ``tsunagu.cases``)."""
+    global _multi_agency_acceptor
+    _multi_agency_acceptor = handler
+    return handler
+
+
+def accept_multi_agency(*, by, referral, note: str = "") -> None:
+    if _multi_agency_acceptor is None:
+        raise ImproperlyConfigured(
+            "多機関協働の事例を開く処理が登録されていません（tsunagu.cases）。"
+        )
+    _multi_agency_acceptor(by=by, referral=referral, note=note)
