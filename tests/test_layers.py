@@ -64,8 +64,6 @@ KNOWN = {
     ("tsunagu/accounts/dashboard.py", "tsunagu.cases.selectors"),
     ("tsunagu/accounts/dashboard.py", "tsunagu.consultations.selectors"),
     ("tsunagu/accounts/dashboard.py", "tsunagu.meetings"),
-    # the case page composes the meetings panel itself (to become a registered panel)
-    ("tsunagu/cases/views.py", "tsunagu.meetings.selectors"),
     # people asks the lookup and queues review pairs; its pages list cases and referrals
     ("tsunagu/people/selectors.py", "tsunagu.linkage.lookup"),
     ("tsunagu/people/services.py", "tsunagu.linkage.models"),
@@ -137,3 +135,17 @@ def test_a_multi_agency_referral_needs_its_registered_acceptor(monkeypatch):
     hooks.set_multi_agency_acceptor(lambda **kw: calls.append(kw))
     hooks.accept_multi_agency(by="u", referral="r", note="n")
     assert calls == [{"by": "u", "referral": "r", "note": "n"}]
+
+
+def test_the_case_page_panels_are_registered_by_their_apps():
+    from tsunagu.cases import activity, monitoring, plans
+    from tsunagu.cases.panels import case_panels
+    from tsunagu.meetings.selectors import case_panel as meetings_panel
+
+    assert case_panels(content_visible=True) == [
+        plans.case_panel,
+        activity.case_panel,
+        monitoring.case_panel,
+        meetings_panel,
+    ]
+    assert case_panels(content_visible=False) == [activity.case_panel]

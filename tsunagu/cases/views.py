@@ -24,9 +24,8 @@ from rules.contrib.views import permission_required
 from tsunagu import access
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
-from tsunagu.meetings.selectors import case_panel as meeting_panel
 
-from . import activity, monitoring, plans, selectors, services
+from . import selectors, services
 from .forms import (
     CaseFilterForm,
     ConsentForm,
@@ -36,6 +35,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Case, CaseStatus
+from .panels import case_panels
 
 PAGE_SIZE = 25
 C = CaseStatus
@@ -228,9 +228,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _audit_view(request, case, "" if content else "limited")
     team = _team_rows(case, list(case.team.all()))
     panels: dict = {}
-    limited_panels = (activity.case_panel,)
-    full_panels = (plans.case_panel, activity.case_panel, monitoring.case_panel, meeting_panel)
-    for panel in full_panels if content else limited_panels:
+    for panel in case_panels(content_visible=content):
         panels.update(panel(request, case))
     events = list(case.status_events.all())
     shown = case.visible_subject_ids  # one member's consent never opens another's details

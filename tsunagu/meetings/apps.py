@@ -8,9 +8,12 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from tsunagu.cases.hooks import on_meeting_consent_lost
+        from tsunagu.cases.panels import register_case_panel
 
         from . import permissions  # noqa: F401  (registers the rules)
+        from .selectors import case_panel
         from .services import withdraw_conference_items
 
+        register_case_panel(case_panel)  # the case page's meetings section
         # consent no longer covering meetings (cases) withdraws the pending agenda items here
         on_meeting_consent_lost(withdraw_conference_items)
