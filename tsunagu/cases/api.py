@@ -242,20 +242,10 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_team(obj: Case) -> list:
-        consent = selectors.current_consent(obj)
-        named = {a.pk for a in consent.scope_agencies.all()} if consent else set()
-        team = list(obj.team.all())
-        for member in team:
-            if not obj.content_visible:
+        team = selectors.mark_team_consent(obj, list(obj.team.all()))
+        if not obj.content_visible:
+            for member in team:
                 member.role = ""  # a role may name another agency's plan item
-            member.shared_by_consent = (
-                member.agency_id == obj.coordinating_agency_id or member.agency_id in named
-            )
-            member.consent_warning = (
-                ""
-                if member.shared_by_consent or member.left_on
-                else services.consent_warning(obj, member.agency)
-            )
         return team
 
     @staticmethod

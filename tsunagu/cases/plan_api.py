@@ -50,9 +50,7 @@ class PlanItemOut(Schema):
 
     @staticmethod
     def resolve_consent_warning(obj: PlanItem) -> str:
-        from .services import consent_warning
-
-        return consent_warning(obj.plan.case, obj.agency)
+        return obj.consent_warning  # set by plans.plans_of
 
     @staticmethod
     def resolve_statutory_service_label(obj: PlanItem) -> str:

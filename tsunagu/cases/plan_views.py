@@ -23,7 +23,7 @@ from tsunagu.accounts.models import Role
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
 
-from . import plan_services, plans, selectors, services
+from . import plan_services, plans, selectors
 from .models import Case, PlanStatus, SupportPlan
 from .plan_forms import PlanForm, PlanItemForm, PlanReportForm, SupportDecisionForm
 from .services import CaseTransitionError
@@ -101,9 +101,7 @@ def _detail_context(request: HttpRequest, case: Case, plan: SupportPlan, **forms
     agreed = plan.status == PlanStatus.AGREED
     statutory = plan.has_statutory_items
     agencies = list(agency_selectors.agency_list(user=request.user))
-    items = list(plan.items.all())
-    for item in items:
-        item.consent_warning = services.consent_warning(case, item.agency)
+    items = list(plan.items.all())  # with consent_warning (plans.plans_of)
     return {
         "case": case,
         "plan": plan,
@@ -198,7 +196,7 @@ def plan_item_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
             _service_error(form, exc, request)
         else:
             messages.success(request, "プランに項目を追加しました。")
-            warning = services.consent_warning(case, item.agency)
+            warning = selectors.consent_warning(case, item.agency)
             if warning:
                 messages.warning(request, warning)
             return redirect("cases:plan_detail", pk=case.pk, plan_pk=plan.pk)

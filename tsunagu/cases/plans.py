@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 
 from .models import PlanItem, PlanStatus, SupportPlan
+from .selectors import consent_warnings
 
 OPEN_STATUSES = (PlanStatus.DRAFT, PlanStatus.IN_CONFERENCE, PlanStatus.AGREED)
 
@@ -20,13 +21,19 @@ PATTERN_TEXT = {
 def plans_of(case) -> list[SupportPlan]:
     """Every version of the case's plan, newest first, with items and agencies."""
     items = PlanItem.objects.select_related("agency").order_by("order", "id")
-    return list(
+    versions = list(
         case.plans.select_related(
             "agreed_at_item__meeting", "support_decision", "report", "created_by"
         )
         .prefetch_related(Prefetch("items", queryset=items))
         .order_by("-version")
     )
+    # each item says whether the consent names its agency (one read for the whole case)
+    every = [item for plan in versions for item in plan.items.all()]
+    warnings = consent_warnings(case, {i.agency_id: i.agency for i in every}.values())
+    for item in every:
+        item.consent_warning = warnings[item.agency_id]
+    return versions
 
 
 def pattern_of(plan: SupportPlan) -> str:

@@ -88,7 +88,6 @@ def case_get(*, user, pk: int) -> Case:
         )
     )
     case = _with_consent_state(qs).get(pk=pk)
-    mark_subjects(user, [case])
     case.content_visible = access.sees_case_content(user, case)
     # whose details (names, consent rows) the user may see: one member's consent never
     # opens another's
@@ -96,6 +95,11 @@ def case_get(*, user, pk: int) -> Case:
         access.persons_visible_to(user)
         .filter(pk__in=case.subject_persons())
         .values_list("pk", flat=True)
+    )
+    case.person_visible = case.person_id in case.visible_subject_ids
+    case.household_visible = (
+        case.household_id is not None
+        and access.households_visible_to(user).filter(pk=case.household_id).exists()
     )
     return case
 
@@ -178,3 +182,43 @@ def own_plan_items(case: Case, agency_id: int | None) -> list:
         .select_related("plan", "agency")
         .order_by("-plan__version", "order", "id")
     )
+
+
+def _named_agency_ids(case: Case) -> set[int]:
+    """The agencies the principal's current consent names (from the prefetched versions
+    when :func:`case_get` loaded them)."""
+    if "consents" in getattr(case, "_prefetched_objects_cache", {}):
+        consent = current_consent(case)
+    else:
+        consent = case.current_consent()
+    return {a.pk for a in consent.scope_agencies.all()} if consent else set()
+
+
+def consent_warnings(case: Case, agencies) -> dict[int, str]:
+    """For each agency, the warning shown when it joins the team or a plan item though the
+    current consent does not name it ('' when it is named, or coordinates the case)."""
+    named = _named_agency_ids(case) | {case.coordinating_agency_id}
+    return {
+        agency.pk: ""
+        if agency.pk in named
+        else (
+            f"{agency.name}は本人同意の共有先に含まれていません。この機関は、同意が更新されるまで"
+            "本人・世帯の情報やアセスメント・プランを見られず、自機関の担当項目と支援経過だけを"
+            "扱えます。本人の同意を更新する（共有先に加える）か、支援会議（社会福祉法第106条の6）で"
+            "情報を共有してください。"
+        )
+        for agency in agencies
+    }
+
+
+def consent_warning(case: Case, agency) -> str:
+    return consent_warnings(case, [agency])[agency.pk]
+
+
+def mark_team_consent(case: Case, members: list) -> list:
+    """Set ``shared_by_consent`` and ``consent_warning`` on each team member."""
+    warnings = consent_warnings(case, {m.agency_id: m.agency for m in members}.values())
+    for member in members:
+        member.consent_warning = "" if member.left_on else warnings[member.agency_id]
+        member.shared_by_consent = not warnings[member.agency_id]
+    return members

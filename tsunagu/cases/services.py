@@ -147,17 +147,23 @@ def _consenting_person(case: Case, person, errors: dict):
     return person
 
 
+def is_minor(person, day: datetime.date) -> bool | None:
+    """Whether ``person`` is under age on ``day`` (``None`` when the birth date is unknown)."""
+    age = person.age_on(day) if person is not None else None
+    return None if age is None else age < ADULT_AGE
+
+
 def _guardian_errors(person, given_on: datetime.date, by_guardian: bool) -> dict:
     """Each adult consents for themselves; a minor's consent is the guardian's (§6)."""
-    age = person.age_on(given_on) if person is not None else None
-    if age is None:
+    minor = is_minor(person, given_on)
+    if minor is None:
         return {}
-    if age < ADULT_AGE and not by_guardian:
+    if minor and not by_guardian:
         return {
             "by_guardian": f"{person.name}さんは未成年です。保護者（法定代理人）による同意として"
             "記録し、「同意した方」に保護者の氏名を入力してください。"
         }
-    if age >= ADULT_AGE and by_guardian:
+    if not minor and by_guardian:
         return {
             "by_guardian": f"{person.name}さんは成人です。成人の方は本人が同意します"
             "（家族の同意では共有できません）。"
@@ -377,25 +383,6 @@ def team_add(*, by, case: Case, agency: Agency, role: str = "") -> CaseTeamMembe
             context={"case": case.pk, "agency": agency.pk},
         )
     return member
-
-
-def consent_names(case: Case, agency: Agency) -> bool:
-    """Whether the principal's current consent names the agency (its basis for sharing)."""
-    consent = case.current_consent()
-    return consent is not None and consent.scope_agencies.filter(pk=agency.pk).exists()
-
-
-def consent_warning(case: Case, agency: Agency) -> str:
-    """The warning shown when an agency the consent does not name joins the team or a plan
-    (empty when the consent names it, or when it coordinates the case)."""
-    if agency.pk == case.coordinating_agency_id or consent_names(case, agency):
-        return ""
-    return (
-        f"{agency.name}は本人同意の共有先に含まれていません。この機関は、同意が更新されるまで"
-        "本人・世帯の情報やアセスメント・プランを見られず、自機関の担当項目と支援経過だけを"
-        "扱えます。本人の同意を更新する（共有先に加える）か、支援会議（社会福祉法第106条の6）で"
-        "情報を共有してください。"
-    )
 
 
 def team_leave(*, by, case: Case, agency: Agency, reason: str, left_on=None) -> CaseTeamMember:

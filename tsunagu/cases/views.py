@@ -205,17 +205,6 @@ def _consent_summary(case: Case) -> tuple[str, str]:
     return state, f"同意あり（第{selectors.current_consent(case).version}版）"
 
 
-def _team_rows(case: Case, team: list) -> list:
-    """The team, each member marked with whether the current consent names it."""
-    consent = selectors.current_consent(case)
-    named = {a.pk for a in consent.scope_agencies.all()} if consent else set()
-    for member in team:
-        member.shared_by_consent = (
-            member.agency_id == case.coordinating_agency_id or member.agency_id in named
-        )
-    return team
-
-
 @case_view
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
@@ -226,7 +215,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     has_consent = consent_state == selectors.CONSENT_GIVEN
     may_act = _may_act(request, case)
     _audit_view(request, case, "" if content else "limited")
-    team = _team_rows(case, list(case.team.all()))
+    team = selectors.mark_team_consent(case, list(case.team.all()))
     panels: dict = {}
     for panel in case_panels(content_visible=content):
         panels.update(panel(request, case))
@@ -304,7 +293,7 @@ def _consent_initial(case: Case, person) -> dict:
     current = services.person_consent(case, person) if person else None
     team_ids = [m.agency_id for m in selectors.current_team(case)]
     if current is None:
-        minor = person is not None and (person.age_on(timezone.localdate()) or 99) < 18
+        minor = bool(person is not None and services.is_minor(person, timezone.localdate()))
         return {
             "person": person.pk if person else None,
             "given_by": "" if minor or person is None else person.name,
@@ -476,7 +465,7 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_service_errors(exc)
             else:
                 messages.success(request, f"{member.agency.name}を支援チームに追加しました。")
-                warning = services.consent_warning(case, member.agency)
+                warning = selectors.consent_warning(case, member.agency)
                 if warning:
                     messages.warning(request, warning)
                 return redirect("cases:case_detail", pk=case.pk)

@@ -617,3 +617,23 @@ def test_the_case_page_offers_the_consent_update_or_a_confidential_meeting(
     # nobody to warn about once the consent names the whole team; nor for a limited viewer
     give_consent(personas, team_case, agencies["council"], agencies["houkatsu"], agencies["csw"])
     assert 'data-testid="team-consent-routes"' not in html(client.get(u("case_detail", team_case)))
+
+
+def test_the_consent_form_starts_as_a_guardians_for_an_infant(
+    login, personas, team_case, household_8050
+):
+    by = personas["desk"].user
+    baby = people_services.person_create(
+        by=by,
+        name="山田 はる",
+        name_kana="ヤマダ ハル",
+        birth_date=timezone.localdate() - datetime.timedelta(days=100),  # aged 0
+    )
+    people_services.household_add_member(
+        by=by, household=household_8050["household"], person=baby, relation="grandchild"
+    )
+    response = login(personas["coordinator"]).get(
+        u("consent_record", team_case) + f"?person={baby.pk}"
+    )
+    assert response.context["form"].initial["by_guardian"] is True
+    assert response.context["form"].initial["given_by"] == ""
