@@ -57,11 +57,10 @@ def _mark_subjects(request, cases: list[Case]) -> list[Case]:
 
 
 def _case_or_404(request, pk: int) -> Case:
-    case = selectors.case_or_404(user=request.user, pk=pk)
+    case = selectors.case_or_404(user=request.user, pk=pk)  # subjects and content marked
     case.referral_visible = request.user.has_perm("consultations.view_referral", case.referral)
-    case.content_visible = selectors.case_content_visible(request.user, case)
     case.own_plan_items = selectors.own_plan_items(case, access.acting_agency_id(request.user))
-    return _mark_subjects(request, [case])[0]
+    return case
 
 
 def _acting_case(request, pk: int) -> Case:

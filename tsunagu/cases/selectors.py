@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from tsunagu import access
 from tsunagu.consultations.selectors import subject_person_ids  # noqa: F401  (shared)
+from tsunagu.people import selectors as people_selectors
 
 from .models import Case, CaseStatusEvent, CaseTeamMember, Consent
 
@@ -91,15 +92,10 @@ def case_get(*, user, pk: int) -> Case:
     case.content_visible = access.sees_case_content(user, case)
     # whose details (names, consent rows) the user may see: one member's consent never
     # opens another's
-    case.visible_subject_ids = set(
-        access.persons_visible_to(user)
-        .filter(pk__in=case.subject_persons())
-        .values_list("pk", flat=True)
-    )
+    case.visible_subject_ids = people_selectors.visible_person_ids(user, case.subject_persons())
     case.person_visible = case.person_id in case.visible_subject_ids
-    case.household_visible = (
-        case.household_id is not None
-        and access.households_visible_to(user).filter(pk=case.household_id).exists()
+    case.household_visible = case.household_id in people_selectors.visible_household_ids(
+        user, [case.household_id] if case.household_id else []
     )
     return case
 
@@ -155,18 +151,7 @@ def current_team(case: Case) -> list[CaseTeamMember]:
 def mark_subjects(user, cases: list[Case]) -> list[Case]:
     """Set ``person_visible`` / ``household_visible`` on each case: a name is shown only to
     those who may see that person or household (its other members on their own consent)."""
-    person_ids = {c.person_id for c in cases if c.person_id}
-    household_ids = {c.household_id for c in cases if c.household_id}
-    persons = set(
-        access.persons_visible_to(user).filter(pk__in=person_ids).values_list("pk", flat=True)
-    )
-    households = set(
-        access.households_visible_to(user).filter(pk__in=household_ids).values_list("pk", flat=True)
-    )
-    for c in cases:
-        c.person_visible = c.person_id in persons
-        c.household_visible = c.household_id in households
-    return cases
+    return people_selectors.mark_subjects(user, cases)
 
 
 def own_plan_items(case: Case, agency_id: int | None) -> list:

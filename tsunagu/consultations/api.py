@@ -128,19 +128,7 @@ def _choice(value: str, choices, field: str, label: str) -> None:
 def _mark_subjects(request, objects: list) -> list:
     """Whether the user may open each object's person and household. Their names are
     shown either way, as on the screens; the records themselves answer 404."""
-    user = request.user
-    person_ids = {o.person_id for o in objects if o.person_id}
-    household_ids = {o.household_id for o in objects if o.household_id}
-    persons = set(
-        access.persons_visible_to(user).filter(pk__in=person_ids).values_list("pk", flat=True)
-    )
-    households = set(
-        access.households_visible_to(user).filter(pk__in=household_ids).values_list("pk", flat=True)
-    )
-    for o in objects:
-        o.person_visible = o.person_id in persons
-        o.household_visible = o.household_id in households
-    return objects
+    return people_selectors.mark_subjects(request.user, objects)
 
 
 def _mark_chain(request, referrals: list[Referral], *, following: bool = False) -> list:

@@ -62,6 +62,26 @@ def visible_person_ids(user, person_ids) -> set[int]:
     )
 
 
+def visible_household_ids(user, household_ids) -> set[int]:
+    """Those of ``household_ids`` the user may see."""
+    return set(
+        access.households_visible_to(user)
+        .filter(pk__in=set(household_ids))
+        .values_list("pk", flat=True)
+    )
+
+
+def mark_subjects(user, objects: list) -> list:
+    """Set ``person_visible`` / ``household_visible`` on records about a person and/or a
+    household (consultations, referrals, cases): two queries for the whole list."""
+    persons = visible_person_ids(user, {o.person_id for o in objects if o.person_id})
+    households = visible_household_ids(user, {o.household_id for o in objects if o.household_id})
+    for o in objects:
+        o.person_visible = o.person_id in persons
+        o.household_visible = o.household_id in households
+    return objects
+
+
 def household_get(*, user, pk: int) -> Household:
     current = HouseholdMember.objects.filter(end_date__isnull=True).select_related("person")
     return (
