@@ -12,7 +12,6 @@ several thousand rows, written in one transaction) still makes the others fail a
 
 from __future__ import annotations
 
-import copy
 import os
 import subprocess
 import sys
@@ -22,8 +21,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connections, transaction
+
+from tsunagu.settings.base import sqlite_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,22 +31,16 @@ ROOT = Path(__file__).resolve().parent.parent
 HOLD_SECONDS = 1.0
 
 
-def _sqlite_settings() -> dict:
-    config = settings.DATABASES["default"]
-    if not config["ENGINE"].endswith("sqlite3"):
-        pytest.skip("DATABASE_URL selects another database than the embedded SQLite")
-    return config
-
-
 @pytest.fixture
 def file_db(tmp_path, django_db_blocker):
     """An alias on a temporary SQLite file with the project's OPTIONS; each thread that
     uses it opens its own connection (running the init_command), as runserver's threads do."""
     alias = f"sqlite_file_{uuid.uuid4().hex[:8]}"
-    config = copy.deepcopy(_sqlite_settings())
-    config["NAME"] = str(tmp_path / "city.sqlite3")
+    # the embedded database's settings, whatever database this test run itself uses
+    config = sqlite_config(str(tmp_path / "city.sqlite3"))
     config["TEST"] = {}
-    connections.settings[alias] = config
+    configured = connections.configure_settings({"default": config})  # fills the defaults
+    connections.settings[alias] = configured["default"]
     with django_db_blocker.unblock():
         with connections[alias].cursor() as cursor:
             cursor.execute("CREATE TABLE head (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL)")
@@ -218,7 +212,6 @@ print("chain", report.ok, report.checked)
 def test_audit_chain_sessions_and_last_login_wait_on_a_file_database(tmp_path):
     """The app's own writes (audit_record, a new session, last_login) from several threads
     while a transaction holds the write lock: none fails, the chain stays whole."""
-    _sqlite_settings()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TSUNAGU_"))}
     env.pop("DATABASE_URL", None)
     env.update(

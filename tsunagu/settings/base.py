@@ -108,9 +108,14 @@ def database_config() -> dict:
         config["TEST"].update({"CHARSET": "UTF8", "TEMPLATE": "template0"})
         return config
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return sqlite_config(SQLITE_PATH)
+
+
+def sqlite_config(path) -> dict:
+    """The embedded SQLite database at ``path``, set up for a small office's concurrent use."""
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": SQLITE_PATH,
+        "NAME": path,
         "OPTIONS": {
             # WAL lets readers work while a writer commits; IMMEDIATE takes the write lock
             # at BEGIN so two writers never deadlock on a lock upgrade.
