@@ -48,8 +48,8 @@ KNOWN = {
     ("tsunagu/cases/monitoring_api.py", "tsunagu.api.auth"),
     ("tsunagu/cases/plan_api.py", "tsunagu.api.auth"),
     ("tsunagu/consultations/api.py", "tsunagu.api.auth"),
-    ("tsunagu/linkage/api.py", "tsunagu.api.auth"),
-    ("tsunagu/linkage/import_api.py", "tsunagu.api.auth"),
+    ("tsunagu/linkage/api/imports.py", "tsunagu.api.auth"),
+    ("tsunagu/linkage/api/review.py", "tsunagu.api.auth"),
     ("tsunagu/meetings/api.py", "tsunagu.api.auth"),
     ("tsunagu/meetings/summary_api.py", "tsunagu.api.auth"),
     ("tsunagu/people/api.py", "tsunagu.api.auth"),
@@ -67,7 +67,7 @@ KNOWN = {
     # people asks the lookup and queues review pairs; its pages list cases and referrals
     ("tsunagu/people/selectors.py", "tsunagu.linkage.lookup"),
     ("tsunagu/people/services.py", "tsunagu.linkage.models"),
-    ("tsunagu/people/services.py", "tsunagu.linkage.services"),
+    ("tsunagu/people/services.py", "tsunagu.linkage.services.review"),
     ("tsunagu/people/views.py", "tsunagu.cases.selectors"),
     ("tsunagu/people/views.py", "tsunagu.consultations.selectors"),
 }

@@ -13,8 +13,7 @@ from tsunagu.cases.plan_api import router as plans_router
 from tsunagu.common.api import router as common_router
 from tsunagu.consultations.api import router as consultations_router
 from tsunagu.linkage.api import router as linkage_router
-from tsunagu.linkage.import_api import import_run
-from tsunagu.linkage.import_api import router as linkage_import_router
+from tsunagu.linkage.api.imports import import_run
 from tsunagu.meetings.api import router as meetings_router
 from tsunagu.meetings.summary_api import router as meeting_sheet_router
 from tsunagu.people.api import router as people_router
@@ -66,4 +65,3 @@ api.add_router("/", monitoring_router)
 api.add_router("/", meetings_router)
 api.add_router("/", meeting_sheet_router)
 api.add_router("/", linkage_router)
-api.add_router("/", linkage_import_router)

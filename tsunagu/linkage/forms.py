@@ -6,7 +6,7 @@ from django import forms
 
 from tsunagu.people.forms import BootstrapErrorsMixin
 
-from .selectors import BANDS
+from .selectors.review import BANDS
 
 NOTE_MAX = 2000
 

@@ -6,7 +6,7 @@ from django import forms
 
 from tsunagu.people.forms import BootstrapErrorsMixin
 
-from .imports import IMPORT_FIELDS, SOURCE_LABEL_MAX
+from .services.imports import IMPORT_FIELDS, SOURCE_LABEL_MAX
 
 
 class ImportUploadForm(BootstrapErrorsMixin, forms.Form):

@@ -219,7 +219,7 @@ def _queue_for_review(person: Person, matches) -> None:
     """Registered as a different person despite a match: a coordinator or the program office
     reviews the pair in the 名寄せ queue (nothing is merged without that review)."""
     from tsunagu.linkage.models import CandidateOrigin
-    from tsunagu.linkage.services import candidate_add
+    from tsunagu.linkage.services.review import candidate_add
 
     others = Person.objects.filter(pk__in=[m.person_id for m in matches], is_archived=False)
     # The check gives reasons, not a probability: 0.5 only orders the pair in the queue,

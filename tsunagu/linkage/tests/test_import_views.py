@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tsunagu.audit.models import AuditEvent
-from tsunagu.linkage import imports
 from tsunagu.linkage.models import ImportBatch, ImportStatus
+from tsunagu.linkage.services import imports
 from tsunagu.people.models import Person
 from tsunagu.people.services import person_create
 

@@ -12,20 +12,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tsunagu.audit.models import AuditEvent
-from tsunagu.linkage import imports
-from tsunagu.linkage.imports import (
+from tsunagu.linkage.models import (
+    CandidateStatus,
+    ImportOutcome,
+    ImportStatus,
+    MatchCandidate,
+)
+from tsunagu.linkage.services import imports
+from tsunagu.linkage.services.imports import (
     import_map,
     import_run,
     import_step,
     import_upload,
     import_validate,
     suggest_mapping,
-)
-from tsunagu.linkage.models import (
-    CandidateStatus,
-    ImportOutcome,
-    ImportStatus,
-    MatchCandidate,
 )
 from tsunagu.people.models import Person
 from tsunagu.people.services import person_create

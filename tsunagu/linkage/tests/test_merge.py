@@ -14,8 +14,8 @@ from tsunagu.cases.models import Case
 from tsunagu.cases.tests.conftest import *  # noqa: F403
 from tsunagu.consultations import services as consultation_services
 from tsunagu.consultations.models import Consultation, Referral
-from tsunagu.linkage import services
 from tsunagu.linkage.models import CandidateOrigin, CandidateStatus, MatchCandidate, PersonMerge
+from tsunagu.linkage.services import review as services
 from tsunagu.people import services as people_services
 from tsunagu.people.models import Household, HouseholdMember, Person
 

@@ -12,8 +12,8 @@ from conftest import PERSONA_NAMES
 from tsunagu.accounts.services import api_token_issue
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases.tests.conftest import *  # noqa: F403
-from tsunagu.linkage import services
 from tsunagu.linkage.models import CandidateStatus, MatchCandidate, PersonMerge
+from tsunagu.linkage.services import review as services
 from tsunagu.linkage.tests.test_merge import candidate, fk_snapshot, stranger, twins  # noqa: F401
 from tsunagu.people import services as people_services
 from tsunagu.people.models import Person

@@ -9,8 +9,8 @@ import pytest
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases.tests.conftest import *  # noqa: F403
 from tsunagu.common.templatetags.wareki import wareki
-from tsunagu.linkage import services
 from tsunagu.linkage.models import CandidateStatus, MatchCandidate, PersonMerge
+from tsunagu.linkage.services import review as services
 from tsunagu.linkage.tests.test_merge import candidate, stranger, twins  # noqa: F401
 from tsunagu.people.models import Person
 

@@ -29,7 +29,7 @@ from tsunagu import access
 from tsunagu.audit.services import audit_record
 from tsunagu.people.models import HouseholdMember, Person
 
-from .models import CandidateOrigin, CandidateStatus, MatchCandidate, PersonMerge
+from ..models import CandidateOrigin, CandidateStatus, MatchCandidate, PersonMerge
 
 NOT_FOUND = "指定された本人は見つかりません。"
 NOT_REVIEWER = "名寄せの確認・統合は自治体職員（事務局）または多機関協働事業者のみが行えます。"

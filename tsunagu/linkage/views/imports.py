@@ -20,10 +20,10 @@ from django.views.decorators.http import require_http_methods
 
 from tsunagu.audit.services import audit_read
 
-from . import imports
-from .import_forms import ImportMappingForm, ImportUploadForm
-from .models import ImportBatch, ImportStatus
-from .views import PAGE_SIZE, _add_service_errors, linkage_page
+from ..import_forms import ImportMappingForm, ImportUploadForm
+from ..models import ImportBatch, ImportStatus
+from ..services import imports
+from .review import PAGE_SIZE, _add_service_errors, linkage_page
 
 RECORDS_PAGE_SIZE = 100
 ERRORS_PAGE_SIZE = 50

@@ -23,10 +23,13 @@ from tsunagu.people.api import AuditedPagination, ErrorOut, InvalidOut, invalid
 from tsunagu.people.api import service_errors as people_service_errors
 from tsunagu.people.models import Person
 
-from . import selectors, services
-from .models import MatchCandidate, PersonMerge
+from ..models import MatchCandidate, PersonMerge
+from ..selectors import review as selectors
+from ..services import review as services
 
-router = Router(tags=["名寄せ"])
+# Every route keeps the operation id it had before the API became a package, so clients
+# generated from the OpenAPI schema keep their method names.
+router = Router()
 
 NOTE_MAX = 2000
 
@@ -249,7 +252,12 @@ def _candidate_page(request, items, *, page, filters, **params):
     )
 
 
-@router.get("/linkage/candidates", response=list[CandidateOut], summary="名寄せの確認待ち候補")
+@router.get(
+    "/linkage/candidates",
+    response=list[CandidateOut],
+    summary="名寄せの確認待ち候補",
+    operation_id="tsunagu_linkage_api_candidate_list",
+)
 @paginate(AuditedPagination, page_size=25, on_page=_candidate_page)
 def candidate_list(request, filters: Query[CandidateFilter]):
     """両方の本人を見られる確認待ちの組だけを、一致確率の高い順に返します。
@@ -274,6 +282,7 @@ def candidate_list(request, filters: Query[CandidateFilter]):
     "/linkage/candidates/{candidate_id}",
     response={200: CandidateDetailOut, 403: ErrorOut, 404: ErrorOut},
     summary="名寄せ候補（2件の記録を並べて）",
+    operation_id="tsunagu_linkage_api_candidate_detail",
 )
 def candidate_detail(request, candidate_id: int):
     require_perm(request, "linkage.review")
@@ -292,6 +301,7 @@ def candidate_detail(request, candidate_id: int):
     "/linkage/candidates/{candidate_id}/confirm",
     response={200: MergeOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
     summary="同一人物と確認して統合（残す記録を指定）",
+    operation_id="tsunagu_linkage_api_candidate_confirm",
 )
 def candidate_confirm(request, candidate_id: int, payload: ConfirmIn):
     """``survivor_id`` は候補の2件のどちらか。もう一方の記録はアーカイブされ、その相談・
@@ -316,6 +326,7 @@ def candidate_confirm(request, candidate_id: int, payload: ConfirmIn):
     "/linkage/candidates/{candidate_id}/reject",
     response={200: CandidateOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
     summary="別人と判断（理由が必要）",
+    operation_id="tsunagu_linkage_api_candidate_reject",
 )
 def candidate_reject(request, candidate_id: int, payload: RejectIn):
     require_perm(request, "linkage.review")
@@ -335,7 +346,12 @@ def _merge_page(request, items, *, page, **params):
     )
 
 
-@router.get("/linkage/merges", response=list[MergeOut], summary="名寄せ（統合）の履歴")
+@router.get(
+    "/linkage/merges",
+    response=list[MergeOut],
+    summary="名寄せ（統合）の履歴",
+    operation_id="tsunagu_linkage_api_merge_list",
+)
 @paginate(AuditedPagination, page_size=25, on_page=_merge_page)
 def merge_list(request):
     require_perm(request, "linkage.review")
@@ -346,6 +362,7 @@ def merge_list(request):
     "/linkage/merges/{merge_id}",
     response={200: MergeOut, 403: ErrorOut, 404: ErrorOut},
     summary="名寄せ（統合）の記録",
+    operation_id="tsunagu_linkage_api_merge_detail",
 )
 def merge_detail(request, merge_id: int):
     require_perm(request, "linkage.review")
@@ -358,6 +375,7 @@ def merge_detail(request, merge_id: int):
     "/linkage/merges/{merge_id}/unmerge",
     response={200: MergeOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
     summary="統合を元に戻す（理由が必要。既に戻したものは 409）",
+    operation_id="tsunagu_linkage_api_merge_unmerge",
 )
 def merge_unmerge(request, merge_id: int, payload: UnmergeIn):
     """統合された記録のアーカイブを解除し、この統合で付け替えた記録だけを元の本人に

@@ -25,9 +25,10 @@ from tsunagu.audit.services import audit_read
 from tsunagu.people.models import Person
 from tsunagu.people.selectors import visible_person_ids
 
-from . import selectors, services
-from .forms import BandFilterForm, ConfirmForm, RejectForm, UnmergeForm
-from .models import CandidateStatus, MatchCandidate, PersonMerge
+from ..forms import BandFilterForm, ConfirmForm, RejectForm, UnmergeForm
+from ..models import CandidateStatus, MatchCandidate, PersonMerge
+from ..selectors import review as selectors
+from ..services import review as services
 
 PAGE_SIZE = 25
 

@@ -49,9 +49,9 @@ from tsunagu.common.validation import max_length_errors
 from tsunagu.common.wareki import WarekiError, parse_date
 from tsunagu.people.models import Person, Sex
 
-from .address import normalize_address
-from .models import CandidateOrigin, ImportBatch, ImportOutcome, ImportRecord, ImportStatus
-from .normalize import name_keys, normalize_phone
+from ..address import normalize_address
+from ..models import CandidateOrigin, ImportBatch, ImportOutcome, ImportRecord, ImportStatus
+from ..normalize import name_keys, normalize_phone
 
 logger = logging.getLogger(__name__)
 
@@ -752,7 +752,7 @@ def person_create_for(by, batch: ImportBatch, record: ImportRecord) -> Person:
 
 
 def _row_keys(record: ImportRecord):
-    from .lookup import Probe, keys_of_probe
+    from ..lookup import Probe, keys_of_probe
 
     return keys_of_probe(
         Probe(
@@ -853,7 +853,7 @@ def _score_pairs(records: list[ImportRecord], pool: list[Person]) -> tuple[list[
 def _pairs_stored(records: list[ImportRecord], pool: list[Person]) -> list[list]:
     from django.db.models import Max
 
-    from . import lookup
+    from .. import lookup
 
     refs = [f"r{r.row_number}" for r in records] + [f"p{p.pk}" for p in pool]
     keys = [_row_keys(r) for r in records] + [lookup.keys_of_person(p) for p in pool]
@@ -890,8 +890,8 @@ def _pairs_stored(records: list[ImportRecord], pool: list[Person]) -> list[list]
 
 
 def _pairs_trained(records: list[ImportRecord], pool: list[Person]) -> list[list]:
-    from . import batch as linkage_batch
-    from . import lookup
+    from .. import batch as linkage_batch
+    from .. import lookup
 
     result = linkage_batch.link(
         _link_columns(records, pool),
@@ -969,7 +969,7 @@ def _run_linkage(batch: ImportBatch, by) -> None:
 
 def _apply(batch: ImportBatch, by) -> None:
     """The persons of the file and the pairs found, in one transaction (→ ``done``)."""
-    from .services import candidates_from_pairs
+    from .review import candidates_from_pairs
 
     with transaction.atomic():
         person_of = _write_persons(batch, by)
@@ -1001,7 +1001,7 @@ def _apply(batch: ImportBatch, by) -> None:
 
 
 def _finish(batch: ImportBatch, by) -> None:
-    from .models import CandidateStatus, MatchCandidate
+    from ..models import CandidateStatus, MatchCandidate
 
     with transaction.atomic():
         batch.refresh_from_db()

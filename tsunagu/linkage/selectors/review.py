@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from tsunagu import access
 from tsunagu.people.models import HouseholdMember, Person
 
-from .models import CandidateStatus, MatchCandidate, PersonMerge
+from ..models import CandidateStatus, MatchCandidate, PersonMerge
 
 # Probability bands of the review queue: (label, lower bound inclusive, upper bound exclusive)
 BANDS = {

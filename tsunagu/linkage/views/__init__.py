@@ -1,0 +1,3 @@
+"""名寄せ screens: :mod:`.review` (the review queue, a pair side by side, merges and their
+undo) and :mod:`.imports` (CSV import). ``tsunagu.linkage.urls`` routes to both.
+"""
