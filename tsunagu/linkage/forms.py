@@ -7,8 +7,7 @@ from django import forms
 from tsunagu.people.forms import BootstrapErrorsMixin
 
 from .selectors.review import BANDS
-
-NOTE_MAX = 2000
+from .services.shared import NOTE_MAX
 
 
 def _note(label: str, *, required: bool) -> forms.CharField:

@@ -25,13 +25,13 @@ from tsunagu.people.models import Person
 
 from ..models import MatchCandidate, PersonMerge
 from ..selectors import review as selectors
-from ..services import review as services
+from ..services import merge as merge_services
+from ..services import review as review_services
+from ..services.shared import NOTE_MAX, LinkageConflict
 
 # Every route keeps the operation id it had before the API became a package, so clients
 # generated from the OpenAPI schema keep their method names.
 router = Router()
-
-NOTE_MAX = 2000
 
 
 @contextmanager
@@ -40,7 +40,7 @@ def service_errors(fields: dict[str, str] | None = None) -> Iterator[None]:
     with people_service_errors(fields):
         try:
             yield
-        except services.LinkageConflict as exc:
+        except LinkageConflict as exc:
             raise HttpError(409, exc.messages[0]) from exc
 
 
@@ -313,7 +313,7 @@ def candidate_confirm(request, candidate_id: int, payload: ConfirmIn):
         raise invalid({"survivor_id": "残す記録を選んでください。"})
     _check_note(payload.note, "note", "確認メモ")
     with service_errors({"survivor": "survivor_id"}):
-        merge = services.candidate_confirm(
+        merge = review_services.candidate_confirm(
             by=request.user,
             candidate=candidate,
             survivor=Person(pk=payload.survivor_id),
@@ -333,7 +333,7 @@ def candidate_reject(request, candidate_id: int, payload: RejectIn):
     candidate = _candidate_or_404(request, candidate_id)
     _check_note(payload.note, "note", "別人と判断した理由")
     with service_errors():
-        services.candidate_reject(by=request.user, candidate=candidate, note=payload.note)
+        review_services.candidate_reject(by=request.user, candidate=candidate, note=payload.note)
     return _candidate_or_404(request, candidate.pk)
 
 
@@ -385,5 +385,5 @@ def merge_unmerge(request, merge_id: int, payload: UnmergeIn):
     merge = _merge_or_404(request, merge_id)
     _check_note(payload.reason, "reason", "元に戻す理由")
     with service_errors():
-        services.person_unmerge(by=request.user, merge=merge, reason=payload.reason)
+        merge_services.person_unmerge(by=request.user, merge=merge, reason=payload.reason)
     return _merge_or_404(request, merge.pk)

@@ -15,7 +15,15 @@ from tsunagu.cases.tests.conftest import *  # noqa: F403
 from tsunagu.consultations import services as consultation_services
 from tsunagu.consultations.models import Consultation, Referral
 from tsunagu.linkage.models import CandidateOrigin, CandidateStatus, MatchCandidate, PersonMerge
-from tsunagu.linkage.services import review as services
+from tsunagu.linkage.services.merge import _person_relations, person_merge, person_unmerge
+from tsunagu.linkage.services.review import (
+    auto_merge_threshold,
+    candidate_add,
+    candidate_confirm,
+    candidate_reject,
+    candidates_from_pairs,
+)
+from tsunagu.linkage.services.shared import LinkageConflict
 from tsunagu.people import services as people_services
 from tsunagu.people.models import Household, HouseholdMember, Person
 
@@ -75,7 +83,7 @@ def twins(personas, case, household_8050, categories):
 
 @pytest.fixture
 def candidate(twins):
-    return services.candidate_add(
+    return candidate_add(
         person_a=twins["mother"],
         person_b=twins["dup"],
         probability=0.93,
@@ -119,7 +127,7 @@ def current_members(household: Household) -> list[int]:
 
 
 def test_every_model_pointing_at_person_is_covered():
-    labels = {(m._meta.label_lower, f) for m, f in services._person_relations()}
+    labels = {(m._meta.label_lower, f) for m, f in _person_relations()}
     assert labels == {
         ("cases.case", "person"),
         ("cases.consent", "person"),
@@ -132,7 +140,7 @@ def test_every_model_pointing_at_person_is_covered():
 def test_merge_repoints_records_and_archives_the_absorbed_person(personas, twins):
     mother, dup = twins["mother"], twins["dup"]
     before_dup = Person.objects.filter(pk=dup.pk).values().get()
-    merge = services.person_merge(
+    merge = person_merge(
         by=personas["officer"].user, survivor=mother, merged=dup, reason="同一人物と確認"
     )
     assert Consultation.objects.get(pk=twins["dup_consultation"].pk).person_id == mother.pk
@@ -163,13 +171,13 @@ def household_son_id(twins) -> int:
 def test_unmerge_restores_the_exact_previous_state(personas, twins):
     mother, dup = twins["mother"], twins["dup"]
     before = fk_snapshot(mother, dup)
-    merge = services.person_merge(
+    merge = person_merge(
         by=personas["officer"].user, survivor=dup, merged=mother, reason="同一人物と確認"
     )
     # the case, the consultation and the referral about the mother moved to the survivor
     assert Case.objects.get(pk=twins["case"].pk).person_id == dup.pk
     assert fk_snapshot(mother, dup) != before
-    services.person_unmerge(by=personas["officer"].user, merge=merge, reason="別人と判明")
+    person_unmerge(by=personas["officer"].user, merge=merge, reason="別人と判明")
     assert fk_snapshot(mother, dup) == before
     merge.refresh_from_db()
     assert merge.unmerged_by == personas["officer"].user
@@ -178,7 +186,7 @@ def test_unmerge_restores_the_exact_previous_state(personas, twins):
 
 def test_records_added_after_the_merge_stay_with_the_survivor(personas, twins, categories):
     mother, dup = twins["mother"], twins["dup"]
-    merge = services.person_merge(
+    merge = person_merge(
         by=personas["officer"].user, survivor=mother, merged=dup, reason="同一人物"
     )
     later = consultation_services.consultation_record(
@@ -191,63 +199,57 @@ def test_records_added_after_the_merge_stay_with_the_survivor(personas, twins, c
         summary="統合後の相談。",
         outcome="handled",
     )
-    services.person_unmerge(by=personas["officer"].user, merge=merge, reason="誤り")
+    person_unmerge(by=personas["officer"].user, merge=merge, reason="誤り")
     assert Consultation.objects.get(pk=later.pk).person_id == mother.pk
     assert Consultation.objects.get(pk=twins["dup_consultation"].pk).person_id == dup.pk
 
 
 def test_double_unmerge_is_refused(personas, twins):
-    merge = services.person_merge(
+    merge = person_merge(
         by=personas["officer"].user, survivor=twins["mother"], merged=twins["dup"], reason="同一"
     )
-    services.person_unmerge(by=personas["officer"].user, merge=merge, reason="誤り")
-    with pytest.raises(services.LinkageConflict):
-        services.person_unmerge(by=personas["officer"].user, merge=merge, reason="もう一度")
+    person_unmerge(by=personas["officer"].user, merge=merge, reason="誤り")
+    with pytest.raises(LinkageConflict):
+        person_unmerge(by=personas["officer"].user, merge=merge, reason="もう一度")
 
 
 def test_unmerge_refused_when_a_moved_record_changed_since(personas, twins):
-    merge = services.person_merge(
+    merge = person_merge(
         by=personas["officer"].user, survivor=twins["mother"], merged=twins["dup"], reason="同一"
     )
     Consultation.objects.filter(pk=twins["dup_consultation"].pk).update(
         person=household_son_id(twins)
     )
-    with pytest.raises(services.LinkageConflict, match="相談"):
-        services.person_unmerge(by=personas["officer"].user, merge=merge, reason="誤り")
+    with pytest.raises(LinkageConflict, match="相談"):
+        person_unmerge(by=personas["officer"].user, merge=merge, reason="誤り")
     assert Person.objects.get(pk=twins["dup"].pk).is_archived
 
 
 def test_unmerge_of_an_earlier_merge_waits_for_the_later_one(personas, twins):
     officer = personas["officer"].user
     third = people_services.person_create(by=officer, name="山田 フミ", name_kana="ヤマダ フミ")
-    first = services.person_merge(
-        by=officer, survivor=twins["mother"], merged=twins["dup"], reason="同一"
-    )
-    second = services.person_merge(by=officer, survivor=third, merged=twins["mother"], reason="同")
-    with pytest.raises(services.LinkageConflict, match="先にそちら"):
-        services.person_unmerge(by=officer, merge=first, reason="誤り")
-    services.person_unmerge(by=officer, merge=second, reason="誤り")
-    services.person_unmerge(by=officer, merge=first, reason="誤り")
+    first = person_merge(by=officer, survivor=twins["mother"], merged=twins["dup"], reason="同一")
+    second = person_merge(by=officer, survivor=third, merged=twins["mother"], reason="同")
+    with pytest.raises(LinkageConflict, match="先にそちら"):
+        person_unmerge(by=officer, merge=first, reason="誤り")
+    person_unmerge(by=officer, merge=second, reason="誤り")
+    person_unmerge(by=officer, merge=first, reason="誤り")
     assert not Person.objects.filter(is_archived=True).exists()
 
 
 def test_merge_refuses_the_same_or_an_archived_person(personas, twins):
     officer = personas["officer"].user
     with pytest.raises(ValidationError):
-        services.person_merge(
-            by=officer, survivor=twins["mother"], merged=twins["mother"], reason="同一"
-        )
-    services.person_merge(by=officer, survivor=twins["mother"], merged=twins["dup"], reason="同")
-    with pytest.raises((services.LinkageConflict, PermissionDenied)):
-        services.person_merge(
-            by=officer, survivor=twins["dup"], merged=twins["mother"], reason="同一"
-        )
+        person_merge(by=officer, survivor=twins["mother"], merged=twins["mother"], reason="同一")
+    person_merge(by=officer, survivor=twins["mother"], merged=twins["dup"], reason="同")
+    with pytest.raises((LinkageConflict, PermissionDenied)):
+        person_merge(by=officer, survivor=twins["dup"], merged=twins["mother"], reason="同一")
     assert PersonMerge.objects.count() == 1
 
 
 def test_merge_needs_a_reason(personas, twins):
     with pytest.raises(ValidationError) as exc:
-        services.person_merge(
+        person_merge(
             by=personas["officer"].user, survivor=twins["mother"], merged=twins["dup"], reason=" "
         )
     assert "reason" in exc.value.message_dict
@@ -264,7 +266,7 @@ def test_merge_and_unmerge_are_audited_with_both_persons_and_history_kept(person
             "event_id", "person_id"
         )
     )
-    merge = services.person_merge(
+    merge = person_merge(
         by=personas["officer"].user, survivor=mother, merged=dup, reason="同一人物"
     )
     event = AuditEvent.objects.get(action="person.merge")
@@ -272,7 +274,7 @@ def test_merge_and_unmerge_are_audited_with_both_persons_and_history_kept(person
     assert event.target_id == str(merge.pk)
     assert event.actor == personas["officer"].user
     assert event.context["moved"] == merge.moved
-    services.person_unmerge(by=personas["officer"].user, merge=merge, reason="誤り")
+    person_unmerge(by=personas["officer"].user, merge=merge, reason="誤り")
     undo = AuditEvent.objects.get(action="person.unmerge")
     assert undo.person_ids == sorted([mother.pk, dup.pk])
     links_after = set(
@@ -286,7 +288,7 @@ def test_merge_and_unmerge_are_audited_with_both_persons_and_history_kept(person
 
 
 def test_candidate_confirm_and_reject_are_audited(personas, twins, candidate):
-    services.candidate_confirm(
+    candidate_confirm(
         by=personas["coordinator"].user, candidate=candidate, survivor=twins["mother"], note="確認"
     )
     candidate.refresh_from_db()
@@ -301,29 +303,29 @@ def test_candidate_confirm_and_reject_are_audited(personas, twins, candidate):
 
 def test_reject_needs_a_note_and_keeps_both(personas, twins, candidate):
     with pytest.raises(ValidationError):
-        services.candidate_reject(by=personas["officer"].user, candidate=candidate, note="")
-    services.candidate_reject(
+        candidate_reject(by=personas["officer"].user, candidate=candidate, note="")
+    candidate_reject(
         by=personas["officer"].user, candidate=candidate, note="生年月日は同じだが別人"
     )
     candidate.refresh_from_db()
     assert candidate.status == CandidateStatus.REJECTED
     assert not PersonMerge.objects.exists()
     assert AuditEvent.objects.filter(action="linkage.candidate_reject").count() == 1
-    with pytest.raises(services.LinkageConflict):
-        services.candidate_confirm(
+    with pytest.raises(LinkageConflict):
+        candidate_confirm(
             by=personas["officer"].user, candidate=candidate, survivor=twins["mother"]
         )
 
 
 def test_unmerging_a_confirmed_candidate_marks_it_rejected(personas, twins, candidate):
-    merge = services.candidate_confirm(
+    merge = candidate_confirm(
         by=personas["officer"].user, candidate=candidate, survivor=twins["dup"]
     )
-    services.person_unmerge(by=personas["officer"].user, merge=merge, reason="別人")
+    person_unmerge(by=personas["officer"].user, merge=merge, reason="別人")
     candidate.refresh_from_db()
     assert candidate.status == CandidateStatus.REJECTED
     # the pair is not queued again by a later run
-    again = services.candidate_add(
+    again = candidate_add(
         person_a=twins["dup"], person_b=twins["mother"], probability=0.9, origin="batch"
     )
     assert again.pk == candidate.pk
@@ -335,7 +337,7 @@ def test_unmerging_a_confirmed_candidate_marks_it_rejected(personas, twins, cand
 
 @pytest.mark.parametrize("who", ["officer", "coordinator"])
 def test_reviewers_may_merge(personas, twins, who):
-    merge = services.person_merge(
+    merge = person_merge(
         by=personas[who].user, survivor=twins["mother"], merged=twins["dup"], reason="同一"
     )
     assert merge.pk
@@ -347,22 +349,22 @@ def test_reviewers_may_merge(personas, twins, who):
 def test_other_roles_may_not_merge_confirm_reject_or_unmerge(personas, twins, candidate, who):
     user = personas[who].user
     with pytest.raises(PermissionDenied):
-        services.person_merge(by=user, survivor=twins["mother"], merged=twins["dup"], reason="x")
+        person_merge(by=user, survivor=twins["mother"], merged=twins["dup"], reason="x")
     with pytest.raises(PermissionDenied):
-        services.candidate_confirm(by=user, candidate=candidate, survivor=twins["mother"])
+        candidate_confirm(by=user, candidate=candidate, survivor=twins["mother"])
     with pytest.raises(PermissionDenied):
-        services.candidate_reject(by=user, candidate=candidate, note="別人")
-    merge = services.person_merge(
+        candidate_reject(by=user, candidate=candidate, note="別人")
+    merge = person_merge(
         by=personas["officer"].user, survivor=twins["mother"], merged=twins["dup"], reason="x"
     )
     with pytest.raises(PermissionDenied):
-        services.person_unmerge(by=user, merge=merge, reason="誤り")
+        person_unmerge(by=user, merge=merge, reason="誤り")
     assert not PersonMerge.objects.get().unmerged_at
 
 
 def test_a_coordinator_may_not_merge_a_person_they_cannot_see(personas, twins, stranger):
     with pytest.raises(PermissionDenied):
-        services.person_merge(
+        person_merge(
             by=personas["coordinator"].user, survivor=twins["dup"], merged=stranger, reason="x"
         )
     assert not Person.objects.get(pk=stranger.pk).is_archived
@@ -373,31 +375,31 @@ def test_a_coordinator_may_not_merge_a_person_they_cannot_see(personas, twins, s
 
 def test_candidate_add_orders_dedupes_and_refuses_bad_pairs(twins):
     mother, dup = twins["mother"], twins["dup"]
-    first = services.candidate_add(person_a=dup, person_b=mother, probability=0.8, origin="batch")
+    first = candidate_add(person_a=dup, person_b=mother, probability=0.8, origin="batch")
     assert (first.person_a_id, first.person_b_id) == tuple(sorted([mother.pk, dup.pk]))
-    second = services.candidate_add(person_a=mother, person_b=dup, probability=0.9)
+    second = candidate_add(person_a=mother, person_b=dup, probability=0.9)
     assert second.pk == first.pk
     with pytest.raises(ValidationError):
-        services.candidate_add(person_a=mother, person_b=mother, probability=0.9)
+        candidate_add(person_a=mother, person_b=mother, probability=0.9)
     with pytest.raises(ValidationError):
-        services.candidate_add(person_a=mother, person_b=dup, probability=1.5)
+        candidate_add(person_a=mother, person_b=dup, probability=1.5)
     Person.objects.filter(pk=dup.pk).update(is_archived=True)
     dup.refresh_from_db()
     with pytest.raises(ValidationError):
-        services.candidate_add(
+        candidate_add(
             person_a=twins["household"].members.first().person, person_b=dup, probability=0.9
         )
 
 
 def test_a_worker_may_only_point_out_persons_they_see(personas, twins, stranger):
     with pytest.raises(PermissionDenied):
-        services.candidate_add(
+        candidate_add(
             by=personas["coordinator"].user,
             person_a=twins["dup"],
             person_b=stranger,
             probability=0.7,
         )
-    made = services.candidate_add(
+    made = candidate_add(
         by=personas["coordinator"].user,
         person_a=twins["dup"],
         person_b=twins["mother"],
@@ -412,17 +414,17 @@ def test_pairs_from_a_batch_run_wait_for_review_by_default(twins, stranger):
         (twins["dup"].pk, stranger.pk, 0.75, ["dob"]),
         (stranger.pk, stranger.pk, 0.9, []),
     ]
-    result = services.candidates_from_pairs(pairs, origin="batch")
+    result = candidates_from_pairs(pairs, origin="batch")
     assert (result.added, result.skipped, result.merged) == (2, 1, 0)
     assert not PersonMerge.objects.exists()
     assert MatchCandidate.objects.filter(status="pending").count() == 2
-    again = services.candidates_from_pairs(pairs, origin="batch")
+    again = candidates_from_pairs(pairs, origin="batch")
     assert (again.added, again.existing) == (0, 2)
 
 
 def test_pairs_at_or_above_the_configured_threshold_merge(settings, twins, stranger):
     settings.TSUNAGU = {**settings.TSUNAGU, "LINKAGE_AUTO_MERGE_THRESHOLD": 0.99}
-    result = services.candidates_from_pairs(
+    result = candidates_from_pairs(
         [
             (twins["dup"].pk, twins["mother"].pk, 0.995, ["name", "dob"]),
             (twins["dup"].pk, stranger.pk, 0.989, ["dob"]),
@@ -441,4 +443,4 @@ def test_pairs_at_or_above_the_configured_threshold_merge(settings, twins, stran
 @override_settings(TSUNAGU={"LINKAGE_AUTO_MERGE_THRESHOLD": 1.5})
 def test_a_threshold_out_of_range_is_refused():
     with pytest.raises(ValueError, match="LINKAGE_AUTO_MERGE_THRESHOLD"):
-        services.auto_merge_threshold()
+        auto_merge_threshold()

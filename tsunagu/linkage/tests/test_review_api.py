@@ -13,7 +13,8 @@ from tsunagu.accounts.services import api_token_issue
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases.tests.conftest import *  # noqa: F403
 from tsunagu.linkage.models import CandidateStatus, MatchCandidate, PersonMerge
-from tsunagu.linkage.services import review as services
+from tsunagu.linkage.services.merge import person_merge
+from tsunagu.linkage.services.review import candidate_add
 from tsunagu.linkage.tests.test_merge import candidate, fk_snapshot, stranger, twins  # noqa: F401
 from tsunagu.people import services as people_services
 from tsunagu.people.models import Person
@@ -36,7 +37,7 @@ def post(client, path, body=None):
 
 @pytest.fixture
 def merge(personas, twins):
-    return services.person_merge(
+    return person_merge(
         by=personas["officer"].user, survivor=twins["mother"], merged=twins["dup"], reason="同一"
     )
 
@@ -65,7 +66,7 @@ def test_reads_per_persona(login, personas, twins, candidate, name):
         get(client, "/linkage/candidates"),
         get(client, f"/linkage/candidates/{candidate.pk}"),
     ]
-    merge = services.person_merge(
+    merge = person_merge(
         by=personas["officer"].user, survivor=twins["mother"], merged=twins["dup"], reason="同一"
     )
     responses += [get(client, "/linkage/merges"), get(client, f"/linkage/merges/{merge.pk}")]
@@ -92,7 +93,7 @@ def test_writes_by_others_change_nothing(login, personas, twins, candidate, name
     )
     reject = post(client, f"/linkage/candidates/{candidate.pk}/reject", {"note": "別人"})
     assert (confirm.status_code, reject.status_code) == (403, 403)
-    merge = services.person_merge(
+    merge = person_merge(
         by=personas["officer"].user, survivor=twins["mother"], merged=twins["dup"], reason="x"
     )
     undo = post(client, f"/linkage/merges/{merge.pk}/unmerge", {"reason": "誤り"})
@@ -103,7 +104,7 @@ def test_writes_by_others_change_nothing(login, personas, twins, candidate, name
 
 
 def test_a_coordinator_gets_404_for_persons_they_cannot_see(login, personas, twins, stranger):
-    hidden = services.candidate_add(
+    hidden = candidate_add(
         person_a=twins["dup"], person_b=stranger, probability=0.9, origin="batch"
     )
     client = login(personas["coordinator"])
@@ -118,7 +119,7 @@ def test_a_coordinator_gets_404_for_persons_they_cannot_see(login, personas, twi
     other = people_services.person_create(
         by=personas["unrelated"].user, name="山田 フミコ", name_kana="ヤマダ フミコ"
     )
-    hidden_merge = services.person_merge(
+    hidden_merge = person_merge(
         by=personas["officer"].user, survivor=stranger, merged=other, reason="x"
     )
     assert get(client, f"/linkage/merges/{hidden_merge.pk}").status_code == 404

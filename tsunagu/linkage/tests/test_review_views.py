@@ -10,7 +10,8 @@ from tsunagu.audit.models import AuditEvent
 from tsunagu.cases.tests.conftest import *  # noqa: F403
 from tsunagu.common.templatetags.wareki import wareki
 from tsunagu.linkage.models import CandidateStatus, MatchCandidate, PersonMerge
-from tsunagu.linkage.services import review as services
+from tsunagu.linkage.services.merge import person_merge, person_unmerge
+from tsunagu.linkage.services.review import candidate_add
 from tsunagu.linkage.tests.test_merge import candidate, stranger, twins  # noqa: F401
 from tsunagu.people.models import Person
 
@@ -24,7 +25,7 @@ def review_url(c) -> str:
 
 @pytest.fixture
 def merge(personas, twins):
-    return services.person_merge(
+    return person_merge(
         by=personas["officer"].user, survivor=twins["mother"], merged=twins["dup"], reason="同一"
     )
 
@@ -90,7 +91,7 @@ def test_a_pair_with_a_person_the_coordinator_cannot_see_is_hidden(
     twins,
     stranger,
 ):
-    hidden = services.candidate_add(
+    hidden = candidate_add(
         person_a=twins["dup"], person_b=stranger, probability=0.88, origin="batch"
     )
     client = login(personas["coordinator"])
@@ -159,7 +160,7 @@ def test_queue_pages_by_25(login, personas, twins):
         for i in range(27)
     ]
     for i in range(26):
-        services.candidate_add(person_a=people[i], person_b=people[i + 1], probability=0.5)
+        candidate_add(person_a=people[i], person_b=people[i + 1], probability=0.5)
     client = login(personas["officer"])
     first = client.get("/linkage/review/").content.decode()
     assert first.count('data-testid="candidate-row-') == 25
@@ -275,7 +276,7 @@ def test_a_merge_of_persons_the_coordinator_cannot_see_is_hidden(login, personas
     from tsunagu.people import services as people_services
 
     other = people_services.person_create(by=officer, name="山田 フミ子", name_kana="ヤマダ フミコ")
-    hidden = services.person_merge(by=officer, survivor=stranger, merged=other, reason="同一")
+    hidden = person_merge(by=officer, survivor=stranger, merged=other, reason="同一")
     client = login(personas["coordinator"])
     assert f"merge-row-{hidden.pk}" not in client.get("/linkage/merges/").content.decode()
     assert client.get(f"/linkage/merges/{hidden.pk}/").status_code == 404
@@ -338,8 +339,8 @@ def test_a_restored_record_the_coordinator_may_not_see_gets_no_link(
     login, personas, twins, stranger
 ):
     officer = personas["officer"].user
-    merge = services.person_merge(by=officer, survivor=twins["dup"], merged=stranger, reason="同一")
-    services.person_unmerge(by=officer, merge=merge, reason="別人")
+    merge = person_merge(by=officer, survivor=twins["dup"], merged=stranger, reason="同一")
+    person_unmerge(by=officer, merge=merge, reason="別人")
     client = login(personas["coordinator"])
     html = client.get(f"/linkage/merges/{merge.pk}/").content.decode()
     assert f'href="/persons/{twins["dup"].pk}/"' in person_cell(html, "merge-survivor")

@@ -28,7 +28,9 @@ from tsunagu.people.selectors import visible_person_ids
 from ..forms import BandFilterForm, ConfirmForm, RejectForm, UnmergeForm
 from ..models import CandidateStatus, MatchCandidate, PersonMerge
 from ..selectors import review as selectors
-from ..services import review as services
+from ..services import merge as merge_services
+from ..services import review as review_services
+from ..services.shared import LinkageConflict
 
 PAGE_SIZE = 25
 
@@ -145,13 +147,13 @@ def review_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmForm(request.POST, candidate=candidate, prefix="confirm")
     if form.is_valid():
         try:
-            merge = services.candidate_confirm(
+            merge = review_services.candidate_confirm(
                 by=request.user,
                 candidate=candidate,
                 survivor=Person(pk=form.cleaned_data["survivor"]),
                 note=form.cleaned_data["note"],
             )
-        except services.LinkageConflict as exc:
+        except LinkageConflict as exc:
             messages.error(request, exc.messages[0])
             return redirect("linkage:review_detail", pk=candidate.pk)
         except ValidationError as exc:
@@ -169,10 +171,10 @@ def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = RejectForm(request.POST, prefix="reject")
     if form.is_valid():
         try:
-            services.candidate_reject(
+            review_services.candidate_reject(
                 by=request.user, candidate=candidate, note=form.cleaned_data["note"]
             )
-        except services.LinkageConflict as exc:
+        except LinkageConflict as exc:
             messages.error(request, exc.messages[0])
             return redirect("linkage:review_detail", pk=candidate.pk)
         except ValidationError as exc:
@@ -248,10 +250,10 @@ def merge_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
     form = UnmergeForm(request.POST)
     if form.is_valid():
         try:
-            services.person_unmerge(
+            merge_services.person_unmerge(
                 by=request.user, merge=merge, reason=form.cleaned_data["reason"]
             )
-        except services.LinkageConflict as exc:
+        except LinkageConflict as exc:
             messages.error(request, exc.messages[0])
             return redirect("linkage:merge_detail", pk=merge.pk)
         except ValidationError as exc:
