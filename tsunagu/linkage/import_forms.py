@@ -6,7 +6,8 @@ from django import forms
 
 from tsunagu.people.forms import BootstrapErrorsMixin
 
-from .services.imports import IMPORT_FIELDS, SOURCE_LABEL_MAX
+from .csvfile import IMPORT_FIELDS
+from .services.imports import SOURCE_LABEL_MAX
 
 
 class ImportUploadForm(BootstrapErrorsMixin, forms.Form):

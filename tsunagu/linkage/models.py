@@ -188,7 +188,7 @@ class ImportBatch(models.Model):
     """One uploaded CSV file of person records from an agency system, and its progress.
 
     ``mapping`` is ``{field: column index}`` for the fields of :data:`IMPORT_FIELDS` in
-    ``tsunagu.linkage.imports``; ``errors`` lists ``{"row", "column", "message"}`` of the
+    ``tsunagu.linkage.csvfile``; ``errors`` lists ``{"row", "column", "message"}`` of the
     validation; ``linkage`` records what the linkage run did (or why it was skipped).
     """
 

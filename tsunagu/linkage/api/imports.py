@@ -20,8 +20,10 @@ from tsunagu.api.auth import require_perm
 from tsunagu.audit.services import audit_read
 from tsunagu.people.api import ErrorOut, InvalidOut, invalid, service_errors
 
+from .. import csvfile
 from ..models import ImportBatch, ImportStatus
-from ..services import imports
+from ..selectors import imports as selectors
+from ..services import imports as services
 
 # Every route keeps the operation id it had before the API became a package, so clients
 # generated from the OpenAPI schema keep their method names.
@@ -72,12 +74,12 @@ class RowsInvalidOut(Schema):
 
 def _out(batch: ImportBatch) -> dict:
     return {
-        **imports.progress(batch),
+        **selectors.progress(batch),
         "id": batch.pk,
         "source_label": batch.source_label,
         "filename": batch.original_filename,
         "encoding": batch.encoding,
-        "encoding_label": imports.encoding_label(batch.encoding),
+        "encoding_label": csvfile.encoding_label(batch.encoding),
         "row_count": batch.row_count,
         "mapping": {k: batch.header[v] for k, v in (batch.mapping or {}).items()},
         "error_summary": batch.error_summary,
@@ -88,7 +90,7 @@ def _out(batch: ImportBatch) -> dict:
 
 def _batch_or_404(request, pk: int) -> ImportBatch:
     try:
-        return imports.batches_visible_to(request.user).get(pk=pk)
+        return selectors.batch_get(user=request.user, pk=pk)
     except ImportBatch.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -128,9 +130,9 @@ def import_create(
     で返り、``/run`` で取り込みと名寄せを行います。"""
     require_perm(request, "linkage.review")
     with service_errors():
-        batch = imports.import_upload(by=request.user, file=file, source_label=source_label)
+        batch = services.import_upload(by=request.user, file=file, source_label=source_label)
         try:
-            batch = imports.import_map(
+            batch = services.import_map(
                 by=request.user, batch=batch, mapping=_mapping(batch, mapping)
             )
         except ValidationError as exc:
@@ -139,7 +141,7 @@ def import_create(
                 if hasattr(exc, "error_dict")
                 else {"mapping": exc.messages}
             ) from exc
-        batch = imports.import_validate(by=request.user, batch=batch)
+        batch = services.import_validate(by=request.user, batch=batch)
     if batch.status == ImportStatus.INVALID:
         return Status(
             422,
@@ -164,7 +166,7 @@ def import_run(request, batch_id: int):
     if batch.status in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.INVALID):
         return Status(409, {"detail": "検証に通っていないため取り込めません。"})
     with service_errors():
-        batch = imports.import_run(by=request.user, batch=batch)
+        batch = services.import_run(by=request.user, batch=batch)
     persons = list(batch.records.exclude(person=None).values_list("person_id", flat=True))
     audit_read(request, "linkage.import_view", batch, persons=persons, context={"via": "run"})
     return Status(200, _out(batch))

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tsunagu.audit.models import AuditEvent
+from tsunagu.linkage import matching
 from tsunagu.linkage.models import ImportBatch, ImportStatus
 from tsunagu.linkage.services import imports
 from tsunagu.people.models import Person
@@ -31,7 +32,7 @@ REFUSED = ("desk", "outreach", "participation", "community", "guest", "admin", "
 @pytest.fixture(autouse=True)
 def no_splink(monkeypatch):
     """Linkage itself is tested in test_imports; here the matching step finds no pair."""
-    monkeypatch.setattr(imports, "_score_pairs", lambda records, pool: ([], "stored"))
+    monkeypatch.setattr(matching, "score_pairs", lambda records, pool: ([], "stored"))
 
 
 def csv_file(text=CSV, encoding="cp932"):
@@ -267,7 +268,7 @@ def test_result_lists_every_row_once_with_its_outcome(personas, login, monkeypat
     )
 
     pairs = [[f"p{other.pk}", "r3", 0.8]]  # row 3 (A-2) and the registered 鈴木 花子
-    monkeypatch.setattr(imports, "_score_pairs", lambda records, pool: (pairs, "stored"))
+    monkeypatch.setattr(matching, "score_pairs", lambda records, pool: (pairs, "stored"))
     text = CSV + "A-3,佐藤 次郎,サトウ ジロウ,平成2年1月1日,男\r\n"
     batch = done_batch(personas["coordinator"], text)
     assert (batch.created_count, batch.matched_count, batch.queued_count) == (2, 1, 1)

@@ -12,12 +12,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tsunagu.audit.models import AuditEvent
+from tsunagu.linkage import csvfile, matching
+from tsunagu.linkage.csvfile import suggest_mapping
 from tsunagu.linkage.models import (
     CandidateStatus,
     ImportOutcome,
     ImportStatus,
     MatchCandidate,
 )
+from tsunagu.linkage.selectors import imports as selectors
 from tsunagu.linkage.services import imports
 from tsunagu.linkage.services.imports import (
     import_map,
@@ -25,7 +28,6 @@ from tsunagu.linkage.services.imports import (
     import_step,
     import_upload,
     import_validate,
-    suggest_mapping,
 )
 from tsunagu.people.models import Person
 from tsunagu.people.services import person_create
@@ -54,7 +56,7 @@ def validated(by, text, **kwargs):
 def test_utf8_with_bom_is_read_and_named(personas):
     batch = upload(personas["coordinator"].user, GOOD, encoding="utf-8-sig")
     assert batch.encoding == "utf-8-sig"
-    assert imports.encoding_label(batch.encoding) == "UTF-8（BOM付き）"
+    assert csvfile.encoding_label(batch.encoding) == "UTF-8（BOM付き）"
     assert batch.header[0] == "利用者番号"  # no BOM left in the first header cell
     assert batch.row_count == 2
     assert batch.agency == personas["coordinator"].agency
@@ -64,8 +66,8 @@ def test_utf8_with_bom_is_read_and_named(personas):
 def test_cp932_file_is_read(personas):
     batch = upload(personas["coordinator"].user, GOOD.replace("山田", "髙橋"), encoding="cp932")
     assert batch.encoding == "cp932"
-    assert imports.encoding_label(batch.encoding) == "Shift_JIS（CP932）"
-    _header, rows = imports.batch_rows(batch)
+    assert csvfile.encoding_label(batch.encoding) == "Shift_JIS（CP932）"
+    _header, rows = csvfile.batch_rows(batch)
     assert rows[0][1] == "髙橋 太郎"
 
 
@@ -86,14 +88,14 @@ def test_unreadable_files_are_refused_in_japanese(personas, data, message):
 
 
 def test_too_many_rows_are_refused(personas, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 1)
+    monkeypatch.setattr(csvfile, "MAX_ROWS", 1)
     with pytest.raises(ValidationError) as exc:
         upload(personas["coordinator"].user, GOOD)
     assert "1回に取り込めるのは" in exc.value.message_dict["file"][0]
 
 
 def test_too_big_file_is_refused(personas, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_BYTES", 10)
+    monkeypatch.setattr(csvfile, "MAX_BYTES", 10)
     with pytest.raises(ValidationError) as exc:
         upload(personas["coordinator"].user, GOOD)
     assert "ファイルが大きすぎます" in exc.value.message_dict["file"][0]
@@ -191,7 +193,7 @@ def test_per_row_errors_and_nothing_written(personas):
 
 
 def test_successful_import_creates_and_matches_persons(personas, monkeypatch):
-    monkeypatch.setattr(imports, "_score_pairs", lambda records, pool: ([], "stored"))
+    monkeypatch.setattr(matching, "score_pairs", lambda records, pool: ([], "stored"))
     by = personas["coordinator"].user
     existing = person_create(
         by=personas["officer"].user,
@@ -271,7 +273,7 @@ def test_small_import_needs_no_splink_and_training_failure_falls_back(personas, 
     assert (batch.linkage["state"], batch.linkage["method"]) == ("matched", "stored")
     assert Person.objects.count() == 2
     # a batch large enough to train, where training fails: the stored weights, not a failure
-    monkeypatch.setattr(imports, "TRAIN_FROM", 2)
+    monkeypatch.setattr(matching, "TRAIN_FROM", 2)
     batch = import_run(by=by, batch=validated(by, GOOD.replace("A-", "B-")))
     assert batch.status == ImportStatus.DONE, batch.error_summary
     assert batch.linkage["method"] == "stored"
@@ -283,7 +285,7 @@ def test_a_single_row_into_an_empty_register_has_nothing_to_compare(personas):
     batch = import_run(by=by, batch=validated(by, GOOD.rsplit("A-2", 1)[0]))
     assert batch.status == ImportStatus.DONE
     assert batch.linkage["state"] == "skipped"
-    assert imports.progress(batch)["linkage_skipped_reason"] == "比べる記録が2件未満です。"
+    assert selectors.progress(batch)["linkage_skipped_reason"] == "比べる記録が2件未満です。"
     assert Person.objects.count() == 1
 
 
@@ -355,7 +357,7 @@ def test_each_row_has_one_outcome_and_only_new_persons_wait_for_review(personas,
 
     # rows 2 and 3 of the file, each paired with the registered 鈴木 花子
     pairs = [["r2", f"p{other.pk}", 0.6], [f"p{other.pk}", "r3", 0.8]]
-    monkeypatch.setattr(imports, "_score_pairs", lambda records, pool: (pairs, "stored"))
+    monkeypatch.setattr(matching, "score_pairs", lambda records, pool: (pairs, "stored"))
     by = personas["coordinator"].user
     batch = import_run(by=by, batch=validated(by, GOOD))
     assert batch.status == ImportStatus.DONE
@@ -364,10 +366,10 @@ def test_each_row_has_one_outcome_and_only_new_persons_wait_for_review(personas,
         "A-2": ImportOutcome.QUEUED_FOR_REVIEW,
     }
     assert (batch.created_count, batch.matched_count, batch.queued_count) == (1, 1, 1)
-    result = imports.import_results([batch.pk])[batch.pk]
+    result = selectors.import_results([batch.pk])[batch.pk]
     assert (result.created, result.matched, result.queued) == (0, 1, 1)
     assert (result.new_persons, result.rows) == (1, batch.row_count)
-    assert imports.OUTCOME_LABELS[ImportOutcome.QUEUED_FOR_REVIEW] == "新規登録・名寄せ確認待ち"
+    assert selectors.OUTCOME_LABELS[ImportOutcome.QUEUED_FOR_REVIEW] == "新規登録・名寄せ確認待ち"
 
 
 # --- the matching step never fails quietly ----------------------------------------------
@@ -413,7 +415,7 @@ def test_matching_failure_leaves_the_import_unapplied_with_a_japanese_message(
     def broken(*args, **kwargs):
         raise RuntimeError("EMTrainingException: Training rule resulted in no record pairs")
 
-    monkeypatch.setattr(imports, "_score_pairs", broken)
+    monkeypatch.setattr(matching, "score_pairs", broken)
     by = personas["coordinator"].user
     batch = import_run(by=by, batch=validated(by, MORI, encoding="cp932"))
     assert batch.status == ImportStatus.FAILED
@@ -423,5 +425,5 @@ def test_matching_failure_leaves_the_import_unapplied_with_a_japanese_message(
     summary = batch.error_summary
     assert "名寄せ" in summary and "取り込んでいません" in summary
     assert "Exception" not in summary and "Training" not in summary
-    assert imports.progress(batch)["status"] == "failed"
+    assert selectors.progress(batch)["status"] == "failed"
     assert AuditEvent.objects.filter(action="linkage.import_fail").exists()

@@ -20,30 +20,32 @@ from django.views.decorators.http import require_http_methods
 
 from tsunagu.audit.services import audit_read
 
+from .. import csvfile
 from ..import_forms import ImportMappingForm, ImportUploadForm
 from ..models import ImportBatch, ImportStatus
-from ..services import imports
+from ..selectors import imports as selectors
+from ..services import imports as services
 from .review import PAGE_SIZE, _add_service_errors, linkage_page
 
+#: The rows shown under the column mapping.
+PREVIEW_ROWS = 3
 RECORDS_PAGE_SIZE = 100
 ERRORS_PAGE_SIZE = 50
 
 
 def _batch_or_404(user, pk) -> ImportBatch:
     try:
-        return (
-            imports.batches_visible_to(user).select_related("agency", "uploaded_by").get(pk=int(pk))
-        )
+        return selectors.batch_get(user=user, pk=int(pk))
     except (ImportBatch.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404 from exc
 
 
 @linkage_page
 def import_list(request: HttpRequest) -> HttpResponse:
-    qs = imports.batches_visible_to(request.user).select_related("agency", "uploaded_by")
+    qs = selectors.batch_list(user=request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     batches = list(page.object_list)
-    results = imports.import_results([b.pk for b in batches if b.status == ImportStatus.DONE])
+    results = selectors.import_results([b.pk for b in batches if b.status == ImportStatus.DONE])
     for b in batches:
         b.result = results.get(b.pk)
     return render(
@@ -58,7 +60,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = imports.import_upload(
+            batch = services.import_upload(
                 by=request.user,
                 file=form.cleaned_data["file"],
                 source_label=form.cleaned_data["source_label"],
@@ -68,7 +70,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"ファイルを受け付けました（文字コード：{imports.encoding_label(batch.encoding)}、"
+                f"ファイルを受け付けました（文字コード：{csvfile.encoding_label(batch.encoding)}、"
                 f"{batch.row_count:,}行）。列の対応を確認してください。",
             )
             return redirect("linkage:import_mapping", pk=batch.pk)
@@ -81,13 +83,13 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request.user, pk)
     if batch.status not in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.INVALID):
         return redirect("linkage:import_detail", pk=batch.pk)
-    header, rows = imports.batch_rows(batch)
+    header, rows = csvfile.batch_rows(batch)
     initial = {k: v for k, v in (batch.mapping or {}).items()}
     form = ImportMappingForm(request.POST or None, header=header, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = imports.import_map(by=request.user, batch=batch, mapping=form.mapping())
-            batch = imports.import_validate(by=request.user, batch=batch)
+            batch = services.import_map(by=request.user, batch=batch, mapping=form.mapping())
+            batch = services.import_validate(by=request.user, batch=batch)
         except ValidationError as exc:
             _add_service_errors(form, exc, {})
         except PermissionDenied:
@@ -97,7 +99,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             if batch.status != ImportStatus.INVALID:
                 messages.success(request, "すべての行を確認しました。取り込みを始めます。")
             return redirect("linkage:import_detail", pk=batch.pk)
-    preview = rows[: imports.PREVIEW_ROWS]
+    preview = rows[:PREVIEW_ROWS]
     audit_read(
         request,
         "linkage.import_preview",
@@ -113,7 +115,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "header": header,
             "preview": [(row + [""] * width)[:width] for row in preview],
-            "encoding_label": imports.encoding_label(batch.encoding),
+            "encoding_label": csvfile.encoding_label(batch.encoding),
         },
         status=422 if form.is_bound and form.errors else 200,
     )
@@ -126,13 +128,13 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     records = []
     result = None
     if batch.status == ImportStatus.DONE:
-        page = Paginator(imports.import_records(batch), RECORDS_PAGE_SIZE).get_page(
+        page = Paginator(selectors.import_records(batch), RECORDS_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
         records = list(page.object_list)
         for r in records:
-            r.outcome_label = imports.OUTCOME_LABELS.get(r.outcome, r.get_outcome_display())
-        result = imports.import_results([batch.pk])[batch.pk]
+            r.outcome_label = selectors.OUTCOME_LABELS.get(r.outcome, r.get_outcome_display())
+        result = selectors.import_results([batch.pk])[batch.pk]
     elif batch.status == ImportStatus.INVALID:
         page = Paginator(batch.errors or [], ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
     audit_read(
@@ -151,8 +153,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "query": "",
             "records": records,
             "result": result,
-            "progress": imports.progress(batch),
-            "encoding_label": imports.encoding_label(batch.encoding),
+            "progress": selectors.progress(batch),
+            "encoding_label": csvfile.encoding_label(batch.encoding),
         },
     )
 
@@ -167,11 +169,11 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """
     batch = _batch_or_404(request.user, pk)
     if request.method == "POST" and batch.is_running:
-        batch = imports.import_step(batch=batch, by=request.user)
+        batch = services.import_step(batch=batch, by=request.user)
     response = render(
         request,
         "linkage/import_progress.html",
-        {"batch": batch, "progress": imports.progress(batch), "oob": True},
+        {"batch": batch, "progress": selectors.progress(batch), "oob": True},
     )
     if not batch.is_running and request.headers.get("HX-Request"):
         # reload the whole page once, to show the result

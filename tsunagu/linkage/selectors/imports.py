@@ -1,0 +1,100 @@
+"""CSV import reads: the imports a user may see, the rows of one with their outcomes, the
+counts of each outcome, and the progress of a running import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+
+from ..models import ImportBatch, ImportOutcome, ImportRecord, ImportStatus
+from ..permissions import batches_visible_to
+
+
+def batch_list(*, user) -> QuerySet:
+    """The imports the user may see (newest first), with their agency and uploader."""
+    return batches_visible_to(user).select_related("agency", "uploaded_by")
+
+
+def batch_get(*, user, pk: int) -> ImportBatch:
+    """An import the user may see; DoesNotExist otherwise."""
+    return batch_list(user=user).get(pk=pk)
+
+
+#: How the result screens name each row's outcome.
+OUTCOME_LABELS = {
+    ImportOutcome.CREATED: "新規登録",
+    ImportOutcome.MATCHED_EXISTING: "既存の本人と一致",
+    ImportOutcome.QUEUED_FOR_REVIEW: "新規登録・名寄せ確認待ち",
+}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The rows of a finished file by outcome; each row is counted exactly once."""
+
+    created: int = 0  # new person, no pair waiting for review
+    matched: int = 0  # an existing person (same name and date of birth)
+    queued: int = 0  # new person with a pair waiting for review
+
+    @property
+    def new_persons(self) -> int:
+        return self.created + self.queued
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.matched + self.queued
+
+
+def import_results(batch_ids) -> dict[int, ImportResult]:
+    """:class:`ImportResult` of each given batch, counted from its rows (one query)."""
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in batch_ids}
+    rows = (
+        ImportRecord.objects.filter(batch_id__in=list(counts))
+        .values("batch_id", "outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["batch_id"]][row["outcome"]] = row["n"]
+    return {
+        pk: ImportResult(
+            created=c.get(ImportOutcome.CREATED, 0),
+            matched=c.get(ImportOutcome.MATCHED_EXISTING, 0),
+            queued=c.get(ImportOutcome.QUEUED_FOR_REVIEW, 0),
+        )
+        for pk, c in counts.items()
+    }
+
+
+def import_records(batch: ImportBatch):
+    """The rows of a batch in file order, each with its outcome."""
+    return batch.records.order_by("row_number")
+
+
+def progress(batch: ImportBatch) -> dict:
+    """Status, counts and progress of a batch (for the screens and the API)."""
+    linkage = batch.linkage or {}
+    if batch.status == ImportStatus.LINKING:
+        phase = f"本人と名寄せ候補を登録中（候補{len(linkage.get('pairs', [])):,}組）"
+    elif batch.status == ImportStatus.VALIDATED:
+        phase = "名寄せ中（同じ方の記録を探しています）"
+    else:
+        phase = batch.get_status_display()
+    return {
+        "status": batch.status,
+        "status_label": batch.get_status_display(),
+        "phase": phase,
+        "percent": batch.percent,
+        "processed": batch.processed,
+        "total": batch.total_steps,
+        "running": batch.is_running,
+        "created": batch.created_count,
+        "matched_existing": batch.matched_count,
+        "queued_for_review": batch.queued_count,
+        "linkage_state": linkage.get("state", ""),
+        "linkage_skipped_reason": linkage.get("reason", "")
+        if linkage.get("state") == "skipped"
+        else "",
+        "candidates_added": linkage.get("added", 0),
+    }
