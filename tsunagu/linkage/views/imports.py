@@ -21,11 +21,11 @@ from django.views.decorators.http import require_http_methods
 from tsunagu.audit.services import audit_read
 
 from .. import csvfile
-from ..import_forms import ImportMappingForm, ImportUploadForm
+from ..forms import ImportMappingForm, ImportUploadForm
 from ..models import ImportBatch, ImportStatus
 from ..selectors import imports as selectors
 from ..services import imports as services
-from .review import PAGE_SIZE, _add_service_errors, linkage_page
+from .base import PAGE_SIZE, add_service_errors, linkage_page
 
 #: The rows shown under the column mapping.
 PREVIEW_ROWS = 3
@@ -66,7 +66,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
                 source_label=form.cleaned_data["source_label"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc, {})
+            add_service_errors(form, exc, {})
         else:
             messages.success(
                 request,
@@ -91,7 +91,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             batch = services.import_map(by=request.user, batch=batch, mapping=form.mapping())
             batch = services.import_validate(by=request.user, batch=batch)
         except ValidationError as exc:
-            _add_service_errors(form, exc, {})
+            add_service_errors(form, exc, {})
         except PermissionDenied:
             raise
         else:

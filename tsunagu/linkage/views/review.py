@@ -8,18 +8,13 @@ records one audited read.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from rules.contrib.views import permission_required
 
 from tsunagu.audit.services import audit_read
 from tsunagu.people.models import Person
@@ -31,21 +26,7 @@ from ..selectors import review as selectors
 from ..services import merge as merge_services
 from ..services import review as review_services
 from ..services.shared import LinkageConflict
-
-PAGE_SIZE = 25
-
-
-def linkage_page(view):
-    """Signed in, a reviewer (program office or coordinator), never cached."""
-
-    @wraps(view)
-    @never_cache
-    @login_required
-    @permission_required("linkage.review", raise_exception=True)
-    def wrapped(request, *args, **kwargs):
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from .base import PAGE_SIZE, add_service_errors, linkage_page
 
 
 def _candidate_or_404(user, pk) -> MatchCandidate:
@@ -60,18 +41,6 @@ def _merge_or_404(user, pk) -> PersonMerge:
         return selectors.merge_get(user=user, pk=int(pk))
     except (PersonMerge.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404 from exc
-
-
-def _add_service_errors(form, exc: ValidationError, field_map: dict[str, str]) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = field_map.get(name, name)
-            target = target if target in form.fields else None
-            for error in errors:
-                form.add_error(target, error.messages)
-    else:
-        form.add_error(None, exc.messages)
-    form.mark_invalid()
 
 
 # --- the review queue -------------------------------------------------------------------
@@ -157,7 +126,7 @@ def review_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.messages[0])
             return redirect("linkage:review_detail", pk=candidate.pk)
         except ValidationError as exc:
-            _add_service_errors(form, exc, {})
+            add_service_errors(form, exc, {})
         else:
             messages.success(request, "同一人物として統合しました。「元に戻す」で取り消せます。")
             return redirect("linkage:merge_detail", pk=merge.pk)
@@ -178,7 +147,7 @@ def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.messages[0])
             return redirect("linkage:review_detail", pk=candidate.pk)
         except ValidationError as exc:
-            _add_service_errors(form, exc, {})
+            add_service_errors(form, exc, {})
         else:
             messages.success(
                 request, "別人と判断しました。この組み合わせは再び確認対象になりません。"
@@ -257,7 +226,7 @@ def merge_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.messages[0])
             return redirect("linkage:merge_detail", pk=merge.pk)
         except ValidationError as exc:
-            _add_service_errors(form, exc, {})
+            add_service_errors(form, exc, {})
         else:
             messages.success(request, "統合を元に戻しました。2件の記録は別々の本人に戻りました。")
             return redirect("linkage:merge_detail", pk=merge.pk)
