@@ -595,7 +595,7 @@ def link(
 
     import duckdb
     import pyarrow as pa
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink import DuckDBAPI, Linker, SettingsCreator
 
     logging.getLogger("splink").setLevel(logging.ERROR)
     con = duckdb.connect(":memory:")
@@ -611,25 +611,7 @@ def link(
     linker = Linker(table, settings, log_level=None)
 
     report("training")
-    training = linker.training
-    training.estimate_probability_two_random_records_match(
-        [block_on("nm", "dob"), block_on("kn", "dob")], recall=0.8
-    )
-    training.estimate_u_using_random_sampling(
-        max_pairs=min(U_PAIRS, n * (n - 1) / 2),
-        seed=seed,
-        min_count_per_level=None,
-        num_chunks=1,
-    )
-    _fill_unobserved_u(linker, U_PAIRS)
-    em_pairs = 2e6
-    training.estimate_parameters_using_expectation_maximisation(
-        block_on("dob"), estimate_without_term_frequencies=True, max_pairs=em_pairs
-    )
-    training.estimate_parameters_using_expectation_maximisation(
-        block_on("nm"), estimate_without_term_frequencies=True, max_pairs=em_pairs
-    )
-    model = trained_model(linker)
+    model = _train(linker, n, seed=seed)
     lap("training")
 
     report("predicting")
@@ -637,25 +619,9 @@ def link(
     lap("predicting")
 
     report("clustering")
-    pred = predictions.physical_name
-    edges = con.sql(
-        f"SELECT unique_id_l, unique_id_r, match_probability FROM {pred}"
-        f" WHERE match_probability >= {float(threshold)!r}"
-    ).to_arrow_table()
-    cluster_of, best = _connected_components(
-        n,
-        edges.column(0).to_pylist(),
-        edges.column(1).to_pylist(),
-        edges.column(2).to_pylist(),
+    cluster_of, best, review = _clusters_and_review(
+        con, predictions.physical_name, n, threshold=threshold, band=(lo, hi)
     )
-    review = con.execute(
-        f"""
-        SELECT unique_id_l, unique_id_r, match_probability, match_weight FROM {pred}
-        WHERE match_probability >= ? AND match_probability < ?
-        ORDER BY match_probability DESC, unique_id_l, unique_id_r
-        """,
-        [lo, hi],
-    ).fetchall()
     con.close()
 
     source, record_id = columns["source"], columns["record_id"]
@@ -675,6 +641,65 @@ def link(
     ]
     lap("clustering")
     return LinkResult(clusters, review_pairs, threshold, review_band, seconds, model)
+
+
+def _train(linker: Any, n: int, *, seed: int) -> dict[str, Any]:
+    """Estimate the model on the records themselves, and return it (:func:`trained_model`).
+
+    The prior from the pairs agreeing on name and date of birth or on reading and date of
+    birth (taken as 80% of the true matches); the u probabilities from random pairs (at most
+    :data:`U_PAIRS`, a level never hit given one observation); the m probabilities by
+    expectation maximisation on the pairs sharing a date of birth, then on those sharing a
+    name.
+    """
+    from splink import block_on
+
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        [block_on("nm", "dob"), block_on("kn", "dob")], recall=0.8
+    )
+    training.estimate_u_using_random_sampling(
+        max_pairs=min(U_PAIRS, n * (n - 1) / 2),
+        seed=seed,
+        min_count_per_level=None,
+        num_chunks=1,
+    )
+    _fill_unobserved_u(linker, U_PAIRS)
+    em_pairs = 2e6
+    training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob"), estimate_without_term_frequencies=True, max_pairs=em_pairs
+    )
+    training.estimate_parameters_using_expectation_maximisation(
+        block_on("nm"), estimate_without_term_frequencies=True, max_pairs=em_pairs
+    )
+    return trained_model(linker)
+
+
+def _clusters_and_review(
+    con: Any, pred: str, n: int, *, threshold: float, band: tuple[float, float]
+) -> tuple[list[int], list[float | None], list[tuple]]:
+    """The cluster of each record (pairs from ``threshold`` on join two records), each
+    record's best probability in its cluster, and the predicted pairs of the review ``band``
+    (``lo <= match_probability < hi``), likeliest first."""
+    edges = con.sql(
+        f"SELECT unique_id_l, unique_id_r, match_probability FROM {pred}"
+        f" WHERE match_probability >= {float(threshold)!r}"
+    ).to_arrow_table()
+    cluster_of, best = _connected_components(
+        n,
+        edges.column(0).to_pylist(),
+        edges.column(1).to_pylist(),
+        edges.column(2).to_pylist(),
+    )
+    review = con.execute(
+        f"""
+        SELECT unique_id_l, unique_id_r, match_probability, match_weight FROM {pred}
+        WHERE match_probability >= ? AND match_probability < ?
+        ORDER BY match_probability DESC, unique_id_l, unique_id_r
+        """,
+        list(band),
+    ).fetchall()
+    return cluster_of, best, review
 
 
 def trained_model(linker: Any) -> dict[str, Any]:
