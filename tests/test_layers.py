@@ -43,10 +43,10 @@ KNOWN = {
     # the API plumbing (require_perm) still lives beside the NinjaAPI that imports every router
     ("tsunagu/accounts/api.py", "tsunagu.api.auth"),
     ("tsunagu/audit/api.py", "tsunagu.api.auth"),
-    ("tsunagu/cases/activity_api.py", "tsunagu.api.auth"),
-    ("tsunagu/cases/api.py", "tsunagu.api.auth"),
-    ("tsunagu/cases/monitoring_api.py", "tsunagu.api.auth"),
-    ("tsunagu/cases/plan_api.py", "tsunagu.api.auth"),
+    ("tsunagu/cases/api/activity.py", "tsunagu.api.auth"),
+    ("tsunagu/cases/api/case.py", "tsunagu.api.auth"),
+    ("tsunagu/cases/api/monitoring.py", "tsunagu.api.auth"),
+    ("tsunagu/cases/api/plan.py", "tsunagu.api.auth"),
     ("tsunagu/consultations/api.py", "tsunagu.api.auth"),
     ("tsunagu/linkage/api/imports.py", "tsunagu.api.auth"),
     ("tsunagu/linkage/api/review.py", "tsunagu.api.auth"),
@@ -59,7 +59,7 @@ KNOWN = {
     ("tsunagu/accounts/signals.py", "tsunagu.audit.services"),
     ("tsunagu/accounts/dashboard.py", "tsunagu.audit.selectors"),
     ("tsunagu/accounts/dashboard.py", "tsunagu.audit.services"),
-    ("tsunagu/accounts/dashboard.py", "tsunagu.cases"),
+    ("tsunagu/accounts/dashboard.py", "tsunagu.cases.selectors.case"),
     ("tsunagu/accounts/dashboard.py", "tsunagu.cases.models"),
     ("tsunagu/accounts/dashboard.py", "tsunagu.cases.selectors"),
     ("tsunagu/accounts/dashboard.py", "tsunagu.consultations.selectors"),
@@ -68,7 +68,7 @@ KNOWN = {
     ("tsunagu/people/selectors.py", "tsunagu.linkage.lookup"),
     ("tsunagu/people/services.py", "tsunagu.linkage.models"),
     ("tsunagu/people/services.py", "tsunagu.linkage.services.review"),
-    ("tsunagu/people/views.py", "tsunagu.cases.selectors"),
+    ("tsunagu/people/views.py", "tsunagu.cases.selectors.case"),
     ("tsunagu/people/views.py", "tsunagu.consultations.selectors"),
 }
 
@@ -114,7 +114,7 @@ def test_the_list_of_known_upward_imports_only_shrinks():
 
 def test_the_hooks_are_registered_by_the_higher_apps():
     from tsunagu.cases import hooks as case_hooks
-    from tsunagu.cases.services import case_open_from_referral
+    from tsunagu.cases.services.case import case_open_from_referral
     from tsunagu.consultations import hooks as consultation_hooks
     from tsunagu.meetings.services import withdraw_conference_items
 
@@ -138,8 +138,9 @@ def test_a_multi_agency_referral_needs_its_registered_acceptor(monkeypatch):
 
 
 def test_the_case_page_panels_are_registered_by_their_apps():
-    from tsunagu.cases import activity, monitoring, plans
     from tsunagu.cases.panels import case_panels
+    from tsunagu.cases.selectors import activity, monitoring
+    from tsunagu.cases.selectors import plan as plans
     from tsunagu.meetings.selectors import case_panel as meetings_panel
 
     assert case_panels(content_visible=True) == [

@@ -25,7 +25,7 @@ from playwright.sync_api import Page, expect
 from tsunagu.accounts.models import Agency, Membership
 from tsunagu.cases import services as case_services
 from tsunagu.cases.models import Case, CaseStatus, PlanStatus, SupportPlan
-from tsunagu.cases.monitoring import add_months
+from tsunagu.cases.selectors.monitoring import add_months
 from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations import services as consultation_services
 from tsunagu.consultations.models import IssueCategory

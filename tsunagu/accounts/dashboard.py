@@ -82,7 +82,7 @@ def dashboard_context(request) -> dict:
         )
     if request.user.has_perm("consultations.use"):
         context.update(_referral_panels(request))
-    from tsunagu.cases import activity, monitoring
+    from tsunagu.cases.selectors import activity, monitoring
     from tsunagu.meetings import selectors as meeting_selectors
 
     for panel in (
@@ -127,7 +127,7 @@ def _awaiting_decision_panel(request) -> dict:
 
     from tsunagu.audit.services import audit_read
     from tsunagu.cases.models import CaseStatus, PlanItem, PlanStatus, SupportPlan
-    from tsunagu.cases.selectors import case_list, subject_person_ids
+    from tsunagu.cases.selectors.case import case_list, subject_person_ids
 
     agreed = (
         SupportPlan.objects.filter(status=PlanStatus.AGREED)

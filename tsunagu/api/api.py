@@ -6,10 +6,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from tsunagu.accounts.api import router as accounts_router
 from tsunagu.audit.api import router as audit_router
-from tsunagu.cases.activity_api import router as activity_router
 from tsunagu.cases.api import router as cases_router
-from tsunagu.cases.monitoring_api import router as monitoring_router
-from tsunagu.cases.plan_api import router as plans_router
 from tsunagu.common.api import router as common_router
 from tsunagu.consultations.api import router as consultations_router
 from tsunagu.linkage.api import router as linkage_router
@@ -59,9 +56,6 @@ api.add_router("/", common_router)
 api.add_router("/", people_router)
 api.add_router("/", consultations_router)
 api.add_router("/", cases_router)
-api.add_router("/", plans_router)
-api.add_router("/", activity_router)
-api.add_router("/", monitoring_router)
 api.add_router("/", meetings_router)
 api.add_router("/", meeting_sheet_router)
 api.add_router("/", linkage_router)

@@ -7,16 +7,12 @@ class CasesConfig(AppConfig):
     verbose_name = "多機関協働"
 
     def ready(self) -> None:
+        from tsunagu.cases.selectors import activity, monitoring
+        from tsunagu.cases.selectors import plan as plans
+        from tsunagu.cases.services.case import case_open_from_referral
         from tsunagu.consultations.hooks import set_multi_agency_acceptor
 
-        from . import (
-            activity,
-            monitoring,
-            permissions,  # noqa: F401  (registers rules)
-            plans,
-        )
         from .panels import register_case_panel
-        from .services import case_open_from_referral
 
         register_case_panel(plans.case_panel)
         register_case_panel(activity.case_panel, limited=True)  # own entries when limited

@@ -542,8 +542,8 @@ class Seeder:
 
     def assess(self, key: str, *, without_consent: bool = False) -> None:
         from tsunagu.cases import services as cases
-        from tsunagu.cases.assessment import assessment_record
         from tsunagu.cases.models import CaseStatus
+        from tsunagu.cases.services.assessment import assessment_record
 
         story = self.stories[key]
         coordinator = self.users["coordinator"]
@@ -580,9 +580,9 @@ class Seeder:
         evaluation_on: datetime.date | None = None,
         items: Sequence[Item] | None = None,
     ):
-        from tsunagu.cases import plan_services
         from tsunagu.cases import services as cases
         from tsunagu.cases.models import CaseStatus
+        from tsunagu.cases.services import plan as plan_services
 
         story = self.stories[key]
         coordinator = self.users["coordinator"]
@@ -604,7 +604,7 @@ class Seeder:
         return plan
 
     def item(self, plan, item: Item) -> None:
-        from tsunagu.cases import plan_services
+        from tsunagu.cases.services import plan as plan_services
 
         plan_services.plan_item_add(
             by=self.users["coordinator"],
@@ -632,7 +632,7 @@ class Seeder:
         self.refresh(key)
 
     def support_decision(self, key: str, day: datetime.date, number: str) -> None:
-        from tsunagu.cases import plan_services
+        from tsunagu.cases.services import plan as plan_services
 
         day = self.day(day)
         plan_services.support_decision_make(
@@ -645,7 +645,7 @@ class Seeder:
         self._confirmed_on(key, day)
 
     def report(self, key: str, day: datetime.date) -> None:
-        from tsunagu.cases import plan_services
+        from tsunagu.cases.services import plan as plan_services
 
         day = self.day(day)
         plan_services.plan_report_record(
@@ -749,7 +749,7 @@ class Seeder:
     # ---- activity log ------------------------------------------------------------------
 
     def log(self, key: str, username: str, on, kind: str, summary: str, **flags) -> None:
-        from tsunagu.cases.activity import activity_record
+        from tsunagu.cases.services.activity import activity_record
 
         activity_record(
             by=self.users[username],
@@ -761,7 +761,7 @@ class Seeder:
         )
 
     def seen(self, key: str) -> None:
-        from tsunagu.cases.activity import activity_mark_seen
+        from tsunagu.cases.services.activity import activity_mark_seen
 
         activity_mark_seen(by=self.users["coordinator"], case=self.cases[key])
 
@@ -796,10 +796,10 @@ def seed_cases() -> int:
 
 def _build(s: Seeder) -> None:
     """The story of the last three months, told in the order it happened."""
-    from tsunagu.cases import monitoring
     from tsunagu.cases import services as cases
     from tsunagu.cases.models import MonitoringKind, MonitoringOutcome
-    from tsunagu.cases.plan_services import add_months
+    from tsunagu.cases.selectors.monitoring import add_months
+    from tsunagu.cases.services import monitoring
     from tsunagu.meetings import services as meetings
     from tsunagu.meetings.models import MeetingKind
 

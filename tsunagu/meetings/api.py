@@ -26,7 +26,7 @@ from tsunagu.accounts.models import Agency, Area
 from tsunagu.accounts.selectors import agency_list, area_list
 from tsunagu.api.auth import require_perm
 from tsunagu.audit.services import audit_read
-from tsunagu.cases.services import CaseTransitionError
+from tsunagu.cases.workflow import CaseTransitionError
 from tsunagu.people.api import (
     NON_FIELD,
     AuditedPagination,

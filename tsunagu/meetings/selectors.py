@@ -207,15 +207,14 @@ def member_user_choices(meeting: Meeting | None = None) -> list[tuple[int, str]]
 
 def contact_attempts_text(case) -> str:
     """The case's recorded contact attempts as lines, to prefill a suspension decision."""
-    from tsunagu.cases import activity
+    from tsunagu.cases.selectors.activity import contact_attempts
     from tsunagu.common.wareki import format_wareki
 
-    attempts = getattr(activity, "contact_attempts", None)
-    if attempts is None or case is None:
+    if case is None:
         return ""
     lines = []
-    for entry in attempts(case):
-        reached = "連絡が取れた" if getattr(entry, "reached_person", False) else "連絡が取れず"
+    for entry in contact_attempts(case):
+        reached = "連絡が取れた" if entry.reached_person else "連絡が取れず"
         lines.append(
             f"{format_wareki(entry.occurred_on)} {entry.get_kind_display()}"
             f"（{entry.agency.name}）：{entry.summary.strip()}（{reached}）"
@@ -393,7 +392,7 @@ def visible_case(*, user, pk: int):
 def case_persons(case_ids) -> list[int]:
     """Every person the given cases concern."""
     from tsunagu.cases.models import Case
-    from tsunagu.cases.selectors import subject_person_ids
+    from tsunagu.consultations.selectors import subject_person_ids
 
     return sorted(subject_person_ids(list(Case.objects.filter(pk__in=list(case_ids)))))
 

@@ -24,7 +24,9 @@ from tsunagu.accounts.models import Agency, Membership, Role
 from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.cases.models import Case, CaseStatus, PlanStatus, SupportPlan
 from tsunagu.cases.permissions import coordinating_role
-from tsunagu.cases.services import CLOSABLE, SUSPENDABLE, CaseTransitionError, move_case
+from tsunagu.cases.services import plan as plan_services
+from tsunagu.cases.services.case import move_case
+from tsunagu.cases.workflow import CLOSABLE, SUSPENDABLE, CaseTransitionError
 from tsunagu.common.validation import max_length_errors
 
 from .models import (
@@ -368,6 +370,8 @@ def conference_consent_ok(case: Case) -> bool:
 def _draft_plan(case: Case, plan: SupportPlan | None) -> SupportPlan:
     if plan is None:
         plan = case.plans.filter(status=PlanStatus.DRAFT).order_by("-version").first()
+    else:  # the plan as it is now, not as the caller last read it
+        plan = SupportPlan.objects.filter(pk=plan.pk).first()
     if plan is None or plan.case_id != case.pk or plan.status != PlanStatus.DRAFT:
         raise MeetingRuleError({"plan": "協議する作成中のプランがありません。"})
     if not plan.items.exists():
@@ -454,15 +458,11 @@ def agenda_add(
             title=title.strip(),
         )
         if plan is not None:
-            SupportPlan.objects.filter(pk=plan.pk).update(
-                status=PlanStatus.IN_CONFERENCE, updated_at=timezone.now()
-            )
-            move_case(
+            plan_services.plan_to_conference(
                 by=by,
+                plan=plan,
                 case=case,
-                to=C.IN_CONFERENCE,
                 note=f"{meeting.title}の議題（{P(purpose).label}）",
-                action="case.on_agenda",
                 context={"meeting": meeting.pk, "agenda_item": item.pk},
             )
         audit_record(
@@ -476,23 +476,17 @@ def agenda_add(
 
 
 def _return_plan_to_drafting(*, by, item: AgendaItem, note: str, action: str) -> None:
-    plan = item.plan
-    SupportPlan.objects.filter(pk=plan.pk).update(
-        status=PlanStatus.DRAFT, updated_at=timezone.now()
+    # An adoption item was put on the agenda from プラン作成 (a reopened case's new plan
+    # too), a re-plan item from 再プラン: the case goes back there.
+    plan_services.plan_back_to_drafting(
+        by=by,
+        plan=item.plan,
+        case=Case.objects.get(pk=item.case_id),
+        replan=item.purpose == P.REPLAN,
+        note=note,
+        action=action,
+        context={"meeting": item.meeting_id, "agenda_item": item.pk},
     )
-    case = Case.objects.get(pk=item.case_id)
-    if case.status == C.IN_CONFERENCE:
-        # Back to where the case came from: an adoption item was put on the agenda from
-        # プラン作成 (a reopened case's new plan too), a re-plan item from 再プラン.
-        back = C.REPLANNING if item.purpose == P.REPLAN else C.PLANNING
-        move_case(
-            by=by,
-            case=case,
-            to=back,
-            note=note,
-            action=action,
-            context={"meeting": item.meeting_id, "agenda_item": item.pk},
-        )
 
 
 def agenda_withdraw(*, by, item: AgendaItem, reason: str, _system: bool = False) -> AgendaItem:
@@ -619,18 +613,13 @@ def decision_record(
         label = f"{meeting.title}（{meeting.get_kind_display()}）"
         if purpose in (P.PLAN_ADOPTION, P.REPLAN):
             if agreed:
-                SupportPlan.objects.filter(pk=item.plan_id).update(
-                    status=PlanStatus.AGREED,
-                    agreed_at_item=item,
-                    agreed_on=meeting_day,
-                    updated_at=now,
-                )
-                move_case(
+                plan_services.plan_agree(
                     by=by,
+                    plan=item.plan,
                     case=case,
-                    to=C.AWAITING_DECISION,
+                    item=item,
+                    on=meeting_day,
                     note=f"{label}でプランに合意",
-                    action="case.plan_agreed",
                     context=context,
                 )
             else:
@@ -641,7 +630,7 @@ def decision_record(
                     action="case.plan_revise",
                 )
         elif purpose == P.CLOSURE and agreed:
-            from tsunagu.cases.services import ensure_team_member
+            from tsunagu.cases.services.team import ensure_team_member
             from tsunagu.consultations.services import referral_complete_with_case
 
             move_case(

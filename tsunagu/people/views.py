@@ -406,7 +406,7 @@ def _household_cases(user, *, household, members) -> list[CaseRow]:
     with the current plan (the latest version not superseded) and the current team."""
     from django.db.models import Q
 
-    from tsunagu.cases.selectors import case_list
+    from tsunagu.cases.selectors.case import case_list
 
     visible_members = {row.person.pk for row in members if row.may_view}
     cases = (

@@ -6,9 +6,9 @@ import datetime
 
 from django.utils import timezone
 
-from tsunagu.cases import plan_services
 from tsunagu.cases import services as case_services
 from tsunagu.cases.models import CaseStatus
+from tsunagu.cases.services import plan as plan_services
 from tsunagu.meetings import services as meeting_services
 from tsunagu.meetings.models import MeetingKind
 

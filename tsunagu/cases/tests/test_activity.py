@@ -12,8 +12,11 @@ from django.utils import timezone
 
 from conftest import PERSONA_NAMES
 from tsunagu.audit.models import AuditEvent
-from tsunagu.cases import activity, services
+from tsunagu.cases import permissions as case_permissions
+from tsunagu.cases import services
 from tsunagu.cases.models import Activity, Case, CaseStatus, CaseTeamMember
+from tsunagu.cases.selectors import activity as activity_selectors
+from tsunagu.cases.services import activity as activity_services
 from tsunagu.cases.tests.conftest import give_consent
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +51,7 @@ def _record(personas, case, who="desk", **overrides) -> Activity:
         "summary": "自宅を訪問。母は元気そうだが、長男は自室から出てこなかった。",
     }
     arguments.update(overrides)
-    return activity.activity_record(by=personas[who].user, case=case, **arguments)
+    return activity_services.activity_record(by=personas[who].user, case=case, **arguments)
 
 
 def _leave_team(case, agency):
@@ -116,7 +119,7 @@ def test_an_agency_off_the_team_may_not_record(personas, case, agencies):
     _leave_team(case, agencies["houkatsu"])
     # the desk still sees the case (it referred it) but is no longer on its team
     assert Case.objects.filter(pk=case.pk).exists()
-    assert not activity.may_record(personas["desk"].user, case)
+    assert not case_permissions.may_record_activity(personas["desk"].user, case)
     with pytest.raises(PermissionDenied, match="支援チームの機関"):
         _record(personas, case, who="desk")
     with pytest.raises(PermissionDenied, match="閲覧できません"):
@@ -137,7 +140,7 @@ def test_others_may_not_record(personas, case, name):
 def test_closed_case_only_lead_agency_and_coordinating_agency_record(personas, case, agencies):
     _close(case, agencies["csw"])
     for name in ("desk", "officer"):
-        assert not activity.may_record(personas[name].user, case), name
+        assert not case_permissions.may_record_activity(personas[name].user, case), name
         with pytest.raises(PermissionDenied, match="終結後の主担当機関"):
             _record(personas, case, who=name)
     assert _record(personas, case, who="outreach").agency == agencies["csw"]
@@ -201,16 +204,16 @@ def test_record_is_audited(personas, case, household_8050):
 def test_only_the_coordinator_marks_entries_seen(personas, case, agencies):
     desk_entries = [_record(personas, case), _record(personas, case, kind="call")]
     own = _record(personas, case, who="coordinator")
-    assert activity.unseen_count(case) == 2
+    assert activity_selectors.unseen_count(case) == 2
     # the program office and the desk look, but it is the coordinator who must take notice
-    assert activity.activity_mark_seen(by=personas["officer"].user, case=case) == []
-    assert activity.activity_mark_seen(by=personas["desk"].user, case=case) == []
-    assert activity.unseen_count(case) == 2
-    marked = activity.activity_mark_seen(by=personas["coordinator"].user, case=case)
+    assert activity_services.activity_mark_seen(by=personas["officer"].user, case=case) == []
+    assert activity_services.activity_mark_seen(by=personas["desk"].user, case=case) == []
+    assert activity_selectors.unseen_count(case) == 2
+    marked = activity_services.activity_mark_seen(by=personas["coordinator"].user, case=case)
     assert sorted(marked) == sorted(e.pk for e in desk_entries)
-    assert activity.unseen_count(case) == 0
+    assert activity_selectors.unseen_count(case) == 0
     own_seen_at = Activity.objects.get(pk=own.pk).seen_by_coordinator_at
-    assert activity.activity_mark_seen(by=personas["coordinator"].user, case=case) == []
+    assert activity_services.activity_mark_seen(by=personas["coordinator"].user, case=case) == []
     assert Activity.objects.get(pk=own.pk).seen_by_coordinator_at == own_seen_at
 
 
@@ -225,7 +228,7 @@ def test_contact_attempts_in_the_order_made(personas, case):
         is_contact_attempt=True,
         reached_person=True,
     )
-    attempts = activity.contact_attempts(case)
+    attempts = activity_selectors.contact_attempts(case)
     assert [a.pk for a in attempts] == [earlier.pk, later.pk]
     assert [a.pk for a in attempts.filter(reached_person=True)] == [earlier.pk]
 
@@ -417,13 +420,13 @@ def test_case_page_panel(login, personas, case):
 def test_case_panel_context(rf, personas, case):
     request = rf.get("/")
     request.user = personas["desk"].user
-    assert activity.case_panel(request, case)["activity_panel"]["rows"] == []
+    assert activity_selectors.case_panel(request, case)["activity_panel"]["rows"] == []
     entry = _record(personas, case)
-    panel = activity.case_panel(request, case)["activity_panel"]
+    panel = activity_selectors.case_panel(request, case)["activity_panel"]
     assert ([r.pk for r in panel["rows"]], panel["count"], panel["unseen"]) == ([entry.pk], 1, None)
     assert panel["may_record"] is True
     request.user = personas["coordinator"].user
-    assert activity.case_panel(request, case)["activity_panel"]["unseen"] == 1
+    assert activity_selectors.case_panel(request, case)["activity_panel"]["unseen"] == 1
 
 
 def test_coordinator_sees_a_desk_entry_on_the_dashboard_until_opening_the_log(
@@ -462,7 +465,7 @@ def test_dashboard_panel_per_role(login, personas, case, agencies):
     assert "包括からの報告" in officer and "社協自身の記録" not in officer
     # the office looking does not count as the coordinator's notice
     login(personas["officer"]).get(url("activity_list", case))
-    assert activity.unseen_count(case) == 1
+    assert activity_selectors.unseen_count(case) == 1
     for name in ("desk", "participation", "outreach", "admin"):
         page = html(login(personas[name]).get(reverse("dashboard")))
         assert 'data-testid="dashboard-activity"' not in page, name
@@ -480,11 +483,11 @@ def test_dashboard_shows_five_and_counts_all(rf, personas, case):
         _record(personas, case, summary=f"報告{n}")
     request = rf.get("/")
     request.user = personas["coordinator"].user
-    panel = activity.dashboard_panel(request)["activity_dashboard"]
+    panel = activity_selectors.dashboard_panel(request)["activity_dashboard"]
     assert len(panel["rows"]) == 5 and panel["count"] == 7
     assert [r.summary for r in panel["rows"]] == [f"報告{n}" for n in (6, 5, 4, 3, 2)]
     request.user = personas["desk"].user
-    assert activity.dashboard_panel(request) == {}
+    assert activity_selectors.dashboard_panel(request) == {}
 
 
 # --------------------------------------------------------------------------------- API
@@ -559,7 +562,7 @@ def test_api_body_filters_and_audit(login, personas, case, agencies, household_8
     assert event.context["kind"] == "meeting"
     assert event.person_ids == sorted([household_8050["mother"].pk, household_8050["son"].pk])
     # reading over the API is not the coordinator opening the log
-    assert activity.unseen_count(case) == 1
+    assert activity_selectors.unseen_count(case) == 1
     bad = api_get(coordinator, f"/cases/{case.pk}/activities", {"kind": "gossip"})
     assert bad.status_code == 422
     assert bad.json()["errors"] == {"kind": ["種別の値が正しくありません。"]}

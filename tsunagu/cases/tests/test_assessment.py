@@ -12,8 +12,9 @@ from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.accounts.models import Agency
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases import services
-from tsunagu.cases.assessment import SECTIONS, assessment_record
 from tsunagu.cases.models import Assessment, AssessmentSource, Case, CaseStatus
+from tsunagu.cases.selectors.assessment import SECTIONS
+from tsunagu.cases.services.assessment import assessment_record
 from tsunagu.cases.tests.conftest import give_consent
 
 pytestmark = pytest.mark.django_db

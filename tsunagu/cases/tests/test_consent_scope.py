@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from tsunagu import access
 from tsunagu.audit.models import AuditEvent
-from tsunagu.cases import activity, plan_services, services
+from tsunagu.cases import services
 from tsunagu.cases.models import (
     Case,
     CaseStatus,
@@ -32,6 +32,8 @@ from tsunagu.cases.models import (
     PlanStatus,
     SupportPlan,
 )
+from tsunagu.cases.services import activity
+from tsunagu.cases.services import plan as plan_services
 from tsunagu.cases.tests.conftest import give_consent
 from tsunagu.cases.tests.flow import draft_plan, meeting, to_planning
 from tsunagu.meetings import services as meeting_services

@@ -14,7 +14,6 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tsunagu.audit.models import AuditEvent
-from tsunagu.cases import monitoring
 from tsunagu.cases.models import (
     Case,
     CaseStatus,
@@ -24,9 +23,11 @@ from tsunagu.cases.models import (
     PlanStatus,
     SupportPlan,
 )
-from tsunagu.cases.monitoring import add_months
-from tsunagu.cases.services import CaseTransitionError
+from tsunagu.cases.selectors import monitoring as monitoring_selectors
+from tsunagu.cases.selectors.monitoring import add_months
+from tsunagu.cases.services import monitoring as monitoring_services
 from tsunagu.cases.tests.conftest import give_consent
+from tsunagu.cases.workflow import CaseTransitionError
 from tsunagu.meetings.models import AgendaItem, Meeting
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +143,7 @@ def recent_case(shared_case, coordinator):
 
 
 def dues_by_kind(case, on):
-    return {d.kind: d for d in monitoring.due_dates(case, today=on)}
+    return {d.kind: d for d in monitoring_selectors.due_dates(case, today=on)}
 
 
 # --------------------------------------------------------------------------- add_months
@@ -241,19 +242,19 @@ def test_records_of_a_superseded_plan_do_not_count(active_case, coordinator):
 @pytest.mark.parametrize("status", [C.REPLANNING, C.CLOSED, C.SUSPENDED, C.IN_CONFERENCE])
 def test_only_cases_being_supported_have_due_dates(active_case, status):
     set_status(active_case, status)
-    assert monitoring.due_dates(active_case, today=D(2026, 7, 2)) == []
+    assert monitoring_selectors.due_dates(active_case, today=D(2026, 7, 2)) == []
 
 
 def test_overdue_first_then_by_date_monitoring_before_evaluation(active_case, coordinator):
     plan = active_case.plans.get()
     add_record(active_case, plan, coordinator, D(2026, 7, 1), next_due_on=D(2026, 10, 1))
-    dues = monitoring.due_dates(active_case, today=D(2026, 9, 20))
+    dues = monitoring_selectors.due_dates(active_case, today=D(2026, 9, 20))
     assert [(d.kind, d.due_on) for d in dues] == [
         ("monitoring", D(2026, 10, 1)),
         ("evaluation", D(2026, 10, 1)),
     ]
     SupportPlan.objects.filter(pk=plan.pk).update(evaluation_on=D(2026, 9, 1))
-    dues = monitoring.due_dates(active_case, today=D(2026, 9, 20))
+    dues = monitoring_selectors.due_dates(active_case, today=D(2026, 9, 20))
     assert [(d.kind, d.state) for d in dues] == [("evaluation", "overdue"), ("monitoring", "due")]
 
 
@@ -264,7 +265,7 @@ def test_a_case_in_monitoring_keeps_its_due_dates(active_case):
 
 def test_an_unconfirmed_plan_gives_no_due_dates(active_case):
     SupportPlan.objects.filter(case=active_case).update(status=PlanStatus.AGREED)
-    assert monitoring.due_dates(active_case, today=D(2026, 7, 2)) == []
+    assert monitoring_selectors.due_dates(active_case, today=D(2026, 7, 2)) == []
 
 
 # --------------------------------------------------------------------------- due for user
@@ -305,21 +306,21 @@ def test_due_for_user_by_role(personas, agencies, active_case, coordinator):
         confirmed=D(2026, 3, 1),
     )
     on = D(2026, 6, 20)  # active_case: due soon; other: overdue since 2026-06-01
-    mine = monitoring.due_for_user(coordinator, today=on)
+    mine = monitoring_selectors.due_for_user(coordinator, today=on)
     assert [(d.case.pk, d.kind, d.state) for d in mine] == [(active_case.pk, "monitoring", "due")]
-    office = monitoring.due_for_user(personas["officer"].user, today=on)
+    office = monitoring_selectors.due_for_user(personas["officer"].user, today=on)
     assert [(d.case.pk, d.state) for d in office] == [
         (other.pk, "overdue"),
         (active_case.pk, "due"),
     ]
     for name in ("desk", "participation", "outreach", "unrelated", "guest", "admin"):
-        assert monitoring.due_for_user(personas[name].user, today=on) == []
+        assert monitoring_selectors.due_for_user(personas[name].user, today=on) == []
 
 
 def test_due_for_user_leaves_upcoming_out_unless_asked(active_case, coordinator):
     on = D(2026, 5, 1)
-    assert monitoring.due_for_user(coordinator, today=on) == []
-    upcoming = monitoring.due_for_user(coordinator, today=on, include_upcoming=True)
+    assert monitoring_selectors.due_for_user(coordinator, today=on) == []
+    upcoming = monitoring_selectors.due_for_user(coordinator, today=on, include_upcoming=True)
     assert {d.kind for d in upcoming} == {"monitoring", "evaluation"}
 
 
@@ -327,11 +328,17 @@ def test_due_for_user_takes_a_fixed_number_of_queries(
     personas, agencies, active_case, coordinator, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(4):
-        assert len(monitoring.due_for_user(personas["officer"].user, today=D(2026, 7, 2))) == 1
+        assert (
+            len(monitoring_selectors.due_for_user(personas["officer"].user, today=D(2026, 7, 2)))
+            == 1
+        )
     for _ in range(5):
         _second_case(personas, agencies, coordinator)
     with django_assert_max_num_queries(4):
-        assert len(monitoring.due_for_user(personas["officer"].user, today=D(2026, 7, 2))) == 6
+        assert (
+            len(monitoring_selectors.due_for_user(personas["officer"].user, today=D(2026, 7, 2)))
+            == 6
+        )
 
 
 # ------------------------------------------------------------------- recording (service)
@@ -345,7 +352,7 @@ def record(case, who, **overrides):
         "outcome": "continue",
     }
     arguments.update(overrides)
-    return monitoring.monitoring_record(by=who, case=case, **arguments)
+    return monitoring_services.monitoring_record(by=who, case=case, **arguments)
 
 
 def test_record_continue_schedules_the_next_monitoring_and_is_audited(
@@ -386,7 +393,7 @@ def test_record_replan_moves_to_replanning(recent_case, coordinator, status):
     event = AuditEvent.objects.get(action="case.replan_needed")
     assert event.changes["status"] == {"before": status, "after": C.REPLANNING}
     assert event.context["monitoring"] == rec.pk
-    assert monitoring.due_dates(recent_case) == []
+    assert monitoring_selectors.due_dates(recent_case) == []
 
 
 @pytest.mark.parametrize("status", [C.ACTIVE, C.MONITORING])
@@ -463,7 +470,7 @@ def test_record_validation(recent_case, coordinator, overrides, field, text):
 
 
 def test_start_moves_an_active_case_with_a_due_item(recent_case, coordinator):
-    moved = monitoring.monitoring_start(by=coordinator, case=recent_case)
+    moved = monitoring_services.monitoring_start(by=coordinator, case=recent_case)
     assert moved.status == C.MONITORING
     event = AuditEvent.objects.get(action="case.monitoring")
     assert event.context["kind"] == "monitoring"
@@ -472,11 +479,11 @@ def test_start_moves_an_active_case_with_a_due_item(recent_case, coordinator):
 
 def test_start_refused_when_nothing_is_due(active_case, coordinator):
     with pytest.raises(CaseTransitionError) as exc:
-        monitoring.monitoring_start(by=coordinator, case=active_case, today=D(2026, 5, 1))
+        monitoring_services.monitoring_start(by=coordinator, case=active_case, today=D(2026, 5, 1))
     assert "14日以内" in exc.value.messages[0]
     active_case.refresh_from_db()
     assert active_case.status == C.ACTIVE
-    assert monitoring.monitoring_start(
+    assert monitoring_services.monitoring_start(
         by=coordinator, case=active_case, today=D(2026, 6, 20)
     ).status == (C.MONITORING)
 
@@ -484,13 +491,13 @@ def test_start_refused_when_nothing_is_due(active_case, coordinator):
 def test_start_refused_unless_active(recent_case, coordinator):
     set_status(recent_case, C.MONITORING)
     with pytest.raises(CaseTransitionError):
-        monitoring.monitoring_start(by=coordinator, case=recent_case)
+        monitoring_services.monitoring_start(by=coordinator, case=recent_case)
 
 
 @pytest.mark.parametrize("name", ["desk", "participation", "unrelated"])
 def test_start_only_by_managers(recent_case, personas, name):
     with pytest.raises(PermissionDenied):
-        monitoring.monitoring_start(by=personas[name].user, case=recent_case)
+        monitoring_services.monitoring_start(by=personas[name].user, case=recent_case)
 
 
 # ------------------------------------------------------------------------------ command

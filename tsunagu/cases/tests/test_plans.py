@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tsunagu.audit.models import AuditEvent
-from tsunagu.cases import plan_services
 from tsunagu.cases import services as case_services
 from tsunagu.cases.models import CaseStatus, PlanKind, PlanStatus
-from tsunagu.cases.services import CaseTransitionError
+from tsunagu.cases.services import plan as plan_services
+from tsunagu.cases.workflow import CaseTransitionError
 from tsunagu.meetings import services as meeting_services
 from tsunagu.meetings.models import MeetingKind
 from tsunagu.meetings.services import MeetingRuleError
@@ -326,3 +326,62 @@ def test_a_decision_cannot_precede_the_meeting(personas, planning_case, agencies
         meeting_services.decision_record(
             by=personas["coordinator"].user, item=item, outcome="agreed"
         )
+
+
+def test_a_plan_moves_only_along_the_workflow(personas, planning_case, agencies):
+    """Every plan status move goes through ``cases.services.plan`` and the table in
+    ``cases.workflow``: a draft cannot be agreed or confirmed without a meeting."""
+    plan = draft_plan(personas, planning_case, agencies)
+    by = personas["coordinator"].user
+    with pytest.raises(CaseTransitionError, match="作成中"):
+        plan_services.plan_agree(
+            by=by,
+            plan=plan,
+            case=planning_case,
+            item=None,
+            on=timezone.localdate(),
+            note="",
+            context={},
+        )
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+    assert planning_case.status == CaseStatus.PLANNING
+
+
+def _plan_status_writes(source: str) -> int:
+    """How many times ``source`` writes a plan status: ``.update(status=PlanStatus.X)`` or
+    ``obj.status = PlanStatus.X``."""
+    import ast
+
+    def is_plan_status(node) -> bool:
+        return (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "PlanStatus"
+        )
+
+    count = 0
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "update":
+            count += sum(1 for k in node.keywords if k.arg == "status" and is_plan_status(k.value))
+        elif isinstance(node, ast.Assign) and is_plan_status(node.value):
+            count += sum(1 for t in node.targets if getattr(t, "attr", "") == "status")
+    return count
+
+
+def test_no_other_module_writes_a_plan_status():
+    """A plan's status is written in one place, ``cases.services.plan._set_status``, along
+    the moves of ``cases.workflow.PLAN_TRANSITIONS``; meetings call its functions."""
+    from pathlib import Path
+
+    assert _plan_status_writes("Plan.objects.filter(pk=1).update(status=PlanStatus.AGREED)")
+    assert _plan_status_writes("plan.status = PlanStatus.DRAFT")
+    root = Path(__file__).resolve().parents[2]
+    writers = sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and "migrations" not in path.parts
+        and _plan_status_writes(path.read_text(encoding="utf-8"))
+    )
+    assert writers == [], writers

@@ -11,8 +11,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tsunagu.cases import plan_services
 from tsunagu.cases import services as case_services
+from tsunagu.cases import workflow
 from tsunagu.cases.models import (
     Case,
     CaseStatus,
@@ -21,6 +21,7 @@ from tsunagu.cases.models import (
     SupportDecision,
     SupportPlan,
 )
+from tsunagu.cases.services import plan as plan_services
 from tsunagu.meetings import services as meeting_services
 from tsunagu.meetings.models import (
     DECISION_KINDS,
@@ -112,7 +113,7 @@ class World:
             )
         elif action == "move":
             # mostly a move the coordinator may make from here; sometimes any move at all
-            direct = sorted(t for f, t in case_services.DIRECT_TRANSITIONS if f == case.status)
+            direct = sorted(t for f, t in workflow.DIRECT_TRANSITIONS if f == case.status)
             target = (
                 direct[n % len(direct)] if direct and n % 4 != 3 else C.values[n % len(C.values)]
             )

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tsunagu import access
 from tsunagu.audit.models import AuditEvent
-from tsunagu.cases import services
+from tsunagu.cases import services, workflow
 from tsunagu.cases.models import Case, CaseStatus, CaseStatusEvent
 from tsunagu.consultations import services as intake
 from tsunagu.consultations.tests.conftest import (  # noqa: F401  (fixtures)
@@ -130,7 +130,7 @@ def test_only_the_coordinator_records_consent(personas, case):
 
 def test_intake_needs_consent_or_an_explicit_confidential_meeting_path(personas, case):
     coordinator = personas["coordinator"].user
-    with pytest.raises(services.CaseTransitionError, match="支援会議"):
+    with pytest.raises(workflow.CaseTransitionError, match="支援会議"):
         services.case_transition(by=coordinator, case=case, to=C.ASSESSMENT)
     with pytest.raises(ValidationError, match="理由"):
         services.case_transition(by=coordinator, case=case, to=C.ASSESSMENT, without_consent=True)
@@ -165,13 +165,13 @@ def test_every_direct_move_allowed_or_refused(personas, case, start, target):
     _consent(personas, case)
     move = (start, target)
     coordinator = personas["coordinator"].user
-    if move in services.DIRECT_TRANSITIONS:
+    if move in workflow.DIRECT_TRANSITIONS:
         moved = services.case_transition(by=coordinator, case=case, to=target, note="再開します")
         assert moved.status == target
     else:
-        with pytest.raises(services.CaseTransitionError) as excinfo:
+        with pytest.raises(workflow.CaseTransitionError) as excinfo:
             services.case_transition(by=coordinator, case=case, to=target, note="x")
-        if move in services.DECISION_TRANSITIONS:
+        if move in workflow.DECISION_TRANSITIONS:
             assert "会議の決定" in str(excinfo.value)
         case.refresh_from_db()
         assert case.status == start
@@ -205,7 +205,7 @@ def test_team_add(personas, case, agencies):
 
 
 def test_unknown_target_status_is_a_clear_error(personas, case):
-    with pytest.raises(services.CaseTransitionError, match="移行先の状態"):
+    with pytest.raises(workflow.CaseTransitionError, match="移行先の状態"):
         services.case_transition(by=personas["coordinator"].user, case=case, to="done")
 
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 from tsunagu import access
 from tsunagu.accounts.models import User
 from tsunagu.audit.models import AuditEvent
-from tsunagu.cases import activity, monitoring
 from tsunagu.cases.models import (
     Activity,
     Case,
@@ -26,6 +25,7 @@ from tsunagu.cases.models import (
     SupportDecision,
     SupportPlan,
 )
+from tsunagu.cases.selectors import activity, monitoring
 from tsunagu.consultations.models import Consultation, Referral
 from tsunagu.demo.cases import RESOURCE_GAP, SERIES, conference_days, third_thursday
 from tsunagu.demo.services import DEMO_USERS

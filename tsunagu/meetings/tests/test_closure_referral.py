@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from tsunagu.audit.models import AuditEvent
-from tsunagu.cases import plan_services
 from tsunagu.cases import services as case_services
 from tsunagu.cases.models import CaseStatus
+from tsunagu.cases.services import plan as plan_services
 from tsunagu.cases.tests.flow import draft_plan, hold, meeting, to_planning
 from tsunagu.consultations import services as referral_services
 from tsunagu.consultations.models import ReferralEvent, ReferralOutcome, ReferralStatus

@@ -15,9 +15,9 @@ from ninja import NinjaAPI
 
 from tsunagu.api.auth import MembershipSessionAuth, TokenAuth
 from tsunagu.audit.models import AuditEvent
-from tsunagu.cases import assessment as assessment_services
 from tsunagu.cases import services as case_services
 from tsunagu.cases.models import Activity, PlanItem, SupportPlan
+from tsunagu.cases.services import assessment as assessment_services
 from tsunagu.meetings import summary
 from tsunagu.meetings.models import AgendaItem
 from tsunagu.meetings.pdf import render_pdf

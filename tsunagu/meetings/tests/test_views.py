@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from conftest import PERSONA_NAMES
 from tsunagu.audit.models import AuditEvent
-from tsunagu.cases import plan_services
 from tsunagu.cases.models import Activity, CaseStatus
+from tsunagu.cases.services import plan as plan_services
 from tsunagu.cases.tests.conftest import give_consent
 from tsunagu.cases.tests.flow import draft_plan, hold, meeting, to_planning
 from tsunagu.common.wareki import format_wareki

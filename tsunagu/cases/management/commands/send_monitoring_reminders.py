@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from tsunagu.accounts.models import NotificationKind
 from tsunagu.accounts.services import notification_notify
-from tsunagu.cases import monitoring
 from tsunagu.cases.models import MonitoringReminder
+from tsunagu.cases.selectors import monitoring
 from tsunagu.common.wareki import format_wareki
 
 

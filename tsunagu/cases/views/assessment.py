@@ -22,10 +22,11 @@ from rules.contrib.views import permission_required
 
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
+from tsunagu.cases import selectors
+from tsunagu.cases.models import Assessment, Case
+from tsunagu.cases.selectors import assessment as assessment_selectors
+from tsunagu.cases.services import assessment as assessment_services
 from tsunagu.consultations.forms import BootstrapForm
-
-from . import assessment, selectors
-from .models import Assessment, Case
 
 NOTE_MAX = 200
 AGENCY_LIST_ID = "assessment-agencies"  # the one <datalist> every section's picker uses
@@ -76,10 +77,10 @@ def _requested_version(request: HttpRequest) -> int | None:
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     version = _requested_version(request)
-    shown = assessment.assessment_get(case=case, version=version)
+    shown = assessment_selectors.assessment_get(case=case, version=version)
     if version is not None and shown is None:
         raise Http404("指定された版はありません。")
-    versions = assessment.assessment_versions(case=case)
+    versions = assessment_selectors.assessment_versions(case=case)
     _audit(request, case, shown)
     return render(
         request,
@@ -87,10 +88,10 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "shown": shown,
-            "cards": assessment.section_cards(shown) if shown else [],
+            "cards": assessment_selectors.section_cards(shown) if shown else [],
             "versions": list(reversed(versions)),
             "latest_version": versions[-1].version if versions else None,
-            "may_record": _may_record(request, case) and assessment.may_record(case),
+            "may_record": _may_record(request, case) and assessment_selectors.is_assessable(case),
             "may_manage": _may_record(request, case),
         },
     )
@@ -154,7 +155,7 @@ class AssessmentForm(BootstrapForm):
     def __init__(self, *args, agencies: Iterable = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.agency_labels = agency_labels(agencies)
-        for code, label in assessment.SECTIONS:
+        for code, label in assessment_selectors.SECTIONS:
             self.fields[code] = forms.CharField(
                 label=label,
                 required=False,
@@ -206,16 +207,16 @@ class AssessmentForm(BootstrapForm):
                 "source": self[f"{code}_source"],
                 "note": self[f"{code}_source_note"],
             }
-            for code, _ in assessment.SECTIONS
+            for code, _ in assessment_selectors.SECTIONS
         ]
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
-            "sections": {code: data[code] for code in assessment.SECTION_CODES},
+            "sections": {code: data[code] for code in assessment_selectors.SECTION_CODES},
             "sources": [
                 (code, data[f"{code}_source"], data[f"{code}_source_note"])
-                for code in assessment.SECTION_CODES
+                for code in assessment_selectors.SECTION_CODES
                 if data.get(f"{code}_source")
             ],
         }
@@ -224,7 +225,7 @@ class AssessmentForm(BootstrapForm):
 def _initial(latest: Assessment | None) -> dict:
     if latest is None:
         return {}
-    initial = {code: getattr(latest, code) for code in assessment.SECTION_CODES}
+    initial = {code: getattr(latest, code) for code in assessment_selectors.SECTION_CODES}
     for source in latest.sources.all():
         # the form carries one source per section: the first one named
         initial.setdefault(f"{source.section}_source", source.agency_id)
@@ -239,13 +240,13 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(
             "アセスメントは、事例を担当する多機関協働事業者または事務局が記録します。"
         )
-    latest = assessment.assessment_get(case=case)
+    latest = assessment_selectors.assessment_get(case=case)
     agencies = list(agency_selectors.agency_list(user=request.user))
     if request.method == "POST":
         form = AssessmentForm(request.POST, agencies=agencies)
         if form.is_valid():
             try:
-                recorded = assessment.assessment_record(
+                recorded = assessment_services.assessment_record(
                     by=request.user, case=case, **form.service_arguments()
                 )
             except ValidationError as exc:
@@ -265,6 +266,6 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "form": form,
             "latest": latest,
-            "may_record": assessment.may_record(case),
+            "may_record": assessment_selectors.is_assessable(case),
         },
     )

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from tsunagu.audit.services import audit_read
-
-from . import monitoring, selectors
-from .models import Case, MonitoringKind, MonitoringOutcome
-from .monitoring_forms import MonitoringForm
+from tsunagu.cases import selectors, workflow
+from tsunagu.cases.forms.monitoring import MonitoringForm
+from tsunagu.cases.models import Case, MonitoringKind, MonitoringOutcome
+from tsunagu.cases.selectors import monitoring as monitoring_selectors
+from tsunagu.cases.services import monitoring as monitoring_services
 
 NOT_MANAGER = "モニタリング・評価は、事例を担当する多機関協働事業者または事務局が記録します。"
 
@@ -62,7 +63,7 @@ def monitoring_list(request: HttpRequest, pk: int) -> HttpResponse:
             "-done_on", "-recorded_at", "-id"
         )
     )
-    dues = monitoring.due_dates(case)
+    dues = monitoring_selectors.due_dates(case)
     may_manage = request.user.has_perm("cases.manage_case", case)
     _audit(request, case, "monitoring_list")
     return render(
@@ -70,15 +71,15 @@ def monitoring_list(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/monitoring_list.html",
         {
             "case": case,
-            "plan": monitoring.current_plan(case),
+            "plan": monitoring_selectors.current_plan(case),
             "records": records,
             "dues": dues,
-            "monitored": case.status in monitoring.MONITORED,
-            "may_record": may_manage and case.status in monitoring.MONITORED,
+            "monitored": case.status in workflow.MONITORED,
+            "may_record": may_manage and case.status in workflow.MONITORED,
             "may_start": may_manage
-            and case.status == monitoring.C.ACTIVE
+            and case.status == monitoring_services.C.ACTIVE
             and any(d.needs_attention for d in dues),
-            "notice_days": monitoring.notice_days(),
+            "notice_days": monitoring_selectors.notice_days(),
         },
     )
 
@@ -92,13 +93,13 @@ def _initial(dues: list) -> dict:
 @monitoring_view
 def monitoring_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _managed_case(request, pk)
-    dues = monitoring.due_dates(case)
-    months = monitoring.monitoring_months()
+    dues = monitoring_selectors.due_dates(case)
+    months = monitoring_selectors.monitoring_months()
     if request.method == "POST":
         form = MonitoringForm(request.POST, monitoring_months=months)
         if form.is_valid():
             try:
-                record = monitoring.monitoring_record(
+                record = monitoring_services.monitoring_record(
                     by=request.user, case=case, **form.service_arguments()
                 )
             except ValidationError as exc:  # CaseTransitionError included
@@ -116,8 +117,8 @@ def monitoring_create(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "form": form,
             "dues": dues,
-            "plan": monitoring.current_plan(case),
-            "may_record": case.status in monitoring.MONITORED,
+            "plan": monitoring_selectors.current_plan(case),
+            "may_record": case.status in workflow.MONITORED,
         },
     )
 
@@ -142,7 +143,7 @@ def _done_message(record) -> str:
 def monitoring_start(request: HttpRequest, pk: int) -> HttpResponse:
     case = _managed_case(request, pk)
     try:
-        monitoring.monitoring_start(by=request.user, case=case)
+        monitoring_services.monitoring_start(by=request.user, case=case)
     except ValidationError as exc:  # CaseTransitionError included
         for text in exc.messages:
             messages.error(request, text)

@@ -11,12 +11,13 @@ from ninja import Router, Schema, Status
 
 from tsunagu.api.auth import require_perm
 from tsunagu.audit.services import audit_read
+from tsunagu.cases import selectors
+from tsunagu.cases.api.case import service_errors
+from tsunagu.cases.models import Case, MonitoringRecord, SupportPlan
+from tsunagu.cases.selectors import monitoring as monitoring_selectors
+from tsunagu.cases.services import monitoring as monitoring_services
 from tsunagu.common.wareki import format_wareki
 from tsunagu.people.api import ErrorOut, InvalidOut, date_input, invalid
-
-from . import monitoring, selectors
-from .api import service_errors
-from .models import Case, MonitoringRecord, SupportPlan
 
 router = Router(tags=["多機関協働"])
 
@@ -45,15 +46,15 @@ class DueOut(Schema):
     plan_id: int
 
     @staticmethod
-    def resolve_case_id(obj: monitoring.Due) -> int:
+    def resolve_case_id(obj: monitoring_selectors.Due) -> int:
         return obj.case.pk
 
     @staticmethod
-    def resolve_due_on_wareki(obj: monitoring.Due) -> str:
+    def resolve_due_on_wareki(obj: monitoring_selectors.Due) -> str:
         return format_wareki(obj.due_on)
 
     @staticmethod
-    def resolve_plan_id(obj: monitoring.Due) -> int:
+    def resolve_plan_id(obj: monitoring_selectors.Due) -> int:
         return obj.plan.pk
 
 
@@ -64,19 +65,19 @@ class DueItemOut(DueOut):
     coordinator_name: str
 
     @staticmethod
-    def resolve_case_status(obj: monitoring.Due) -> str:
+    def resolve_case_status(obj: monitoring_selectors.Due) -> str:
         return obj.case.status
 
     @staticmethod
-    def resolve_person_name(obj: monitoring.Due) -> str | None:
+    def resolve_person_name(obj: monitoring_selectors.Due) -> str | None:
         return obj.case.person.name if obj.case.person_id else None
 
     @staticmethod
-    def resolve_household_label(obj: monitoring.Due) -> str | None:
+    def resolve_household_label(obj: monitoring_selectors.Due) -> str | None:
         return obj.case.household.label if obj.case.household_id else None
 
     @staticmethod
-    def resolve_coordinator_name(obj: monitoring.Due) -> str:
+    def resolve_coordinator_name(obj: monitoring_selectors.Due) -> str:
         user = obj.case.coordinator
         return user.display_name or user.get_username()
 
@@ -139,7 +140,7 @@ def _case_or_404(request, pk: int) -> Case:
 
 def _overview(case: Case) -> dict:
     case.refresh_from_db(fields=["status"])
-    plan: SupportPlan | None = monitoring.current_plan(case)
+    plan: SupportPlan | None = monitoring_selectors.current_plan(case)
     records = case.monitorings.select_related("plan", "recorded_by").order_by(
         "-done_on", "-recorded_at", "-id"
     )
@@ -148,7 +149,7 @@ def _overview(case: Case) -> dict:
         "case_status": case.status,
         "case_status_label": case.get_status_display(),
         "plan": plan,
-        "due": monitoring.due_dates(case),
+        "due": monitoring_selectors.due_dates(case),
         "records": list(records),
     }
 
@@ -197,7 +198,7 @@ def monitoring_record(request, case_id: int, payload: MonitoringIn):
         raise invalid({"done_on": "実施日を入力してください。"})
     next_due_on = date_input(payload.next_due_on, "next_due_on")
     with service_errors():
-        monitoring.monitoring_record(
+        monitoring_services.monitoring_record(
             by=request.user,
             case=case,
             kind=payload.kind,
@@ -220,7 +221,7 @@ def monitoring_start(request, case_id: int):
     case = _case_or_404(request, case_id)
     require_perm(request, "cases.manage_case", case)
     with service_errors():
-        monitoring.monitoring_start(by=request.user, case=case)
+        monitoring_services.monitoring_start(by=request.user, case=case)
     _audit(request, case)
     return _overview(case)
 
@@ -233,7 +234,7 @@ def monitoring_start(request, case_id: int):
 def monitoring_due(request):
     """多機関協働事業者は自機関の事例、事務局はすべての事例。期限超過が先です。"""
     require_perm(request, "cases.use")
-    dues = monitoring.due_for_user(request.user)
+    dues = monitoring_selectors.due_for_user(request.user)
     cases = list({d.case.pk: d.case for d in dues}.values())
     if cases:
         audit_read(

@@ -21,12 +21,13 @@ from rules.contrib.views import permission_required
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.accounts.models import Role
 from tsunagu.audit.services import audit_read
+from tsunagu.cases import selectors, workflow
+from tsunagu.cases.forms.plan import PlanForm, PlanItemForm, PlanReportForm, SupportDecisionForm
+from tsunagu.cases.models import Case, SupportPlan
+from tsunagu.cases.selectors import plan as plans
+from tsunagu.cases.services import plan as plan_services
+from tsunagu.cases.workflow import CaseTransitionError
 from tsunagu.common.form_token import form_token_once
-
-from . import plan_services, plans, selectors
-from .models import Case, PlanStatus, SupportPlan
-from .plan_forms import PlanForm, PlanItemForm, PlanReportForm, SupportDecisionForm
-from .services import CaseTransitionError
 
 
 def plan_view(view: Callable) -> Callable:
@@ -91,14 +92,14 @@ def plan_list(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": _may_manage(request, case),
             "may_create": _may_manage(request, case)
             and case.status in ("planning", "replanning")
-            and not any(p.status in plans.OPEN_STATUSES for p in versions),
+            and not any(p.status in workflow.OPEN_STATUSES for p in versions),
         },
     )
 
 
 def _detail_context(request: HttpRequest, case: Case, plan: SupportPlan, **forms) -> dict:
     manage = _may_manage(request, case)
-    agreed = plan.status == PlanStatus.AGREED
+    agreed = workflow.plan_awaits_confirmation(plan)
     statutory = plan.has_statutory_items
     agencies = list(agency_selectors.agency_list(user=request.user))
     items = list(plan.items.all())  # with consent_warning (plans.plans_of)
@@ -110,7 +111,7 @@ def _detail_context(request: HttpRequest, case: Case, plan: SupportPlan, **forms
         "pattern_text": plans.PATTERN_TEXT[plans.pattern_of(plan)],
         "next_step": plans.next_step(plan),
         "may_manage": manage,
-        "may_edit": manage and plan.status == PlanStatus.DRAFT,
+        "may_edit": manage and workflow.plan_is_editable(plan),
         "may_decide": agreed and statutory and _is_officer(request),
         "may_report": agreed and not statutory and manage,
         "item_form": forms.get("item_form") or PlanItemForm(agencies=agencies),

@@ -19,6 +19,9 @@ from tsunagu.accounts.models import Agency
 from tsunagu.accounts.selectors import agency_get, agency_list
 from tsunagu.api.auth import require_perm
 from tsunagu.audit.services import audit_read
+from tsunagu.cases import selectors, services
+from tsunagu.cases.models import Case, CaseStatus, CaseTeamMember, Consent
+from tsunagu.cases.workflow import CaseTransitionError
 from tsunagu.people.api import (
     NON_FIELD,
     AuditedPagination,
@@ -30,10 +33,6 @@ from tsunagu.people.api import (
     invalid,
 )
 from tsunagu.people.api import service_errors as people_service_errors
-
-from . import selectors, services
-from .models import Case, CaseStatus, CaseTeamMember, Consent
-from .services import CaseTransitionError
 
 router = Router(tags=["多機関協働"])
 

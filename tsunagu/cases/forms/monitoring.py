@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from tsunagu.cases.models import MonitoringKind, MonitoringOutcome
 from tsunagu.common.forms import WarekiDateField
 from tsunagu.consultations.forms import BootstrapForm
-
-from .models import MonitoringKind, MonitoringOutcome
 
 
 class MonitoringForm(BootstrapForm):

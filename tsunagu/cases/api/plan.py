@@ -18,11 +18,12 @@ from tsunagu.accounts.models import Agency, Role
 from tsunagu.accounts.selectors import agency_get
 from tsunagu.api.auth import require_perm
 from tsunagu.audit.services import audit_read
+from tsunagu.cases import selectors
+from tsunagu.cases.api.case import service_errors
+from tsunagu.cases.models import Case, PlanItem, PlanReport, SupportDecision, SupportPlan
+from tsunagu.cases.selectors import plan as plans
+from tsunagu.cases.services import plan as plan_services
 from tsunagu.people.api import ErrorOut, InvalidOut, check_lengths, date_input, invalid
-
-from . import plan_services, plans, selectors
-from .api import service_errors
-from .models import Case, PlanItem, PlanReport, SupportDecision, SupportPlan
 
 router = Router(tags=["多機関協働：支援プラン"])
 

@@ -23,9 +23,7 @@ from django.utils import timezone
 
 from tsunagu.accounts.models import Agency, Role
 from tsunagu.audit.services import audit_record, diff, snapshot
-from tsunagu.common.validation import max_length_errors
-
-from .models import (
+from tsunagu.cases.models import (
     Case,
     CaseStatus,
     PlanItem,
@@ -36,11 +34,71 @@ from .models import (
     SupportDecision,
     SupportPlan,
 )
-from .monitoring import add_months
-from .permissions import manages_case
-from .services import CaseTransitionError, ensure_team_member, move_case
+from tsunagu.cases.permissions import manages_case
+from tsunagu.cases.selectors.monitoring import add_months
+from tsunagu.cases.services.case import move_case
+from tsunagu.cases.services.team import ensure_team_member
+from tsunagu.cases.workflow import (
+    PLAN_DRAFTING,
+    PLAN_TRANSITIONS,
+    CaseTransitionError,
+    plan_awaits_confirmation,
+    plan_is_editable,
+)
+from tsunagu.common.validation import max_length_errors
 
 C = CaseStatus
+P = PlanStatus
+
+
+def _set_status(plan: SupportPlan, to: str, **fields) -> None:
+    """The one writer of a plan's status: the move must be in ``workflow.PLAN_TRANSITIONS``
+    and the plan still where the caller found it."""
+    current = plan.status
+    if (current, to) not in PLAN_TRANSITIONS:
+        raise CaseTransitionError(
+            f"「{P(current).label}」のプランを「{P(to).label}」にすることはできません。"
+        )
+    moved = SupportPlan.objects.filter(pk=plan.pk, status=current).update(
+        status=to, updated_at=timezone.now(), **fields
+    )
+    if not moved:
+        raise CaseTransitionError("このプランは他の操作で変更されました。画面を更新してください。")
+    plan.refresh_from_db()
+
+
+def plan_to_conference(*, by, plan: SupportPlan, case: Case, note: str, context: dict) -> None:
+    """A draft plan goes on a meeting's agenda: it is frozen, and the case 会議で協議中."""
+    _set_status(plan, P.IN_CONFERENCE)
+    move_case(
+        by=by, case=case, to=C.IN_CONFERENCE, note=note, action="case.on_agenda", context=context
+    )
+
+
+def plan_back_to_drafting(
+    *, by, plan: SupportPlan, case: Case, replan: bool, note: str, action: str, context: dict
+) -> None:
+    """The agenda item was withdrawn, or the meeting asked for a revision: the plan is a
+    draft again, and the case goes back to where it came from (プラン作成 or 再プラン)."""
+    _set_status(plan, P.DRAFT)
+    if case.status == C.IN_CONFERENCE:
+        back = C.REPLANNING if replan else C.PLANNING
+        move_case(by=by, case=case, to=back, note=note, action=action, context=context)
+
+
+def plan_agree(
+    *, by, plan: SupportPlan, case: Case, item, on: datetime.date, note: str, context: dict
+) -> None:
+    """A meeting agreed the plan: it waits for the 支援決定 or the report to the municipality."""
+    _set_status(plan, P.AGREED, agreed_at_item=item, agreed_on=on)
+    move_case(
+        by=by,
+        case=case,
+        to=C.AWAITING_DECISION,
+        note=note,
+        action="case.plan_agreed",
+        context=context,
+    )
 
 
 def _manager(by, case: Case) -> None:
@@ -83,7 +141,7 @@ def plan_create(
 ) -> SupportPlan:
     """Start a new plan version: 初回プラン in プラン作成, 再プラン in 再プラン."""
     _manager(by, case)
-    if case.status not in (C.PLANNING, C.REPLANNING):
+    if case.status not in PLAN_DRAFTING:
         raise CaseTransitionError(
             f"プランを作成できるのは「{C.PLANNING.label}」「{C.REPLANNING.label}」の事例です"
             f"（現在：{C(case.status).label}）。"
@@ -117,7 +175,7 @@ def plan_create(
 
 def _draft(by, plan: SupportPlan) -> None:
     _manager(by, plan.case)
-    if plan.status != PlanStatus.DRAFT:
+    if not plan_is_editable(plan):
         raise CaseTransitionError(
             f"「{PlanStatus(plan.status).label}」のプランは変更できません。"
             "変更するには、会議で修正を決めるか、再プランを作成してください。"
@@ -210,7 +268,7 @@ def plan_item_add(
         raise ValidationError(errors)
     with transaction.atomic():
         locked = SupportPlan.objects.select_for_update().get(pk=plan.pk)
-        if locked.status != PlanStatus.DRAFT:
+        if not plan_is_editable(locked):
             raise CaseTransitionError("このプランは会議の議題になったため変更できません。")
         last = locked.items.order_by("-order").values_list("order", flat=True).first()
         item = PlanItem.objects.create(
@@ -228,7 +286,7 @@ def plan_item_remove(*, by, item: PlanItem) -> None:
     _draft(by, plan)
     with transaction.atomic():
         locked = SupportPlan.objects.select_for_update().get(pk=plan.pk)
-        if locked.status != PlanStatus.DRAFT:
+        if not plan_is_editable(locked):
             raise CaseTransitionError("このプランは会議の議題になったため変更できません。")
         before = snapshot(item)
         item_pk = item.pk
@@ -240,18 +298,16 @@ def _confirm(*, by, plan: SupportPlan, how: str, action: str) -> SupportPlan:
     """The plan takes effect: team, dates, the previous plan superseded, the case 支援中."""
     today = timezone.localdate()
     cadence = settings.TSUNAGU
-    SupportPlan.objects.filter(case=plan.case, status=PlanStatus.CONFIRMED).update(
-        status=PlanStatus.SUPERSEDED, updated_at=timezone.now()
-    )
-    SupportPlan.objects.filter(pk=plan.pk).update(
-        status=PlanStatus.CONFIRMED,
+    for previous in SupportPlan.objects.filter(case=plan.case, status=P.CONFIRMED):
+        _set_status(previous, P.SUPERSEDED)
+    _set_status(
+        plan,
+        P.CONFIRMED,
         confirmed_on=today,
         next_monitoring_on=plan.next_monitoring_on
         or add_months(today, cadence["MONITORING_MONTHS"]),
         evaluation_on=plan.evaluation_on or add_months(today, cadence["EVALUATION_MONTHS"]),
-        updated_at=timezone.now(),
     )
-    plan.refresh_from_db()
     for item in plan.items.select_related("agency"):
         ensure_team_member(case=plan.case, agency=item.agency, role=f"支援プラン：{item.issue}")
     move_case(
@@ -267,7 +323,7 @@ def _confirm(*, by, plan: SupportPlan, how: str, action: str) -> SupportPlan:
 
 def _agreed(plan: SupportPlan) -> SupportPlan:
     locked = SupportPlan.objects.select_for_update().get(pk=plan.pk)
-    if locked.status != PlanStatus.AGREED or locked.agreed_at_item_id is None:
+    if not plan_awaits_confirmation(locked):
         raise CaseTransitionError(
             "重層的支援会議（または支援会議）で合意したプランだけを確定できます"
             f"（現在：{PlanStatus(locked.status).label}）。"

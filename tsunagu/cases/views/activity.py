@@ -21,11 +21,12 @@ from django.views.decorators.cache import never_cache
 from rules.contrib.views import permission_required
 
 from tsunagu.audit.services import audit_read
+from tsunagu.cases import permissions, selectors
+from tsunagu.cases.forms.activity import ActivityFilterForm, ActivityForm
+from tsunagu.cases.models import Case
+from tsunagu.cases.selectors import activity as activity_selectors
+from tsunagu.cases.services import activity as activity_services
 from tsunagu.common.form_token import form_token_once
-
-from . import activity, selectors
-from .activity_forms import ActivityFilterForm, ActivityForm
-from .models import Case
 
 PAGE_SIZE = 25
 
@@ -48,19 +49,19 @@ def _query_without_page(request: HttpRequest) -> str:
 @activity_view
 def activity_list(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
-    own_only = activity.own_agency_only(request.user, case)
-    agencies = activity.recording_agencies(case)
+    own_only = activity_selectors.own_agency_only(request.user, case)
+    agencies = activity_selectors.recording_agencies(case)
     if own_only:
         agencies = [a for a in agencies if a.pk == own_only]
     form = ActivityFilterForm(request.GET or None, agencies=agencies)
     form.is_valid()
     filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
-    qs = activity.activity_list(
+    qs = activity_selectors.activity_list(
         case=case, kind=filters.get("kind", ""), agency_id=own_only or filters.get("agency")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    newly_seen = activity.activity_mark_seen(by=request.user, case=case)
+    newly_seen = activity_services.activity_mark_seen(by=request.user, case=case)
     context = {
         "case": case.pk,
         **{k: str(v) for k, v in filters.items()},
@@ -83,7 +84,7 @@ def activity_list(request: HttpRequest, pk: int) -> HttpResponse:
             "filtered": bool(filters),
             "newly_seen": set(newly_seen),
             "own_only": bool(own_only),
-            "may_record": activity.may_record(request.user, case),
+            "may_record": permissions.may_record_activity(request.user, case),
         },
     )
 
@@ -92,14 +93,16 @@ def activity_list(request: HttpRequest, pk: int) -> HttpResponse:
 @form_token_once
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
-    refusal = activity.refusal_message(request.user, case)
+    refusal = permissions.refusal_message(request.user, case)
     if refusal:
         raise PermissionDenied(refusal)
     if request.method == "POST":
         form = ActivityForm(request.POST)
         if form.is_valid():
             try:
-                activity.activity_record(by=request.user, case=case, **form.service_arguments())
+                activity_services.activity_record(
+                    by=request.user, case=case, **form.service_arguments()
+                )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:

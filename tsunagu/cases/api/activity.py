@@ -14,6 +14,10 @@ from ninja.pagination import paginate
 
 from tsunagu.api.auth import require_perm
 from tsunagu.audit.services import audit_read
+from tsunagu.cases import permissions, selectors
+from tsunagu.cases.models import Activity, ActivityKind, Case
+from tsunagu.cases.selectors import activity as activity_selectors
+from tsunagu.cases.services import activity as activity_services
 from tsunagu.common.wareki import format_wareki
 from tsunagu.people.api import (
     AuditedPagination,
@@ -24,9 +28,6 @@ from tsunagu.people.api import (
     invalid,
     service_errors,
 )
-
-from . import activity, selectors
-from .models import Activity, ActivityKind, Case
 
 router = Router(tags=["多機関協働"])
 
@@ -101,10 +102,10 @@ def activity_list(request, case_id: int, filters: Query[ActivityFilter]):
     case = _case_or_404(request, case_id)
     if filters.kind and filters.kind not in ActivityKind.values:
         raise invalid({"kind": "種別の値が正しくありません。"})
-    own_only = activity.own_agency_only(request.user, case)
+    own_only = activity_selectors.own_agency_only(request.user, case)
     if own_only and filters.agency_id not in (None, own_only):
-        return activity.activity_list(case=case).none()
-    return activity.activity_list(
+        return activity_selectors.activity_list(case=case).none()
+    return activity_selectors.activity_list(
         case=case, kind=filters.kind, agency_id=own_only or filters.agency_id
     )
 
@@ -122,12 +123,12 @@ def activity_create(request, case_id: int, payload: ActivityIn):
     ``reached_person`` は ``is_contact_attempt`` が真のときだけ指定できます。"""
     require_perm(request, "cases.use")
     case = _case_or_404(request, case_id)
-    refusal = activity.refusal_message(request.user, case)
+    refusal = permissions.refusal_message(request.user, case)
     if refusal:
         raise HttpError(403, refusal)
     occurred_on = date_input(payload.occurred_on, "occurred_on")
     with service_errors():
-        recorded = activity.activity_record(
+        recorded = activity_services.activity_record(
             by=request.user,
             case=case,
             occurred_on=occurred_on,

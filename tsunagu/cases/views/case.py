@@ -24,9 +24,8 @@ from rules.contrib.views import permission_required
 from tsunagu import access
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
-
-from . import selectors, services
-from .forms import (
+from tsunagu.cases import selectors, services, workflow
+from tsunagu.cases.forms.case import (
     CaseFilterForm,
     ConsentForm,
     TeamAddForm,
@@ -34,8 +33,8 @@ from .forms import (
     TransitionForm,
     WithdrawForm,
 )
-from .models import Case, CaseStatus
-from .panels import case_panels
+from tsunagu.cases.models import Case, CaseStatus
+from tsunagu.cases.panels import case_panels
 
 PAGE_SIZE = 25
 C = CaseStatus
@@ -65,7 +64,7 @@ DECISION_LABELS = {
     (C.MONITORING, C.REPLANNING): "モニタリングの結果、再プランを作成する",
     **{
         (source, C.CLOSED): "重層的支援会議で終結を決定し、終結後の主担当機関を指名する"
-        for source in services.CLOSABLE
+        for source in workflow.CLOSABLE
     },
 }
 SUSPENSION_LABEL = "本人と全く連絡が取れない場合に、会議で中断を決定する（連絡の試みを記録）"
@@ -161,7 +160,7 @@ def _steps(case: Case, has_consent: bool) -> list[dict]:
     """The coordinator's own next steps from the case's status."""
     steps = []
     for (source, target), label in STEP_LABELS.items():
-        if source != case.status or (source, target) not in services.DIRECT_TRANSITIONS:
+        if source != case.status or (source, target) not in workflow.DIRECT_TRANSITIONS:
             continue
         reopening = source in (C.CLOSED, C.SUSPENDED)
         steps.append(
@@ -179,7 +178,7 @@ def _steps(case: Case, has_consent: bool) -> list[dict]:
 def _decision_steps(case: Case) -> list[str]:
     """Next steps that need a meeting decision, explained (they cannot be taken here)."""
     labels = []
-    for source, target in sorted(services.DECISION_TRANSITIONS):
+    for source, target in sorted(workflow.DECISION_TRANSITIONS):
         if source != case.status:
             continue
         label = (

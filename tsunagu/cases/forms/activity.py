@@ -7,11 +7,10 @@ from collections.abc import Iterable
 from django import forms
 from django.utils import timezone
 
+from tsunagu.cases.models import ActivityKind
+from tsunagu.cases.services.activity import SUMMARY_MAX
 from tsunagu.common.forms import WarekiDateField
 from tsunagu.consultations.forms import BootstrapForm
-
-from .activity import SUMMARY_MAX
-from .models import ActivityKind
 
 
 class ActivityForm(BootstrapForm):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from .models import PlanItem, PlanStatus, SupportPlan
-from .selectors import consent_warnings
-
-OPEN_STATUSES = (PlanStatus.DRAFT, PlanStatus.IN_CONFERENCE, PlanStatus.AGREED)
+from tsunagu.cases.models import PlanItem, PlanStatus, SupportPlan
+from tsunagu.cases.selectors.consent import consent_warnings
+from tsunagu.cases.workflow import OPEN_STATUSES, PLAN_DRAFTING
 
 PATTERN_TEXT = {
     "statutory": (
@@ -63,4 +62,5 @@ def case_panel(request, case) -> dict:
         "plan_open": open_plan,
         "plan_open_step": next_step(open_plan) if open_plan else "",
         "plan_count": len(plans),
+        "plan_drafting": case.status in PLAN_DRAFTING,
     }
