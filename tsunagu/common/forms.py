@@ -1,10 +1,11 @@
-"""Form fields shared by every app."""
+"""What every app's forms share: the Bootstrap form bases and the 和暦 date field."""
 
 from __future__ import annotations
 
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from .wareki import WarekiError, format_wareki, parse_date
 
@@ -36,3 +37,53 @@ class WarekiDateField(forms.Field):
             return parse_date(str(value))
         except WarekiError as exc:
             raise forms.ValidationError(exc.message, code="invalid_date") from exc
+
+
+class BootstrapForm(forms.Form):
+    """Gives widgets their Bootstrap classes and marks fields in error with ``is-invalid``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    def add_service_errors(self, exc: ValidationError, aliases: dict[str, str] | None = None):
+        """Show a service's ``ValidationError`` on the fields it names (others on top)."""
+        aliases = aliases or {}
+        if hasattr(exc, "error_dict"):
+            for name, messages in exc.message_dict.items():
+                target = aliases.get(name, name)
+                self.add_error(target if target in self.fields else None, messages)
+        else:
+            self.add_error(None, exc.messages)
+
+
+class BootstrapErrorsMixin:
+    """Marks the inputs of fields with errors as ``is-invalid`` for Bootstrap."""
+
+    def mark_invalid(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                css = widget.attrs.get("class", "")
+                if "is-invalid" not in css:
+                    widget.attrs["class"] = f"{css} is-invalid".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        self.mark_invalid()

@@ -5,48 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from tsunagu.common.forms import WarekiDateField
+from tsunagu.common.forms import BootstrapForm, WarekiDateField
 
 from .models import Channel, ConsulterType, Outcome, ReferralOutcome, ReferralStatus
 
 # Notes written on a referral's move are kept with its audit record (200 characters at most).
 NOTE_MAX = 200
-
-
-class BootstrapForm(forms.Form):
-    """Gives widgets their Bootstrap classes and marks fields in error with ``is-invalid``."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-    def add_service_errors(self, exc: ValidationError, aliases: dict[str, str] | None = None):
-        """Show a service's ``ValidationError`` on the fields it names (others on top)."""
-        aliases = aliases or {}
-        if hasattr(exc, "error_dict"):
-            for name, messages in exc.message_dict.items():
-                target = aliases.get(name, name)
-                self.add_error(target if target in self.fields else None, messages)
-        else:
-            self.add_error(None, exc.messages)
 
 
 def _date_range_error(form: forms.Form, start_field: str, end_field: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from tsunagu.people.forms import BootstrapErrorsMixin
+from tsunagu.common.forms import BootstrapErrorsMixin
 
 from .csvfile import IMPORT_FIELDS
 from .selectors.review import BANDS

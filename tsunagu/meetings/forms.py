@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from django import forms
 from django.utils import timezone
 
-from tsunagu.common.forms import WarekiDateField
-from tsunagu.consultations.forms import BootstrapForm
+from tsunagu.common.forms import BootstrapForm, WarekiDateField
 
 from .models import AgendaPurpose, DecisionOutcome, Format, MeetingKind, Schedule
 from .selectors import PAST, UPCOMING, outcomes_for

@@ -7,7 +7,7 @@ import unicodedata
 
 from django import forms
 
-from tsunagu.common.forms import WarekiDateField, WarekiDateInput
+from tsunagu.common.forms import BootstrapErrorsMixin, WarekiDateField, WarekiDateInput
 from tsunagu.common.validation import kana_error, kana_reading, phone_error, phone_number
 
 from .models import Relation, Sex
@@ -32,22 +32,6 @@ def _date(label: str) -> WarekiDateField:
     return WarekiDateField(
         label=label, required=False, widget=WarekiDateInput(attrs={"class": "form-control"})
     )
-
-
-class BootstrapErrorsMixin:
-    """Marks the inputs of fields with errors as ``is-invalid`` for Bootstrap."""
-
-    def mark_invalid(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                css = widget.attrs.get("class", "")
-                if "is-invalid" not in css:
-                    widget.attrs["class"] = f"{css} is-invalid".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        self.mark_invalid()
 
 
 class PersonSearchForm(BootstrapErrorsMixin, forms.Form):

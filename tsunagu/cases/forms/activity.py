@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from tsunagu.cases.models import ActivityKind
 from tsunagu.cases.services.activity import SUMMARY_MAX
-from tsunagu.common.forms import WarekiDateField
-from tsunagu.consultations.forms import BootstrapForm
+from tsunagu.common.forms import BootstrapForm, WarekiDateField
 
 
 class ActivityForm(BootstrapForm):

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from django import forms
 
 from tsunagu.cases.models import CaseStatus, ConsentMethod
-from tsunagu.common.forms import WarekiDateField
-from tsunagu.consultations.forms import BootstrapForm
+from tsunagu.common.forms import BootstrapForm, WarekiDateField
 
 # A note on a status move is kept with its audit record (200 characters at most).
 NOTE_MAX = 200

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from tsunagu.cases.models import MonitoringKind, MonitoringOutcome
-from tsunagu.common.forms import WarekiDateField
-from tsunagu.consultations.forms import BootstrapForm
+from tsunagu.common.forms import BootstrapForm, WarekiDateField
 
 
 class MonitoringForm(BootstrapForm):
