@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from tsunagu import access
@@ -75,6 +77,23 @@ def consultation_get(*, user, pk: int) -> Consultation:
     )
 
 
+NOT_RECEIVING_AGENCY = "相談を修正できるのは受け付けた機関だけです。"
+
+
+def get_consultation_for_user(user, pk, *, for_write: bool = False) -> Consultation:
+    """The consultation as :func:`consultation_get` reads it, for a page or endpoint of
+    ``user``: ``Http404`` unless the user may see it (never 403: its existence is personal
+    data); with ``for_write``, ``PermissionDenied`` unless the user acts for the agency that
+    received it (only that agency corrects a consultation)."""
+    try:
+        consultation = consultation_get(user=user, pk=int(pk))
+    except (Consultation.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if for_write and consultation.agency_id != access.acting_agency_id(user):
+        raise PermissionDenied(NOT_RECEIVING_AGENCY)
+    return consultation
+
+
 def referral_list(
     *,
     user,
@@ -116,6 +135,20 @@ def referral_get(*, user, pk: int) -> Referral:
         .prefetch_related("events__by", "events__agency", "next_referrals__to_agency")
         .get(pk=pk)
     )
+
+
+def get_referral_for_user(user, pk) -> Referral:
+    """The referral as :func:`referral_get` reads it, for a page or endpoint of ``user``:
+    ``Http404`` unless the user may see it (never 403).
+
+    There is no ``for_write``: who takes a step of the loop depends on the step (the receiving
+    agency accepts, returns, starts and completes; the sending one acknowledges a return and
+    resends), and the services check each step.
+    """
+    try:
+        return referral_get(user=user, pk=int(pk))
+    except (Referral.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
 
 
 def is_overdue(referral: Referral, now: datetime.datetime | None = None) -> bool:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -119,6 +121,63 @@ def meeting_get(*, user, pk: int) -> Meeting:
         )
         .get(pk=pk)
     )
+
+
+MANAGE_REFUSED = "この操作は、会議を招集した機関の多機関協働事業者と事務局が行います。"
+
+
+def get_meeting_for_user(user, pk, *, for_write: bool = False) -> Meeting:
+    """The meeting as :func:`meeting_get` reads it, for a page or endpoint of ``user``.
+
+    A meeting the user may not see (a guest's invitation counts only until it expires or is
+    revoked) answers ``Http404``, never 403; with ``for_write``, a meeting the user sees but
+    may not run (``meetings.manage_meeting``: the convening agency's coordinator, or the
+    program office) answers ``PermissionDenied``.
+    """
+    try:
+        meeting = meeting_get(user=user, pk=int(pk))
+    except (Meeting.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if for_write and not user.has_perm("meetings.manage_meeting", meeting):
+        raise PermissionDenied(MANAGE_REFUSED)
+    return meeting
+
+
+def agenda_item_in(meeting: Meeting, item_pk) -> AgendaItem:
+    """An item of ``meeting``'s agenda (from :func:`get_meeting_for_user`); 404 otherwise."""
+    for item in meeting.agenda.all():
+        if str(item.pk) == str(item_pk):
+            return item
+    raise Http404
+
+
+def member_in(meeting: Meeting, member_pk) -> MeetingMember:
+    """A member of ``meeting`` (from :func:`get_meeting_for_user`); 404 otherwise."""
+    for member in meeting.members.all():
+        if str(member.pk) == str(member_pk):
+            return member
+    raise Http404
+
+
+def action_item_in(meeting: Meeting, action_pk) -> ActionItem:
+    """An action item of ``meeting`` (from :func:`get_meeting_for_user`); 404 otherwise."""
+    for action in meeting.action_items.all():
+        if str(action.pk) == str(action_pk):
+            return action
+    raise Http404
+
+
+def get_sheet_item_for_user(user, meeting_pk, item_pk) -> AgendaItem:
+    """The agenda item a 事例概要シート is about, read for the sheet
+    (:func:`tsunagu.meetings.summary.sheet_item_get`): ``Http404`` unless the user may see
+    the meeting and the item is on it. Whether they may read the materials is checked apart
+    (``meetings.view_materials``, 403 with the reason)."""
+    from .summary import sheet_item_get
+
+    try:
+        return sheet_item_get(user=user, meeting_pk=int(meeting_pk), item_pk=int(item_pk))
+    except (AgendaItem.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
 
 
 def agenda_persons(meeting: Meeting) -> list[int]:

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from tsunagu import access
@@ -55,6 +56,19 @@ def person_get(*, user, pk: int) -> Person:
     return access.persons_visible_to(user).select_related("registered_by_agency").get(pk=pk)
 
 
+def get_person_for_user(user, pk) -> Person:
+    """The person as :func:`person_get` reads it, for a page or endpoint of ``user``:
+    ``Http404`` unless the user may see them (never 403: a person's existence is personal
+    data), also for a ``pk`` that is no number.
+
+    There is no ``for_write``: whoever may see a person records about them (a consultation,
+    a household membership); the pages already require ``people.use``."""
+    try:
+        return person_get(user=user, pk=int(pk))
+    except (Person.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
 def visible_person_ids(user, person_ids) -> set[int]:
     """Those of ``person_ids`` the user may see."""
     return set(
@@ -89,6 +103,15 @@ def household_get(*, user, pk: int) -> Household:
         .prefetch_related(Prefetch("members", queryset=current, to_attr="current_members"))
         .get(pk=pk)
     )
+
+
+def get_household_for_user(user, pk) -> Household:
+    """The household as :func:`household_get` reads it (with ``current_members``), for a page
+    or endpoint of ``user``: ``Http404`` unless the user may see it, as for a person."""
+    try:
+        return household_get(user=user, pk=int(pk))
+    except (Household.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
 
 
 def households_of(*, user, person: Person) -> QuerySet:

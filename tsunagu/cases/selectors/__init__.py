@@ -25,8 +25,10 @@ from .case import (  # noqa: F401
     case_list,
     case_or_404,
     current_team,
+    get_case_for_user,
     mark_subjects,
     own_plan_items,
+    require_manager,
     subject_person_ids,
 )
 from .consent import (  # noqa: F401
@@ -62,7 +64,9 @@ from .monitoring import (  # noqa: F401
 )
 from .plan import (  # noqa: F401
     PATTERN_TEXT,
+    get_plan_for_user,
     next_step,
     pattern_of,
+    plan_in_case,
     plans_of,
 )

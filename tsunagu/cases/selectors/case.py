@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 
 from tsunagu import access
 from tsunagu.cases.models import Case, CaseStatusEvent, CaseTeamMember, Consent
 from tsunagu.cases.selectors.consent import with_consent_state
 from tsunagu.consultations.selectors import subject_person_ids  # noqa: F401  (shared)
 from tsunagu.people import selectors as people_selectors
+
+NOT_MANAGER = "この操作は、事例を担当する多機関協働事業者または事務局が行います。"
 
 
 def case_list(*, user, status: str = "", q: str = "") -> QuerySet[Case]:
@@ -73,14 +77,36 @@ def case_get(*, user, pk: int) -> Case:
     return case
 
 
-def case_or_404(*, user, pk: int) -> Case:
-    """:func:`case_get`, answering 404 for a case the user may not see (or that is not there)."""
-    from django.http import Http404
+def get_case_for_user(user, pk, *, content: bool = False, for_write: bool = False) -> Case:
+    """The case as :func:`case_get` reads it, for a page or endpoint of ``user``.
 
+    A case the user may not see (or that is not there, or a ``pk`` that is no number) answers
+    ``Http404``, never 403: its existence is personal data too. With ``content``, so does a
+    case whose content the user may not see (a team agency the consent does not name: the
+    assessment, monitoring, the whole plan …). With ``for_write``, a case the user sees but
+    may not manage (``cases.manage_case``: the coordinating agency's coordinator, or the
+    program office) answers ``PermissionDenied``.
+    """
     try:
-        return case_get(user=user, pk=pk)
-    except Case.DoesNotExist as exc:
+        case = case_get(user=user, pk=int(pk))
+    except (Case.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404 from exc
+    if content and not case_content_visible(user, case):
+        raise Http404
+    if for_write:
+        require_manager(user, case)
+    return case
+
+
+def require_manager(user, case: Case) -> None:
+    """``PermissionDenied`` unless the user manages the case (``cases.manage_case``)."""
+    if not user.has_perm("cases.manage_case", case):
+        raise PermissionDenied(NOT_MANAGER)
+
+
+def case_or_404(*, user, pk: int) -> Case:
+    """:func:`get_case_for_user` under its former name (the API modules still call it)."""
+    return get_case_for_user(user, pk)
 
 
 def case_content_visible(user, case: Case) -> bool:
@@ -90,14 +116,9 @@ def case_content_visible(user, case: Case) -> bool:
 
 
 def case_content_or_404(*, user, pk: int) -> Case:
-    """:func:`case_or_404` for pages that show the case's content (assessment, monitoring,
-    the whole plan …): a team agency the consent does not name gets 404 too."""
-    from django.http import Http404
-
-    case = case_or_404(user=user, pk=pk)
-    if not case_content_visible(user, case):
-        raise Http404
-    return case
+    """``get_case_for_user(user, pk, content=True)`` under its former name (the API modules
+    still call it)."""
+    return get_case_for_user(user, pk, content=True)
 
 
 def current_team(case: Case) -> list[CaseTeamMember]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import Http404
 
 from tsunagu.cases.models import PlanItem, PlanStatus, SupportPlan
+from tsunagu.cases.selectors.case import get_case_for_user, require_manager
 from tsunagu.cases.selectors.consent import consent_warnings
 from tsunagu.cases.workflow import OPEN_STATUSES, PLAN_DRAFTING
 
@@ -33,6 +35,35 @@ def plans_of(case) -> list[SupportPlan]:
     for item in every:
         item.consent_warning = warnings[item.agency_id]
     return versions
+
+
+def plan_in_case(case, plan_pk) -> SupportPlan:
+    """One version of ``case``'s plan (read as :func:`plans_of` does, ``plan.case`` set); 404
+    when the case has no such version. ``case`` comes from :func:`get_case_for_user`."""
+    try:
+        wanted = int(plan_pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404("指定されたプランはありません。") from exc
+    plan = next((p for p in plans_of(case) if p.pk == wanted), None)
+    if plan is None:
+        raise Http404("指定されたプランはありません。")
+    plan.case = case
+    return plan
+
+
+def get_plan_for_user(user, case_pk, plan_pk, *, for_write: bool = False) -> SupportPlan:
+    """A version of a case's plan, for a page or endpoint of ``user`` (``plan.case`` is the
+    case as :func:`get_case_for_user` reads it).
+
+    A case whose content the user may not see, or a plan that is not the case's, answers
+    ``Http404``; with ``for_write``, a plan the user sees but whose case they may not manage
+    (``cases.manage_case``) answers ``PermissionDenied``.
+    """
+    case = get_case_for_user(user, case_pk, content=True)
+    plan = plan_in_case(case, plan_pk)
+    if for_write:
+        require_manager(user, case)
+    return plan
 
 
 def pattern_of(plan: SupportPlan) -> str:

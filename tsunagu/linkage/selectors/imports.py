@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.http import Http404
 
 from ..models import ImportBatch, ImportOutcome, ImportRecord, ImportStatus
 from ..permissions import batches_visible_to
@@ -19,6 +20,22 @@ def batch_list(*, user) -> QuerySet:
 def batch_get(*, user, pk: int) -> ImportBatch:
     """An import the user may see; DoesNotExist otherwise."""
     return batch_list(user=user).get(pk=pk)
+
+
+def get_batch_for_user(user, pk, *, for_write: bool = False) -> ImportBatch:
+    """An import as :func:`batch_get` reads it, for a page or endpoint of ``user``: ``Http404``
+    unless the user may see it (the program office every import, a coordinator those of their
+    acting agency); with ``for_write`` (map, validate, run), ``PermissionDenied`` unless the
+    user reviews 名寄せ (``linkage.review``; today only reviewers see imports at all)."""
+    from .review import require_reviewer
+
+    try:
+        batch = batch_get(user=user, pk=int(pk))
+    except (ImportBatch.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if for_write:
+        require_reviewer(user)
+    return batch
 
 
 #: How the result screens name each row's outcome.

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from tsunagu import access
 from tsunagu.people.models import HouseholdMember, Person
@@ -82,6 +84,28 @@ def candidate_get(*, user, pk: int) -> MatchCandidate:
     ).get(pk=pk)
 
 
+def get_candidate_for_user(user, pk, *, for_write: bool = False) -> MatchCandidate:
+    """A candidate pair as :func:`candidate_get` reads it, for a page or endpoint of ``user``:
+    ``Http404`` unless the user may see both persons (never 403: a person's existence is
+    personal data); with ``for_write`` (confirm, reject), ``PermissionDenied`` unless the
+    user reviews 名寄せ (``linkage.review``)."""
+    try:
+        candidate = candidate_get(user=user, pk=int(pk))
+    except (MatchCandidate.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if for_write:
+        require_reviewer(user)
+    return candidate
+
+
+def require_reviewer(user) -> None:
+    """``PermissionDenied`` unless the user reviews 名寄せ (``linkage.review``)."""
+    from ..services.shared import NOT_REVIEWER
+
+    if not user.has_perm("linkage.review"):
+        raise PermissionDenied(NOT_REVIEWER)
+
+
 def _absorbed_into(user) -> set[int]:
     """Archived persons whose records are now held by a person the user may see."""
     found: set[int] = set()
@@ -125,6 +149,19 @@ def merge_list(*, user) -> QuerySet:
 
 def merge_get(*, user, pk: int) -> PersonMerge:
     return merge_list(user=user).get(pk=pk)
+
+
+def get_merge_for_user(user, pk, *, for_write: bool = False) -> PersonMerge:
+    """A merge as :func:`merge_get` reads it, for a page or endpoint of ``user``: ``Http404``
+    unless the user may see it; with ``for_write`` (元に戻す), ``PermissionDenied`` unless the
+    user reviews 名寄せ (``linkage.review``)."""
+    try:
+        merge = merge_get(user=user, pk=int(pk))
+    except (PersonMerge.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if for_write:
+        require_reviewer(user)
+    return merge
 
 
 @dataclass
