@@ -34,40 +34,20 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from tsunagu.accounts.models import Role
-
-CASE_CONTENT_ROLES = frozenset(
-    {
-        Role.MUNICIPAL_OFFICER,
-        Role.COORDINATOR,
-        Role.DESK_WORKER,
-        Role.OUTREACH_WORKER,
-        Role.PARTICIPATION_WORKER,
-        Role.COMMUNITY_COORDINATOR,
-    }
-)
-
-
-def _membership(user):
-    if not (user and user.is_authenticated and user.is_active):
-        return None
-    return getattr(user, "acting_membership", None)
+from tsunagu.accounts.acting import acting
 
 
 def acting_agency_id(user) -> int | None:
-    membership = _membership(user)
-    return membership.agency_id if membership else None
+    return acting(user).agency_id
 
 
 def sees_everything(user) -> bool:
-    membership = _membership(user)
-    return membership is not None and membership.role == Role.MUNICIPAL_OFFICER
+    return acting(user).is_office
 
 
 def may_handle_cases(user) -> bool:
     """Whether the acting role works with persons at all (admins and guests do not)."""
-    membership = _membership(user)
-    return membership is not None and membership.role in CASE_CONTENT_ROLES
+    return acting(user).works_with_persons
 
 
 def consultations_visible_to(user) -> QuerySet:
@@ -296,21 +276,21 @@ def meetings_visible_to(user) -> QuerySet:
     from tsunagu.meetings.models import Meeting, MeetingMember
 
     qs = Meeting.objects.all()
-    membership = _membership(user)
-    if membership is None:
+    me = acting(user)
+    if not me:
         return qs.none()
-    if sees_everything(user):
+    if me.is_office:
         return qs
     now = timezone.now()
     valid_member = MeetingMember.objects.filter(
         user=user, invitation_revoked_at__isnull=True
     ).filter(Q(invited_until__isnull=True) | Q(invited_until__gte=now))
-    if membership.role == Role.MEETING_GUEST:
+    if me.is_guest:
         return qs.filter(pk__in=valid_member.filter(is_guest=True).values("meeting_id"))
     if not may_handle_cases(user):
         return qs.none()
     return qs.filter(
-        Q(convening_agency_id=membership.agency_id) | Q(pk__in=valid_member.values("meeting_id"))
+        Q(convening_agency_id=me.agency_id) | Q(pk__in=valid_member.values("meeting_id"))
     )
 
 

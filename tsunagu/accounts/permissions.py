@@ -10,23 +10,12 @@ from __future__ import annotations
 
 import rules
 
+from .acting import STAFF_ROLES, acting
 from .models import Role
-
-STAFF_ROLES = frozenset(
-    {
-        Role.MUNICIPAL_OFFICER,
-        Role.COORDINATOR,
-        Role.DESK_WORKER,
-        Role.OUTREACH_WORKER,
-        Role.PARTICIPATION_WORKER,
-        Role.COMMUNITY_COORDINATOR,
-    }
-)
 
 
 def acting_role(user) -> str | None:
-    membership = getattr(user, "acting_membership", None)
-    return membership.role if membership is not None else None
+    return acting(user).role
 
 
 def has_role(*roles: str) -> rules.Predicate:

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tsunagu import access
+from tsunagu.common.models import VisibleQuerySet
+
 
 class CaseStatus(models.TextChoices):
     """domain.md §4."""
@@ -20,6 +23,10 @@ class CaseStatus(models.TextChoices):
     REPLANNING = "replanning", "再プラン"
     CLOSED = "closed", "終結"
     SUSPENDED = "suspended", "中断"
+
+
+class CaseQuerySet(VisibleQuerySet):
+    rule = staticmethod(access.cases_visible_to)
 
 
 class Case(models.Model):
@@ -78,6 +85,8 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = "事例（多機関協働）"

@@ -1,28 +1,22 @@
 import rules
 
 from tsunagu import access
-from tsunagu.accounts.models import Role
+from tsunagu.accounts.acting import acting
 from tsunagu.cases.models import Case, CaseStatus, CaseTeamMember
-from tsunagu.consultations.permissions import handles_cases, may_view
-
-COORDINATING_ROLES = frozenset({Role.COORDINATOR, Role.MUNICIPAL_OFFICER})
+from tsunagu.people.permissions import handles_cases, may_view
 
 
 def coordinating_role(user) -> bool:
-    membership = getattr(user, "acting_membership", None)
-    return membership is not None and membership.role in COORDINATING_ROLES
+    return acting(user).coordinates
 
 
 @rules.predicate
 def manages_case(user, case) -> bool:
     """The case's coordinating agency acting as coordinator, or the program office."""
-    membership = getattr(user, "acting_membership", None)
-    if case is None or not coordinating_role(user):
+    me = acting(user)
+    if case is None or not me.coordinates:
         return False
-    return (
-        membership.role == Role.MUNICIPAL_OFFICER
-        or membership.agency_id == case.coordinating_agency_id
-    )
+    return me.is_office or me.agency_id == case.coordinating_agency_id
 
 
 rules.add_perm("cases.use", handles_cases)

@@ -1,9 +1,23 @@
-"""Models shared by every app: the one-time form tokens."""
+"""Models shared by every app: the one-time form tokens, and the queryset every model with
+personal data offers (``Model.objects.visible_to(user)``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import models
+
+
+class VisibleQuerySet(models.QuerySet):
+    """``Model.objects.visible_to(user)``: the rows ``user`` may see. The rule is not decided
+    here: each model names its function of ``tsunagu.access`` as ``rule``, so lists, object
+    lookups and the API all answer from the one place that decides access."""
+
+    rule: Callable = staticmethod(lambda user: None)
+
+    def visible_to(self, user) -> models.QuerySet:
+        return self.filter(pk__in=type(self).rule(user).values("pk"))
 
 
 class FormSubmission(models.Model):

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tsunagu import access
+from tsunagu.common.models import VisibleQuerySet
+
 
 class IssueCategory(models.Model):
     """相談内容の分類 (domain.md §7); each municipality may extend the list."""
@@ -73,6 +76,10 @@ class Outcome(models.TextChoices):
     CLOSED = "closed", "終了"
 
 
+class ConsultationQuerySet(VisibleQuerySet):
+    rule = staticmethod(access.consultations_visible_to)
+
+
 class Consultation(models.Model):
     """相談受付: one consultation received at any desk, about a person and/or a household."""
 
@@ -115,6 +122,8 @@ class Consultation(models.Model):
     outcome = models.CharField("対応結果", max_length=20, choices=Outcome.choices)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    objects = ConsultationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "相談受付"
@@ -195,6 +204,10 @@ class ReferralOutcome(models.TextChoices):
     REREFERRED = "rereferred", "他機関へ再紹介"
 
 
+class ReferralQuerySet(VisibleQuerySet):
+    rule = staticmethod(access.referrals_visible_to)
+
+
 class Referral(models.Model):
     """つなぎ: a closed loop between agencies; it ends in 完了 or in an acknowledged 差戻し."""
 
@@ -263,6 +276,8 @@ class Referral(models.Model):
     is_urgent = models.BooleanField("緊急性あり（既存の支援を並行して進める）", default=False)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         verbose_name = "つなぎ"

@@ -11,6 +11,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tsunagu import access
+from tsunagu.common.models import VisibleQuerySet
+
 
 class MeetingKind(models.TextChoices):
     CONFERENCE = "conference", "重層的支援会議"
@@ -34,6 +37,10 @@ class Format(models.TextChoices):
     HYBRID = "hybrid", "対面とオンライン"
 
 
+class MeetingQuerySet(VisibleQuerySet):
+    rule = staticmethod(access.meetings_visible_to)
+
+
 class Meeting(models.Model):
     kind = models.CharField("会議の種類", max_length=30, choices=MeetingKind.choices)
     title = models.CharField("会議名", max_length=200)
@@ -54,6 +61,8 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = "会議"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from tsunagu import access
+from tsunagu.common.models import VisibleQuerySet
 from tsunagu.linkage.keys import name_keys, stored_keys
 
 
@@ -28,6 +30,10 @@ class Relation(models.TextChoices):
     SIBLING = "sibling", "兄弟姉妹"
     OTHER_RELATIVE = "other_relative", "その他の親族"
     LODGER = "lodger", "同居人"
+
+
+class PersonQuerySet(VisibleQuerySet):
+    rule = staticmethod(access.persons_visible_to)
 
 
 class Person(models.Model):
@@ -66,6 +72,8 @@ class Person(models.Model):
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         verbose_name = "本人"
         verbose_name_plural = "本人"
@@ -96,6 +104,10 @@ class Person(models.Model):
         return age_on(self.birth_date, day) if self.birth_date else None
 
 
+class HouseholdQuerySet(VisibleQuerySet):
+    rule = staticmethod(access.households_visible_to)
+
+
 class Household(models.Model):
     """世帯: people living together; membership has a period (people move in and out)."""
 
@@ -112,6 +124,8 @@ class Household(models.Model):
     )
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
 
     class Meta:
         verbose_name = "世帯"
