@@ -9,21 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from rules.contrib.views import permission_required
 
 from tsunagu import access
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
+from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.people import selectors as people_selectors
 from tsunagu.people.models import Household, Person
 
@@ -51,34 +49,6 @@ from .models import (
 PAGE_SIZE = 25
 
 
-def case_view(view: Callable) -> Callable:
-    """Signed in, a role that works with persons, and never cached (personal data)."""
-    return never_cache(
-        login_required(permission_required("consultations.use", raise_exception=True)(view))
-    )
-
-
-def _int_or_404(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-
-
-def _consultation_or_404(request: HttpRequest, pk: int) -> Consultation:
-    try:
-        return selectors.consultation_get(user=request.user, pk=pk)
-    except Consultation.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def _referral_or_404(request: HttpRequest, pk: int) -> Referral:
-    try:
-        return selectors.referral_get(user=request.user, pk=pk)
-    except Referral.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 def _acting_agency_id(request: HttpRequest) -> int | None:
     return access.acting_agency_id(request.user)
 
@@ -102,10 +72,6 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _wants_partial(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def _filter_context(cleaned: dict) -> dict:
     return {k: str(v) for k, v in cleaned.items() if v not in (None, "", False, [])}
 
@@ -113,7 +79,7 @@ def _filter_context(cleaned: dict) -> dict:
 # ---------------------------------------------------------------- consultations
 
 
-@case_view
+@personal_data_view("consultations.use")
 def consultation_list(request: HttpRequest) -> HttpResponse:
     form = ConsultationFilterForm(
         request.GET or None,
@@ -159,7 +125,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     }
     template = (
         "consultations/_consultation_rows.html"
-        if _wants_partial(request)
+        if is_partial(request)
         else "consultations/consultation_list.html"
     )
     return render(request, template, context)
@@ -169,19 +135,9 @@ def _subjects_from_query(request: HttpRequest) -> tuple[Person | None, Household
     """The person/household named in ``?person=`` / ``?household=``; 404 unless visible."""
     person = household = None
     if request.GET.get("person"):
-        try:
-            person = people_selectors.person_get(
-                user=request.user, pk=_int_or_404(request.GET["person"])
-            )
-        except Person.DoesNotExist as exc:
-            raise Http404 from exc
+        person = people_selectors.get_person_for_user(request.user, request.GET["person"])
     if request.GET.get("household"):
-        try:
-            household = people_selectors.household_get(
-                user=request.user, pk=_int_or_404(request.GET["household"])
-            )
-        except Household.DoesNotExist as exc:
-            raise Http404 from exc
+        household = people_selectors.get_household_for_user(request.user, request.GET["household"])
     return person, household
 
 
@@ -211,7 +167,7 @@ def _chosen_category_ids(form: ConsultationForm) -> list:
     return form.initial.get("categories") or []
 
 
-@case_view
+@personal_data_view("consultations.use")
 @form_token_once
 def consultation_create(request: HttpRequest) -> HttpResponse:
     person, household = _subjects_from_query(request)
@@ -274,7 +230,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@case_view
+@personal_data_view("consultations.use")
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
     """ヘルプデスク: agencies that handle the ticked themes (an htmx fragment); with
@@ -292,9 +248,9 @@ def suggest(request: HttpRequest) -> HttpResponse:
     )
 
 
-@case_view
+@personal_data_view("consultations.use")
 def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = _consultation_or_404(request, pk)
+    consultation = selectors.get_consultation_for_user(request.user, pk)
     referrals = list(selectors.referral_list(user=request.user, consultation_id=consultation.pk))
     for referral in referrals:
         referral.overdue = selectors.is_overdue(referral)
@@ -324,11 +280,9 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@case_view
+@personal_data_view("consultations.use")
 def consultation_update(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = _consultation_or_404(request, pk)
-    if consultation.agency_id != _acting_agency_id(request):
-        raise PermissionDenied("相談を修正できるのは受け付けた機関だけです。")
+    consultation = selectors.get_consultation_for_user(request.user, pk, for_write=True)
     current = [link.category for link in consultation.category_links.all()]
     categories = list(selectors.active_categories())
     categories += [c for c in current if c not in categories]
@@ -411,7 +365,7 @@ def _targets(request: HttpRequest, consultation: Consultation) -> list[tuple]:
 
 
 def _referral_create(request: HttpRequest, pk: int, *, multi: bool) -> HttpResponse:
-    consultation = _consultation_or_404(request, pk)
+    consultation = selectors.get_consultation_for_user(request.user, pk)
     own = _acting_agency_id(request)
     targets = _targets(request, consultation)
     if multi:
@@ -481,13 +435,13 @@ def _referral_create(request: HttpRequest, pk: int, *, multi: bool) -> HttpRespo
     )
 
 
-@case_view
+@personal_data_view("consultations.use")
 @form_token_once
 def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _referral_create(request, pk, multi=False)
 
 
-@case_view
+@personal_data_view("consultations.use")
 @form_token_once
 def referral_create_multi(request: HttpRequest, pk: int) -> HttpResponse:
     return _referral_create(request, pk, multi=True)
@@ -496,7 +450,7 @@ def referral_create_multi(request: HttpRequest, pk: int) -> HttpResponse:
 BOXES = {"inbox": "inbox", "outbox": "outbox", "all": ""}
 
 
-@case_view
+@personal_data_view("consultations.use")
 def referral_list(request: HttpRequest) -> HttpResponse:
     form = ReferralFilterForm(request.GET)
     form.is_valid()
@@ -540,7 +494,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     }
     template = (
         "consultations/_referral_rows.html"
-        if _wants_partial(request)
+        if is_partial(request)
         else "consultations/referral_list.html"
     )
     return render(request, template, context)
@@ -557,9 +511,9 @@ def _visible_chain(request: HttpRequest, referral: Referral) -> tuple:
     return previous, following
 
 
-@case_view
+@personal_data_view("consultations.use")
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral_or_404(request, pk)
+    referral = selectors.get_referral_for_user(request.user, pk)
     own = _acting_agency_id(request)
     is_receiver = referral.to_agency_id == own
     is_sender = referral.from_agency_id == own
@@ -652,7 +606,7 @@ def _move(request: HttpRequest, pk: int, step: Callable, success: str) -> HttpRe
     ``step(request, referral)`` returns the referral the user should see next, or a form
     whose errors are shown instead. Errors of the loop come back as messages in Japanese.
     """
-    referral = _referral_or_404(request, pk)
+    referral = selectors.get_referral_for_user(request.user, pk)
     try:
         result = step(request, referral)
     except services.NotVisible as exc:
@@ -673,7 +627,7 @@ def _note(request: HttpRequest) -> NoteForm:
     return form
 
 
-@case_view
+@personal_data_view("consultations.use")
 @require_POST
 def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     def step(request, referral):
@@ -686,7 +640,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(request, pk, step, "つなぎを受理しました。")
 
 
-@case_view
+@personal_data_view("consultations.use")
 @require_POST
 def referral_return(request: HttpRequest, pk: int) -> HttpResponse:
     def step(request, referral):
@@ -699,7 +653,7 @@ def referral_return(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(request, pk, step, "つなぎを差し戻しました。つなぎ元の機関に確認を求めます。")
 
 
-@case_view
+@personal_data_view("consultations.use")
 @require_POST
 def referral_start(request: HttpRequest, pk: int) -> HttpResponse:
     def step(request, referral):
@@ -712,7 +666,7 @@ def referral_start(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(request, pk, step, "対応を開始しました。")
 
 
-@case_view
+@personal_data_view("consultations.use")
 @require_POST
 def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
     def step(request, referral):
@@ -728,7 +682,7 @@ def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(request, pk, step, success)
 
 
-@case_view
+@personal_data_view("consultations.use")
 @require_POST
 def referral_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     def step(request, referral):
@@ -741,7 +695,7 @@ def referral_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(request, pk, step, "差戻しを確認しました。")
 
 
-@case_view
+@personal_data_view("consultations.use")
 @require_POST
 def referral_resend(request: HttpRequest, pk: int) -> HttpResponse:
     def step(request, referral):

@@ -7,35 +7,18 @@ invitation) answers 403 with the reason. Every view and download is audited.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import quote
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.views.decorators.cache import never_cache
-from rules.contrib.views import permission_required
 
 from tsunagu.audit.services import audit_read
+from tsunagu.common.views import personal_data_view
 
-from . import summary
+from . import selectors, summary
 from .models import AgendaItem
 from .pdf import render_pdf
-
-
-def sheet_view(view: Callable) -> Callable:
-    """Signed in, a role that takes part in meetings, and never cached (personal data)."""
-    return never_cache(
-        login_required(permission_required("meetings.use", raise_exception=True)(view))
-    )
-
-
-def _item_or_404(request: HttpRequest, meeting_pk: int, item_pk: int) -> AgendaItem:
-    try:
-        return summary.sheet_item_get(user=request.user, meeting_pk=meeting_pk, item_pk=item_pk)
-    except AgendaItem.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _forbidden(request: HttpRequest, item: AgendaItem) -> HttpResponse | None:
@@ -59,9 +42,9 @@ def _sheet(request: HttpRequest, item: AgendaItem, fmt: str) -> dict:
     return sheet
 
 
-@sheet_view
+@personal_data_view("meetings.use")
 def summary_sheet(request: HttpRequest, meeting_pk: int, item_pk: int) -> HttpResponse:
-    item = _item_or_404(request, meeting_pk, item_pk)
+    item = selectors.get_sheet_item_for_user(request.user, meeting_pk, item_pk)
     if (denied := _forbidden(request, item)) is not None:
         return denied
     sheet = _sheet(request, item, "html")
@@ -85,9 +68,9 @@ def attachment_header(filename: str, fallback: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-@sheet_view
+@personal_data_view("meetings.use")
 def summary_sheet_pdf(request: HttpRequest, meeting_pk: int, item_pk: int) -> HttpResponse:
-    item = _item_or_404(request, meeting_pk, item_pk)
+    item = selectors.get_sheet_item_for_user(request.user, meeting_pk, item_pk)
     if (denied := _forbidden(request, item)) is not None:
         return denied
     return pdf_response(item, _sheet(request, item, "pdf"))

@@ -11,21 +11,19 @@ does not allow (``MeetingRuleError``) is shown as a red message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from tsunagu.accounts import selectors as agency_selectors
+from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
+from tsunagu.common.views import is_partial, personal_data_view
 
 from . import selectors, services
 from .forms import (
@@ -43,42 +41,6 @@ from .forms import (
 from .models import AgendaItem, AgendaPurpose, Meeting, MeetingKind
 
 PAGE_SIZE = 25
-MANAGE_REFUSED = "この操作は、会議を招集した機関の多機関協働事業者と事務局が行います。"
-
-
-def meeting_view(view: Callable) -> Callable:
-    """Signed in, a role that takes part in meetings, and never cached (personal data)."""
-    return never_cache(
-        login_required(permission_required("meetings.use", raise_exception=True)(view))
-    )
-
-
-def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
-    try:
-        return selectors.meeting_get(user=request.user, pk=pk)
-    except Meeting.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def _managed_or_403(request: HttpRequest, pk: int) -> Meeting:
-    meeting = _meeting_or_404(request, pk)
-    if not request.user.has_perm("meetings.manage_meeting", meeting):
-        raise PermissionDenied(MANAGE_REFUSED)
-    return meeting
-
-
-def _item_or_404(meeting: Meeting, item_pk: int) -> AgendaItem:
-    for item in meeting.agenda.all():
-        if item.pk == item_pk:
-            return item
-    raise Http404
-
-
-def _member_or_404(meeting: Meeting, member_pk: int):
-    for member in meeting.members.all():
-        if member.pk == member_pk:
-            return member
-    raise Http404
 
 
 def _materials(request: HttpRequest, meeting: Meeting) -> bool:
@@ -129,7 +91,7 @@ def _render_form(request, meeting, template, form, **extra) -> HttpResponse:
 # ------------------------------------------------------------------------------ list
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 def meeting_list(request: HttpRequest) -> HttpResponse:
     form = MeetingFilterForm(request.GET or None)
     form.is_valid()
@@ -150,7 +112,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "total": page.paginator.count,
         "may_create": request.user.has_perm("meetings.create"),
     }
-    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    partial = is_partial(request)
     template = "meetings/_meeting_rows.html" if partial else "meetings/meeting_list.html"
     return render(request, template, context)
 
@@ -158,7 +120,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------- create
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 @permission_required("meetings.create", raise_exception=True)
 @form_token_once
 def meeting_create(request: HttpRequest) -> HttpResponse:
@@ -196,9 +158,9 @@ def _agenda_rows(request: HttpRequest, meeting: Meeting, materials: bool) -> lis
     return items
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_or_404(request, pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk)
     user = request.user
     materials = _materials(request, meeting)
     may_manage = user.has_perm("meetings.manage_meeting", meeting)
@@ -224,16 +186,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resource_gaps": list(meeting.resource_gaps.all()) if materials else [],
             "pledge_text": selectors.PLEDGE_TEXT,
             "attendance_form": AttendanceForm(members=members) if may_manage else None,
-            "user_agency_id": getattr(getattr(user, "acting_membership", None), "agency_id", None),
+            "user_agency_id": acting(user).agency_id,
         },
     )
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 @require_POST
 def meeting_next(request: HttpRequest, pk: int) -> HttpResponse:
     """定例: the next meeting of the series, one click (same week and weekday next month)."""
-    meeting = _managed_or_403(request, pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk, for_write=True)
     try:
         following = services.meeting_schedule_next(by=request.user, meeting=meeting)
     except ValidationError as exc:
@@ -246,9 +208,9 @@ def meeting_next(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------- members
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _managed_or_403(request, pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk, for_write=True)
     users = selectors.member_user_choices(meeting)
     agencies = list(agency_selectors.agency_list(user=request.user))
     if request.method == "POST":
@@ -280,11 +242,11 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(request, meeting, "meetings/member_form.html", form)
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 @require_POST
 def invitation_revoke(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
-    meeting = _managed_or_403(request, pk)
-    member = _member_or_404(meeting, member_pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk, for_write=True)
+    member = selectors.member_in(meeting, member_pk)
     try:
         services.invitation_revoke(by=request.user, member=member)
     except ValidationError as exc:
@@ -294,15 +256,15 @@ def invitation_revoke(request: HttpRequest, pk: int, member_pk: int) -> HttpResp
     return _to_detail(meeting, "members")
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 @require_POST
 def pledge_record(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     """The member pledges for themself; the convenor records a pledge made on paper."""
-    meeting = _meeting_or_404(request, pk)
-    member = _member_or_404(meeting, member_pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    member = selectors.member_in(meeting, member_pk)
     own = member.user_id == request.user.pk
     if not own and not request.user.has_perm("meetings.manage_meeting", meeting):
-        raise PermissionDenied(MANAGE_REFUSED)
+        raise PermissionDenied(selectors.MANAGE_REFUSED)
     try:
         services.pledge_record(by=request.user, member=member)
     except ValidationError as exc:
@@ -317,10 +279,10 @@ def pledge_record(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
     return _to_detail(meeting, "members")
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 @require_POST
 def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _managed_or_403(request, pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk, for_write=True)
     form = AttendanceForm(request.POST, members=meeting.members.all())
     if not form.is_valid():
         for errors in form.errors.values():
@@ -341,9 +303,9 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
 # ----------------------------------------------------------------------------- agenda
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _managed_or_403(request, pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk, for_write=True)
     cases = selectors.agenda_case_choices(request.user)
     if request.method == "POST":
         form = AgendaForm(request.POST, cases=cases)
@@ -386,10 +348,10 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(request, meeting, "meetings/agenda_form.html", form)
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 def agenda_withdraw(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    meeting = _managed_or_403(request, pk)
-    item = _item_or_404(meeting, item_pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk, for_write=True)
+    item = selectors.agenda_item_in(meeting, item_pk)
     if request.method == "POST":
         form = WithdrawForm(request.POST)
         if form.is_valid():
@@ -415,10 +377,10 @@ def agenda_withdraw(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
     )
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 def decision_record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    meeting = _managed_or_403(request, pk)
-    item = _item_or_404(meeting, item_pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk, for_write=True)
+    item = selectors.agenda_item_in(meeting, item_pk)
     agencies = list(agency_selectors.agency_list(user=request.user))
     if item.is_decided or item.is_withdrawn:
         messages.error(request, "この議題の決定は既に記録されているか、取り下げられています。")
@@ -457,9 +419,9 @@ def decision_record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
 # ------------------------------------------------------------------ minutes, actions, gaps
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _managed_or_403(request, pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk, for_write=True)
     if request.method == "POST":
         form = MinutesForm(request.POST)
         if form.is_valid():
@@ -478,9 +440,9 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(request, meeting, "meetings/minutes_form.html", form)
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 def action_item_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _managed_or_403(request, pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk, for_write=True)
     agencies = list(agency_selectors.agency_list(user=request.user))
     items = [i for i in meeting.agenda.all() if not i.is_withdrawn]
     if request.method == "POST":
@@ -500,14 +462,12 @@ def action_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(request, meeting, "meetings/action_item_form.html", form)
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 @require_POST
 def action_item_done(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     """The convenor, or the agency that owns the action item, marks it done."""
-    meeting = _meeting_or_404(request, pk)
-    action = next((a for a in meeting.action_items.all() if a.pk == action_pk), None)
-    if action is None:
-        raise Http404
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    action = selectors.action_item_in(meeting, action_pk)
     try:
         services.action_item_done(by=request.user, action=action)
     except ValidationError as exc:
@@ -517,9 +477,9 @@ def action_item_done(request: HttpRequest, pk: int, action_pk: int) -> HttpRespo
     return _to_detail(meeting, "actions")
 
 
-@meeting_view
+@personal_data_view("meetings.use")
 def resource_gap_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _managed_or_403(request, pk)
+    meeting = selectors.get_meeting_for_user(request.user, pk, for_write=True)
     areas = list(agency_selectors.area_list())
     if request.method == "POST":
         form = ResourceGapForm(request.POST, areas=areas)

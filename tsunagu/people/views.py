@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-from rules.contrib.views import permission_required
 
 from tsunagu import access
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
+from tsunagu.common.views import personal_data_view
 from tsunagu.consultations.selectors import consultation_list, is_overdue, referral_list
 from tsunagu.linkage.normalize import split_name
 
@@ -33,41 +30,7 @@ from .models import Household, Person, Relation
 PAGE_SIZE = 25
 
 
-def people_page(view):
-    """Signed in, allowed to work with persons, never cached."""
-
-    @wraps(view)
-    @never_cache
-    @login_required
-    @permission_required("people.use", raise_exception=True)
-    def wrapped(request, *args, **kwargs):
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 # --- helpers ----------------------------------------------------------------
-
-
-def _pk(raw) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-
-
-def _person_or_404(user, pk) -> Person:
-    try:
-        return selectors.person_get(user=user, pk=_pk(pk))
-    except Person.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def _household_or_404(user, pk) -> Household:
-    try:
-        return selectors.household_get(user=user, pk=_pk(pk))
-    except Household.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _add_service_errors(form, exc: ValidationError) -> None:
@@ -144,7 +107,7 @@ def _known_context(result) -> dict:
 # --- persons ----------------------------------------------------------------
 
 
-@people_page
+@personal_data_view("people.use")
 def person_list(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
@@ -177,7 +140,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@people_page
+@personal_data_view("people.use")
 def known_check(request: HttpRequest) -> HttpResponse:
     form = KnownCheckForm(request.GET)
     form.is_valid()  # an unreadable birth date is simply left out of the check
@@ -203,12 +166,12 @@ def _member_target(request) -> tuple[Household | None, str]:
     """The household a new person joins (``?household=<id>&relation=<code>``), if any."""
     if not request.GET.get("household"):
         return None, ""
-    household = _household_or_404(request.user, request.GET["household"])
+    household = selectors.get_household_for_user(request.user, request.GET["household"])
     relation = request.GET.get("relation", "")
     return household, relation if relation in Relation.values else ""
 
 
-@people_page
+@personal_data_view("people.use")
 @form_token_once
 def person_create(request: HttpRequest) -> HttpResponse:
     household, relation = _member_target(request)
@@ -310,9 +273,9 @@ def _consultations_and_referrals(user, *, person_ids=(), household_ids=()):
     return consultation_rows, referral_rows
 
 
-@people_page
+@personal_data_view("people.use")
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _person_or_404(request.user, pk)
+    person = selectors.get_person_for_user(request.user, pk)
     households = list(selectors.households_of(user=request.user, person=person))
     # the person's own records and those of their households (a household consultation
     # about an 8050 family concerns the mother as much as the son)
@@ -345,12 +308,12 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- households -------------------------------------------------------------
 
 
-@people_page
+@personal_data_view("people.use")
 @form_token_once
 def household_create(request: HttpRequest) -> HttpResponse:
     head = None
     if request.GET.get("person"):
-        head = _person_or_404(request.user, request.GET["person"])
+        head = selectors.get_person_for_user(request.user, request.GET["person"])
     if request.method == "POST":
         form = HouseholdForm(request.POST)
         if form.is_valid():
@@ -434,9 +397,9 @@ def _household_cases(user, *, household, members) -> list[CaseRow]:
     return rows
 
 
-@people_page
+@personal_data_view("people.use")
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    household = _household_or_404(request.user, pk)
+    household = selectors.get_household_for_user(request.user, pk)
     today = selectors.today()
     members = [
         MemberRow(

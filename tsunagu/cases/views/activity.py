@@ -9,35 +9,22 @@ recorded count as seen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-from rules.contrib.views import permission_required
 
+from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import permissions, selectors
 from tsunagu.cases.forms.activity import ActivityFilterForm, ActivityForm
-from tsunagu.cases.models import Case
 from tsunagu.cases.selectors import activity as activity_selectors
 from tsunagu.cases.services import activity as activity_services
 from tsunagu.common.form_token import form_token_once
+from tsunagu.common.views import personal_data_view
 
 PAGE_SIZE = 25
-
-
-def activity_view(view: Callable) -> Callable:
-    """Signed in, a role that works with persons, and never cached (personal data)."""
-    return never_cache(login_required(permission_required("cases.use", raise_exception=True)(view)))
-
-
-def _case_or_404(request: HttpRequest, pk: int) -> Case:
-    return selectors.case_or_404(user=request.user, pk=pk)
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -46,9 +33,9 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-@activity_view
+@personal_data_view("cases.use")
 def activity_list(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = selectors.get_case_for_user(request.user, pk)
     own_only = activity_selectors.own_agency_only(request.user, case)
     agencies = activity_selectors.recording_agencies(case)
     if own_only:
@@ -89,10 +76,10 @@ def activity_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@activity_view
+@personal_data_view("cases.use")
 @form_token_once
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = selectors.get_case_for_user(request.user, pk)
     refusal = permissions.refusal_message(request.user, case)
     if refusal:
         raise PermissionDenied(refusal)
@@ -120,5 +107,5 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/activity_form.html",
-        {"case": case, "form": form, "acting_agency": request.user.acting_membership.agency},
+        {"case": case, "form": form, "acting_agency": acting(request.user).agency},
     )

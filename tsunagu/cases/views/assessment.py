@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-from rules.contrib.views import permission_required
 
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
@@ -26,22 +23,14 @@ from tsunagu.cases import selectors
 from tsunagu.cases.models import Assessment, Case
 from tsunagu.cases.selectors import assessment as assessment_selectors
 from tsunagu.cases.services import assessment as assessment_services
-from tsunagu.consultations.forms import BootstrapForm
+from tsunagu.common.forms import BootstrapForm
+from tsunagu.common.views import personal_data_view
 
 NOTE_MAX = 200
 AGENCY_LIST_ID = "assessment-agencies"  # the one <datalist> every section's picker uses
 UNKNOWN_AGENCY = (
     "「{typed}」は支援関係機関の一覧にありません。情報元の機関は一覧から選んでください。"
 )
-
-
-def assessment_view(view: Callable) -> Callable:
-    """Signed in, a role that works with persons, and never cached (personal data)."""
-    return never_cache(login_required(permission_required("cases.use", raise_exception=True)(view)))
-
-
-def _case_or_404(request: HttpRequest, pk: int) -> Case:
-    return selectors.case_content_or_404(user=request.user, pk=pk)
 
 
 def _may_record(request: HttpRequest, case: Case) -> bool:
@@ -73,9 +62,9 @@ def _requested_version(request: HttpRequest) -> int | None:
     return int(raw)
 
 
-@assessment_view
+@personal_data_view("cases.use")
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = selectors.get_case_for_user(request.user, pk, content=True)
     version = _requested_version(request)
     shown = assessment_selectors.assessment_get(case=case, version=version)
     if version is not None and shown is None:
@@ -233,13 +222,9 @@ def _initial(latest: Assessment | None) -> dict:
     return initial
 
 
-@assessment_view
+@personal_data_view("cases.use")
 def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
-    if not _may_record(request, case):
-        raise PermissionDenied(
-            "アセスメントは、事例を担当する多機関協働事業者または事務局が記録します。"
-        )
+    case = selectors.get_case_for_user(request.user, pk, content=True, for_write=True)
     latest = assessment_selectors.assessment_get(case=case)
     agencies = list(agency_selectors.agency_list(user=request.user))
     if request.method == "POST":

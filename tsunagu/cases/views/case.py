@@ -8,18 +8,13 @@ Every page that shows personal data records one audited read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from rules.contrib.views import permission_required
 
 from tsunagu import access
 from tsunagu.accounts import selectors as agency_selectors
@@ -35,6 +30,7 @@ from tsunagu.cases.forms.case import (
 )
 from tsunagu.cases.models import Case, CaseStatus
 from tsunagu.cases.panels import case_panels
+from tsunagu.common.views import is_partial, personal_data_view
 
 PAGE_SIZE = 25
 C = CaseStatus
@@ -70,35 +66,15 @@ DECISION_LABELS = {
 SUSPENSION_LABEL = "本人と全く連絡が取れない場合に、会議で中断を決定する（連絡の試みを記録）"
 
 
-def case_view(view: Callable) -> Callable:
-    """Signed in, a role that works with persons, and never cached (personal data)."""
-    return never_cache(login_required(permission_required("cases.use", raise_exception=True)(view)))
-
-
-def _case_or_404(request: HttpRequest, pk: int) -> Case:
-    return selectors.case_or_404(user=request.user, pk=pk)
-
-
 def _may_act(request: HttpRequest, case: Case) -> bool:
     """Whether the user takes the coordinator's steps on this case."""
     return request.user.has_perm("cases.manage_case", case)
-
-
-def _acting_case_or_403(request: HttpRequest, pk: int) -> Case:
-    case = _case_or_404(request, pk)
-    if not _may_act(request, case):
-        raise PermissionDenied("この操作は、事例を担当する多機関協働事業者または事務局が行います。")
-    return case
 
 
 def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _audit_view(request: HttpRequest, case: Case, page: str = "") -> None:
@@ -118,7 +94,7 @@ def _report_errors(request: HttpRequest, exc: ValidationError) -> None:
 # ------------------------------------------------------------------------------ list
 
 
-@case_view
+@personal_data_view("cases.use")
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     form.is_valid()
@@ -149,7 +125,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "total": page.paginator.count,
         "consent_labels": selectors.CONSENT_LABELS,
     }
-    template = "cases/_case_rows.html" if _wants_partial(request) else "cases/case_list.html"
+    template = "cases/_case_rows.html" if is_partial(request) else "cases/case_list.html"
     return render(request, template, context)
 
 
@@ -204,9 +180,9 @@ def _consent_summary(case: Case) -> tuple[str, str]:
     return state, f"同意あり（第{selectors.current_consent(case).version}版）"
 
 
-@case_view
+@personal_data_view("cases.use")
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = selectors.get_case_for_user(request.user, pk)
     user = request.user
     content = selectors.case_content_visible(user, case)
     consents = list(case.consents.all())
@@ -314,9 +290,9 @@ def _consent_initial(case: Case, person) -> dict:
     }
 
 
-@case_view
+@personal_data_view("cases.use")
 def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _acting_case_or_403(request, pk)
+    case = selectors.get_case_for_user(request.user, pk, for_write=True)
     team_ids = [m.agency_id for m in selectors.current_team(case)]
     agencies = _scope_agencies(request)
     person, people = _chosen_person(request, case)
@@ -356,9 +332,9 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@case_view
+@personal_data_view("cases.use")
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _acting_case_or_403(request, pk)
+    case = selectors.get_case_for_user(request.user, pk, for_write=True)
     people = [p for p in services.consent_subjects(case) if services.person_consent(case, p)]
     if request.method == "POST":
         form = WithdrawForm(request.POST, people=people)
@@ -408,10 +384,10 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------------- transition
 
 
-@case_view
+@personal_data_view("cases.use")
 @require_POST
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _acting_case_or_403(request, pk)
+    case = selectors.get_case_for_user(request.user, pk, for_write=True)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -445,9 +421,9 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------------------ team
 
 
-@case_view
+@personal_data_view("cases.use")
 def team_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _acting_case_or_403(request, pk)
+    case = selectors.get_case_for_user(request.user, pk, for_write=True)
     on_team = {m.agency_id for m in selectors.current_team(case)}
     agencies = [a for a in agency_selectors.agency_list(user=request.user) if a.pk not in on_team]
     if request.method == "POST":
@@ -478,11 +454,11 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@case_view
+@personal_data_view("cases.use")
 @require_POST
 def team_leave(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that an agency left the team: its access through the team ends at once."""
-    case = _acting_case_or_403(request, pk)
+    case = selectors.get_case_for_user(request.user, pk, for_write=True)
     form = TeamLeaveForm(request.POST, team=selectors.current_team(case))
     if not form.is_valid():
         for errors in form.errors.values():

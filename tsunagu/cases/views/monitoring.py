@@ -7,17 +7,12 @@ office record (others get 403). A case the user may not see answers 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from rules.contrib.views import permission_required
 
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import selectors, workflow
@@ -25,24 +20,7 @@ from tsunagu.cases.forms.monitoring import MonitoringForm
 from tsunagu.cases.models import Case, MonitoringKind, MonitoringOutcome
 from tsunagu.cases.selectors import monitoring as monitoring_selectors
 from tsunagu.cases.services import monitoring as monitoring_services
-
-NOT_MANAGER = "モニタリング・評価は、事例を担当する多機関協働事業者または事務局が記録します。"
-
-
-def monitoring_view(view: Callable) -> Callable:
-    """Signed in, a role that works with persons, and never cached (personal data)."""
-    return never_cache(login_required(permission_required("cases.use", raise_exception=True)(view)))
-
-
-def _case_or_404(request: HttpRequest, pk: int) -> Case:
-    return selectors.case_content_or_404(user=request.user, pk=pk)
-
-
-def _managed_case(request: HttpRequest, pk: int) -> Case:
-    case = _case_or_404(request, pk)
-    if not request.user.has_perm("cases.manage_case", case):
-        raise PermissionDenied(NOT_MANAGER)
-    return case
+from tsunagu.common.views import personal_data_view
 
 
 def _audit(request: HttpRequest, case: Case, page: str) -> None:
@@ -55,9 +33,9 @@ def _audit(request: HttpRequest, case: Case, page: str) -> None:
     )
 
 
-@monitoring_view
+@personal_data_view("cases.use")
 def monitoring_list(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = selectors.get_case_for_user(request.user, pk, content=True)
     records = list(
         case.monitorings.select_related("plan", "recorded_by").order_by(
             "-done_on", "-recorded_at", "-id"
@@ -90,9 +68,9 @@ def _initial(dues: list) -> dict:
     return {"kind": kind, "done_on": timezone.localdate(), "outcome": MonitoringOutcome.CONTINUE}
 
 
-@monitoring_view
+@personal_data_view("cases.use")
 def monitoring_create(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _managed_case(request, pk)
+    case = selectors.get_case_for_user(request.user, pk, content=True, for_write=True)
     dues = monitoring_selectors.due_dates(case)
     months = monitoring_selectors.monitoring_months()
     if request.method == "POST":
@@ -138,10 +116,10 @@ def _done_message(record) -> str:
     return f"{label}を記録しました。現在のプランで支援を継続します。"
 
 
-@monitoring_view
+@personal_data_view("cases.use")
 @require_POST
 def monitoring_start(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _managed_case(request, pk)
+    case = selectors.get_case_for_user(request.user, pk, content=True, for_write=True)
     try:
         monitoring_services.monitoring_start(by=request.user, case=case)
     except ValidationError as exc:  # CaseTransitionError included

@@ -7,19 +7,14 @@ draft them (others 403); only a municipal officer makes the 支援決定. Unseen
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from rules.contrib.views import permission_required
 
 from tsunagu.accounts import selectors as agency_selectors
-from tsunagu.accounts.models import Role
+from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import selectors, workflow
 from tsunagu.cases.forms.plan import PlanForm, PlanItemForm, PlanReportForm, SupportDecisionForm
@@ -28,37 +23,15 @@ from tsunagu.cases.selectors import plan as plans
 from tsunagu.cases.services import plan as plan_services
 from tsunagu.cases.workflow import CaseTransitionError
 from tsunagu.common.form_token import form_token_once
-
-
-def plan_view(view: Callable) -> Callable:
-    return never_cache(login_required(permission_required("cases.use", raise_exception=True)(view)))
-
-
-def _case_or_404(request: HttpRequest, pk: int) -> Case:
-    return selectors.case_content_or_404(user=request.user, pk=pk)
-
-
-def _plan_or_404(case: Case, plan_pk: int) -> SupportPlan:
-    plan = next((p for p in plans.plans_of(case) if p.pk == plan_pk), None)
-    if plan is None:
-        raise Http404("指定されたプランはありません。")
-    return plan
+from tsunagu.common.views import personal_data_view
 
 
 def _may_manage(request: HttpRequest, case: Case) -> bool:
     return request.user.has_perm("cases.manage_case", case)
 
 
-def _require_manage(request: HttpRequest, case: Case) -> None:
-    if not _may_manage(request, case):
-        raise PermissionDenied(
-            "支援プランは、事例を担当する多機関協働事業者または事務局が作成します。"
-        )
-
-
 def _is_officer(request: HttpRequest) -> bool:
-    membership = getattr(request.user, "acting_membership", None)
-    return membership is not None and membership.role == Role.MUNICIPAL_OFFICER
+    return acting(request.user).is_office
 
 
 def _audit(request: HttpRequest, case: Case, plan: SupportPlan | None, page: str) -> None:
@@ -78,9 +51,9 @@ def _service_error(form, exc: Exception, request: HttpRequest) -> None:
         form.add_service_errors(exc)
 
 
-@plan_view
+@personal_data_view("cases.use")
 def plan_list(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = selectors.get_case_for_user(request.user, pk, content=True)
     versions = plans.plans_of(case)
     _audit(request, case, None, "plan_list")
     return render(
@@ -120,16 +93,16 @@ def _detail_context(request: HttpRequest, case: Case, plan: SupportPlan, **forms
     }
 
 
-@plan_view
+@personal_data_view("cases.use")
 def plan_detail(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
-    plan = _plan_or_404(case, plan_pk)
+    plan = selectors.get_plan_for_user(request.user, pk, plan_pk)
+    case = plan.case
     _audit(request, case, plan, "plan_detail")
     return render(request, "cases/plan_detail.html", _detail_context(request, case, plan))
 
 
 def _plan_form_view(request: HttpRequest, case: Case, plan: SupportPlan | None) -> HttpResponse:
-    _require_manage(request, case)
+    """The draft's form; the caller has read the case (and plan) ``for_write``."""
     if request.method == "POST":
         form = PlanForm(request.POST)
         if form.is_valid():
@@ -167,24 +140,24 @@ def _plan_form_view(request: HttpRequest, case: Case, plan: SupportPlan | None) 
     return render(request, "cases/plan_form.html", {"case": case, "plan": plan, "form": form})
 
 
-@plan_view
+@personal_data_view("cases.use")
 @form_token_once
 def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _plan_form_view(request, _case_or_404(request, pk), None)
+    case = selectors.get_case_for_user(request.user, pk, content=True, for_write=True)
+    return _plan_form_view(request, case, None)
 
 
-@plan_view
+@personal_data_view("cases.use")
 def plan_edit(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
-    return _plan_form_view(request, case, _plan_or_404(case, plan_pk))
+    plan = selectors.get_plan_for_user(request.user, pk, plan_pk, for_write=True)
+    return _plan_form_view(request, plan.case, plan)
 
 
-@plan_view
+@personal_data_view("cases.use")
 @require_POST
 def plan_item_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
-    plan = _plan_or_404(case, plan_pk)
-    _require_manage(request, case)
+    plan = selectors.get_plan_for_user(request.user, pk, plan_pk, for_write=True)
+    case = plan.case
     form = PlanItemForm(
         request.POST, agencies=list(agency_selectors.agency_list(user=request.user))
     )
@@ -201,7 +174,7 @@ def plan_item_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
             if warning:
                 messages.warning(request, warning)
             return redirect("cases:plan_detail", pk=case.pk, plan_pk=plan.pk)
-    plan = _plan_or_404(case, plan_pk)
+    plan = plans.plan_in_case(case, plan_pk)
     _audit(request, case, plan, "plan_item_add")
     return render(
         request,
@@ -211,12 +184,11 @@ def plan_item_add(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
     )
 
 
-@plan_view
+@personal_data_view("cases.use")
 @require_POST
 def plan_item_remove(request: HttpRequest, pk: int, plan_pk: int, item_pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
-    plan = _plan_or_404(case, plan_pk)
-    _require_manage(request, case)
+    plan = selectors.get_plan_for_user(request.user, pk, plan_pk, for_write=True)
+    case = plan.case
     item = next((i for i in plan.items.all() if i.pk == item_pk), None)
     if item is None:
         raise Http404("指定された項目はありません。")
@@ -230,8 +202,8 @@ def plan_item_remove(request: HttpRequest, pk: int, plan_pk: int, item_pk: int) 
 
 
 def _confirmation_view(request, pk, plan_pk, *, form_class, key, call, success):
-    case = _case_or_404(request, pk)
-    plan = _plan_or_404(case, plan_pk)
+    plan = selectors.get_plan_for_user(request.user, pk, plan_pk)
+    case = plan.case
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -241,7 +213,7 @@ def _confirmation_view(request, pk, plan_pk, *, form_class, key, call, success):
         else:
             messages.success(request, success)
             return redirect("cases:plan_detail", pk=case.pk, plan_pk=plan.pk)
-    plan = _plan_or_404(case, plan_pk)
+    plan = plans.plan_in_case(case, plan_pk)
     _audit(request, case, plan, key)
     return render(
         request,
@@ -251,11 +223,11 @@ def _confirmation_view(request, pk, plan_pk, *, form_class, key, call, success):
     )
 
 
-@plan_view
+@personal_data_view("cases.use")
 @require_POST
 def support_decision(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
     if not _is_officer(request):
-        _case_or_404(request, pk)
+        selectors.get_case_for_user(request.user, pk, content=True)
         raise PermissionDenied("支援決定は自治体職員（事務局）が行います。")
     return _confirmation_view(
         request,
@@ -270,10 +242,10 @@ def support_decision(request: HttpRequest, pk: int, plan_pk: int) -> HttpRespons
     )
 
 
-@plan_view
+@personal_data_view("cases.use")
 @require_POST
 def plan_report(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
-    _require_manage(request, _case_or_404(request, pk))
+    selectors.get_case_for_user(request.user, pk, content=True, for_write=True)
     return _confirmation_view(
         request,
         pk,

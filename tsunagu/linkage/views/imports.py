@@ -13,19 +13,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from tsunagu.audit.services import audit_read
+from tsunagu.common.views import personal_data_view
 
 from .. import csvfile
 from ..forms import ImportMappingForm, ImportUploadForm
-from ..models import ImportBatch, ImportStatus
+from ..models import ImportStatus
 from ..selectors import imports as selectors
 from ..services import imports as services
-from .base import PAGE_SIZE, add_service_errors, linkage_page
+from .base import PAGE_SIZE, add_service_errors
 
 #: The rows shown under the column mapping.
 PREVIEW_ROWS = 3
@@ -33,14 +34,7 @@ RECORDS_PAGE_SIZE = 100
 ERRORS_PAGE_SIZE = 50
 
 
-def _batch_or_404(user, pk) -> ImportBatch:
-    try:
-        return selectors.batch_get(user=user, pk=int(pk))
-    except (ImportBatch.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404 from exc
-
-
-@linkage_page
+@personal_data_view("linkage.review")
 def import_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.batch_list(user=request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -55,7 +49,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@linkage_page
+@personal_data_view("linkage.review")
 def import_new(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -78,9 +72,9 @@ def import_new(request: HttpRequest) -> HttpResponse:
     return render(request, "linkage/import_new.html", {"form": form}, status=status)
 
 
-@linkage_page
+@personal_data_view("linkage.review")
 def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _batch_or_404(request.user, pk)
+    batch = selectors.get_batch_for_user(request.user, pk, for_write=True)
     if batch.status not in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.INVALID):
         return redirect("linkage:import_detail", pk=batch.pk)
     header, rows = csvfile.batch_rows(batch)
@@ -121,9 +115,9 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@linkage_page
+@personal_data_view("linkage.review")
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _batch_or_404(request.user, pk)
+    batch = selectors.get_batch_for_user(request.user, pk)
     page = None
     records = []
     result = None
@@ -159,7 +153,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@linkage_page
+@personal_data_view("linkage.review")
 @require_http_methods(["GET", "POST"])
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment, with the status line as an out-of-band swap.
@@ -167,7 +161,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     A POST (the page's htmx poll) advances a running import by one step; a GET only answers
     the progress as it is.
     """
-    batch = _batch_or_404(request.user, pk)
+    batch = selectors.get_batch_for_user(request.user, pk, for_write=request.method == "POST")
     if request.method == "POST" and batch.is_running:
         batch = services.import_step(batch=batch, by=request.user)
     response = render(

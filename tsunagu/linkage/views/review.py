@@ -11,42 +11,28 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tsunagu.audit.services import audit_read
+from tsunagu.common.views import personal_data_view
 from tsunagu.people.models import Person
 from tsunagu.people.selectors import visible_person_ids
 
 from ..forms import BandFilterForm, ConfirmForm, RejectForm, UnmergeForm
-from ..models import CandidateStatus, MatchCandidate, PersonMerge
+from ..models import CandidateStatus
 from ..selectors import review as selectors
 from ..services import merge as merge_services
 from ..services import review as review_services
 from ..services.shared import LinkageConflict
-from .base import PAGE_SIZE, add_service_errors, linkage_page
-
-
-def _candidate_or_404(user, pk) -> MatchCandidate:
-    try:
-        return selectors.candidate_get(user=user, pk=int(pk))
-    except (MatchCandidate.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404 from exc
-
-
-def _merge_or_404(user, pk) -> PersonMerge:
-    try:
-        return selectors.merge_get(user=user, pk=int(pk))
-    except (PersonMerge.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404 from exc
-
+from .base import PAGE_SIZE, add_service_errors
 
 # --- the review queue -------------------------------------------------------------------
 
 
-@linkage_page
+@personal_data_view("linkage.review")
 def review_list(request: HttpRequest) -> HttpResponse:
     form = BandFilterForm(request.GET or None)
     band = form.cleaned_data.get("band", "") if form.is_bound and form.is_valid() else ""
@@ -104,15 +90,15 @@ def _detail(request, candidate, *, confirm_form=None, reject_form=None, status=2
     )
 
 
-@linkage_page
+@personal_data_view("linkage.review")
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _candidate_or_404(request.user, pk))
+    return _detail(request, selectors.get_candidate_for_user(request.user, pk))
 
 
-@linkage_page
+@personal_data_view("linkage.review")
 @require_POST
 def review_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = _candidate_or_404(request.user, pk)
+    candidate = selectors.get_candidate_for_user(request.user, pk, for_write=True)
     form = ConfirmForm(request.POST, candidate=candidate, prefix="confirm")
     if form.is_valid():
         try:
@@ -133,10 +119,10 @@ def review_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, candidate, confirm_form=form, status=400)
 
 
-@linkage_page
+@personal_data_view("linkage.review")
 @require_POST
 def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = _candidate_or_404(request.user, pk)
+    candidate = selectors.get_candidate_for_user(request.user, pk, for_write=True)
     form = RejectForm(request.POST, prefix="reject")
     if form.is_valid():
         try:
@@ -159,7 +145,7 @@ def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
 # --- merges -----------------------------------------------------------------------------
 
 
-@linkage_page
+@personal_data_view("linkage.review")
 def merge_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.merge_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -207,15 +193,15 @@ def _merge_page(request, merge, *, form=None, status=200):
     )
 
 
-@linkage_page
+@personal_data_view("linkage.review")
 def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _merge_page(request, _merge_or_404(request.user, pk))
+    return _merge_page(request, selectors.get_merge_for_user(request.user, pk))
 
 
-@linkage_page
+@personal_data_view("linkage.review")
 @require_POST
 def merge_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
-    merge = _merge_or_404(request.user, pk)
+    merge = selectors.get_merge_for_user(request.user, pk, for_write=True)
     form = UnmergeForm(request.POST)
     if form.is_valid():
         try:
