@@ -20,6 +20,7 @@ LAYERS = [
     "common",
     "accounts",
     "audit",
+    "dashboard",
     "people",
     "linkage",
     "consultations",
@@ -53,17 +54,10 @@ KNOWN = {
     ("tsunagu/meetings/api.py", "tsunagu.api.auth"),
     ("tsunagu/meetings/summary_api.py", "tsunagu.api.auth"),
     ("tsunagu/people/api.py", "tsunagu.api.auth"),
-    # accounts writes audit events (users, memberships) and hosts the dashboard
+    # accounts writes audit events (users, memberships)
     ("tsunagu/accounts/admin.py", "tsunagu.audit.services"),
     ("tsunagu/accounts/services.py", "tsunagu.audit.services"),
     ("tsunagu/accounts/signals.py", "tsunagu.audit.services"),
-    ("tsunagu/accounts/dashboard.py", "tsunagu.audit.selectors"),
-    ("tsunagu/accounts/dashboard.py", "tsunagu.audit.services"),
-    ("tsunagu/accounts/dashboard.py", "tsunagu.cases.selectors.case"),
-    ("tsunagu/accounts/dashboard.py", "tsunagu.cases.models"),
-    ("tsunagu/accounts/dashboard.py", "tsunagu.cases.selectors"),
-    ("tsunagu/accounts/dashboard.py", "tsunagu.consultations.selectors"),
-    ("tsunagu/accounts/dashboard.py", "tsunagu.meetings"),
     # people asks the lookup and queues review pairs; its pages list cases and referrals
     ("tsunagu/people/selectors.py", "tsunagu.linkage.lookup"),
     ("tsunagu/people/services.py", "tsunagu.linkage.models"),
@@ -150,3 +144,21 @@ def test_the_case_page_panels_are_registered_by_their_apps():
         meetings_panel,
     ]
     assert case_panels(content_visible=False) == [activity.case_panel]
+
+
+def test_the_dashboard_widgets_are_registered_by_their_apps_in_order():
+    from tsunagu.cases import widgets as cases
+    from tsunagu.consultations import widgets as consultations
+    from tsunagu.dashboard import context as dashboard
+    from tsunagu.dashboard.widgets import widgets
+    from tsunagu.meetings import widgets as meetings
+
+    assert widgets() == [
+        dashboard.agency_overview,
+        consultations.referral_panels,
+        cases.monitoring_due,
+        cases.recent_activity,
+        meetings.meetings,
+        cases.awaiting_decision,
+        dashboard.audit_summary,
+    ]

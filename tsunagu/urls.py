@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from tsunagu.accounts import views as account_views
 from tsunagu.accounts.forms import LoginForm
 from tsunagu.api.api import api
+from tsunagu.dashboard.views import dashboard
 
 urlpatterns = [
-    path("", account_views.dashboard, name="dashboard"),
+    path("", dashboard, name="dashboard"),
     path(
         "login/",
         auth_views.LoginView.as_view(

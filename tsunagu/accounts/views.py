@@ -1,4 +1,4 @@
-"""Sign-in shell, dashboard, acting-membership switch and the agency directory."""
+"""Acting-membership switch, the agency directory and the user's notices."""
 
 from __future__ import annotations
 
@@ -12,17 +12,11 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from . import selectors, services
-from .dashboard import dashboard_context
 from .forms import AgencyFilterForm
 from .middleware import SESSION_KEY
 from .models import Agency
 
 PAGE_SIZE = 25
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard.html", dashboard_context(request))
 
 
 @login_required

@@ -20,3 +20,11 @@ class CasesConfig(AppConfig):
 
         # accepting a 多機関協働 referral (consultations) opens its case here
         set_multi_agency_acceptor(case_open_from_referral)
+
+        from tsunagu.dashboard.widgets import register_widget
+
+        from . import widgets
+
+        register_widget(widgets.monitoring_due, order=30)
+        register_widget(widgets.recent_activity, order=40)
+        register_widget(widgets.awaiting_decision, order=60)

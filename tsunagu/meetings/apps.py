@@ -17,3 +17,9 @@ class MeetingsConfig(AppConfig):
         register_case_panel(case_panel)  # the case page's meetings section
         # consent no longer covering meetings (cases) withdraws the pending agenda items here
         on_meeting_consent_lost(withdraw_conference_items)
+
+        from tsunagu.dashboard.widgets import register_widget
+
+        from . import widgets
+
+        register_widget(widgets.meetings, order=50)  # the home page's meetings panel

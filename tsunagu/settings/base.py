@@ -42,6 +42,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "tsunagu.accounts",
     "tsunagu.audit",
+    "tsunagu.dashboard",
     "tsunagu.common",
     "tsunagu.people",
     "tsunagu.consultations",

@@ -50,17 +50,6 @@ def test_deactivated_user_cannot_sign_in(client, personas):
     assert "正しくありません" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ALL)
-def test_dashboard_greets_with_agency_and_role(login, personas, name):
-    persona = personas[name]
-    response = login(persona).get("/")
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert f"{persona.user.display_name}さん" in html
-    assert persona.agency.name in html
-    assert Role(persona.membership.role).label in html
-
-
 NAV_EXPECTED = {
     # persona: (支援関係機関, 監査ログ, システム管理)
     "officer": (True, True, False),
@@ -232,41 +221,3 @@ def test_intake_entries_only_for_roles_that_handle_persons(login, personas, name
     assert ("本人・世帯" in labels) is expected
     assert ("相談受付" in labels) is expected
     assert ("つなぎ" in labels) is expected
-
-
-def test_dashboard_shows_waiting_and_overdue_referrals_and_audits_the_names(login, personas):
-    import datetime
-
-    from django.utils import timezone
-
-    from tsunagu.consultations import services as intake
-    from tsunagu.consultations.models import IssueCategory, Referral
-    from tsunagu.people import services as people_services
-
-    desk = personas["desk"].user
-    person = people_services.person_create(by=desk, name="高橋 ミツ", name_kana="タカハシ ミツ")
-    consultation = intake.consultation_record(
-        by=desk,
-        received_on=datetime.date(2026, 11, 1),
-        channel="walk_in",
-        consulter_type="self",
-        person=person,
-        categories=[IssueCategory.objects.get(code="elderly_care")],
-        summary="介護の相談",
-        consent_to_share=True,
-        outcome="referred",
-    )
-    referral = intake.referral_send(
-        by=desk, consultation=consultation, to_agency=personas["outreach"].agency, reason="訪問を"
-    )
-    Referral.objects.filter(pk=referral.pk).update(
-        respond_by=timezone.now() - datetime.timedelta(days=1)
-    )
-    receiver = login(personas["outreach"]).get("/")
-    html = receiver.content.decode()
-    assert "自機関あてのつなぎ" in html and "高橋 ミツ" in html and "期限超過" in html
-    event = AuditEvent.objects.filter(action="dashboard.view").latest("seq")
-    assert event.person_ids == [person.pk]
-    sender_html = login(personas["desk"]).get("/").content.decode()
-    assert "送ったつなぎで回答期限を過ぎたもの" in sender_html
-    assert "高橋 ミツ" not in login(personas["unrelated"]).get("/").content.decode()

@@ -1,0 +1,67 @@
+"""The home page's 多機関協働 panels, registered in ``CasesConfig.ready()``: monitoring due,
+new activity on the cases one manages, and 支援決定待ち for the program office."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from tsunagu.accounts.models import Role
+from tsunagu.audit.services import audit_read
+
+from .models import CaseStatus, PlanItem, PlanStatus, SupportPlan
+from .selectors import activity, monitoring
+from .selectors.case import case_list, subject_person_ids
+
+PANEL_ROWS = 5
+
+
+def monitoring_due(user, *, request) -> dict:
+    """Monitoring due and overdue (coordinators and the office; an audited read)."""
+    return monitoring.dashboard_panel(request)
+
+
+def recent_activity(user, *, request) -> dict:
+    """Other agencies' entries not yet seen (coordinators and the office; an audited read)."""
+    return activity.dashboard_panel(request)
+
+
+def awaiting_decision(user, *, request) -> dict:
+    """支援決定待ち (the program office): cases whose plan a meeting agreed, waiting for the
+    municipality's 支援決定 (statutory services) or for the report to it; oldest agreement
+    first. The persons of the cases shown are an audited read."""
+    if user.acting_membership.role != Role.MUNICIPAL_OFFICER:
+        return {}
+    rows = awaiting_decision_rows(user)
+    shown = rows[:PANEL_ROWS]
+    persons = subject_person_ids([row["case"] for row in shown])
+    if persons:
+        audit_read(
+            request,
+            "dashboard.view",
+            persons=persons,
+            context={"panel": "awaiting_decision", "cases": [row["case"].pk for row in shown]},
+            purpose="ダッシュボードの確認",
+        )
+    return {"decision_dashboard": {"rows": shown, "count": len(rows)}}
+
+
+def awaiting_decision_rows(user) -> list[dict]:
+    """``{"case", "plan", "needs_decision"}`` for each visible case awaiting the decision with
+    its latest agreed plan, oldest agreement first."""
+    agreed = (
+        SupportPlan.objects.filter(status=PlanStatus.AGREED)
+        .select_related("agreed_at_item__meeting")
+        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.order_by("order", "id")))
+        .order_by("-version")
+    )
+    cases = case_list(user=user, status=CaseStatus.AWAITING_DECISION).prefetch_related(
+        Prefetch("plans", queryset=agreed, to_attr="agreed_plans")
+    )
+    rows = []
+    for case in cases:
+        plan = case.agreed_plans[0] if case.agreed_plans else None
+        if plan is None:
+            continue
+        rows.append({"case": case, "plan": plan, "needs_decision": plan.has_statutory_items})
+    rows.sort(key=lambda row: (row["plan"].agreed_on, row["case"].pk))
+    return rows
