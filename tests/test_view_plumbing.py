@@ -74,6 +74,7 @@ def test_no_view_decorator_of_its_own(path):
 def test_no_htmx_partial_check_of_its_own(path):
     text = path.read_text(encoding="utf-8")
     assert "history_restore_request" not in text, f"{rel(path)}: use is_partial(request)"
+    assert "request.htmx else" not in text, f"{rel(path)}: use is_partial(request)"
 
 
 # --- the list pages answer a history restore with the whole page ---------------------------
@@ -89,6 +90,8 @@ RESTORE = {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
         "/consultations/",
         "/referrals/",
         "/meetings/",
+        "/persons/",
+        "/agencies/",
     ],
 )
 def test_list_pages_answer_htmx_with_rows_and_a_history_restore_with_the_page(login, personas, url):

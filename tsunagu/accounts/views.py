@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from tsunagu.common.views import is_partial
+
 from . import selectors, services
 from .forms import AgencyFilterForm
 from .middleware import SESSION_KEY
@@ -59,7 +61,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "total": page.paginator.count,
     }
-    template = "accounts/_agency_rows.html" if request.htmx else "accounts/agency_list.html"
+    template = "accounts/_agency_rows.html" if is_partial(request) else "accounts/agency_list.html"
     return render(request, template, context)
 
 

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from tsunagu import access
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
-from tsunagu.common.views import personal_data_view
+from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.consultations.selectors import consultation_list, is_overdue, referral_list
 from tsunagu.linkage.normalize import split_name
 
@@ -136,7 +136,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "total": page.paginator.count,
         "searched": bool(q or birth_date),
     }
-    template = "people/_person_rows.html" if request.htmx else "people/person_list.html"
+    template = "people/_person_rows.html" if is_partial(request) else "people/person_list.html"
     return render(request, template, context)
 
 
