@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from tsunagu.accounts.models import Role
+from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_read
 
 from .models import CaseStatus, PlanItem, PlanStatus, SupportPlan
@@ -29,7 +29,7 @@ def awaiting_decision(user, *, request) -> dict:
     """支援決定待ち (the program office): cases whose plan a meeting agreed, waiting for the
     municipality's 支援決定 (statutory services) or for the report to it; oldest agreement
     first. The persons of the cases shown are an audited read."""
-    if user.acting_membership.role != Role.MUNICIPAL_OFFICER:
+    if not acting(user).is_office:
         return {}
     rows = awaiting_decision_rows(user)
     shown = rows[:PANEL_ROWS]

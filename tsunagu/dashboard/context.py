@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db.models import Count
 from django.utils import timezone
 
+from tsunagu.accounts.acting import acting
 from tsunagu.accounts.models import Agency, Field, Membership, Role
 from tsunagu.audit.selectors import event_count_since
 from tsunagu.common.fiscal import fiscal_year, fiscal_year_label
@@ -56,7 +57,7 @@ ROLE_DUTIES: dict[str, tuple[str, ...]] = {
 
 
 def dashboard_context(request) -> dict:
-    membership = getattr(request, "membership", None)
+    membership = acting(request).membership
     today = timezone.localdate()
     fy = fiscal_year(today)
     context: dict = {
@@ -75,7 +76,8 @@ def dashboard_context(request) -> dict:
 
 def agency_overview(user, *, request) -> dict:
     """支援関係機関 by field and the active users (the program office and the administrator)."""
-    if user.acting_membership.role not in (Role.MUNICIPAL_OFFICER, Role.ADMIN):
+    me = acting(user)
+    if not (me.is_office or me.is_admin):
         return {}
     field_labels = dict(Field.choices)
     by_field = Agency.objects.active().values("field").annotate(n=Count("id")).order_by("field")
@@ -97,6 +99,6 @@ def agency_overview(user, *, request) -> dict:
 
 def audit_summary(user, *, request) -> dict:
     """The audit log's last 24 hours (the program office), counting this page's own reads."""
-    if user.acting_membership.role != Role.MUNICIPAL_OFFICER:
+    if not acting(user).is_office:
         return {}
     return {"audit_events_24h": event_count_since(timezone.now() - timedelta(hours=24))}

@@ -2,7 +2,7 @@
 
 A widget is ``widget(user, *, request) -> dict``: a fragment of the dashboard's template
 context (``{}`` when it has nothing for this user). ``user`` is the signed-in user acting under
-a membership (``user.acting_membership``, never ``None``: without a membership no widget is
+a membership (``accounts.acting(user)``, never empty: without a membership no widget is
 called); a widget reads who is looking and for which agency from it. ``request`` is there only
 to record the audited read of the persons a widget names (``audit_read(request,
 "dashboard.view", ...)`` takes the client's address and channel from it) and for the panels
