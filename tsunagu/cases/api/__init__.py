@@ -3,10 +3,11 @@ monitoring, each from its own module."""
 
 from ninja import Router
 
-from tsunagu.cases.api import activity, case, monitoring, plan
+from tsunagu.cases.api import activity, assessment, case, monitoring, plan
 
 router = Router()
 router.add_router("/", case.router)
+router.add_router("/", assessment.router)
 router.add_router("/", plan.router)
 router.add_router("/", activity.router)
 router.add_router("/", monitoring.router)

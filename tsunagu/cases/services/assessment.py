@@ -15,7 +15,7 @@ from tsunagu.accounts.models import Agency
 from tsunagu.audit.services import audit_record, diff
 from tsunagu.cases.models import Assessment, AssessmentSection, AssessmentSource, Case
 from tsunagu.cases.selectors.assessment import SECTION_CODES
-from tsunagu.cases.workflow import NOT_ASSESSABLE
+from tsunagu.cases.workflow import NOT_ASSESSABLE, CaseTransitionError
 from tsunagu.common.validation import max_length_errors
 
 # One of these must be filled: the sheet records the person's own wishes or the assessor's view.
@@ -82,7 +82,7 @@ def assessment_record(
         # Lock the case row: versions are numbered, and the status checked, one writer at a time.
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status in NOT_ASSESSABLE:
-            raise ValidationError(NOT_ASSESSABLE[locked.status])
+            raise CaseTransitionError(NOT_ASSESSABLE[locked.status])
         previous = locked.assessments.order_by("-version").prefetch_related("sources").first()
         assessment = Assessment.objects.create(
             case=locked,
