@@ -1,7 +1,8 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from rules.contrib.views import permission_required
+
+from tsunagu.common.views import personal_data_view
 
 from . import selectors
 from .forms import EventFilterForm
@@ -10,7 +11,7 @@ from .services import audit_read
 PAGE_SIZE = 50
 
 
-@permission_required("audit.view_log", raise_exception=True)
+@personal_data_view("audit.view_log")  # the access history names persons
 def event_list(request: HttpRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

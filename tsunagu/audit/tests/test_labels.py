@@ -81,3 +81,13 @@ def test_the_unrelated_worker_gets_no_log(login, personas, logged):
     client = login(personas["unrelated"])
     assert client.get(reverse("audit:event_list")).status_code in (403, 404)
     assert client.get("/api/v1/audit/events").status_code in (403, 404)
+
+
+def test_the_access_history_page_is_never_cached_and_needs_sign_in(personas, login):
+    from django.test import Client
+
+    response = login(personas["officer"]).get(reverse("audit:event_list"))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    anonymous = Client().get(reverse("audit:event_list"))
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
