@@ -1,8 +1,6 @@
 """The ``/api/v1/`` NinjaAPI; each app contributes a router from its ``api.py``."""
 
-from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
 
 from tsunagu.accounts.api import router as accounts_router
 from tsunagu.audit.api import router as audit_router
@@ -15,7 +13,7 @@ from tsunagu.meetings.api import router as meetings_router
 from tsunagu.meetings.summary_api import router as meeting_sheet_router
 from tsunagu.people.api import router as people_router
 
-from . import idempotency
+from . import errors, idempotency
 from .auth import MembershipSessionAuth, TokenAuth
 
 api = NinjaAPI(
@@ -28,27 +26,12 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
+# 401, 403, 404, 409 and 422 answered the same way by every operation (tsunagu.api.errors)
+errors.install(api)
+
 # Idempotency-Key on every POST; the import runs in committed steps, never in one transaction
 api.add_decorator(idempotency.idempotent, mode="view")
 idempotency.commits_in_steps(import_run)
-
-
-@api.exception_handler(AuthenticationError)
-def on_auth_error(request, exc):
-    return api.create_response(request, {"detail": "認証が必要です。"}, status=401)
-
-
-@api.exception_handler(Http404)
-def on_not_found(request, exc):
-    return api.create_response(request, {"detail": "見つかりません。"}, status=404)
-
-
-@api.exception_handler(ValidationError)
-def on_validation_error(request, exc):
-    return api.create_response(
-        request, {"detail": "入力内容に誤りがあります。", "errors": exc.errors}, status=422
-    )
-
 
 api.add_router("/", accounts_router)
 api.add_router("/audit", audit_router)

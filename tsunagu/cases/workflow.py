@@ -4,9 +4,8 @@ open. Services enforce these tables; views and templates read them to offer next
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-
 from tsunagu.cases.models import CaseStatus, PlanStatus
+from tsunagu.common.errors import RuleBroken
 
 C = CaseStatus
 
@@ -48,7 +47,7 @@ DECISION_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
 )
 
 
-class CaseTransitionError(ValidationError):
+class CaseTransitionError(RuleBroken):
     """A case move the rules of the program do not allow (the message names the rule)."""
 
 

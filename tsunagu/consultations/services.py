@@ -18,6 +18,8 @@ from tsunagu import access
 from tsunagu.accounts.models import Agency, Program
 from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.common.business_days import add_office_days
+from tsunagu.common.errors import NotVisible as BaseNotVisible
+from tsunagu.common.errors import RuleBroken
 from tsunagu.common.validation import choice_error, max_length_errors
 
 from . import hooks
@@ -56,7 +58,7 @@ ACTION_FOR = {
 }
 
 
-class TransitionError(ValidationError):
+class TransitionError(RuleBroken):
     """A referral move that the closed loop does not allow."""
 
 
@@ -78,7 +80,7 @@ def _acting(by):
     return membership
 
 
-class NotVisible(PermissionDenied):
+class NotVisible(BaseNotVisible):
     """The person/household named is not one the user may see (views answer 404)."""
 
 

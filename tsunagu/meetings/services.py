@@ -27,6 +27,7 @@ from tsunagu.cases.permissions import coordinating_role
 from tsunagu.cases.services import plan as plan_services
 from tsunagu.cases.services.case import move_case
 from tsunagu.cases.workflow import CLOSABLE, SUSPENDABLE, CaseTransitionError
+from tsunagu.common.errors import RuleBroken
 from tsunagu.common.validation import max_length_errors
 
 from .models import (
@@ -49,7 +50,7 @@ C = CaseStatus
 P = AgendaPurpose
 
 
-class MeetingRuleError(ValidationError):
+class MeetingRuleError(RuleBroken):
     """A step the rules of the program do not allow (the message names the rule)."""
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tsunagu import access
+from tsunagu.common.errors import RuleBroken
 from tsunagu.people.models import Person
 
 from ..models import MatchCandidate
@@ -18,7 +19,7 @@ NOT_REVIEWER = "名寄せの確認・統合は自治体職員（事務局）ま�
 NOTE_MAX = 2000
 
 
-class LinkageConflict(ValidationError):
+class LinkageConflict(RuleBroken):
     """The request contradicts the current state (already decided, already undone …)."""
 
 
