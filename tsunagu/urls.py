@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tsunagu.accounts.forms import LoginForm
-from tsunagu.api.api import api
+from tsunagu.api_v1 import api
 from tsunagu.dashboard.views import dashboard
 
 urlpatterns = [

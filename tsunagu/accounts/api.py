@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 
 from . import selectors, services
 from .models import Agency, Notification

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from tsunagu.accounts.services import api_token_authenticate
@@ -31,8 +30,3 @@ class MembershipSessionAuth(SessionAuth):
         if user and getattr(request, "membership", None) is None:
             return None
         return user
-
-
-def require_perm(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise HttpError(403, "この操作を行う権限がありません。")

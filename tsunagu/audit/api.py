@@ -3,7 +3,7 @@ from datetime import date, datetime
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 
 from . import selectors
 from .labels import action_label, role_label, target_labels

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from tsunagu import access
 from tsunagu.accounts.models import Agency
 from tsunagu.accounts.selectors import agency_get
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 from tsunagu.audit.services import audit_read
 from tsunagu.people import selectors as people_selectors
 from tsunagu.people.api import (

@@ -24,7 +24,7 @@ from ninja.pagination import paginate
 
 from tsunagu.accounts.models import Agency, Area
 from tsunagu.accounts.selectors import agency_list, area_list
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 from tsunagu.audit.services import audit_read
 from tsunagu.cases.workflow import CaseTransitionError
 from tsunagu.people.api import (

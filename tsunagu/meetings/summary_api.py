@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 from tsunagu.audit.services import audit_read
 from tsunagu.people.api import ErrorOut
 

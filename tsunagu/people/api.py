@@ -16,7 +16,7 @@ from ninja.errors import ValidationError as InvalidInput
 from ninja.pagination import PageNumberPagination, paginate
 
 from tsunagu import access
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 from tsunagu.audit.services import audit_read
 from tsunagu.common.wareki import WarekiError, format_wareki, parse_date
 

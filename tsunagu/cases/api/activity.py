@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import permissions, selectors
 from tsunagu.cases.models import Activity, ActivityKind, Case

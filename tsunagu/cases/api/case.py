@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from tsunagu import access
 from tsunagu.accounts.models import Agency
 from tsunagu.accounts.selectors import agency_get, agency_list
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import selectors, services
 from tsunagu.cases.models import Case, CaseStatus, CaseTeamMember, Consent

@@ -9,7 +9,7 @@ import datetime
 
 from ninja import Router, Schema, Status
 
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import selectors
 from tsunagu.cases.api.case import service_errors

@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 
 from tsunagu.accounts.models import Agency, Role
 from tsunagu.accounts.selectors import agency_get
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import selectors
 from tsunagu.cases.api.case import service_errors

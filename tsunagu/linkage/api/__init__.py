@@ -1,6 +1,6 @@
 """名寄せ over the API: one router, assembled from the review and the CSV import routers.
 
-``tsunagu.api.api`` adds :data:`router`; the routes live in :mod:`.review` (pairs, merges,
+``tsunagu.api_v1`` adds :data:`router`; the routes live in :mod:`.review` (pairs, merges,
 undo) and :mod:`.imports` (CSV import).
 """
 

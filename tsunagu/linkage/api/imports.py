@@ -16,7 +16,7 @@ from django.http import Http404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 from tsunagu.audit.services import audit_read
 from tsunagu.people.api import ErrorOut, InvalidOut, invalid, service_errors
 

@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from tsunagu.api.auth import require_perm
+from tsunagu.api.permissions import require_perm
 from tsunagu.audit.services import audit_read
 from tsunagu.common.wareki import format_wareki
 from tsunagu.people.api import AuditedPagination, ErrorOut, InvalidOut, invalid

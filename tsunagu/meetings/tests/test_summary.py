@@ -27,7 +27,7 @@ from tsunagu.urls import urlpatterns as project_urlpatterns
 from .conftest import add_member
 
 # The sheet's API router, mounted for these tests before the project's own URLs (the project
-# API registers it in tsunagu/api/api.py).
+# API registers it in tsunagu/api_v1.py).
 test_api = NinjaAPI(
     auth=[TokenAuth(), MembershipSessionAuth()], urls_namespace="summary_sheet_api_test"
 )

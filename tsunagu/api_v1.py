@@ -1,8 +1,15 @@
-"""The ``/api/v1/`` NinjaAPI; each app contributes a router from its ``api.py``."""
+"""The ``/api/v1/`` NinjaAPI, assembled at the project level from every app's router.
+
+The plumbing every router uses (authentication, the error answers, pagination, the shared
+schemas, ``Idempotency-Key``) lives in the low ``tsunagu.api`` package, which imports no
+domain app; only this module, beside ``urls.py``, knows them all.
+"""
 
 from ninja import NinjaAPI
 
 from tsunagu.accounts.api import router as accounts_router
+from tsunagu.api import errors, idempotency
+from tsunagu.api.auth import MembershipSessionAuth, TokenAuth
 from tsunagu.audit.api import router as audit_router
 from tsunagu.cases.api import router as cases_router
 from tsunagu.common.api import router as common_router
@@ -12,9 +19,6 @@ from tsunagu.linkage.api.imports import import_run
 from tsunagu.meetings.api import router as meetings_router
 from tsunagu.meetings.summary_api import router as meeting_sheet_router
 from tsunagu.people.api import router as people_router
-
-from . import errors, idempotency
-from .auth import MembershipSessionAuth, TokenAuth
 
 api = NinjaAPI(
     title="tsunagu API",
