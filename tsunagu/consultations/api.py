@@ -5,31 +5,23 @@ move of a referral 409, and every read of personal data is recorded.
 """
 
 import datetime
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from tsunagu import access
 from tsunagu.accounts.models import Agency
 from tsunagu.accounts.selectors import agency_get
+from tsunagu.api.errors import api_fields, invalid
+from tsunagu.api.inputs import check_lengths
+from tsunagu.api.pagination import AuditedPagination, filter_context
 from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut, InvalidOut, RuleBrokenOut
 from tsunagu.audit.services import audit_read
 from tsunagu.people import selectors as people_selectors
-from tsunagu.people.api import (
-    NON_FIELD,
-    AuditedPagination,
-    ErrorOut,
-    InvalidOut,
-    check_lengths,
-    filter_context,
-    invalid,
-)
-from tsunagu.people.api import service_errors as people_service_errors
 from tsunagu.people.models import Household, Person
 
 from . import selectors, services
@@ -43,23 +35,8 @@ from .models import (
     ReferralKind,
     ReferralStatus,
 )
-from .services import NotVisible, TransitionError
 
 router = Router(tags=["相談受付・つなぎ"])
-
-
-@contextmanager
-def service_errors(
-    fields: Mapping[str, str] | None = None, non_field: str = NON_FIELD
-) -> Iterator[None]:
-    """As for persons, and: a refused move of a referral 409, an unseen person 404."""
-    with people_service_errors(fields, non_field):
-        try:
-            yield
-        except TransitionError as exc:
-            raise HttpError(409, exc.messages[0]) from exc
-        except NotVisible as exc:
-            raise Http404 from exc
 
 
 def _consultation_or_404(request, pk: int) -> Consultation:
@@ -380,6 +357,7 @@ def consultation_detail(request, consultation_id: int):
     response={201: ConsultationOut, 404: ErrorOut, 422: InvalidOut},
     summary="相談の受付（どの窓口でも）",
 )
+@api_fields(CONSULTATION_FIELDS)
 def consultation_create(request, payload: ConsultationIn):
     """相談内容は分類コードの一覧で、最も困っていること（◎）は ``primary_category`` で
     指定します。"""
@@ -393,15 +371,14 @@ def consultation_create(request, payload: ConsultationIn):
     household = _household_or_404(request, data.pop("household_id"))
     chosen = _categories(data.pop("categories"))
     primary = _primary(data.pop("primary_category"))
-    with service_errors(CONSULTATION_FIELDS):
-        consultation = services.consultation_record(
-            by=request.user,
-            person=person,
-            household=household,
-            categories=list(chosen.values()),
-            primary_category=primary,
-            **data,
-        )
+    consultation = services.consultation_record(
+        by=request.user,
+        person=person,
+        household=household,
+        categories=list(chosen.values()),
+        primary_category=primary,
+        **data,
+    )
     return Status(201, _consultation_or_404(request, consultation.pk))
 
 
@@ -431,14 +408,13 @@ def consultation_patch(request, consultation_id: int, payload: ConsultationPatch
         primary = _primary(changes.pop("primary_category"))
     else:
         primary = chosen.get(current_primary) if current_primary else None
-    with service_errors():
-        services.consultation_update(
-            by=request.user,
-            consultation=consultation,
-            categories=list(chosen.values()),
-            primary_category=primary,
-            **changes,
-        )
+    services.consultation_update(
+        by=request.user,
+        consultation=consultation,
+        categories=list(chosen.values()),
+        primary_category=primary,
+        **changes,
+    )
     return _consultation_or_404(request, consultation.pk)
 
 
@@ -659,6 +635,7 @@ def referral_detail(request, referral_id: int):
     response={201: ReferralDetailOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="他機関・多機関協働へのつなぎ",
 )
+@api_fields(REFERRAL_FIELDS)
 def referral_create(request, payload: ReferralIn):
     """多機関協働へは ``kind=multi_agency`` とし、基準①②③（``criterion_*``）、
     これまでに他機関と連携して試みたこと、緊急性を添えます。"""
@@ -669,110 +646,121 @@ def referral_create(request, payload: ReferralIn):
     to_agency = _agency(request, data.pop("to_agency_id"), "to_agency_id")
     person = _person_or_404(request, data.pop("person_id"))
     household = _household_or_404(request, data.pop("household_id"))
-    with service_errors(REFERRAL_FIELDS):
-        referral = services.referral_send(
-            by=request.user,
-            consultation=consultation,
-            to_agency=to_agency,
-            person=person,
-            household=household,
-            **data,
-        )
+    referral = services.referral_send(
+        by=request.user,
+        consultation=consultation,
+        to_agency=to_agency,
+        person=person,
+        household=household,
+        **data,
+    )
     return Status(201, _referral_answer(request, referral))
 
 
 @router.post(
     "/referrals/{referral_id}/accept",
-    response={200: ReferralDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: ReferralDetailOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut},
     summary="受理（つなぎ先のみ）",
 )
 def referral_accept(request, referral_id: int, payload: NoteIn = None):
     require_perm(request, "consultations.use")
     referral = _referral_or_404(request, referral_id)
-    with service_errors():
-        services.referral_accept(
-            by=request.user, referral=referral, note=payload.note if payload else ""
-        )
+    services.referral_accept(
+        by=request.user, referral=referral, note=payload.note if payload else ""
+    )
     return _referral_answer(request, referral)
 
 
 @router.post(
     "/referrals/{referral_id}/return",
-    response={200: ReferralDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
+    response={
+        200: ReferralDetailOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: RuleBrokenOut,
+        422: InvalidOut,
+    },
     summary="差戻し（つなぎ先のみ、理由が必要）",
 )
 def referral_return(request, referral_id: int, payload: ReturnIn):
     require_perm(request, "consultations.use")
     referral = _referral_or_404(request, referral_id)
-    with service_errors():
-        services.referral_return(by=request.user, referral=referral, reason=payload.reason)
+    services.referral_return(by=request.user, referral=referral, reason=payload.reason)
     return _referral_answer(request, referral)
 
 
 @router.post(
     "/referrals/{referral_id}/start",
-    response={200: ReferralDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: ReferralDetailOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut},
     summary="対応開始（つなぎ先のみ）",
 )
 def referral_start(request, referral_id: int, payload: NoteIn = None):
     require_perm(request, "consultations.use")
     referral = _referral_or_404(request, referral_id)
-    with service_errors():
-        services.referral_start(
-            by=request.user, referral=referral, note=payload.note if payload else ""
-        )
+    services.referral_start(
+        by=request.user, referral=referral, note=payload.note if payload else ""
+    )
     return _referral_answer(request, referral)
 
 
 @router.post(
     "/referrals/{referral_id}/complete",
-    response={200: ReferralDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
+    response={
+        200: ReferralDetailOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: RuleBrokenOut,
+        422: InvalidOut,
+    },
     summary="完了（結果を添えて。他機関へ再紹介もできます）",
 )
+@api_fields(COMPLETE_FIELDS)
 def referral_complete(request, referral_id: int, payload: CompleteIn):
     require_perm(request, "consultations.use")
     referral = _referral_or_404(request, referral_id)
     rerefer_to = _agency(request, payload.rerefer_to_agency_id, "rerefer_to_agency_id")
-    with service_errors(COMPLETE_FIELDS):
-        services.referral_complete(
-            by=request.user,
-            referral=referral,
-            outcome=payload.outcome,
-            note=payload.note,
-            rerefer_to=rerefer_to,
-            rerefer_reason=payload.rerefer_reason,
-        )
+    services.referral_complete(
+        by=request.user,
+        referral=referral,
+        outcome=payload.outcome,
+        note=payload.note,
+        rerefer_to=rerefer_to,
+        rerefer_reason=payload.rerefer_reason,
+    )
     return _referral_answer(request, referral)
 
 
 @router.post(
     "/referrals/{referral_id}/acknowledge",
-    response={200: ReferralDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: ReferralDetailOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut},
     summary="差戻しの確認（つなぎ元のみ）",
 )
 def referral_acknowledge(request, referral_id: int, payload: NoteIn = None):
     require_perm(request, "consultations.use")
     referral = _referral_or_404(request, referral_id)
-    with service_errors():
-        services.referral_acknowledge_return(
-            by=request.user, referral=referral, note=payload.note if payload else ""
-        )
+    services.referral_acknowledge_return(
+        by=request.user, referral=referral, note=payload.note if payload else ""
+    )
     return _referral_answer(request, referral)
 
 
 @router.post(
     "/referrals/{referral_id}/resend",
-    response={201: ReferralDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
+    response={
+        201: ReferralDetailOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: RuleBrokenOut,
+        422: InvalidOut,
+    },
     summary="差し戻されたつなぎの再送（同じ機関または別の機関へ）",
 )
+@api_fields(REFERRAL_FIELDS)
 def referral_resend(request, referral_id: int, payload: ResendIn):
     require_perm(request, "consultations.use")
     referral = _referral_or_404(request, referral_id)
     data = payload.dict()
     _require(data, {"to_agency_id": TO_AGENCY})
     to_agency = _agency(request, data.pop("to_agency_id"), "to_agency_id")
-    with service_errors(REFERRAL_FIELDS):
-        new = services.referral_resend(
-            by=request.user, referral=referral, to_agency=to_agency, **data
-        )
+    new = services.referral_resend(by=request.user, referral=referral, to_agency=to_agency, **data)
     return Status(201, _referral_answer(request, new))

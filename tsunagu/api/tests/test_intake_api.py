@@ -809,7 +809,8 @@ def test_referral_loop_over_tokens_for_both_agencies(personas, world):
     # illegal moves are refused with the rule named; the sender cannot answer for the receiver
     refused = move(receiver, "start")
     assert refused.status_code == 409
-    assert refused.json() == {"detail": "「送付」のつなぎを「対応中」にはできません。"}
+    rule = "「送付」のつなぎを「対応中」にはできません。"
+    assert refused.json() == {"detail": rule, "errors": {"__all__": [rule]}}
     assert move(receiver, "acknowledge").status_code == 409
     accept_by_sender = move(sender, "accept")
     assert accept_by_sender.status_code == 403
