@@ -8,26 +8,21 @@ that happens when the coordinator opens the log on screen.
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from tsunagu.api.errors import invalid
+from tsunagu.api.inputs import date_input
+from tsunagu.api.pagination import AuditedPagination, filter_context
 from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut, InvalidOut
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import permissions, selectors
 from tsunagu.cases.models import Activity, ActivityKind, Case
 from tsunagu.cases.selectors import activity as activity_selectors
 from tsunagu.cases.services import activity as activity_services
 from tsunagu.common.wareki import format_wareki
-from tsunagu.people.api import (
-    AuditedPagination,
-    ErrorOut,
-    InvalidOut,
-    date_input,
-    filter_context,
-    invalid,
-    service_errors,
-)
 
 router = Router(tags=["多機関協働"])
 
@@ -125,16 +120,15 @@ def activity_create(request, case_id: int, payload: ActivityIn):
     case = _case_or_404(request, case_id)
     refusal = permissions.refusal_message(request.user, case)
     if refusal:
-        raise HttpError(403, refusal)
+        raise PermissionDenied(refusal)
     occurred_on = date_input(payload.occurred_on, "occurred_on")
-    with service_errors():
-        recorded = activity_services.activity_record(
-            by=request.user,
-            case=case,
-            occurred_on=occurred_on,
-            kind=payload.kind,
-            summary=payload.summary,
-            is_contact_attempt=payload.is_contact_attempt,
-            reached_person=payload.reached_person,
-        )
+    recorded = activity_services.activity_record(
+        by=request.user,
+        case=case,
+        occurred_on=occurred_on,
+        kind=payload.kind,
+        summary=payload.summary,
+        is_contact_attempt=payload.is_contact_attempt,
+        reached_person=payload.reached_person,
+    )
     return Status(201, recorded)

@@ -7,46 +7,23 @@ a meeting decision 409, and every read of personal data is recorded.
 """
 
 import datetime
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 
 from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from tsunagu import access
 from tsunagu.accounts.models import Agency
 from tsunagu.accounts.selectors import agency_get, agency_list
+from tsunagu.api.errors import api_fields, invalid
+from tsunagu.api.inputs import check_lengths, date_input
+from tsunagu.api.pagination import AuditedPagination, filter_context
 from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut, InvalidOut, RuleBrokenOut
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import selectors, services
 from tsunagu.cases.models import Case, CaseStatus, CaseTeamMember, Consent
-from tsunagu.cases.workflow import CaseTransitionError
-from tsunagu.people.api import (
-    NON_FIELD,
-    AuditedPagination,
-    ErrorOut,
-    InvalidOut,
-    check_lengths,
-    date_input,
-    filter_context,
-    invalid,
-)
-from tsunagu.people.api import service_errors as people_service_errors
 
 router = Router(tags=["多機関協働"])
-
-
-@contextmanager
-def service_errors(
-    fields: Mapping[str, str] | None = None, non_field: str = NON_FIELD
-) -> Iterator[None]:
-    """As for persons (422 / 403), and: a move the rules do not allow 409."""
-    with people_service_errors(fields, non_field):
-        try:
-            yield
-        except CaseTransitionError as exc:
-            raise HttpError(409, exc.messages[0]) from exc
 
 
 def _mark_subjects(request, cases: list[Case]) -> list[Case]:
@@ -382,6 +359,7 @@ def case_detail(request, case_id: int):
     response={201: CaseDetailOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="本人同意（利用申込）の記録（新しい版として）",
 )
+@api_fields(CONSENT_FIELDS)
 def consent_record(request, case_id: int, payload: ConsentIn):
     """``method`` は ``signature``（署名）または ``oral``（口頭。``witness`` が必要）。
     ``given_on`` は和暦・西暦のどちらでも指定できます。"""
@@ -391,15 +369,14 @@ def consent_record(request, case_id: int, payload: ConsentIn):
     given_on = _required_date(data.pop("given_on"), "given_on", "同意日を入力してください。")
     scope = _scope_agencies(data.pop("scope_agency_ids"))
     person = _consenting_person(case, data.pop("person_id"))
-    with service_errors(CONSENT_FIELDS):
-        services.consent_record(
-            by=request.user,
-            case=case,
-            given_on=given_on,
-            scope_agencies=scope,
-            person=person,
-            **data,
-        )
+    services.consent_record(
+        by=request.user,
+        case=case,
+        given_on=given_on,
+        scope_agencies=scope,
+        person=person,
+        **data,
+    )
     return Status(201, _case_or_404(request, case.pk))
 
 
@@ -408,6 +385,7 @@ def consent_record(request, case_id: int, payload: ConsentIn):
     response={201: CaseDetailOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="同意の撤回の記録（同意に基づく共有はただちに終わります）",
 )
+@api_fields(CONSENT_FIELDS)
 def consent_withdraw(request, case_id: int, payload: WithdrawIn):
     require_perm(request, "cases.use")
     case = _acting_case(request, case_id)
@@ -415,16 +393,19 @@ def consent_withdraw(request, case_id: int, payload: WithdrawIn):
     given_on = _required_date(data.pop("given_on"), "given_on", "撤回日を入力してください。")
     person = _consenting_person(case, data.pop("person_id"))
     check_lengths(Consent, data, {"given_by": "given_by"})
-    with service_errors(CONSENT_FIELDS):
-        services.consent_withdraw(
-            by=request.user, case=case, given_on=given_on, person=person, **data
-        )
+    services.consent_withdraw(by=request.user, case=case, given_on=given_on, person=person, **data)
     return Status(201, _case_or_404(request, case.pk))
 
 
 @router.post(
     "/cases/{case_id}/transition",
-    response={200: CaseDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
+    response={
+        200: CaseDetailOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: RuleBrokenOut,
+        422: InvalidOut,
+    },
     summary="事例を進める・再開する（会議の決定が必要な移行は 409）",
 )
 def case_transition(request, case_id: int, payload: TransitionIn):
@@ -435,14 +416,13 @@ def case_transition(request, case_id: int, payload: TransitionIn):
     case = _acting_case(request, case_id)
     if payload.to not in CaseStatus.values:
         raise invalid({"to": "進める先の状態が正しくありません。"})
-    with service_errors():
-        services.case_transition(
-            by=request.user,
-            case=case,
-            to=payload.to,
-            note=payload.note,
-            without_consent=payload.without_consent,
-        )
+    services.case_transition(
+        by=request.user,
+        case=case,
+        to=payload.to,
+        note=payload.note,
+        without_consent=payload.without_consent,
+    )
     return _case_or_404(request, case.pk)
 
 
@@ -451,6 +431,7 @@ def case_transition(request, case_id: int, payload: TransitionIn):
     response={201: CaseDetailOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="支援チームに機関を追加",
 )
+@api_fields(TEAM_FIELDS)
 def team_add(request, case_id: int, payload: TeamIn):
     require_perm(request, "cases.use")
     case = _acting_case(request, case_id)
@@ -461,8 +442,7 @@ def team_add(request, case_id: int, payload: TeamIn):
         agency = agency_get(user=request.user, pk=payload.agency_id)
     except Agency.DoesNotExist as exc:
         raise invalid({"agency_id": "指定された機関が見つかりません。"}) from exc
-    with service_errors(TEAM_FIELDS):
-        services.team_add(by=request.user, case=case, agency=agency, role=payload.role)
+    services.team_add(by=request.user, case=case, agency=agency, role=payload.role)
     return Status(201, _case_or_404(request, case.pk))
 
 
@@ -471,6 +451,7 @@ def team_add(request, case_id: int, payload: TeamIn):
     response={200: CaseDetailOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="支援チームからの機関の離脱を記録（その機関のチームとしての閲覧はただちに終わります）",
 )
+@api_fields({"agency": "agency_id", "left_on": "left_on"})
 def team_leave(request, case_id: int, payload: TeamLeaveIn):
     require_perm(request, "cases.use")
     case = _acting_case(request, case_id)
@@ -482,12 +463,11 @@ def team_leave(request, case_id: int, payload: TeamLeaveIn):
     if member is None:
         raise invalid({"agency_id": "この機関は現在の支援チームにいません。"})
     left_on = date_input(payload.left_on, "left_on")
-    with service_errors({"agency": "agency_id", "left_on": "left_on"}):
-        services.team_leave(
-            by=request.user,
-            case=case,
-            agency=member.agency,
-            reason=payload.reason,
-            left_on=left_on,
-        )
+    services.team_leave(
+        by=request.user,
+        case=case,
+        agency=member.agency,
+        reason=payload.reason,
+        left_on=left_on,
+    )
     return _case_or_404(request, case.pk)

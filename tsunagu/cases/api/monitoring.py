@@ -9,15 +9,16 @@ import datetime
 
 from ninja import Router, Schema, Status
 
+from tsunagu.api.errors import invalid
+from tsunagu.api.inputs import date_input
 from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut, InvalidOut, RuleBrokenOut
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import selectors
-from tsunagu.cases.api.case import service_errors
 from tsunagu.cases.models import Case, MonitoringRecord, SupportPlan
 from tsunagu.cases.selectors import monitoring as monitoring_selectors
 from tsunagu.cases.services import monitoring as monitoring_services
 from tsunagu.common.wareki import format_wareki
-from tsunagu.people.api import ErrorOut, InvalidOut, date_input, invalid
 
 router = Router(tags=["多機関協働"])
 
@@ -182,7 +183,13 @@ def monitoring_detail(request, case_id: int):
 
 @router.post(
     "/cases/{case_id}/monitoring",
-    response={201: MonitoringOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
+    response={
+        201: MonitoringOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: RuleBrokenOut,
+        422: InvalidOut,
+    },
     summary="モニタリング・評価の記録",
 )
 def monitoring_record(request, case_id: int, payload: MonitoringIn):
@@ -197,31 +204,29 @@ def monitoring_record(request, case_id: int, payload: MonitoringIn):
     if done_on is None:
         raise invalid({"done_on": "実施日を入力してください。"})
     next_due_on = date_input(payload.next_due_on, "next_due_on")
-    with service_errors():
-        monitoring_services.monitoring_record(
-            by=request.user,
-            case=case,
-            kind=payload.kind,
-            done_on=done_on,
-            findings=payload.findings,
-            outcome=payload.outcome,
-            next_due_on=next_due_on,
-        )
+    monitoring_services.monitoring_record(
+        by=request.user,
+        case=case,
+        kind=payload.kind,
+        done_on=done_on,
+        findings=payload.findings,
+        outcome=payload.outcome,
+        next_due_on=next_due_on,
+    )
     _audit(request, case)
     return Status(201, _overview(case))
 
 
 @router.post(
     "/cases/{case_id}/monitoring/start",
-    response={200: MonitoringOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: MonitoringOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut},
     summary="モニタリングを始める（支援中→モニタリング。予定日が近いときだけ）",
 )
 def monitoring_start(request, case_id: int):
     require_perm(request, "cases.use")
     case = _case_or_404(request, case_id)
     require_perm(request, "cases.manage_case", case)
-    with service_errors():
-        monitoring_services.monitoring_start(by=request.user, case=case)
+    monitoring_services.monitoring_start(by=request.user, case=case)
     _audit(request, case)
     return _overview(case)
 

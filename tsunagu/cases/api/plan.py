@@ -10,24 +10,25 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 
 from tsunagu.accounts.models import Agency, Role
 from tsunagu.accounts.selectors import agency_get
+from tsunagu.api.errors import api_fields, invalid
+from tsunagu.api.inputs import check_lengths, date_input
 from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut, InvalidOut, RuleBrokenOut
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import selectors
-from tsunagu.cases.api.case import service_errors
 from tsunagu.cases.models import Case, PlanItem, PlanReport, SupportDecision, SupportPlan
 from tsunagu.cases.selectors import plan as plans
 from tsunagu.cases.services import plan as plan_services
-from tsunagu.people.api import ErrorOut, InvalidOut, check_lengths, date_input, invalid
 
 router = Router(tags=["多機関協働：支援プラン"])
 
-ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut}
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut, 422: InvalidOut}
 
 
 class PlanItemOut(Schema):
@@ -217,8 +218,7 @@ def plan_create(request, case_id: int, payload: PlanIn):
     """「プラン作成」「再プラン」の事例に、新しい版を作成します（作成中の版は1つだけ）。"""
     case = _managed(request, case_id)
     data = _plan_dates(payload)
-    with service_errors():
-        plan = plan_services.plan_create(by=request.user, case=case, **data)
+    plan = plan_services.plan_create(by=request.user, case=case, **data)
     return Status(201, _fresh(request, case, plan.pk))
 
 
@@ -228,12 +228,12 @@ def plan_update(request, case_id: int, plan_id: int, payload: PlanIn):
     case = _managed(request, case_id)
     plan = _plan(case, plan_id)
     data = _plan_dates(payload)
-    with service_errors():
-        plan_services.plan_update(by=request.user, plan=plan, **data)
+    plan_services.plan_update(by=request.user, plan=plan, **data)
     return _fresh(request, case, plan.pk)
 
 
 @router.post("/cases/{case_id}/plans/{plan_id}/items", response={201: PlanOut, **ERRORS})
+@api_fields({"agency": "agency_id"})
 def plan_item_add(request, case_id: int, plan_id: int, payload: PlanItemIn):
     """``statutory_service``: ``participation``（参加支援）、``outreach``（アウトリーチ等）、
     または空（法定事業以外）。"""
@@ -249,8 +249,7 @@ def plan_item_add(request, case_id: int, plan_id: int, payload: PlanItemIn):
             raise invalid({"agency_id": "指定された機関が見つかりません。"}) from exc
     for field in ("period_start", "period_end"):
         data[field] = date_input(data[field], field)
-    with service_errors({"agency": "agency_id"}):
-        plan_services.plan_item_add(by=request.user, plan=plan, agency=agency, **data)
+    plan_services.plan_item_add(by=request.user, plan=plan, agency=agency, **data)
     return Status(201, _fresh(request, case, plan.pk))
 
 
@@ -263,8 +262,7 @@ def plan_item_remove(request, case_id: int, plan_id: int, item_id: int):
     item = next((i for i in plan.items.all() if i.pk == item_id), None)
     if item is None:
         raise Http404
-    with service_errors():
-        plan_services.plan_item_remove(by=request.user, item=item)
+    plan_services.plan_item_remove(by=request.user, item=item)
     return _fresh(request, case, plan.pk)
 
 
@@ -278,20 +276,19 @@ def support_decision(request, case_id: int, plan_id: int, payload: SupportDecisi
     case = _case(request, case_id)
     membership = getattr(request.user, "acting_membership", None)
     if membership is None or membership.role != Role.MUNICIPAL_OFFICER:
-        raise HttpError(403, "支援決定は自治体職員（事務局）が行います。")
+        raise PermissionDenied("支援決定は自治体職員（事務局）が行います。")
     plan = _plan(case, plan_id)
     decided_on = date_input(payload.decided_on, "decided_on")
     if decided_on is None:
         raise invalid({"decided_on": "支援決定日を入力してください。"})
     check_lengths(SupportDecision, payload.dict(), {"decision_number": "decision_number"})
-    with service_errors():
-        plan_services.support_decision_make(
-            by=request.user,
-            plan=plan,
-            decided_on=decided_on,
-            decision_number=payload.decision_number,
-            notes=payload.notes,
-        )
+    plan_services.support_decision_make(
+        by=request.user,
+        plan=plan,
+        decided_on=decided_on,
+        decision_number=payload.decision_number,
+        notes=payload.notes,
+    )
     return Status(201, _fresh(request, case, plan.pk))
 
 
@@ -307,12 +304,11 @@ def plan_report(request, case_id: int, plan_id: int, payload: PlanReportIn):
     if reported_on is None:
         raise invalid({"reported_on": "報告日を入力してください。"})
     check_lengths(PlanReport, payload.dict(), {"reported_to": "reported_to"})
-    with service_errors():
-        plan_services.plan_report_record(
-            by=request.user,
-            plan=plan,
-            reported_on=reported_on,
-            reported_to=payload.reported_to,
-            notes=payload.notes,
-        )
+    plan_services.plan_report_record(
+        by=request.user,
+        plan=plan,
+        reported_on=reported_on,
+        reported_to=payload.reported_to,
+        notes=payload.notes,
+    )
     return Status(201, _fresh(request, case, plan.pk))
