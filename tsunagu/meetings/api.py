@@ -10,33 +10,21 @@ the member's own recorded pledge (社会福祉法第106条の6).
 """
 
 import datetime
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as ServiceValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from tsunagu.accounts.models import Agency, Area
 from tsunagu.accounts.selectors import agency_list, area_list
+from tsunagu.api.errors import api_fields, invalid
+from tsunagu.api.inputs import check_lengths, date_input
+from tsunagu.api.pagination import AuditedPagination
 from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut, InvalidOut, RuleBrokenOut
 from tsunagu.audit.services import audit_read
-from tsunagu.cases.workflow import CaseTransitionError
-from tsunagu.people.api import (
-    NON_FIELD,
-    AuditedPagination,
-    ErrorOut,
-    InvalidOut,
-    check_lengths,
-    date_input,
-    invalid,
-    service_error_fields,
-)
 
 from . import selectors, services
 from .models import (
@@ -48,26 +36,8 @@ from .models import (
     MeetingMember,
     Schedule,
 )
-from .services import MeetingRuleError
 
 router = Router(tags=["会議"])
-
-FORBIDDEN = "この操作を行う権限がありません。"
-
-
-@contextmanager
-def service_errors(
-    fields: Mapping[str, str] | None = None, non_field: str = NON_FIELD
-) -> Iterator[None]:
-    """A rule of the program refuses the step: 409; refused input: 422; refused actor: 403."""
-    try:
-        yield
-    except (MeetingRuleError, CaseTransitionError) as exc:
-        raise HttpError(409, " ".join(exc.messages)) from exc
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or FORBIDDEN) from exc
-    except ServiceValidationError as exc:
-        raise invalid(service_error_fields(exc, fields, non_field)) from exc
 
 
 def _meeting_or_404(request, pk: int) -> Meeting:
@@ -468,31 +438,29 @@ def meeting_create(request, payload: MeetingIn):
     require_perm(request, "meetings.use")
     require_perm(request, "meetings.create")
     check_lengths(Meeting, payload.dict(), {"title": "title", "place": "place", "series": "series"})
-    with service_errors():
-        meeting = services.meeting_create(
-            by=request.user,
-            kind=payload.kind,
-            title=payload.title,
-            schedule=payload.schedule,
-            format=payload.format,
-            starts_at=_aware(payload.starts_at),
-            place=payload.place,
-            series=payload.series,
-        )
+    meeting = services.meeting_create(
+        by=request.user,
+        kind=payload.kind,
+        title=payload.title,
+        schedule=payload.schedule,
+        format=payload.format,
+        starts_at=_aware(payload.starts_at),
+        place=payload.place,
+        series=payload.series,
+    )
     return Status(201, _fresh(request, meeting))
 
 
 @router.post(
     "/meetings/{meeting_id}/next",
-    response={201: MeetingDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: MeetingDetailOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut},
     summary="次回の定例会議の登録（翌月の同じ週・曜日。構成員を引き継ぎます）",
 )
 def meeting_next(request, meeting_id: int):
     require_perm(request, "meetings.use")
     meeting = _meeting_or_404(request, meeting_id)
     require_perm(request, "meetings.manage_meeting", meeting)
-    with service_errors():
-        following = services.meeting_schedule_next(by=request.user, meeting=meeting)
+    following = services.meeting_schedule_next(by=request.user, meeting=meeting)
     return Status(201, _fresh(request, following))
 
 
@@ -506,7 +474,7 @@ def meeting_detail(request, meeting_id: int):
     return meeting_answer(request, _meeting_or_404(request, meeting_id))
 
 
-MANAGE_RESPONSES = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut}
+MANAGE_RESPONSES = {403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut, 422: InvalidOut}
 
 
 @router.post(
@@ -514,6 +482,7 @@ MANAGE_RESPONSES = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut
     response={201: MeetingDetailOut, **MANAGE_RESPONSES},
     summary="構成員の追加（利用者、またはシステムを使わない方の氏名と所属）",
 )
+@api_fields({"user": "user_id", "agency": "agency_id"})
 def member_add(request, meeting_id: int, payload: MemberIn):
     """``user_id`` で利用者を、または ``name``（と ``agency_id``）でシステムを使わない方を
     追加します。会議ゲストの役割の利用者は、自動的にゲスト（この会議だけの招待）になります。"""
@@ -526,16 +495,15 @@ def member_add(request, meeting_id: int, payload: MemberIn):
             raise invalid({"user_id": "指定された利用者が見つかりません。"})
     agency = _agency(payload.agency_id, "agency_id")
     check_lengths(MeetingMember, payload.dict(), {"name": "name"})
-    with service_errors({"user": "user_id", "agency": "agency_id"}):
-        services.member_add(
-            by=request.user,
-            meeting=meeting,
-            user=user,
-            agency=agency,
-            name=payload.name,
-            is_guest=payload.is_guest,
-            invited_until=_aware(payload.invited_until),
-        )
+    services.member_add(
+        by=request.user,
+        meeting=meeting,
+        user=user,
+        agency=agency,
+        name=payload.name,
+        is_guest=payload.is_guest,
+        invited_until=_aware(payload.invited_until),
+    )
     return Status(201, _fresh(request, meeting))
 
 
@@ -552,8 +520,7 @@ def pledge_record(request, meeting_id: int, member_id: int):
     member = _member_or_404(meeting, member_id)
     if member.user_id != request.user.pk:
         require_perm(request, "meetings.manage_meeting", meeting)
-    with service_errors():
-        services.pledge_record(by=request.user, member=member)
+    services.pledge_record(by=request.user, member=member)
     return _fresh(request, meeting)
 
 
@@ -566,8 +533,7 @@ def invitation_revoke(request, meeting_id: int, member_id: int):
     require_perm(request, "meetings.use")
     meeting = _managed(request, meeting_id)
     member = _member_or_404(meeting, member_id)
-    with service_errors():
-        services.invitation_revoke(by=request.user, member=member)
+    services.invitation_revoke(by=request.user, member=member)
     return _fresh(request, meeting)
 
 
@@ -579,8 +545,7 @@ def invitation_revoke(request, meeting_id: int, member_id: int):
 def attendance_record(request, meeting_id: int, payload: AttendanceIn):
     require_perm(request, "meetings.use")
     meeting = _managed(request, meeting_id)
-    with service_errors():
-        services.attendance_record(by=request.user, meeting=meeting, attended=payload.attended)
+    services.attendance_record(by=request.user, meeting=meeting, attended=payload.attended)
     return _fresh(request, meeting)
 
 
@@ -589,6 +554,7 @@ def attendance_record(request, meeting_id: int, payload: AttendanceIn):
     response={201: MeetingDetailOut, **MANAGE_RESPONSES},
     summary="議題の追加（事例と目的。同意のない事例は支援会議だけ）",
 )
+@api_fields({"case": "case_id", "plan": "case_id"})
 def agenda_add(request, meeting_id: int, payload: AgendaIn):
     """``purpose``：``plan_adoption``・``replan``・``closure``・``suspension``・``progress``・
     ``information``・``resource``。プランの決定では事例の作成中のプランが議題になります。"""
@@ -601,14 +567,13 @@ def agenda_add(request, meeting_id: int, payload: AgendaIn):
         if case is None:
             raise invalid({"case_id": "指定された事例が見つかりません。"})
     check_lengths(AgendaItem, payload.dict(), {"title": "title"})
-    with service_errors({"case": "case_id", "plan": "case_id"}):
-        services.agenda_add(
-            by=request.user,
-            meeting=meeting,
-            purpose=payload.purpose,
-            case=case,
-            title=payload.title,
-        )
+    services.agenda_add(
+        by=request.user,
+        meeting=meeting,
+        purpose=payload.purpose,
+        case=case,
+        title=payload.title,
+    )
     return Status(201, _fresh(request, meeting))
 
 
@@ -621,8 +586,7 @@ def agenda_withdraw(request, meeting_id: int, item_id: int, payload: WithdrawIn)
     require_perm(request, "meetings.use")
     meeting = _managed(request, meeting_id)
     item = _item_or_404(meeting, item_id)
-    with service_errors():
-        services.agenda_withdraw(by=request.user, item=item, reason=payload.reason)
+    services.agenda_withdraw(by=request.user, item=item, reason=payload.reason)
     return _fresh(request, meeting)
 
 
@@ -631,6 +595,7 @@ def agenda_withdraw(request, meeting_id: int, item_id: int, payload: WithdrawIn)
     response={200: MeetingDetailOut, **MANAGE_RESPONSES},
     summary="議題の決定の記録（効果は同時に事例とプランに反映されます）",
 )
+@api_fields({"lead_agency": "lead_agency_id"})
 def decision_record(request, meeting_id: int, item_id: int, payload: DecisionIn):
     """``outcome``：プランの決定・再プランは ``agreed``／``revise``（``decision_text`` に修正点）、
     終結・中断は ``agreed``／``not_agreed``、その他は ``noted``。終結には ``lead_agency_id``
@@ -640,15 +605,14 @@ def decision_record(request, meeting_id: int, item_id: int, payload: DecisionIn)
     meeting = _managed(request, meeting_id)
     item = _item_or_404(meeting, item_id)
     lead_agency = _agency(payload.lead_agency_id, "lead_agency_id")
-    with service_errors({"lead_agency": "lead_agency_id"}):
-        services.decision_record(
-            by=request.user,
-            item=item,
-            outcome=payload.outcome,
-            decision_text=payload.decision_text,
-            lead_agency=lead_agency,
-            contact_attempts=payload.contact_attempts,
-        )
+    services.decision_record(
+        by=request.user,
+        item=item,
+        outcome=payload.outcome,
+        decision_text=payload.decision_text,
+        lead_agency=lead_agency,
+        contact_attempts=payload.contact_attempts,
+    )
     return _fresh(request, meeting)
 
 
@@ -660,8 +624,7 @@ def decision_record(request, meeting_id: int, item_id: int, payload: DecisionIn)
 def minutes_update(request, meeting_id: int, payload: MinutesIn):
     require_perm(request, "meetings.use")
     meeting = _managed(request, meeting_id)
-    with service_errors():
-        services.meeting_update_minutes(by=request.user, meeting=meeting, minutes=payload.minutes)
+    services.meeting_update_minutes(by=request.user, meeting=meeting, minutes=payload.minutes)
     return _fresh(request, meeting)
 
 
@@ -670,6 +633,7 @@ def minutes_update(request, meeting_id: int, payload: MinutesIn):
     response={201: MeetingDetailOut, **MANAGE_RESPONSES},
     summary="宿題の追加（担当機関と期限）",
 )
+@api_fields({"owner_agency": "owner_agency_id", "agenda_item": "agenda_item_id"})
 def action_item_add(request, meeting_id: int, payload: ActionItemIn):
     require_perm(request, "meetings.use")
     meeting = _managed(request, meeting_id)
@@ -685,16 +649,15 @@ def action_item_add(request, meeting_id: int, payload: ActionItemIn):
         payload.dict(),
         {"description": "description", "owner_name": "owner_name"},
     )
-    with service_errors({"owner_agency": "owner_agency_id", "agenda_item": "agenda_item_id"}):
-        services.action_item_add(
-            by=request.user,
-            meeting=meeting,
-            description=payload.description,
-            owner_agency=owner,
-            owner_name=payload.owner_name,
-            due_on=due_on,
-            agenda_item=item,
-        )
+    services.action_item_add(
+        by=request.user,
+        meeting=meeting,
+        description=payload.description,
+        owner_agency=owner,
+        owner_name=payload.owner_name,
+        due_on=due_on,
+        agenda_item=item,
+    )
     return Status(201, _fresh(request, meeting))
 
 
@@ -711,8 +674,7 @@ def action_item_done(request, meeting_id: int, action_id: int, done_on: str | No
     if action is None:
         raise Http404
     done_day = date_input(done_on, "done_on")
-    with service_errors():
-        services.action_item_done(by=request.user, action=action, done_on=done_day)
+    services.action_item_done(by=request.user, action=action, done_on=done_day)
     return _fresh(request, meeting)
 
 
@@ -721,6 +683,7 @@ def action_item_done(request, meeting_id: int, action_id: int, done_on: str | No
     response={201: MeetingDetailOut, **MANAGE_RESPONSES},
     summary="不足する社会資源（地域課題）の記録",
 )
+@api_fields({"area": "area_id"})
 def resource_gap_add(request, meeting_id: int, payload: ResourceGapIn):
     require_perm(request, "meetings.use")
     meeting = _managed(request, meeting_id)
@@ -729,8 +692,7 @@ def resource_gap_add(request, meeting_id: int, payload: ResourceGapIn):
         area = area_list().filter(pk=payload.area_id).first()
         if area is None:
             raise invalid({"area_id": "指定された圏域が見つかりません。"})
-    with service_errors({"area": "area_id"}):
-        services.resource_gap_add(
-            by=request.user, meeting=meeting, description=payload.description, area=area
-        )
+    services.resource_gap_add(
+        by=request.user, meeting=meeting, description=payload.description, area=area
+    )
     return Status(201, _fresh(request, meeting))

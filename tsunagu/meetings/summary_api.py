@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut
 from tsunagu.audit.services import audit_read
-from tsunagu.people.api import ErrorOut
 
 from . import summary
 from .models import AgendaItem
@@ -160,7 +160,7 @@ def _readable_item(request, meeting_id: int, item_id: int) -> AgendaItem:
     except AgendaItem.DoesNotExist as exc:
         raise Http404 from exc
     if not request.user.has_perm("meetings.view_materials", item.meeting):
-        raise HttpError(403, summary.materials_denied_message(item.meeting))
+        raise PermissionDenied(summary.materials_denied_message(item.meeting))
     return item
 
 

@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils import timezone
 from ninja import NinjaAPI
 
+from tsunagu.api import errors
 from tsunagu.api.auth import MembershipSessionAuth, TokenAuth
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases import services as case_services
@@ -27,10 +28,11 @@ from tsunagu.urls import urlpatterns as project_urlpatterns
 from .conftest import add_member
 
 # The sheet's API router, mounted for these tests before the project's own URLs (the project
-# API registers it in tsunagu/api_v1.py).
+# API registers it in tsunagu/api_v1.py), with the same error answers.
 test_api = NinjaAPI(
     auth=[TokenAuth(), MembershipSessionAuth()], urls_namespace="summary_sheet_api_test"
 )
+errors.install(test_api)
 test_api.add_router("/", summary_router)
 urlpatterns = [path("api/v1/", test_api.urls), *project_urlpatterns]
 THIS_URLCONF = __name__
