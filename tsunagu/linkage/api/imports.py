@@ -16,9 +16,11 @@ from django.http import Http404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from tsunagu.api.errors import invalid
 from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut, InvalidOut, RuleBrokenOut
 from tsunagu.audit.services import audit_read
-from tsunagu.people.api import ErrorOut, InvalidOut, invalid, service_errors
+from tsunagu.common.errors import RuleBroken
 
 from .. import csvfile
 from ..models import ImportBatch, ImportStatus
@@ -129,19 +131,16 @@ def import_create(
     （例：``{"record_id": "利用者番号", "name": 1, "kana": 2}``）。検証に通ると ``validated``
     で返り、``/run`` で取り込みと名寄せを行います。"""
     require_perm(request, "linkage.review")
-    with service_errors():
-        batch = services.import_upload(by=request.user, file=file, source_label=source_label)
-        try:
-            batch = services.import_map(
-                by=request.user, batch=batch, mapping=_mapping(batch, mapping)
-            )
-        except ValidationError as exc:
-            raise invalid(
-                {f"mapping.{k}": v for k, v in exc.message_dict.items()}
-                if hasattr(exc, "error_dict")
-                else {"mapping": exc.messages}
-            ) from exc
-        batch = services.import_validate(by=request.user, batch=batch)
+    batch = services.import_upload(by=request.user, file=file, source_label=source_label)
+    try:
+        batch = services.import_map(by=request.user, batch=batch, mapping=_mapping(batch, mapping))
+    except ValidationError as exc:
+        raise invalid(
+            {f"mapping.{k}": v for k, v in exc.message_dict.items()}
+            if hasattr(exc, "error_dict")
+            else {"mapping": exc.messages}
+        ) from exc
+    batch = services.import_validate(by=request.user, batch=batch)
     if batch.status == ImportStatus.INVALID:
         return Status(
             422,
@@ -156,7 +155,7 @@ def import_create(
 
 @router.post(
     "/linkage/imports/{batch_id}/run",
-    response={200: ImportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: ImportOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut},
     summary="取り込みと名寄せを最後まで実行する",
     operation_id="tsunagu_linkage_import_api_import_run",
 )
@@ -164,9 +163,8 @@ def import_run(request, batch_id: int):
     require_perm(request, "linkage.review")
     batch = _batch_or_404(request, batch_id)
     if batch.status in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.INVALID):
-        return Status(409, {"detail": "検証に通っていないため取り込めません。"})
-    with service_errors():
-        batch = services.import_run(by=request.user, batch=batch)
+        raise RuleBroken("検証に通っていないため取り込めません。")
+    batch = services.import_run(by=request.user, batch=batch)
     persons = list(batch.records.exclude(person=None).values_list("person_id", flat=True))
     audit_read(request, "linkage.import_view", batch, persons=persons, context={"via": "run"})
     return Status(200, _out(batch))

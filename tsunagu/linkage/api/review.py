@@ -7,41 +7,29 @@ answers 404; a pair already decided or a merge already undone 409; bad input 422
 """
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from tsunagu.api.errors import api_fields, invalid
+from tsunagu.api.pagination import AuditedPagination
 from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut, InvalidOut, RuleBrokenOut
 from tsunagu.audit.services import audit_read
 from tsunagu.common.wareki import format_wareki
-from tsunagu.people.api import AuditedPagination, ErrorOut, InvalidOut, invalid
-from tsunagu.people.api import service_errors as people_service_errors
 from tsunagu.people.models import Person
 
 from ..models import MatchCandidate, PersonMerge
 from ..selectors import review as selectors
 from ..services import merge as merge_services
 from ..services import review as review_services
-from ..services.shared import NOTE_MAX, LinkageConflict
+from ..services.shared import NOTE_MAX
 
 # Every route keeps the operation id it had before the API became a package, so clients
 # generated from the OpenAPI schema keep their method names.
 router = Router()
-
-
-@contextmanager
-def service_errors(fields: dict[str, str] | None = None) -> Iterator[None]:
-    """As for persons (422 / 403), and: a decided pair or an undone merge 409."""
-    with people_service_errors(fields):
-        try:
-            yield
-        except LinkageConflict as exc:
-            raise HttpError(409, exc.messages[0]) from exc
 
 
 def _candidate_or_404(request, pk: int) -> MatchCandidate:
@@ -299,10 +287,11 @@ def candidate_detail(request, candidate_id: int):
 
 @router.post(
     "/linkage/candidates/{candidate_id}/confirm",
-    response={200: MergeOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
+    response={200: MergeOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut, 422: InvalidOut},
     summary="同一人物と確認して統合（残す記録を指定）",
     operation_id="tsunagu_linkage_api_candidate_confirm",
 )
+@api_fields({"survivor": "survivor_id"})
 def candidate_confirm(request, candidate_id: int, payload: ConfirmIn):
     """``survivor_id`` は候補の2件のどちらか。もう一方の記録はアーカイブされ、その相談・
     つなぎ・事例・世帯員の記録は残す記録に付け替えられます（``/merges/{id}/unmerge`` で
@@ -312,19 +301,18 @@ def candidate_confirm(request, candidate_id: int, payload: ConfirmIn):
     if payload.survivor_id is None:
         raise invalid({"survivor_id": "残す記録を選んでください。"})
     _check_note(payload.note, "note", "確認メモ")
-    with service_errors({"survivor": "survivor_id"}):
-        merge = review_services.candidate_confirm(
-            by=request.user,
-            candidate=candidate,
-            survivor=Person(pk=payload.survivor_id),
-            note=payload.note,
-        )
+    merge = review_services.candidate_confirm(
+        by=request.user,
+        candidate=candidate,
+        survivor=Person(pk=payload.survivor_id),
+        note=payload.note,
+    )
     return _merge_or_404(request, merge.pk)
 
 
 @router.post(
     "/linkage/candidates/{candidate_id}/reject",
-    response={200: CandidateOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
+    response={200: CandidateOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut, 422: InvalidOut},
     summary="別人と判断（理由が必要）",
     operation_id="tsunagu_linkage_api_candidate_reject",
 )
@@ -332,8 +320,7 @@ def candidate_reject(request, candidate_id: int, payload: RejectIn):
     require_perm(request, "linkage.review")
     candidate = _candidate_or_404(request, candidate_id)
     _check_note(payload.note, "note", "別人と判断した理由")
-    with service_errors():
-        review_services.candidate_reject(by=request.user, candidate=candidate, note=payload.note)
+    review_services.candidate_reject(by=request.user, candidate=candidate, note=payload.note)
     return _candidate_or_404(request, candidate.pk)
 
 
@@ -373,7 +360,7 @@ def merge_detail(request, merge_id: int):
 
 @router.post(
     "/linkage/merges/{merge_id}/unmerge",
-    response={200: MergeOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
+    response={200: MergeOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut, 422: InvalidOut},
     summary="統合を元に戻す（理由が必要。既に戻したものは 409）",
     operation_id="tsunagu_linkage_api_merge_unmerge",
 )
@@ -384,6 +371,5 @@ def merge_unmerge(request, merge_id: int, payload: UnmergeIn):
     require_perm(request, "linkage.review")
     merge = _merge_or_404(request, merge_id)
     _check_note(payload.reason, "reason", "元に戻す理由")
-    with service_errors():
-        merge_services.person_unmerge(by=request.user, merge=merge, reason=payload.reason)
+    merge_services.person_unmerge(by=request.user, merge=merge, reason=payload.reason)
     return _merge_or_404(request, merge.pk)
