@@ -1,124 +1,27 @@
 """Persons (本人) and households (世帯) over the API: same rules and audit as the screens."""
 
 import datetime
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as ServiceValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.errors import ValidationError as InvalidInput
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tsunagu import access
+from tsunagu.api.errors import api_fields, invalid
+from tsunagu.api.inputs import check_lengths, date_input
+from tsunagu.api.pagination import AuditedPagination, filter_context
 from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut, InvalidOut
 from tsunagu.audit.services import audit_read
-from tsunagu.common.wareki import WarekiError, format_wareki, parse_date
+from tsunagu.common.wareki import format_wareki
 
 from . import selectors, services
 from .models import Household, Person, Relation, Sex
 
 router = Router(tags=["本人・世帯"])
-
-FORBIDDEN = "この操作を行う権限がありません。"
-NON_FIELD = "__all__"
-
-
-# --- shared answers for every 包括的相談支援 endpoint -------------------------------------
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class InvalidOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
-def invalid(errors: Mapping[str, list[str] | str]) -> InvalidInput:
-    """422 ``{"detail": "入力内容に誤りがあります。", "errors": {field: [messages]}}``."""
-    return InvalidInput(
-        {field: [msgs] if isinstance(msgs, str) else list(msgs) for field, msgs in errors.items()}
-    )
-
-
-def service_error_fields(
-    exc: ServiceValidationError,
-    fields: Mapping[str, str] | None = None,
-    non_field: str = NON_FIELD,
-) -> dict[str, list[str]]:
-    """A service's Japanese messages by the field names of the request body."""
-    fields = fields or {}
-    found = exc.message_dict if hasattr(exc, "error_dict") else {non_field: exc.messages}
-    errors: dict[str, list[str]] = {}
-    for field, messages in found.items():
-        errors.setdefault(fields.get(field, field), []).extend(messages)
-    return errors
-
-
-@contextmanager
-def service_errors(
-    fields: Mapping[str, str] | None = None, non_field: str = NON_FIELD
-) -> Iterator[None]:
-    """Refused input answers 422 with the service's messages; a refused actor 403."""
-    try:
-        yield
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or FORBIDDEN) from exc
-    except ServiceValidationError as exc:
-        raise invalid(service_error_fields(exc, fields, non_field)) from exc
-
-
-def date_input(value: str | None, field: str) -> datetime.date | None:
-    """A date typed in 和暦 or 西暦 (``昭和55年3月1日``, ``S55.3.1``, ``1980-03-01``)."""
-    if value is None or not str(value).strip():
-        return None
-    try:
-        return parse_date(str(value))
-    except WarekiError as exc:
-        raise invalid({field: exc.message}) from exc
-
-
-def check_lengths(model, data: Mapping[str, Any], fields: Mapping[str, str]) -> None:
-    """Texts longer than the column allows are refused with a Japanese message."""
-    errors = {}
-    for body_field, model_field in fields.items():
-        value = data.get(body_field)
-        field = model._meta.get_field(model_field)
-        if isinstance(value, str) and field.max_length and len(value) > field.max_length:
-            errors[body_field] = (
-                f"{field.verbose_name}は{field.max_length}文字以内で入力してください。"
-            )
-    if errors:
-        raise invalid(errors)
-
-
-class AuditedPagination(PageNumberPagination):
-    """Page numbers; ``on_page(request, items, page=, **params)`` sees the page's items
-    before they are answered (to record the persons shown as read)."""
-
-    def __init__(self, *, on_page=None, **kwargs):
-        self.on_page = on_page
-        super().__init__(**kwargs)
-
-    def paginate_queryset(self, queryset, pagination, request, **params):
-        result = super().paginate_queryset(queryset, pagination, request, **params)
-        result[self.items_attribute] = items = list(result[self.items_attribute])
-        if self.on_page is not None:
-            self.on_page(request, items, page=pagination.page, **params)
-        return result
-
-
-def filter_context(filters: Schema, page: int) -> dict[str, str]:
-    context = {k: str(v) for k, v in filters.dict().items() if v not in (None, "", False, [])}
-    context["page"] = str(page)
-    return context
 
 
 # --- persons ----------------------------------------------------------------------------
@@ -345,13 +248,9 @@ def person_create(request, payload: PersonIn):
     data = payload.dict()
     check_lengths(Person, data, PERSON_LENGTHS)
     birth_date = date_input(data.pop("birth_date"), "birth_date")
-    duplicate = None
-    with service_errors():
-        try:
-            person = services.person_register(by=request.user, birth_date=birth_date, **data)
-        except services.DuplicateSuspected as exc:
-            duplicate = exc
-    if duplicate is not None:
+    try:
+        person = services.person_register(by=request.user, birth_date=birth_date, **data)
+    except services.DuplicateSuspected as duplicate:
         _audit_known_check(request, duplicate.result, during="person.create")
         return Status(409, {"detail": duplicate.messages[0], **_known_answer(duplicate.result)})
     return Status(201, _person_or_404(request, person.pk))
@@ -457,7 +356,7 @@ def household_create(request, payload: HouseholdIn):
     require_perm(request, "people.use")
     check_lengths(Household, payload.dict(), {"label": "label", "address": "address"})
     head = _person_or_404(request, payload.head_person_id) if payload.head_person_id else None
-    with service_errors(), transaction.atomic():
+    with transaction.atomic():
         household = services.household_create(
             by=request.user, label=payload.label, address=payload.address, notes=payload.notes
         )
@@ -473,18 +372,18 @@ def household_create(request, payload: HouseholdIn):
     response={201: HouseholdOut, 404: ErrorOut, 422: InvalidOut},
     summary="世帯員の追加",
 )
+@api_fields(non_field="person_id")
 def household_member_add(request, household_id: int, payload: MemberIn):
     require_perm(request, "people.use")
     household = _household_or_404(request, household_id)
     if payload.person_id is None:
         raise invalid({"person_id": "世帯員にする方を指定してください。"})
     person = _person_or_404(request, payload.person_id)
-    with service_errors(non_field="person_id"):
-        services.household_add_member(
-            by=request.user,
-            household=household,
-            person=person,
-            relation=payload.relation,
-            start_date=payload.start_date,
-        )
+    services.household_add_member(
+        by=request.user,
+        household=household,
+        person=person,
+        relation=payload.relation,
+        start_date=payload.start_date,
+    )
     return Status(201, household_answer(request, _household_or_404(request, household.pk)))
