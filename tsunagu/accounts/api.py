@@ -8,6 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from tsunagu.api.permissions import require_perm
 
 from . import selectors, services
+from .acting import acting
 from .models import Agency, Notification
 
 router = Router(tags=["利用者・支援関係機関"])
@@ -44,10 +45,11 @@ def _membership_out(m) -> MembershipOut:
 
 @router.get("/me", response=MeOut, summary="ログイン中の利用者と所属")
 def me(request):
+    current = acting(request.user)
     return MeOut(
         username=request.user.get_username(),
         display_name=request.user.display_name,
-        acting_membership=_membership_out(request.membership) if request.membership else None,
+        acting_membership=_membership_out(current.membership) if current else None,
         memberships=[_membership_out(m) for m in request.memberships],
     )
 

@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import access
+from tsunagu.accounts.acting import acting
 from tsunagu.accounts.models import Agency
 from tsunagu.accounts.selectors import agency_get
 from tsunagu.api.errors import api_fields, invalid
@@ -162,10 +163,9 @@ def helpdesk_suggestions(
     require_perm(request, "consultations.use")
     codes = categories or []
     ids = list(selectors.active_categories().filter(code__in=codes).values_list("pk", flat=True))
-    acting = request.user.acting_membership
     suggestions = selectors.help_desk_suggestions(
         category_ids=ids,
-        exclude_agency_id=acting.agency_id,
+        exclude_agency_id=acting(request.user).agency_id,
         person=_person_or_404(request, person),
         household=_household_or_404(request, household),
     )

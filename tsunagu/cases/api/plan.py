@@ -14,7 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Router, Schema, Status
 
-from tsunagu.accounts.models import Agency, Role
+from tsunagu.accounts.acting import acting
+from tsunagu.accounts.models import Agency
 from tsunagu.accounts.selectors import agency_get
 from tsunagu.api.errors import api_fields, invalid
 from tsunagu.api.inputs import check_lengths, date_input
@@ -274,8 +275,7 @@ def plan_item_remove(request, case_id: int, plan_id: int, item_id: int):
 def support_decision(request, case_id: int, plan_id: int, payload: SupportDecisionIn):
     """会議で合意した、参加支援・アウトリーチ等を含むプランを確定します。"""
     case = _case(request, case_id)
-    membership = getattr(request.user, "acting_membership", None)
-    if membership is None or membership.role != Role.MUNICIPAL_OFFICER:
+    if not acting(request.user).is_office:
         raise PermissionDenied("支援決定は自治体職員（事務局）が行います。")
     plan = _plan(case, plan_id)
     decided_on = date_input(payload.decided_on, "decided_on")
