@@ -192,22 +192,20 @@ def _error_mappers(module: Path) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            names = [node.name]
+            names = [node.name] if "service_error" in node.name else []
         elif isinstance(node, ast.ImportFrom | ast.Import):
-            names = [alias.asname or alias.name for alias in node.names]
-        elif isinstance(node, ast.With):
+            names = [alias.name for alias in node.names if "service_error" in alias.name]
+        elif isinstance(node, ast.With):  # ``with service_errors(...)``, ``with app_errors()``
             names = [
-                ast.unparse(item.context_expr.func)
+                name
                 for item in node.items
                 if isinstance(item.context_expr, ast.Call)
+                for name in [ast.unparse(item.context_expr.func)]
+                if name.split(".")[-1].endswith("errors")
             ]
         else:
             continue
-        found += [
-            f"{module.relative_to(PACKAGE.parent)}:{node.lineno} {name}"
-            for name in names
-            if "service_error" in name or name.split(".")[-1].endswith("_errors")
-        ]
+        found += [f"{module.relative_to(PACKAGE.parent)}:{node.lineno} {name}" for name in names]
     return found
 
 

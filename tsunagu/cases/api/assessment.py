@@ -14,15 +14,15 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 
 from tsunagu.accounts.selectors import agency_list
-from tsunagu.api.auth import require_perm
+from tsunagu.api.errors import api_fields, invalid
+from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut, InvalidOut, RuleBrokenOut
 from tsunagu.audit.services import audit_read
 from tsunagu.cases import selectors
-from tsunagu.cases.api.case import service_errors
 from tsunagu.cases.models import Assessment, AssessmentSection, AssessmentSource, Case
 from tsunagu.cases.selectors import assessment as assessment_selectors
 from tsunagu.cases.services import assessment as assessment_services
 from tsunagu.common.validation import max_length_errors
-from tsunagu.people.api import ErrorOut, InvalidOut, invalid
 
 router = Router(tags=["多機関協働"])
 
@@ -215,7 +215,13 @@ def assessment_version_list(request, case_id: int):
 
 @router.post(
     "/cases/{case_id}/assessment",
-    response={201: AssessmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut},
+    response={
+        201: AssessmentOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: RuleBrokenOut,
+        422: InvalidOut,
+    },
     summary="アセスメントシートの記録（新しい版として）",
     description=(
         "送った内容でシート全体の新しい版を記録します（前の版は変わりません）。``sections`` に"
@@ -229,15 +235,15 @@ def assessment_version_list(request, case_id: int):
         "多機関協働事業者と事務局だけで、それ以外は 403、インテーク・終結の事例は 409 です。"
     ),
 )
+@api_fields(SERVICE_FIELDS)
 def assessment_record(request, case_id: int, payload: AssessmentIn):
     case = _case_or_404(request, case_id)
     require_perm(request, "cases.manage_case", case)
     sections = _sections(payload)
     sources = _sources(payload, sections)
-    with service_errors(SERVICE_FIELDS):
-        recorded = assessment_services.assessment_record(
-            by=request.user, case=case, sections=sections, sources=sources
-        )
+    recorded = assessment_services.assessment_record(
+        by=request.user, case=case, sections=sections, sources=sources
+    )
     shown = assessment_selectors.assessment_get(case=case, version=recorded.version)
     _audit(request, case, shown)
     return Status(201, _sheet(request, case, shown))
