@@ -169,17 +169,18 @@ def test_the_case_page_panels_are_registered_by_their_apps():
 
 def test_the_dashboard_widgets_are_registered_by_their_apps_in_order():
     from tsunagu.cases import widgets as cases
+    from tsunagu.cases.selectors import activity, monitoring
     from tsunagu.consultations import widgets as consultations
     from tsunagu.dashboard import context as dashboard
     from tsunagu.dashboard.widgets import widgets
-    from tsunagu.meetings import widgets as meetings
+    from tsunagu.meetings import selectors as meetings
 
     assert widgets() == [
         dashboard.agency_overview,
         consultations.referral_panels,
-        cases.monitoring_due,
-        cases.recent_activity,
-        meetings.meetings,
+        monitoring.dashboard_panel,
+        activity.dashboard_panel,
+        meetings.dashboard_panel,
         cases.awaiting_decision,
         dashboard.audit_summary,
     ]

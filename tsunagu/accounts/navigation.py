@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tsunagu.accounts.acting import acting
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -30,6 +32,6 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 def items_for(user) -> list[NavItem]:
     if not (user and user.is_authenticated):
         return []
-    if getattr(user, "acting_membership", None) is None:
+    if not acting(user):
         return []
     return [item for item in NAV_ITEMS if item.permission is None or user.has_perm(item.permission)]

@@ -12,6 +12,7 @@ class CasesConfig(AppConfig):
         from tsunagu.cases.services.case import case_open_from_referral
         from tsunagu.consultations.hooks import set_multi_agency_acceptor
 
+        from . import permissions  # noqa: F401  (registers the rules)
         from .panels import register_case_panel
 
         register_case_panel(plans.case_panel)
@@ -25,6 +26,6 @@ class CasesConfig(AppConfig):
 
         from . import widgets
 
-        register_widget(widgets.monitoring_due, order=30)
-        register_widget(widgets.recent_activity, order=40)
+        register_widget(monitoring.dashboard_panel, order=30)  # monitoring due and overdue
+        register_widget(activity.dashboard_panel, order=40)  # entries not yet seen
         register_widget(widgets.awaiting_decision, order=60)

@@ -1,7 +1,8 @@
 """The sections of the case page, registered by the apps that own them.
 
-Each panel is ``panel(request, case) -> dict`` (template context). The case page shows every
-registered panel to those who see the case's content; a panel registered with
+Each panel is ``panel(user, case) -> dict`` (template context): a selector of the viewing
+user, not of the request; what it shows is covered by the case page's audited read. The case
+page shows every registered panel to those who see the case's content; a panel registered with
 ``limited=True`` is also shown to an agency that knows of the case without consent naming it
 (it must then show only that agency's own records). ``cases`` registers its own panels here;
 higher apps register theirs in their ``AppConfig.ready()``.

@@ -1,5 +1,6 @@
-"""The home page's 多機関協働 panels, registered in ``CasesConfig.ready()``: monitoring due,
-new activity on the cases one manages, and 支援決定待ち for the program office."""
+"""The home page's 支援決定待ち panel for the program office, registered in
+``CasesConfig.ready()`` with the monitoring and activity panels
+(``selectors.monitoring.dashboard_panel``, ``selectors.activity.dashboard_panel``)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,9 @@ from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_read
 
 from .models import CaseStatus, PlanItem, PlanStatus, SupportPlan
-from .selectors import activity, monitoring
 from .selectors.case import case_list, subject_person_ids
 
 PANEL_ROWS = 5
-
-
-def monitoring_due(user, *, request) -> dict:
-    """Monitoring due and overdue (coordinators and the office; an audited read)."""
-    return monitoring.dashboard_panel(request)
-
-
-def recent_activity(user, *, request) -> dict:
-    """Other agencies' entries not yet seen (coordinators and the office; an audited read)."""
-    return activity.dashboard_panel(request)
 
 
 def awaiting_decision(user, *, request) -> dict:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu import access
+from tsunagu.accounts.acting import acting
 from tsunagu.accounts.models import Agency, Program
 from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.common.business_days import add_office_days
@@ -74,7 +75,7 @@ def respond_by_for(sent_at: datetime.datetime) -> datetime.datetime:
 
 
 def _acting(by):
-    membership = getattr(by, "acting_membership", None)
+    membership = acting(by).membership
     if membership is None or not access.may_handle_cases(by):
         raise PermissionDenied("現在の所属・役割では相談を扱えません。")
     return membership

@@ -9,6 +9,7 @@ coordinator those uploaded for their acting agency.
 import rules
 
 from tsunagu import access
+from tsunagu.accounts.acting import acting
 from tsunagu.accounts.models import Role
 
 from .models import ImportBatch
@@ -20,8 +21,7 @@ REVIEWING_ROLES = frozenset({Role.MUNICIPAL_OFFICER, Role.COORDINATOR})
 def reviews_linkage(user) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
-    membership = getattr(user, "acting_membership", None)
-    return membership is not None and membership.role in REVIEWING_ROLES
+    return acting(user).has_role(*REVIEWING_ROLES)
 
 
 rules.add_perm("linkage.review", reviews_linkage)

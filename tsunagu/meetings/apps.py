@@ -11,7 +11,7 @@ class MeetingsConfig(AppConfig):
         from tsunagu.cases.panels import register_case_panel
 
         from . import permissions  # noqa: F401  (registers the rules)
-        from .selectors import case_panel
+        from .selectors import case_panel, dashboard_panel
         from .services import withdraw_conference_items
 
         register_case_panel(case_panel)  # the case page's meetings section
@@ -20,6 +20,4 @@ class MeetingsConfig(AppConfig):
 
         from tsunagu.dashboard.widgets import register_widget
 
-        from . import widgets
-
-        register_widget(widgets.meetings, order=50)  # the home page's meetings panel
+        register_widget(dashboard_panel, order=50)  # the home page's meetings panel

@@ -3,16 +3,14 @@
 import rules
 
 from tsunagu import access
-from tsunagu.accounts.models import Role
+from tsunagu.accounts.acting import acting
 from tsunagu.cases.permissions import coordinating_role
 
 
 @rules.predicate
 def uses_meetings(user) -> bool:
-    membership = getattr(user, "acting_membership", None)
-    return membership is not None and (
-        access.may_handle_cases(user) or membership.role == Role.MEETING_GUEST
-    )
+    me = acting(user)
+    return me.works_with_persons or me.is_guest
 
 
 @rules.predicate
@@ -23,13 +21,10 @@ def may_view_meeting(user, meeting) -> bool:
 @rules.predicate
 def manages_meeting(user, meeting) -> bool:
     """The convening agency acting as coordinator, or the program office."""
-    membership = getattr(user, "acting_membership", None)
-    if meeting is None or not coordinating_role(user):
+    me = acting(user)
+    if meeting is None or not me.coordinates:
         return False
-    return (
-        membership.role == Role.MUNICIPAL_OFFICER
-        or membership.agency_id == meeting.convening_agency_id
-    )
+    return me.is_office or me.agency_id == meeting.convening_agency_id
 
 
 @rules.predicate

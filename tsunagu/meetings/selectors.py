@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu import access
+from tsunagu.accounts.acting import acting
 from tsunagu.accounts.models import Membership, Role
 from tsunagu.people.selectors import visible_person_ids
 
@@ -309,12 +310,11 @@ def _managed_upcoming(user) -> QuerySet[Meeting]:
     return qs.order_by("starts_at", "id")
 
 
-def case_panel(request, case) -> dict:
+def case_panel(user, case) -> dict:
     """Context for the case page's meetings section (agenda items about the case).
     The case page's own audited read covers the case shown here."""
     from .services import conference_consent_ok
 
-    user = request.user
     items = list(
         AgendaItem.objects.filter(case_id=case.pk)
         .select_related("meeting", "plan")
@@ -352,25 +352,24 @@ def case_panel(request, case) -> dict:
     return {"meetings_panel": {"items": items, "offers": offers, "case_id": case.pk}}
 
 
-def dashboard_panel(request) -> dict:
+def dashboard_panel(user, *, request) -> dict:
     """Context for the dashboard's meetings panel: the next 30 days' meetings the user's
     agency convenes or the user is a member of (a guest: their invitations), with the
     pledges still needed, and the open action items owned by the user's agency."""
     from tsunagu.audit.services import audit_read
 
-    user = request.user
-    membership = getattr(user, "acting_membership", None)
-    if membership is None or not user.has_perm("meetings.use"):
+    me = acting(user)
+    if not me or not user.has_perm("meetings.use"):
         return {}
     now = timezone.now()
     visible = access.meetings_visible_to(user).filter(is_cancelled=False)
-    is_guest = membership.role == Role.MEETING_GUEST
+    is_guest = me.is_guest
     if is_guest:
         meetings = visible.order_by("starts_at", "id")
     else:
         meetings = (
             visible.filter(starts_at__gte=now, starts_at__lt=now + datetime.timedelta(days=30))
-            .filter(Q(convening_agency_id=membership.agency_id) | Q(members__user=user))
+            .filter(Q(convening_agency_id=me.agency_id) | Q(members__user=user))
             .distinct()
             .order_by("starts_at", "id")
         )
@@ -397,7 +396,7 @@ def dashboard_panel(request) -> dict:
                 and member is not None
                 and member.pledged_at is None,
                 "unpledged": unpledged.get(meeting.pk, 0)
-                if meeting.convening_agency_id == membership.agency_id
+                if meeting.convening_agency_id == me.agency_id
                 else 0,
             }
         )
@@ -405,7 +404,7 @@ def dashboard_panel(request) -> dict:
     if not is_guest:
         today = timezone.localdate()
         actions = list(
-            ActionItem.objects.filter(owner_agency_id=membership.agency_id, done_on__isnull=True)
+            ActionItem.objects.filter(owner_agency_id=me.agency_id, done_on__isnull=True)
             .select_related("meeting", "agenda_item", "agenda_item__case")
             .order_by("due_on", "id")[:PANEL_ROWS]
         )

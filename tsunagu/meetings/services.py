@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tsunagu.accounts.acting import acting
 from tsunagu.accounts.models import Agency, Membership, Role
 from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.cases.models import Case, CaseStatus, PlanStatus, SupportPlan
@@ -717,9 +718,9 @@ def action_item_add(
 
 def action_item_done(*, by, action: ActionItem, done_on: datetime.date | None = None) -> ActionItem:
     """The convenor, or the owning agency, marks an action item done."""
-    membership = getattr(by, "acting_membership", None)
-    if membership is None or (
-        membership.agency_id != action.owner_agency_id and not manages_meeting(by, action.meeting)
+    me = acting(by)
+    if not me or (
+        me.agency_id != action.owner_agency_id and not manages_meeting(by, action.meeting)
     ):
         raise PermissionDenied("宿題の完了は、担当機関または会議を招集した機関が記録します。")
     if action.done_on is not None:

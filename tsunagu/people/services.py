@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu import access
+from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.common.validation import (
     kana_error,
@@ -70,7 +71,7 @@ def person_create(
     )
     if errors:
         raise ValidationError(errors)
-    membership = getattr(by, "acting_membership", None)
+    membership = acting(by).membership
     with transaction.atomic():
         person = Person(
             name=name.strip(),
@@ -105,7 +106,7 @@ def household_create(
     too_long = max_length_errors(Household, label=label, address=address)
     if too_long:
         raise ValidationError(too_long)
-    membership = getattr(by, "acting_membership", None)
+    membership = acting(by).membership
     with transaction.atomic():
         household = Household.objects.create(
             label=label.strip(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F, QuerySet
 
 from tsunagu import access
-from tsunagu.accounts.models import Role
+from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_read
 from tsunagu.cases.models import Activity, Case
 from tsunagu.cases.permissions import coordinating_role, may_record_activity
@@ -74,11 +74,10 @@ def unseen_for(user) -> QuerySet[Activity]:
     )
 
 
-def case_panel(request, case) -> dict:
+def case_panel(user, case) -> dict:
     """Context for the case page's activity section: the latest entries, how many the
     coordinator has not seen (for those who manage the case) and the links.
     The case page's own audited read covers the persons shown here."""
-    user = request.user
     qs = activity_list(case=case, agency_id=own_agency_only(user, case))
     rows = list(qs[:PANEL_ROWS])
     manages = user.has_perm("cases.manage_case", case)
@@ -92,15 +91,13 @@ def case_panel(request, case) -> dict:
     }
 
 
-def dashboard_panel(request) -> dict:
+def dashboard_panel(user, *, request) -> dict:
     """Context for the dashboard's activity panel: for a coordinator or the program office,
     entries from other agencies on the cases they manage that the coordinator has not seen
     yet. The persons named are an audited read. Nothing for other roles."""
     from tsunagu.cases.selectors.case import subject_person_ids
 
-    user = request.user
-    membership = getattr(user, "acting_membership", None)
-    if membership is None or membership.role not in (Role.COORDINATOR, Role.MUNICIPAL_OFFICER):
+    if not acting(user).coordinates:
         return {}
     qs = unseen_for(user)
     rows = list(qs[:PANEL_ROWS])

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tsunagu import access
-from tsunagu.accounts.models import Role
+from tsunagu.accounts.acting import acting
 from tsunagu.cases.models import (
     Case,
     MonitoringRecord,
@@ -211,12 +211,12 @@ def due_dates(case: Case, *, today: datetime.date | None = None) -> list[Due]:
 def _managed_cases(user) -> QuerySet[Case]:
     """Cases whose monitoring the user is responsible for: the coordinating agency's
     coordinators for its cases, the municipal office for all."""
-    membership = getattr(user, "acting_membership", None)
+    me = acting(user)
     qs = access.cases_visible_to(user).filter(status__in=MONITORED)
-    if membership is None or membership.role not in (Role.COORDINATOR, Role.MUNICIPAL_OFFICER):
+    if not me.coordinates:
         return qs.none()
-    if membership.role == Role.COORDINATOR:
-        qs = qs.filter(coordinating_agency_id=membership.agency_id)
+    if not me.is_office:
+        qs = qs.filter(coordinating_agency_id=me.agency_id)
     return qs.select_related("person", "household", "coordinator", "coordinating_agency")
 
 
@@ -234,11 +234,7 @@ def dues_needing_reminders(*, today: datetime.date) -> list[Due]:
     return [d for d in dues_for_cases(cases, today=today) if d.needs_attention]
 
 
-def _may_manage(request, case: Case) -> bool:
-    return request.user.has_perm("cases.manage_case", case)
-
-
-def case_panel(request, case) -> dict:
+def case_panel(user, case) -> dict:
     """Context for the case page's monitoring section."""
     if case.status not in (*MONITORED, C.REPLANNING, C.CLOSED, C.SUSPENDED):
         return {}
@@ -248,7 +244,7 @@ def case_panel(request, case) -> dict:
     dues = due_dates(case)
     if not dues and not records:
         return {}
-    may_manage = _may_manage(request, case)
+    may_manage = user.has_perm("cases.manage_case", case)
     return {
         "monitoring_panel": {
             "dues": dues,
@@ -262,15 +258,15 @@ def case_panel(request, case) -> dict:
     }
 
 
-def dashboard_panel(request) -> dict:
-    """Context for the dashboard's monitoring panel (coordinators and the office only)."""
-    membership = getattr(request, "membership", None)
-    if membership is None or membership.role not in (Role.COORDINATOR, Role.MUNICIPAL_OFFICER):
+def dashboard_panel(user, *, request) -> dict:
+    """Context for the dashboard's monitoring panel (coordinators and the office only); the
+    persons named are an audited read."""
+    if not acting(user).coordinates:
         return {}
     from tsunagu.audit.services import audit_read
     from tsunagu.cases.selectors.case import subject_person_ids
 
-    dues = due_for_user(request.user)
+    dues = due_for_user(user)
     rows = dues[:PANEL_ROWS]
     persons = subject_person_ids({d.case.pk: d.case for d in rows}.values())
     if persons:

@@ -83,7 +83,7 @@ def next_step(plan: SupportPlan) -> str:
     return ""
 
 
-def case_panel(request, case) -> dict:
+def case_panel(user, case) -> dict:
     """The case page's plan section: the current and the open plan (reads audited by the page)."""
     plans = plans_of(case)
     confirmed = next((p for p in plans if p.status == PlanStatus.CONFIRMED), None)

@@ -21,7 +21,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tsunagu.accounts.models import Agency, Role
+from tsunagu.accounts.acting import acting
+from tsunagu.accounts.models import Agency
 from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.cases.models import (
     Case,
@@ -340,8 +341,7 @@ def support_decision_make(
     notes: str = "",
 ) -> SupportDecision:
     """支援決定 by the municipality for a plan with 参加支援 or アウトリーチ (§5.3 1-2)."""
-    membership = getattr(by, "acting_membership", None)
-    if membership is None or membership.role != Role.MUNICIPAL_OFFICER:
+    if not acting(by).is_office:
         raise PermissionDenied("支援決定は自治体職員（事務局）が行います。")
     errors = {}
     if decided_on is None:

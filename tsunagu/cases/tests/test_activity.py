@@ -420,13 +420,13 @@ def test_case_page_panel(login, personas, case):
 def test_case_panel_context(rf, personas, case):
     request = rf.get("/")
     request.user = personas["desk"].user
-    assert activity_selectors.case_panel(request, case)["activity_panel"]["rows"] == []
+    assert activity_selectors.case_panel(request.user, case)["activity_panel"]["rows"] == []
     entry = _record(personas, case)
-    panel = activity_selectors.case_panel(request, case)["activity_panel"]
+    panel = activity_selectors.case_panel(request.user, case)["activity_panel"]
     assert ([r.pk for r in panel["rows"]], panel["count"], panel["unseen"]) == ([entry.pk], 1, None)
     assert panel["may_record"] is True
     request.user = personas["coordinator"].user
-    assert activity_selectors.case_panel(request, case)["activity_panel"]["unseen"] == 1
+    assert activity_selectors.case_panel(request.user, case)["activity_panel"]["unseen"] == 1
 
 
 def test_coordinator_sees_a_desk_entry_on_the_dashboard_until_opening_the_log(
@@ -483,11 +483,11 @@ def test_dashboard_shows_five_and_counts_all(rf, personas, case):
         _record(personas, case, summary=f"報告{n}")
     request = rf.get("/")
     request.user = personas["coordinator"].user
-    panel = activity_selectors.dashboard_panel(request)["activity_dashboard"]
+    panel = activity_selectors.dashboard_panel(request.user, request=request)["activity_dashboard"]
     assert len(panel["rows"]) == 5 and panel["count"] == 7
     assert [r.summary for r in panel["rows"]] == [f"報告{n}" for n in (6, 5, 4, 3, 2)]
     request.user = personas["desk"].user
-    assert activity_selectors.dashboard_panel(request) == {}
+    assert activity_selectors.dashboard_panel(request.user, request=request) == {}
 
 
 # --------------------------------------------------------------------------------- API

@@ -193,7 +193,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = selectors.mark_team_consent(case, list(case.team.all()))
     panels: dict = {}
     for panel in case_panels(content_visible=content):
-        panels.update(panel(request, case))
+        panels.update(panel(request.user, case))
     events = list(case.status_events.all())
     shown = case.visible_subject_ids  # one member's consent never opens another's details
     return render(

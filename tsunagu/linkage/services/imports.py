@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_record
 from tsunagu.people.models import Person, Sex
 
@@ -92,7 +93,7 @@ def _require_batch(by, batch: ImportBatch) -> ImportBatch:
 def import_upload(*, by, file, source_label: str) -> ImportBatch:
     """Keep an uploaded CSV file (status ``uploaded``) after checking it can be read."""
     _require_importer(by)
-    membership = getattr(by, "acting_membership", None)
+    membership = acting(by).membership
     if membership is None:
         raise PermissionDenied(NO_AGENCY)
     source_label = (source_label or "").strip()
