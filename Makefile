@@ -12,6 +12,8 @@ PORT ?= 8000
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 fonts-ipaexfont
 APT_PACKAGES := $(APT_RUNTIME) chromium
 PYTEST_ARGS ?=
+# test processes for everything but the browser tests (which run after, one at a time)
+PYTEST_WORKERS ?= auto
 
 .PHONY: demo test lint serve system-deps runtime-deps apt-install python-venv clean
 
@@ -52,7 +54,8 @@ lint: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=tsunagu.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 test: $(VENV)/.installed system-deps lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: none selected
+	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache
