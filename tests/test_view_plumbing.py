@@ -2,10 +2,14 @@
 selectors: ``get_<thing>_for_user``), so that who may open a page, what answers 404 and what
 403 is decided in one place.
 
-The test fails when a views module grows its own copy again: an ``_x_or_404`` wrapper (or
-``_or_403``) around a selector, a decorator of its own (a function taking ``view``) or a
-``never_cache`` of its own instead of ``personal_data_view(perm)``, or its own htmx partial
-check instead of ``is_partial(request)``.
+The API modules (``*/api.py``, ``*/api/*.py``, ``*/*_api.py``) read their objects through
+the same getters.
+
+The test fails when a views or API module grows its own copy again: an ``_x_or_404``
+wrapper (or ``_or_403``) around a selector; and when a views module grows a decorator of
+its own (a function taking ``view``) or a ``never_cache`` of its own instead of
+``personal_data_view(perm)``, or its own htmx partial check instead of
+``is_partial(request)``.
 """
 
 from __future__ import annotations
@@ -30,7 +34,14 @@ def rel(path: Path) -> str:
     return str(path.relative_to(PACKAGE.parent))
 
 
+def api_modules() -> list[Path]:
+    found = set(PACKAGE.glob("*/api.py")) | set(PACKAGE.glob("*/api/*.py"))
+    found |= set(PACKAGE.glob("*/*_api.py"))
+    return sorted(found)
+
+
 MODULES = view_modules()
+API_MODULES = api_modules()
 
 
 def test_the_view_modules_are_found():
@@ -41,8 +52,16 @@ def test_the_view_modules_are_found():
     assert "tsunagu/linkage/views/review.py" in names
 
 
-@pytest.mark.parametrize("path", MODULES, ids=rel)
-def test_no_getter_wrapper_in_a_view_module(path):
+def test_the_api_modules_are_found():
+    names = {rel(p) for p in API_MODULES}
+    assert "tsunagu/cases/api/case.py" in names
+    assert "tsunagu/consultations/api.py" in names
+    assert "tsunagu/meetings/summary_api.py" in names
+    assert "tsunagu/linkage/api/imports.py" in names
+
+
+@pytest.mark.parametrize("path", MODULES + API_MODULES, ids=rel)
+def test_no_getter_wrapper_in_a_view_or_api_module(path):
     """Objects come from the app's ``get_<thing>_for_user`` (404 / 403 decided there)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     wrappers = [

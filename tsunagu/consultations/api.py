@@ -8,7 +8,6 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from django.http import Http404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -23,7 +22,6 @@ from tsunagu.api.permissions import require_perm
 from tsunagu.api.schemas import ErrorOut, InvalidOut, RuleBrokenOut
 from tsunagu.audit.services import audit_read
 from tsunagu.people import selectors as people_selectors
-from tsunagu.people.models import Household, Person
 
 from . import selectors, services
 from .models import (
@@ -38,40 +36,6 @@ from .models import (
 )
 
 router = Router(tags=["相談受付・つなぎ"])
-
-
-def _consultation_or_404(request, pk: int) -> Consultation:
-    try:
-        consultation = selectors.consultation_get(user=request.user, pk=pk)
-    except Consultation.DoesNotExist as exc:
-        raise Http404 from exc
-    return _mark_subjects(request, [consultation])[0]
-
-
-def _referral_or_404(request, pk: int) -> Referral:
-    try:
-        referral = selectors.referral_get(user=request.user, pk=pk)
-    except Referral.DoesNotExist as exc:
-        raise Http404 from exc
-    return _mark_chain(request, [referral], following=True)[0]
-
-
-def _person_or_404(request, pk: int | None) -> Person | None:
-    if pk is None:
-        return None
-    try:
-        return people_selectors.person_get(user=request.user, pk=pk)
-    except Person.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def _household_or_404(request, pk: int | None) -> Household | None:
-    if pk is None:
-        return None
-    try:
-        return people_selectors.household_get(user=request.user, pk=pk)
-    except Household.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _agency(request, pk: int | None, field: str) -> Agency | None:
@@ -107,6 +71,12 @@ def _mark_subjects(request, objects: list) -> list:
     """Whether the user may open each object's person and household. Their names are
     shown either way, as on the screens; the records themselves answer 404."""
     return people_selectors.mark_subjects(request.user, objects)
+
+
+def _consultation_answer(request, consultation: Consultation) -> Consultation:
+    """The consultation after a step, read again with its subjects marked."""
+    fresh = selectors.get_consultation_for_user(request.user, consultation.pk)
+    return _mark_subjects(request, [fresh])[0]
 
 
 def _mark_chain(request, referrals: list[Referral], *, following: bool = False) -> list:
@@ -163,11 +133,19 @@ def helpdesk_suggestions(
     require_perm(request, "consultations.use")
     codes = categories or []
     ids = list(selectors.active_categories().filter(code__in=codes).values_list("pk", flat=True))
+    subject = (
+        people_selectors.get_person_for_user(request.user, person) if person is not None else None
+    )
+    subject_household = (
+        people_selectors.get_household_for_user(request.user, household)
+        if household is not None
+        else None
+    )
     suggestions = selectors.help_desk_suggestions(
         category_ids=ids,
         exclude_agency_id=acting(request.user).agency_id,
-        person=_person_or_404(request, person),
-        household=_household_or_404(request, household),
+        person=subject,
+        household=subject_household,
     )
     return [
         {"agency_id": a.pk, "agency_name": a.name, "phone": a.phone, "themes": themes}
@@ -341,7 +319,8 @@ def consultation_list(request, filters: Query[ConsultationFilter]):
 )
 def consultation_detail(request, consultation_id: int):
     require_perm(request, "consultations.use")
-    consultation = _consultation_or_404(request, consultation_id)
+    consultation = selectors.get_consultation_for_user(request.user, consultation_id)
+    _mark_subjects(request, [consultation])
     audit_read(
         request,
         "consultation.view",
@@ -367,8 +346,17 @@ def consultation_create(request, payload: ConsultationIn):
         raise invalid({"received_on": "受付日を入力してください。"})
     check_lengths(Consultation, data, CONSULTATION_LENGTHS)
     _check_consultation_choices(data)
-    person = _person_or_404(request, data.pop("person_id"))
-    household = _household_or_404(request, data.pop("household_id"))
+    person_id, household_id = data.pop("person_id"), data.pop("household_id")
+    person = (
+        people_selectors.get_person_for_user(request.user, person_id)
+        if person_id is not None
+        else None
+    )
+    household = (
+        people_selectors.get_household_for_user(request.user, household_id)
+        if household_id is not None
+        else None
+    )
     chosen = _categories(data.pop("categories"))
     primary = _primary(data.pop("primary_category"))
     consultation = services.consultation_record(
@@ -379,7 +367,7 @@ def consultation_create(request, payload: ConsultationIn):
         primary_category=primary,
         **data,
     )
-    return Status(201, _consultation_or_404(request, consultation.pk))
+    return Status(201, _consultation_answer(request, consultation))
 
 
 @router.patch(
@@ -391,7 +379,7 @@ def consultation_patch(request, consultation_id: int, payload: ConsultationPatch
     """送った項目だけを変えます。``categories`` を省くと分類はそのまま、
     ``primary_category`` を省くと ◎ はそのまま（外した分類なら ◎ なし）です。"""
     require_perm(request, "consultations.use")
-    consultation = _consultation_or_404(request, consultation_id)
+    consultation = selectors.get_consultation_for_user(request.user, consultation_id)
     changes = payload.dict(exclude_unset=True)
     nulls = [k for k, v in changes.items() if v is None and k != "primary_category"]
     if nulls:
@@ -415,7 +403,7 @@ def consultation_patch(request, consultation_id: int, payload: ConsultationPatch
         primary_category=primary,
         **changes,
     )
-    return _consultation_or_404(request, consultation.pk)
+    return _consultation_answer(request, consultation)
 
 
 # --- referrals --------------------------------------------------------------------------
@@ -608,8 +596,15 @@ def referral_list(request, filters: Query[ReferralFilter]):
     return selectors.referral_list(user=request.user, **params)
 
 
+def _with_chain(request, referral: Referral) -> Referral:
+    """The referral (from ``get_referral_for_user``) with the visible ones before and after
+    it and its subjects marked, as its detail answers it."""
+    return _mark_chain(request, [referral], following=True)[0]
+
+
 def _referral_answer(request, referral: Referral) -> Referral:
-    return _referral_or_404(request, referral.pk)
+    """The referral after a step, read again."""
+    return _with_chain(request, selectors.get_referral_for_user(request.user, referral.pk))
 
 
 @router.get(
@@ -619,7 +614,7 @@ def _referral_answer(request, referral: Referral) -> Referral:
 )
 def referral_detail(request, referral_id: int):
     require_perm(request, "consultations.use")
-    referral = _referral_or_404(request, referral_id)
+    referral = _with_chain(request, selectors.get_referral_for_user(request.user, referral_id))
     audit_read(
         request,
         "referral.view",
@@ -642,10 +637,19 @@ def referral_create(request, payload: ReferralIn):
     require_perm(request, "consultations.use")
     data = payload.dict()
     _require(data, {"consultation_id": "元の相談を指定してください。", "to_agency_id": TO_AGENCY})
-    consultation = _consultation_or_404(request, data.pop("consultation_id"))
+    consultation = selectors.get_consultation_for_user(request.user, data.pop("consultation_id"))
     to_agency = _agency(request, data.pop("to_agency_id"), "to_agency_id")
-    person = _person_or_404(request, data.pop("person_id"))
-    household = _household_or_404(request, data.pop("household_id"))
+    person_id, household_id = data.pop("person_id"), data.pop("household_id")
+    person = (
+        people_selectors.get_person_for_user(request.user, person_id)
+        if person_id is not None
+        else None
+    )
+    household = (
+        people_selectors.get_household_for_user(request.user, household_id)
+        if household_id is not None
+        else None
+    )
     referral = services.referral_send(
         by=request.user,
         consultation=consultation,
@@ -664,7 +668,7 @@ def referral_create(request, payload: ReferralIn):
 )
 def referral_accept(request, referral_id: int, payload: NoteIn = None):
     require_perm(request, "consultations.use")
-    referral = _referral_or_404(request, referral_id)
+    referral = selectors.get_referral_for_user(request.user, referral_id)
     services.referral_accept(
         by=request.user, referral=referral, note=payload.note if payload else ""
     )
@@ -684,7 +688,7 @@ def referral_accept(request, referral_id: int, payload: NoteIn = None):
 )
 def referral_return(request, referral_id: int, payload: ReturnIn):
     require_perm(request, "consultations.use")
-    referral = _referral_or_404(request, referral_id)
+    referral = selectors.get_referral_for_user(request.user, referral_id)
     services.referral_return(by=request.user, referral=referral, reason=payload.reason)
     return _referral_answer(request, referral)
 
@@ -696,7 +700,7 @@ def referral_return(request, referral_id: int, payload: ReturnIn):
 )
 def referral_start(request, referral_id: int, payload: NoteIn = None):
     require_perm(request, "consultations.use")
-    referral = _referral_or_404(request, referral_id)
+    referral = selectors.get_referral_for_user(request.user, referral_id)
     services.referral_start(
         by=request.user, referral=referral, note=payload.note if payload else ""
     )
@@ -717,7 +721,7 @@ def referral_start(request, referral_id: int, payload: NoteIn = None):
 @api_fields(COMPLETE_FIELDS)
 def referral_complete(request, referral_id: int, payload: CompleteIn):
     require_perm(request, "consultations.use")
-    referral = _referral_or_404(request, referral_id)
+    referral = selectors.get_referral_for_user(request.user, referral_id)
     rerefer_to = _agency(request, payload.rerefer_to_agency_id, "rerefer_to_agency_id")
     services.referral_complete(
         by=request.user,
@@ -737,7 +741,7 @@ def referral_complete(request, referral_id: int, payload: CompleteIn):
 )
 def referral_acknowledge(request, referral_id: int, payload: NoteIn = None):
     require_perm(request, "consultations.use")
-    referral = _referral_or_404(request, referral_id)
+    referral = selectors.get_referral_for_user(request.user, referral_id)
     services.referral_acknowledge_return(
         by=request.user, referral=referral, note=payload.note if payload else ""
     )
@@ -758,7 +762,7 @@ def referral_acknowledge(request, referral_id: int, payload: NoteIn = None):
 @api_fields(REFERRAL_FIELDS)
 def referral_resend(request, referral_id: int, payload: ResendIn):
     require_perm(request, "consultations.use")
-    referral = _referral_or_404(request, referral_id)
+    referral = selectors.get_referral_for_user(request.user, referral_id)
     data = payload.dict()
     _require(data, {"to_agency_id": TO_AGENCY})
     to_agency = _agency(request, data.pop("to_agency_id"), "to_agency_id")

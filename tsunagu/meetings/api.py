@@ -12,7 +12,6 @@ the member's own recorded pledge (社会福祉法第106条の6).
 import datetime
 from typing import Any
 
-from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -38,33 +37,6 @@ from .models import (
 )
 
 router = Router(tags=["会議"])
-
-
-def _meeting_or_404(request, pk: int) -> Meeting:
-    try:
-        return selectors.meeting_get(user=request.user, pk=pk)
-    except Meeting.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def _managed(request, pk: int) -> Meeting:
-    meeting = _meeting_or_404(request, pk)
-    require_perm(request, "meetings.manage_meeting", meeting)
-    return meeting
-
-
-def _item_or_404(meeting: Meeting, item_pk: int) -> AgendaItem:
-    for item in meeting.agenda.all():
-        if item.pk == item_pk:
-            return item
-    raise Http404
-
-
-def _member_or_404(meeting: Meeting, member_pk: int) -> MeetingMember:
-    for member in meeting.members.all():
-        if member.pk == member_pk:
-            return member
-    raise Http404
 
 
 def _user_name(user) -> str | None:
@@ -383,7 +355,9 @@ def meeting_answer(request, meeting: Meeting, *, audit: bool = True) -> dict[str
 
 def _fresh(request, meeting: Meeting) -> dict[str, Any]:
     """The meeting after a step (the step itself is audited by its service)."""
-    return meeting_answer(request, _meeting_or_404(request, meeting.pk), audit=False)
+    return meeting_answer(
+        request, selectors.get_meeting_for_user(request.user, meeting.pk), audit=False
+    )
 
 
 def _agency(pk: int | None, field: str, *, required: bool = False) -> Agency | None:
@@ -458,7 +432,7 @@ def meeting_create(request, payload: MeetingIn):
 )
 def meeting_next(request, meeting_id: int):
     require_perm(request, "meetings.use")
-    meeting = _meeting_or_404(request, meeting_id)
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
     require_perm(request, "meetings.manage_meeting", meeting)
     following = services.meeting_schedule_next(by=request.user, meeting=meeting)
     return Status(201, _fresh(request, following))
@@ -471,7 +445,7 @@ def meeting_next(request, meeting_id: int):
 )
 def meeting_detail(request, meeting_id: int):
     require_perm(request, "meetings.use")
-    return meeting_answer(request, _meeting_or_404(request, meeting_id))
+    return meeting_answer(request, selectors.get_meeting_for_user(request.user, meeting_id))
 
 
 MANAGE_RESPONSES = {403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut, 422: InvalidOut}
@@ -487,7 +461,8 @@ def member_add(request, meeting_id: int, payload: MemberIn):
     """``user_id`` で利用者を、または ``name``（と ``agency_id``）でシステムを使わない方を
     追加します。会議ゲストの役割の利用者は、自動的にゲスト（この会議だけの招待）になります。"""
     require_perm(request, "meetings.use")
-    meeting = _managed(request, meeting_id)
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
+    require_perm(request, "meetings.manage_meeting", meeting)
     user = None
     if payload.user_id is not None:
         user = selectors.active_user(payload.user_id)
@@ -516,8 +491,8 @@ def pledge_record(request, meeting_id: int, member_id: int):
     """支援会議（社会福祉法第106条の6）の構成員は、誓約を記録してから資料を閲覧できます。
     違反した場合は一年以下の懲役又は百万円以下の罰金に処されます。"""
     require_perm(request, "meetings.use")
-    meeting = _meeting_or_404(request, meeting_id)
-    member = _member_or_404(meeting, member_id)
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
+    member = selectors.member_in(meeting, member_id)
     if member.user_id != request.user.pk:
         require_perm(request, "meetings.manage_meeting", meeting)
     services.pledge_record(by=request.user, member=member)
@@ -531,8 +506,9 @@ def pledge_record(request, meeting_id: int, member_id: int):
 )
 def invitation_revoke(request, meeting_id: int, member_id: int):
     require_perm(request, "meetings.use")
-    meeting = _managed(request, meeting_id)
-    member = _member_or_404(meeting, member_id)
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
+    require_perm(request, "meetings.manage_meeting", meeting)
+    member = selectors.member_in(meeting, member_id)
     services.invitation_revoke(by=request.user, member=member)
     return _fresh(request, meeting)
 
@@ -544,7 +520,8 @@ def invitation_revoke(request, meeting_id: int, member_id: int):
 )
 def attendance_record(request, meeting_id: int, payload: AttendanceIn):
     require_perm(request, "meetings.use")
-    meeting = _managed(request, meeting_id)
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
+    require_perm(request, "meetings.manage_meeting", meeting)
     services.attendance_record(by=request.user, meeting=meeting, attended=payload.attended)
     return _fresh(request, meeting)
 
@@ -559,7 +536,8 @@ def agenda_add(request, meeting_id: int, payload: AgendaIn):
     """``purpose``：``plan_adoption``・``replan``・``closure``・``suspension``・``progress``・
     ``information``・``resource``。プランの決定では事例の作成中のプランが議題になります。"""
     require_perm(request, "meetings.use")
-    meeting = _managed(request, meeting_id)
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
+    require_perm(request, "meetings.manage_meeting", meeting)
     _choice(payload.purpose, AgendaPurpose.values, "purpose", "議題の目的の値が正しくありません。")
     case = None
     if payload.case_id is not None:
@@ -584,8 +562,9 @@ def agenda_add(request, meeting_id: int, payload: AgendaIn):
 )
 def agenda_withdraw(request, meeting_id: int, item_id: int, payload: WithdrawIn):
     require_perm(request, "meetings.use")
-    meeting = _managed(request, meeting_id)
-    item = _item_or_404(meeting, item_id)
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
+    require_perm(request, "meetings.manage_meeting", meeting)
+    item = selectors.agenda_item_in(meeting, item_id)
     services.agenda_withdraw(by=request.user, item=item, reason=payload.reason)
     return _fresh(request, meeting)
 
@@ -602,8 +581,9 @@ def decision_record(request, meeting_id: int, item_id: int, payload: DecisionIn)
     （終結後の主担当機関）、中断には ``contact_attempts``（行った連絡の試み）が必要です。
     重層的支援会議・支援会議の決定には、多機関協働事業者と自治体職員の出席が必要です（409）。"""
     require_perm(request, "meetings.use")
-    meeting = _managed(request, meeting_id)
-    item = _item_or_404(meeting, item_id)
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
+    require_perm(request, "meetings.manage_meeting", meeting)
+    item = selectors.agenda_item_in(meeting, item_id)
     lead_agency = _agency(payload.lead_agency_id, "lead_agency_id")
     services.decision_record(
         by=request.user,
@@ -623,7 +603,8 @@ def decision_record(request, meeting_id: int, item_id: int, payload: DecisionIn)
 )
 def minutes_update(request, meeting_id: int, payload: MinutesIn):
     require_perm(request, "meetings.use")
-    meeting = _managed(request, meeting_id)
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
+    require_perm(request, "meetings.manage_meeting", meeting)
     services.meeting_update_minutes(by=request.user, meeting=meeting, minutes=payload.minutes)
     return _fresh(request, meeting)
 
@@ -636,7 +617,8 @@ def minutes_update(request, meeting_id: int, payload: MinutesIn):
 @api_fields({"owner_agency": "owner_agency_id", "agenda_item": "agenda_item_id"})
 def action_item_add(request, meeting_id: int, payload: ActionItemIn):
     require_perm(request, "meetings.use")
-    meeting = _managed(request, meeting_id)
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
+    require_perm(request, "meetings.manage_meeting", meeting)
     owner = _agency(payload.owner_agency_id, "owner_agency_id", required=True)
     due_on = date_input(payload.due_on, "due_on")
     item = None
@@ -669,10 +651,8 @@ def action_item_add(request, meeting_id: int, payload: ActionItemIn):
 def action_item_done(request, meeting_id: int, action_id: int, done_on: str | None = None):
     """完了日（``done_on``、クエリ。和暦・西暦）を省くと今日の日付で記録します。"""
     require_perm(request, "meetings.use")
-    meeting = _meeting_or_404(request, meeting_id)
-    action = next((a for a in meeting.action_items.all() if a.pk == action_id), None)
-    if action is None:
-        raise Http404
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
+    action = selectors.action_item_in(meeting, action_id)
     done_day = date_input(done_on, "done_on")
     services.action_item_done(by=request.user, action=action, done_on=done_day)
     return _fresh(request, meeting)
@@ -686,7 +666,8 @@ def action_item_done(request, meeting_id: int, action_id: int, done_on: str | No
 @api_fields({"area": "area_id"})
 def resource_gap_add(request, meeting_id: int, payload: ResourceGapIn):
     require_perm(request, "meetings.use")
-    meeting = _managed(request, meeting_id)
+    meeting = selectors.get_meeting_for_user(request.user, meeting_id)
+    require_perm(request, "meetings.manage_meeting", meeting)
     area: Area | None = None
     if payload.area_id is not None:
         area = area_list().filter(pk=payload.area_id).first()

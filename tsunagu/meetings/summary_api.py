@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from ninja import Router, Schema
 
 from tsunagu.api.permissions import require_perm
 from tsunagu.api.schemas import ErrorOut
 from tsunagu.audit.services import audit_read
 
-from . import summary
+from . import selectors, summary
 from .models import AgendaItem
 from .summary_views import pdf_response
 
@@ -155,10 +155,7 @@ class SummarySheetOut(Schema):
 
 def _readable_item(request, meeting_id: int, item_id: int) -> AgendaItem:
     require_perm(request, "meetings.use")
-    try:
-        item = summary.sheet_item_get(user=request.user, meeting_pk=meeting_id, item_pk=item_id)
-    except AgendaItem.DoesNotExist as exc:
-        raise Http404 from exc
+    item = selectors.get_sheet_item_for_user(request.user, meeting_id, item_id)
     if not request.user.has_perm("meetings.view_materials", item.meeting):
         raise PermissionDenied(summary.materials_denied_message(item.meeting))
     return item

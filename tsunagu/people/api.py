@@ -4,7 +4,6 @@ import datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -169,20 +168,6 @@ def _audit_known_check(request, result, during: str = "") -> None:
     )
 
 
-def _person_or_404(request, pk: int) -> Person:
-    try:
-        return selectors.person_get(user=request.user, pk=pk)
-    except Person.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def _household_or_404(request, pk: int) -> Household:
-    try:
-        return selectors.household_get(user=request.user, pk=pk)
-    except Household.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 def _audit_person_search(request, items, *, page, filters, **params):
     audit_read(
         request,
@@ -231,7 +216,7 @@ def person_known_check(request, payload: KnownCheckIn):
 )
 def person_detail(request, person_id: int):
     require_perm(request, "people.use")
-    person = _person_or_404(request, person_id)
+    person = selectors.get_person_for_user(request.user, person_id)
     audit_read(request, "person.view", person, persons=[person.pk])
     return person
 
@@ -253,7 +238,7 @@ def person_create(request, payload: PersonIn):
     except services.DuplicateSuspected as duplicate:
         _audit_known_check(request, duplicate.result, during="person.create")
         return Status(409, {"detail": duplicate.messages[0], **_known_answer(duplicate.result)})
-    return Status(201, _person_or_404(request, person.pk))
+    return Status(201, selectors.get_person_for_user(request.user, person.pk))
 
 
 # --- households -------------------------------------------------------------------------
@@ -336,7 +321,7 @@ class MemberIn(Schema):
 def household_detail(request, household_id: int):
     """見ることのできない世帯員は続柄だけを示します（``visible`` が false）。"""
     require_perm(request, "people.use")
-    household = _household_or_404(request, household_id)
+    household = selectors.get_household_for_user(request.user, household_id)
     answer = household_answer(request, household)
     audit_read(
         request,
@@ -355,7 +340,11 @@ def household_detail(request, household_id: int):
 def household_create(request, payload: HouseholdIn):
     require_perm(request, "people.use")
     check_lengths(Household, payload.dict(), {"label": "label", "address": "address"})
-    head = _person_or_404(request, payload.head_person_id) if payload.head_person_id else None
+    head = (
+        selectors.get_person_for_user(request.user, payload.head_person_id)
+        if payload.head_person_id
+        else None
+    )
     with transaction.atomic():
         household = services.household_create(
             by=request.user, label=payload.label, address=payload.address, notes=payload.notes
@@ -364,7 +353,9 @@ def household_create(request, payload: HouseholdIn):
             services.household_add_member(
                 by=request.user, household=household, person=head, relation=Relation.HEAD
             )
-    return Status(201, household_answer(request, _household_or_404(request, household.pk)))
+    return Status(
+        201, household_answer(request, selectors.get_household_for_user(request.user, household.pk))
+    )
 
 
 @router.post(
@@ -375,10 +366,10 @@ def household_create(request, payload: HouseholdIn):
 @api_fields(non_field="person_id")
 def household_member_add(request, household_id: int, payload: MemberIn):
     require_perm(request, "people.use")
-    household = _household_or_404(request, household_id)
+    household = selectors.get_household_for_user(request.user, household_id)
     if payload.person_id is None:
         raise invalid({"person_id": "世帯員にする方を指定してください。"})
-    person = _person_or_404(request, payload.person_id)
+    person = selectors.get_person_for_user(request.user, payload.person_id)
     services.household_add_member(
         by=request.user,
         household=household,
@@ -386,4 +377,6 @@ def household_member_add(request, household_id: int, payload: MemberIn):
         relation=payload.relation,
         start_date=payload.start_date,
     )
-    return Status(201, household_answer(request, _household_or_404(request, household.pk)))
+    return Status(
+        201, household_answer(request, selectors.get_household_for_user(request.user, household.pk))
+    )

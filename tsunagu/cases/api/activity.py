@@ -27,10 +27,6 @@ from tsunagu.common.wareki import format_wareki
 router = Router(tags=["多機関協働"])
 
 
-def _case_or_404(request, pk: int) -> Case:
-    return selectors.case_or_404(user=request.user, pk=pk)
-
-
 class ActivityOut(Schema):
     id: int
     case_id: int
@@ -94,7 +90,7 @@ def _activity_page(request, items, *, page, case_id, filters, **params):
 def activity_list(request, case_id: int, filters: Query[ActivityFilter]):
     """種別（``kind``）と記録した機関（``agency_id``）で絞り込めます。"""
     require_perm(request, "cases.use")
-    case = _case_or_404(request, case_id)
+    case = selectors.get_case_for_user(request.user, case_id)
     if filters.kind and filters.kind not in ActivityKind.values:
         raise invalid({"kind": "種別の値が正しくありません。"})
     own_only = activity_selectors.own_agency_only(request.user, case)
@@ -117,7 +113,7 @@ def activity_create(request, case_id: int, payload: ActivityIn):
     ``information``（情報提供を受けた）、``other``（その他）。
     ``reached_person`` は ``is_contact_attempt`` が真のときだけ指定できます。"""
     require_perm(request, "cases.use")
-    case = _case_or_404(request, case_id)
+    case = selectors.get_case_for_user(request.user, case_id)
     refusal = permissions.refusal_message(request.user, case)
     if refusal:
         raise PermissionDenied(refusal)

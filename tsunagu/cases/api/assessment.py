@@ -99,11 +99,6 @@ def _user_name(user) -> str:
     return user.display_name or user.get_username()
 
 
-def _case_or_404(request, pk: int) -> Case:
-    require_perm(request, "cases.use")
-    return selectors.case_content_or_404(user=request.user, pk=pk)
-
-
 def _audit(request, case: Case, shown: Assessment | None, page: str = "") -> None:
     """As the page records it: the version shown (or the case when there is none yet)."""
     context = {"case": case.pk, "version": shown.version if shown else None}
@@ -192,7 +187,8 @@ def assessment_detail(request, case_id: int, version: int | None = None):
     （全項目が空）を返します（404 は「事例が見つからない・内容を閲覧できない」ときだけです）。
     ``may_record`` は、呼び出した利用者がいま新しい版を記録できるか（事例の多機関協働事業者
     または事務局で、事例がインテーク・終結でないこと）を示します。閲覧は監査ログに記録されます。"""
-    case = _case_or_404(request, case_id)
+    require_perm(request, "cases.use")
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
     shown = assessment_selectors.assessment_get(case=case, version=version)
     if version is not None and shown is None:
         raise Http404("指定された版はありません。")
@@ -207,7 +203,8 @@ def assessment_detail(request, case_id: int, version: int | None = None):
 )
 def assessment_version_list(request, case_id: int):
     """記録されたすべての版（新しい順）と、それぞれの記録日時・記録者です。"""
-    case = _case_or_404(request, case_id)
+    require_perm(request, "cases.use")
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
     versions = assessment_selectors.assessment_versions(case=case)
     _audit(request, case, None, "assessment_versions")
     return list(reversed(versions))
@@ -237,7 +234,8 @@ def assessment_version_list(request, case_id: int):
 )
 @api_fields(SERVICE_FIELDS)
 def assessment_record(request, case_id: int, payload: AssessmentIn):
-    case = _case_or_404(request, case_id)
+    require_perm(request, "cases.use")
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
     require_perm(request, "cases.manage_case", case)
     sections = _sections(payload)
     sources = _sources(payload, sections)

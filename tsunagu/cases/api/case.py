@@ -32,17 +32,12 @@ def _mark_subjects(request, cases: list[Case]) -> list[Case]:
     return selectors.mark_subjects(request.user, cases)
 
 
-def _case_or_404(request, pk: int) -> Case:
-    case = selectors.case_or_404(user=request.user, pk=pk)  # subjects and content marked
+def _with_details(request, case: Case) -> Case:
+    """The case (from ``get_case_for_user``: subjects and content marked) with what its
+    detail answer adds: whether the user may open the referral, and their agency's own
+    items of the current plan."""
     case.referral_visible = request.user.has_perm("consultations.view_referral", case.referral)
     case.own_plan_items = selectors.own_plan_items(case, access.acting_agency_id(request.user))
-    return case
-
-
-def _acting_case(request, pk: int) -> Case:
-    """The case, if the user takes the coordinator's steps on it (404 unseen, 403 otherwise)."""
-    case = _case_or_404(request, pk)
-    require_perm(request, "cases.manage_case", case)
     return case
 
 
@@ -341,7 +336,7 @@ def case_list(request, filters: Query[CaseFilter]):
 )
 def case_detail(request, case_id: int):
     require_perm(request, "cases.use")
-    case = _case_or_404(request, case_id)
+    case = _with_details(request, selectors.get_case_for_user(request.user, case_id))
     audit_read(
         request,
         "case.view",
@@ -364,7 +359,8 @@ def consent_record(request, case_id: int, payload: ConsentIn):
     """``method`` は ``signature``（署名）または ``oral``（口頭。``witness`` が必要）。
     ``given_on`` は和暦・西暦のどちらでも指定できます。"""
     require_perm(request, "cases.use")
-    case = _acting_case(request, case_id)
+    case = selectors.get_case_for_user(request.user, case_id)
+    require_perm(request, "cases.manage_case", case)
     data = payload.dict()
     given_on = _required_date(data.pop("given_on"), "given_on", "同意日を入力してください。")
     scope = _scope_agencies(data.pop("scope_agency_ids"))
@@ -377,7 +373,7 @@ def consent_record(request, case_id: int, payload: ConsentIn):
         person=person,
         **data,
     )
-    return Status(201, _case_or_404(request, case.pk))
+    return Status(201, _with_details(request, selectors.get_case_for_user(request.user, case.pk)))
 
 
 @router.post(
@@ -388,13 +384,14 @@ def consent_record(request, case_id: int, payload: ConsentIn):
 @api_fields(CONSENT_FIELDS)
 def consent_withdraw(request, case_id: int, payload: WithdrawIn):
     require_perm(request, "cases.use")
-    case = _acting_case(request, case_id)
+    case = selectors.get_case_for_user(request.user, case_id)
+    require_perm(request, "cases.manage_case", case)
     data = payload.dict()
     given_on = _required_date(data.pop("given_on"), "given_on", "撤回日を入力してください。")
     person = _consenting_person(case, data.pop("person_id"))
     check_lengths(Consent, data, {"given_by": "given_by"})
     services.consent_withdraw(by=request.user, case=case, given_on=given_on, person=person, **data)
-    return Status(201, _case_or_404(request, case.pk))
+    return Status(201, _with_details(request, selectors.get_case_for_user(request.user, case.pk)))
 
 
 @router.post(
@@ -413,7 +410,8 @@ def case_transition(request, case_id: int, payload: TransitionIn):
     プラン作成、終結・中断からの再開（``note`` に理由が必要）です。本人同意がないまま
     アセスメントへ進めるには ``without_consent=true`` と理由が必要です（支援会議で扱います）。"""
     require_perm(request, "cases.use")
-    case = _acting_case(request, case_id)
+    case = selectors.get_case_for_user(request.user, case_id)
+    require_perm(request, "cases.manage_case", case)
     if payload.to not in CaseStatus.values:
         raise invalid({"to": "進める先の状態が正しくありません。"})
     services.case_transition(
@@ -423,7 +421,7 @@ def case_transition(request, case_id: int, payload: TransitionIn):
         note=payload.note,
         without_consent=payload.without_consent,
     )
-    return _case_or_404(request, case.pk)
+    return _with_details(request, selectors.get_case_for_user(request.user, case.pk))
 
 
 @router.post(
@@ -434,7 +432,8 @@ def case_transition(request, case_id: int, payload: TransitionIn):
 @api_fields(TEAM_FIELDS)
 def team_add(request, case_id: int, payload: TeamIn):
     require_perm(request, "cases.use")
-    case = _acting_case(request, case_id)
+    case = selectors.get_case_for_user(request.user, case_id)
+    require_perm(request, "cases.manage_case", case)
     if payload.agency_id is None:
         raise invalid({"agency_id": "追加する機関を選んでください。"})
     check_lengths(CaseTeamMember, payload.dict(), {"role": "role"})
@@ -443,7 +442,7 @@ def team_add(request, case_id: int, payload: TeamIn):
     except Agency.DoesNotExist as exc:
         raise invalid({"agency_id": "指定された機関が見つかりません。"}) from exc
     services.team_add(by=request.user, case=case, agency=agency, role=payload.role)
-    return Status(201, _case_or_404(request, case.pk))
+    return Status(201, _with_details(request, selectors.get_case_for_user(request.user, case.pk)))
 
 
 @router.post(
@@ -454,7 +453,8 @@ def team_add(request, case_id: int, payload: TeamIn):
 @api_fields({"agency": "agency_id", "left_on": "left_on"})
 def team_leave(request, case_id: int, payload: TeamLeaveIn):
     require_perm(request, "cases.use")
-    case = _acting_case(request, case_id)
+    case = selectors.get_case_for_user(request.user, case_id)
+    require_perm(request, "cases.manage_case", case)
     if payload.agency_id is None:
         raise invalid({"agency_id": "離脱する機関を選んでください。"})
     member = next(
@@ -470,4 +470,4 @@ def team_leave(request, case_id: int, payload: TeamLeaveIn):
         reason=payload.reason,
         left_on=left_on,
     )
-    return _case_or_404(request, case.pk)
+    return _with_details(request, selectors.get_case_for_user(request.user, case.pk))

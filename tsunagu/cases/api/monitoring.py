@@ -135,10 +135,6 @@ class MonitoringIn(Schema):
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _case_or_404(request, pk: int) -> Case:
-    return selectors.case_content_or_404(user=request.user, pk=pk)
-
-
 def _overview(case: Case) -> dict:
     case.refresh_from_db(fields=["status"])
     plan: SupportPlan | None = monitoring_selectors.current_plan(case)
@@ -176,7 +172,7 @@ def _audit(request, case: Case) -> None:
 def monitoring_detail(request, case_id: int):
     """予定の ``state`` は ``upcoming``（予定）、``due``（予定が近い）、``overdue``（期限超過）。"""
     require_perm(request, "cases.use")
-    case = _case_or_404(request, case_id)
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
     _audit(request, case)
     return _overview(case)
 
@@ -198,7 +194,7 @@ def monitoring_record(request, case_id: int, payload: MonitoringIn):
     ``next_due_on`` を省くと実施日の数か月後（自治体の設定）になります。日付は和暦・西暦の
     どちらでも指定できます。"""
     require_perm(request, "cases.use")
-    case = _case_or_404(request, case_id)
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
     require_perm(request, "cases.manage_case", case)
     done_on = date_input(payload.done_on, "done_on")
     if done_on is None:
@@ -224,7 +220,7 @@ def monitoring_record(request, case_id: int, payload: MonitoringIn):
 )
 def monitoring_start(request, case_id: int):
     require_perm(request, "cases.use")
-    case = _case_or_404(request, case_id)
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
     require_perm(request, "cases.manage_case", case)
     monitoring_services.monitoring_start(by=request.user, case=case)
     _audit(request, case)

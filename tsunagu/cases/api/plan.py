@@ -158,24 +158,6 @@ class PlanReportIn(Schema):
     notes: str = ""
 
 
-def _case(request, case_id: int) -> Case:
-    require_perm(request, "cases.use")
-    return selectors.case_content_or_404(user=request.user, pk=case_id)
-
-
-def _plan(case: Case, plan_id: int) -> SupportPlan:
-    plan = next((p for p in plans.plans_of(case) if p.pk == plan_id), None)
-    if plan is None:
-        raise Http404
-    return plan
-
-
-def _managed(request, case_id: int) -> Case:
-    case = _case(request, case_id)
-    require_perm(request, "cases.manage_case", case)
-    return case
-
-
 def _audit(request, case: Case, plan: SupportPlan | None) -> None:
     audit_read(
         request,
@@ -187,7 +169,7 @@ def _audit(request, case: Case, plan: SupportPlan | None) -> None:
 
 
 def _fresh(request, case: Case, plan_id: int) -> SupportPlan:
-    plan = _plan(case, plan_id)
+    plan = plans.plan_in_case(case, plan_id)
     _audit(request, case, plan)
     return plan
 
@@ -202,7 +184,8 @@ def _plan_dates(payload: PlanIn) -> dict:
 @router.get("/cases/{case_id}/plans", response={200: list[PlanOut], 404: ErrorOut})
 def plan_list(request, case_id: int):
     """事例の支援プランのすべての版（新しい順）。"""
-    case = _case(request, case_id)
+    require_perm(request, "cases.use")
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
     versions = plans.plans_of(case)
     _audit(request, case, None)
     return versions
@@ -210,14 +193,17 @@ def plan_list(request, case_id: int):
 
 @router.get("/cases/{case_id}/plans/{plan_id}", response={200: PlanOut, 404: ErrorOut})
 def plan_detail(request, case_id: int, plan_id: int):
-    case = _case(request, case_id)
+    require_perm(request, "cases.use")
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
     return _fresh(request, case, plan_id)
 
 
 @router.post("/cases/{case_id}/plans", response={201: PlanOut, **ERRORS}, summary="プランの作成")
 def plan_create(request, case_id: int, payload: PlanIn):
     """「プラン作成」「再プラン」の事例に、新しい版を作成します（作成中の版は1つだけ）。"""
-    case = _managed(request, case_id)
+    require_perm(request, "cases.use")
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
+    require_perm(request, "cases.manage_case", case)
     data = _plan_dates(payload)
     plan = plan_services.plan_create(by=request.user, case=case, **data)
     return Status(201, _fresh(request, case, plan.pk))
@@ -226,8 +212,10 @@ def plan_create(request, case_id: int, payload: PlanIn):
 @router.put("/cases/{case_id}/plans/{plan_id}", response={200: PlanOut, **ERRORS})
 def plan_update(request, case_id: int, plan_id: int, payload: PlanIn):
     """作成中の版の目標・方針・予定日を更新します（議題になった版は 409）。"""
-    case = _managed(request, case_id)
-    plan = _plan(case, plan_id)
+    require_perm(request, "cases.use")
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
+    require_perm(request, "cases.manage_case", case)
+    plan = plans.plan_in_case(case, plan_id)
     data = _plan_dates(payload)
     plan_services.plan_update(by=request.user, plan=plan, **data)
     return _fresh(request, case, plan.pk)
@@ -238,8 +226,10 @@ def plan_update(request, case_id: int, plan_id: int, payload: PlanIn):
 def plan_item_add(request, case_id: int, plan_id: int, payload: PlanItemIn):
     """``statutory_service``: ``participation``（参加支援）、``outreach``（アウトリーチ等）、
     または空（法定事業以外）。"""
-    case = _managed(request, case_id)
-    plan = _plan(case, plan_id)
+    require_perm(request, "cases.use")
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
+    require_perm(request, "cases.manage_case", case)
+    plan = plans.plan_in_case(case, plan_id)
     data = payload.dict()
     check_lengths(PlanItem, data, {"issue": "issue", "worker": "worker", "frequency": "frequency"})
     agency = None
@@ -258,8 +248,10 @@ def plan_item_add(request, case_id: int, plan_id: int, payload: PlanItemIn):
     "/cases/{case_id}/plans/{plan_id}/items/{item_id}", response={200: PlanOut, **ERRORS}
 )
 def plan_item_remove(request, case_id: int, plan_id: int, item_id: int):
-    case = _managed(request, case_id)
-    plan = _plan(case, plan_id)
+    require_perm(request, "cases.use")
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
+    require_perm(request, "cases.manage_case", case)
+    plan = plans.plan_in_case(case, plan_id)
     item = next((i for i in plan.items.all() if i.pk == item_id), None)
     if item is None:
         raise Http404
@@ -274,10 +266,11 @@ def plan_item_remove(request, case_id: int, plan_id: int, item_id: int):
 )
 def support_decision(request, case_id: int, plan_id: int, payload: SupportDecisionIn):
     """会議で合意した、参加支援・アウトリーチ等を含むプランを確定します。"""
-    case = _case(request, case_id)
+    require_perm(request, "cases.use")
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
     if not acting(request.user).is_office:
         raise PermissionDenied("支援決定は自治体職員（事務局）が行います。")
-    plan = _plan(case, plan_id)
+    plan = plans.plan_in_case(case, plan_id)
     decided_on = date_input(payload.decided_on, "decided_on")
     if decided_on is None:
         raise invalid({"decided_on": "支援決定日を入力してください。"})
@@ -298,8 +291,10 @@ def support_decision(request, case_id: int, plan_id: int, payload: SupportDecisi
     summary="自治体への報告（法に基づく事業を含まないプラン）",
 )
 def plan_report(request, case_id: int, plan_id: int, payload: PlanReportIn):
-    case = _managed(request, case_id)
-    plan = _plan(case, plan_id)
+    require_perm(request, "cases.use")
+    case = selectors.get_case_for_user(request.user, case_id, content=True)
+    require_perm(request, "cases.manage_case", case)
+    plan = plans.plan_in_case(case, plan_id)
     reported_on = date_input(payload.reported_on, "reported_on")
     if reported_on is None:
         raise invalid({"reported_on": "報告日を入力してください。"})

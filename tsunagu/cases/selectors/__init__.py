@@ -19,11 +19,9 @@ from .assessment import (  # noqa: F401
     section_cards,
 )
 from .case import (  # noqa: F401
-    case_content_or_404,
     case_content_visible,
     case_get,
     case_list,
-    case_or_404,
     current_team,
     get_case_for_user,
     mark_subjects,

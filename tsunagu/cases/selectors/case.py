@@ -104,21 +104,10 @@ def require_manager(user, case: Case) -> None:
         raise PermissionDenied(NOT_MANAGER)
 
 
-def case_or_404(*, user, pk: int) -> Case:
-    """:func:`get_case_for_user` under its former name (the API modules still call it)."""
-    return get_case_for_user(user, pk)
-
-
 def case_content_visible(user, case: Case) -> bool:
     """Whether the user sees the case's content, or only its state and their own records."""
     known = getattr(case, "content_visible", None)
     return access.sees_case_content(user, case) if known is None else known
-
-
-def case_content_or_404(*, user, pk: int) -> Case:
-    """``get_case_for_user(user, pk, content=True)`` under its former name (the API modules
-    still call it)."""
-    return get_case_for_user(user, pk, content=True)
 
 
 def current_team(case: Case) -> list[CaseTeamMember]:

@@ -12,7 +12,6 @@ import datetime
 import json
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -90,13 +89,6 @@ def _out(batch: ImportBatch) -> dict:
     }
 
 
-def _batch_or_404(request, pk: int) -> ImportBatch:
-    try:
-        return selectors.batch_get(user=request.user, pk=pk)
-    except ImportBatch.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 def _mapping(batch: ImportBatch, raw: str) -> dict:
     """The mapping given as JSON: ``{field: column index or header name}``."""
     if not raw.strip():
@@ -161,7 +153,7 @@ def import_create(
 )
 def import_run(request, batch_id: int):
     require_perm(request, "linkage.review")
-    batch = _batch_or_404(request, batch_id)
+    batch = selectors.get_batch_for_user(request.user, batch_id)
     if batch.status in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.INVALID):
         raise RuleBroken("検証に通っていないため取り込めません。")
     batch = services.import_run(by=request.user, batch=batch)
@@ -178,6 +170,6 @@ def import_run(request, batch_id: int):
 )
 def import_get(request, batch_id: int):
     require_perm(request, "linkage.review")
-    batch = _batch_or_404(request, batch_id)
+    batch = selectors.get_batch_for_user(request.user, batch_id)
     audit_read(request, "linkage.import_view", batch, context={"status": batch.status})
     return Status(200, _out(batch))

@@ -8,7 +8,6 @@ answers 404; a pair already decided or a merge already undone 409; bad input 422
 
 import datetime
 
-from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
@@ -30,20 +29,6 @@ from ..services.shared import NOTE_MAX
 # Every route keeps the operation id it had before the API became a package, so clients
 # generated from the OpenAPI schema keep their method names.
 router = Router()
-
-
-def _candidate_or_404(request, pk: int) -> MatchCandidate:
-    try:
-        return selectors.candidate_get(user=request.user, pk=pk)
-    except MatchCandidate.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def _merge_or_404(request, pk: int) -> PersonMerge:
-    try:
-        return selectors.merge_get(user=request.user, pk=pk)
-    except PersonMerge.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _user_name(user) -> str:
@@ -274,7 +259,7 @@ def candidate_list(request, filters: Query[CandidateFilter]):
 )
 def candidate_detail(request, candidate_id: int):
     require_perm(request, "linkage.review")
-    candidate = _candidate_or_404(request, candidate_id)
+    candidate = selectors.get_candidate_for_user(request.user, candidate_id)
     audit_read(
         request,
         "linkage.candidate_view",
@@ -297,7 +282,7 @@ def candidate_confirm(request, candidate_id: int, payload: ConfirmIn):
     つなぎ・事例・世帯員の記録は残す記録に付け替えられます（``/merges/{id}/unmerge`` で
     元に戻せます）。"""
     require_perm(request, "linkage.review")
-    candidate = _candidate_or_404(request, candidate_id)
+    candidate = selectors.get_candidate_for_user(request.user, candidate_id)
     if payload.survivor_id is None:
         raise invalid({"survivor_id": "残す記録を選んでください。"})
     _check_note(payload.note, "note", "確認メモ")
@@ -307,7 +292,7 @@ def candidate_confirm(request, candidate_id: int, payload: ConfirmIn):
         survivor=Person(pk=payload.survivor_id),
         note=payload.note,
     )
-    return _merge_or_404(request, merge.pk)
+    return selectors.get_merge_for_user(request.user, merge.pk)
 
 
 @router.post(
@@ -318,10 +303,10 @@ def candidate_confirm(request, candidate_id: int, payload: ConfirmIn):
 )
 def candidate_reject(request, candidate_id: int, payload: RejectIn):
     require_perm(request, "linkage.review")
-    candidate = _candidate_or_404(request, candidate_id)
+    candidate = selectors.get_candidate_for_user(request.user, candidate_id)
     _check_note(payload.note, "note", "別人と判断した理由")
     review_services.candidate_reject(by=request.user, candidate=candidate, note=payload.note)
-    return _candidate_or_404(request, candidate.pk)
+    return selectors.get_candidate_for_user(request.user, candidate.pk)
 
 
 def _merge_page(request, items, *, page, **params):
@@ -353,7 +338,7 @@ def merge_list(request):
 )
 def merge_detail(request, merge_id: int):
     require_perm(request, "linkage.review")
-    merge = _merge_or_404(request, merge_id)
+    merge = selectors.get_merge_for_user(request.user, merge_id)
     audit_read(request, "linkage.merge_view", merge, persons=[merge.survivor_id, merge.merged_id])
     return merge
 
@@ -369,7 +354,7 @@ def merge_unmerge(request, merge_id: int, payload: UnmergeIn):
     戻します。統合後に付け替えた記録が変更されている場合や、残した記録がさらに統合されて
     いる場合は 409 です。"""
     require_perm(request, "linkage.review")
-    merge = _merge_or_404(request, merge_id)
+    merge = selectors.get_merge_for_user(request.user, merge_id)
     _check_note(payload.reason, "reason", "元に戻す理由")
     merge_services.person_unmerge(by=request.user, merge=merge, reason=payload.reason)
-    return _merge_or_404(request, merge.pk)
+    return selectors.get_merge_for_user(request.user, merge.pk)
