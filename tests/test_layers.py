@@ -59,12 +59,10 @@ RECORDER = {
 }
 
 KNOWN = {
-    # people asks the lookup and queues review pairs; its pages list cases and referrals
+    # people asks the lookup and queues review pairs
     ("tsunagu/people/selectors.py", "tsunagu.linkage.lookup"),
     ("tsunagu/people/services.py", "tsunagu.linkage.models"),
     ("tsunagu/people/services.py", "tsunagu.linkage.services.review"),
-    ("tsunagu/people/views.py", "tsunagu.cases.selectors.case"),
-    ("tsunagu/people/views.py", "tsunagu.consultations.selectors"),
 }
 
 
@@ -165,6 +163,15 @@ def test_a_multi_agency_referral_needs_its_registered_acceptor(monkeypatch):
     hooks.set_multi_agency_acceptor(lambda **kw: calls.append(kw))
     hooks.accept_multi_agency(by="u", referral="r", note="n")
     assert calls == [{"by": "u", "referral": "r", "note": "n"}]
+
+
+def test_the_person_and_household_page_panels_are_registered_by_their_apps():
+    from tsunagu.cases.selectors import household as cases
+    from tsunagu.consultations import panels as consultations
+    from tsunagu.people.panels import household_panels, person_panels
+
+    assert person_panels() == [consultations.person_panel]
+    assert household_panels() == [consultations.household_panel, cases.household_panel]
 
 
 def test_the_case_page_panels_are_registered_by_their_apps():

@@ -29,3 +29,9 @@ class CasesConfig(AppConfig):
         register_widget(monitoring.dashboard_panel, order=30)  # monitoring due and overdue
         register_widget(activity.dashboard_panel, order=40)  # entries not yet seen
         register_widget(widgets.awaiting_decision, order=60)
+
+        from tsunagu.people.panels import register_household_panel
+
+        from .selectors import household
+
+        register_household_panel(household.household_panel, order=20)  # the household's cases

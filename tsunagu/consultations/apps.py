@@ -15,3 +15,11 @@ class ConsultationsConfig(AppConfig):
         )
 
         register_widget(widgets.referral_panels, order=20)  # the home page's つなぎ panels
+
+        from tsunagu.people.panels import register_household_panel, register_person_panel
+
+        from . import panels
+
+        # the 相談受付 and つなぎ sections of the person and household pages
+        register_person_panel(panels.person_panel, order=10)
+        register_household_panel(panels.household_panel, order=10)

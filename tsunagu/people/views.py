@@ -20,10 +20,9 @@ from tsunagu import access
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.views import is_partial, personal_data_view
-from tsunagu.consultations.selectors import consultation_list, is_overdue, referral_list
 from tsunagu.linkage.normalize import split_name
 
-from . import selectors, services
+from . import panels, selectors, services
 from .forms import HouseholdForm, KnownCheckForm, MemberRelationForm, PersonForm, PersonSearchForm
 from .models import Household, Person, Relation
 
@@ -252,55 +251,20 @@ def person_create(request: HttpRequest) -> HttpResponse:
     return render(request, "people/person_form.html", context)
 
 
-def _consultations_and_referrals(user, *, person_ids=(), household_ids=()):
-    """Consultations and referrals about the households or any of the persons, newest first."""
-    consultations: dict[int, object] = {}
-    referrals: dict[int, object] = {}
-    for household_id in household_ids:
-        consultations.update(
-            (c.pk, c) for c in consultation_list(user=user, household_id=household_id)
-        )
-        referrals.update((r.pk, r) for r in referral_list(user=user, household_id=household_id))
-    for person_id in person_ids:
-        consultations.update((c.pk, c) for c in consultation_list(user=user, person_id=person_id))
-        referrals.update((r.pk, r) for r in referral_list(user=user, person_id=person_id))
-    consultation_rows = sorted(
-        consultations.values(), key=lambda c: (c.received_on, c.pk), reverse=True
-    )
-    referral_rows = sorted(referrals.values(), key=lambda r: (r.sent_at, r.pk), reverse=True)
-    for referral in referral_rows:
-        referral.overdue = is_overdue(referral)
-    return consultation_rows, referral_rows
-
-
 @personal_data_view("people.use")
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(request.user, pk)
     households = list(selectors.households_of(user=request.user, person=person))
-    # the person's own records and those of their households (a household consultation
-    # about an 8050 family concerns the mother as much as the son)
-    consultations, referrals = _consultations_and_referrals(
-        request.user, person_ids=[person.pk], household_ids=[h.pk for h in households]
-    )
-    audit_read(
-        request,
-        "person.view",
-        person,
-        persons=[person.pk],
-        context={
-            "consultations": [c.pk for c in consultations],
-            "referrals": [r.pk for r in referrals],
-        },
-    )
+    sections, shown = panels.render_panels(panels.person_panels(), request.user, person)
+    audit_read(request, "person.view", person, persons=[person.pk], context=shown)
     return render(
         request,
         "people/person_detail.html",
         {
+            **sections,
             "person": person,
             "age": person.age_on(selectors.today()),
             "households": households,
-            "consultations": consultations,
-            "referrals": referrals,
         },
     )
 
@@ -356,47 +320,6 @@ class MemberRow:
     may_view: bool
 
 
-@dataclass
-class CaseRow:
-    case: object
-    person_visible: bool
-    plan: object | None
-    team: list
-
-
-def _household_cases(user, *, household, members) -> list[CaseRow]:
-    """The 多機関協働 cases about the household or any current member that the user may see,
-    with the current plan (the latest version not superseded) and the current team."""
-    from django.db.models import Q
-
-    from tsunagu.cases.selectors.case import case_list
-
-    visible_members = {row.person.pk for row in members if row.may_view}
-    cases = (
-        case_list(user=user)
-        .filter(Q(household=household) | Q(person_id__in=[row.person.pk for row in members]))
-        .select_related("household")
-        .prefetch_related("plans", "team__agency")
-    )
-    rows = []
-    for case in cases:
-        plans = sorted(
-            (p for p in case.plans.all() if p.status != "superseded"), key=lambda p: p.version
-        )
-        team = sorted(
-            (m for m in case.team.all() if m.left_on is None), key=lambda m: (m.joined_on, m.pk)
-        )
-        rows.append(
-            CaseRow(
-                case=case,
-                person_visible=case.person_id in visible_members,
-                plan=plans[-1] if plans else None,
-                team=[m.agency for m in team],
-            )
-        )
-    return rows
-
-
 @personal_data_view("people.use")
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for_user(request.user, pk)
@@ -410,31 +333,21 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for m in household.current_members
     ]
-    member_ids = [row.person.pk for row in members]
-    consultations, referrals = _consultations_and_referrals(
-        request.user, person_ids=member_ids, household_ids=[household.pk]
-    )
-    cases = _household_cases(request.user, household=household, members=members)
+    sections, shown = panels.render_panels(panels.household_panels(), request.user, household)
     audit_read(
         request,
         "household.view",
         household,
         persons=[row.person.pk for row in members if row.may_view],
-        context={
-            "consultations": [c.pk for c in consultations],
-            "referrals": [r.pk for r in referrals],
-            "cases": [row.case.pk for row in cases],
-        },
+        context=shown,
     )
     return render(
         request,
         "people/household_detail.html",
         {
+            **sections,
             "household": household,
             "members": members,
-            "consultations": consultations,
-            "referrals": referrals,
-            "cases": cases,
             "relation_form": MemberRelationForm(),
             "show_subject": True,
         },
