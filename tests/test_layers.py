@@ -58,12 +58,7 @@ RECORDER = {
     "tsunagu.audit.context",
 }
 
-KNOWN = {
-    # people asks the lookup and queues review pairs
-    ("tsunagu/people/selectors.py", "tsunagu.linkage.lookup"),
-    ("tsunagu/people/services.py", "tsunagu.linkage.models"),
-    ("tsunagu/people/services.py", "tsunagu.linkage.services.review"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _upward_imports() -> set[tuple[str, str]]:
@@ -163,6 +158,35 @@ def test_a_multi_agency_referral_needs_its_registered_acceptor(monkeypatch):
     hooks.set_multi_agency_acceptor(lambda **kw: calls.append(kw))
     hooks.accept_multi_agency(by="u", referral="r", note="n")
     assert calls == [{"by": "u", "referral": "r", "note": "n"}]
+
+
+def test_the_people_hooks_are_registered_by_linkage():
+    from tsunagu.linkage.lookup import Probe, lookup
+    from tsunagu.linkage.models import CandidateOrigin
+    from tsunagu.linkage.services.review import candidate_add
+    from tsunagu.people import hooks
+
+    assert hooks._person_lookup is lookup
+    assert hooks._probe is Probe
+    queue = hooks._registration_pair_queue
+    assert queue.func is candidate_add
+    assert queue.keywords == {"probability": 0.5, "origin": CandidateOrigin.REGISTRATION}
+
+
+def test_the_known_check_and_the_review_pair_need_their_registered_hooks(monkeypatch):
+    import datetime
+
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tsunagu.people import hooks
+
+    monkeypatch.setattr(hooks, "_person_lookup", None)
+    monkeypatch.setattr(hooks, "_registration_pair_queue", None)
+    with pytest.raises(ImproperlyConfigured):
+        hooks.lookup_person(name="山田花子", today=datetime.date(2025, 4, 1))
+    with pytest.raises(ImproperlyConfigured):
+        hooks.queue_registration_pair(person_a=None, person_b=None, reasons=[])
 
 
 def test_the_person_and_household_page_panels_are_registered_by_their_apps():

@@ -13,6 +13,7 @@ from tsunagu import access
 from tsunagu.accounts.models import Agency
 from tsunagu.linkage.normalize import search_key
 
+from . import hooks
 from .models import Household, HouseholdMember, Person
 
 SHORT_QUERY = 2  # 1–2 characters: matched as a prefix of the family or given name
@@ -176,22 +177,20 @@ def known_person_check(
 ) -> KnownResult:
     """ "Is this person already known to the program?" — across every agency.
 
-    Candidates come from :func:`tsunagu.linkage.lookup.lookup` with a match probability and
-    the reasons. A match the user may see is returned with its record; any other match is
-    returned only as a count, with the program office(s) to contact. The caller audits the
-    check.
+    Candidates come from the register's lookup (:func:`.hooks.lookup_person`, answered by
+    ``tsunagu.linkage``) with a match probability and the reasons. A match the user may see
+    is returned with its record; any other match is returned only as a count, with the
+    program office(s) to contact. The caller audits the check.
     """
-    from tsunagu.linkage.lookup import Probe, lookup
-
-    probe = Probe(
+    found = hooks.lookup_person(
         name=name,
         kana=name_kana,
         birth_date=birth_date,
         sex=sex,
         address=address,
         phones=tuple(p for p in phones if p),
+        today=today(),
     )
-    found = lookup(probe, today=today())
     candidates = found.candidates
     if not candidates:
         return KnownResult(matches=[], contacts=[], common_name=found.common_name)

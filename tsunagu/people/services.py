@@ -19,6 +19,7 @@ from tsunagu.common.validation import (
     phone_number,
 )
 
+from . import hooks
 from .models import Household, HouseholdMember, Person, Relation, Sex
 
 
@@ -219,18 +220,9 @@ def person_register(
 def _queue_for_review(person: Person, matches) -> None:
     """Registered as a different person despite a match: a coordinator or the program office
     reviews the pair in the 名寄せ queue (nothing is merged without that review)."""
-    from tsunagu.linkage.models import CandidateOrigin
-    from tsunagu.linkage.services.review import candidate_add
-
     others = Person.objects.filter(pk__in=[m.person_id for m in matches], is_archived=False)
-    # The check gives reasons, not a probability: 0.5 only orders the pair in the queue,
-    # and the screens show these pairs as 「登録時に一致」 rather than as a percentage.
     reasons = {m.person_id: m.reasons for m in matches}
     for other in others:
-        candidate_add(
-            person_a=person,
-            person_b=other,
-            probability=0.5,
-            reasons=reasons.get(other.pk, []),
-            origin=CandidateOrigin.REGISTRATION,
+        hooks.queue_registration_pair(
+            person_a=person, person_b=other, reasons=reasons.get(other.pk, [])
         )
