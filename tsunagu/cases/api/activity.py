@@ -24,6 +24,8 @@ from tsunagu.cases.selectors import activity as activity_selectors
 from tsunagu.cases.services import activity as activity_services
 from tsunagu.common.wareki import format_wareki
 
+# Every route keeps the operation id it had in ``tsunagu.cases.activity_api`` before the API became
+# a package, so clients generated from the OpenAPI schema keep their method names.
 router = Router(tags=["多機関協働"])
 
 
@@ -85,6 +87,7 @@ def _activity_page(request, items, *, page, case_id, filters, **params):
     "/cases/{case_id}/activities",
     response={200: list[ActivityOut], 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="事例の支援経過記録の一覧（実施日の新しい順）",
+    operation_id="tsunagu_cases_activity_api_activity_list",
 )
 @paginate(AuditedPagination, page_size=25, on_page=_activity_page)
 def activity_list(request, case_id: int, filters: Query[ActivityFilter]):
@@ -105,6 +108,7 @@ def activity_list(request, case_id: int, filters: Query[ActivityFilter]):
     "/cases/{case_id}/activities",
     response={201: ActivityOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="支援経過の記録（記録した機関は利用者の所属機関）",
+    operation_id="tsunagu_cases_activity_api_activity_create",
 )
 def activity_create(request, case_id: int, payload: ActivityIn):
     """``occurred_on`` は和暦・西暦のどちらでも指定できます（未来の日付は不可）。

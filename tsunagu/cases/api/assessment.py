@@ -24,6 +24,9 @@ from tsunagu.cases.selectors import assessment as assessment_selectors
 from tsunagu.cases.services import assessment as assessment_services
 from tsunagu.common.validation import max_length_errors
 
+# Operation ids in the scheme the other cases modules keep from before the API became a
+# package (``tsunagu_cases_assessment_api_`` and the function's name), not derived from
+# this module's path.
 router = Router(tags=["多機関協働"])
 
 SECTION_CODES = assessment_selectors.SECTION_CODES
@@ -179,6 +182,7 @@ def _sources(payload: AssessmentIn, sections: dict[str, str]) -> list[tuple]:
     "/cases/{case_id}/assessment",
     response={200: AssessmentOut, 403: ErrorOut, 404: ErrorOut},
     summary="事例のインテーク・アセスメントシート（最新の版、または指定した版）",
+    operation_id="tsunagu_cases_assessment_api_assessment_detail",
 )
 def assessment_detail(request, case_id: int, version: int | None = None):
     """``version`` を省くと最新の版です。存在しない版を指定すると 404 です。
@@ -200,6 +204,7 @@ def assessment_detail(request, case_id: int, version: int | None = None):
     "/cases/{case_id}/assessment/versions",
     response={200: list[AssessmentVersionOut], 403: ErrorOut, 404: ErrorOut},
     summary="アセスメントシートの版の一覧",
+    operation_id="tsunagu_cases_assessment_api_assessment_version_list",
 )
 def assessment_version_list(request, case_id: int):
     """記録されたすべての版（新しい順）と、それぞれの記録日時・記録者です。"""
@@ -231,6 +236,7 @@ def assessment_version_list(request, case_id: int):
         "``sources[0].agency_id`` のように送った箇所を示します。記録できるのは事例の"
         "多機関協働事業者と事務局だけで、それ以外は 403、インテーク・終結の事例は 409 です。"
     ),
+    operation_id="tsunagu_cases_assessment_api_assessment_record",
 )
 @api_fields(SERVICE_FIELDS)
 def assessment_record(request, case_id: int, payload: AssessmentIn):

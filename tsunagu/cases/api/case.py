@@ -23,6 +23,8 @@ from tsunagu.audit.services import audit_read
 from tsunagu.cases import selectors, services
 from tsunagu.cases.models import Case, CaseStatus, CaseTeamMember, Consent
 
+# Every route keeps the operation id it had in ``tsunagu.cases.api`` before the API became
+# a package, so clients generated from the OpenAPI schema keep their method names.
 router = Router(tags=["多機関協働"])
 
 
@@ -318,7 +320,12 @@ def _case_page(request, items, *, page, filters, **params):
     audit_read(request, "case.list", persons=selectors.subject_person_ids(items), context=context)
 
 
-@router.get("/cases", response=list[CaseOut], summary="多機関協働の事例の一覧")
+@router.get(
+    "/cases",
+    response=list[CaseOut],
+    summary="多機関協働の事例の一覧",
+    operation_id="tsunagu_cases_api_case_list",
+)
 @paginate(AuditedPagination, page_size=50, on_page=_case_page)
 def case_list(request, filters: Query[CaseFilter]):
     """状態（``status``）と、本人の氏名・世帯名の自由語（``q``）で絞り込めます。
@@ -333,6 +340,7 @@ def case_list(request, filters: Query[CaseFilter]):
     "/cases/{case_id}",
     response={200: CaseDetailOut, 404: ErrorOut},
     summary="事例の詳細（支援チーム・状態の経過・本人同意のすべての版）",
+    operation_id="tsunagu_cases_api_case_detail",
 )
 def case_detail(request, case_id: int):
     require_perm(request, "cases.use")
@@ -353,6 +361,7 @@ def case_detail(request, case_id: int):
     "/cases/{case_id}/consents",
     response={201: CaseDetailOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="本人同意（利用申込）の記録（新しい版として）",
+    operation_id="tsunagu_cases_api_consent_record",
 )
 @api_fields(CONSENT_FIELDS)
 def consent_record(request, case_id: int, payload: ConsentIn):
@@ -380,6 +389,7 @@ def consent_record(request, case_id: int, payload: ConsentIn):
     "/cases/{case_id}/consents/withdraw",
     response={201: CaseDetailOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="同意の撤回の記録（同意に基づく共有はただちに終わります）",
+    operation_id="tsunagu_cases_api_consent_withdraw",
 )
 @api_fields(CONSENT_FIELDS)
 def consent_withdraw(request, case_id: int, payload: WithdrawIn):
@@ -404,6 +414,7 @@ def consent_withdraw(request, case_id: int, payload: WithdrawIn):
         422: InvalidOut,
     },
     summary="事例を進める・再開する（会議の決定が必要な移行は 409）",
+    operation_id="tsunagu_cases_api_case_transition",
 )
 def case_transition(request, case_id: int, payload: TransitionIn):
     """コーディネーター自身が進められるのは、インテーク→アセスメント、アセスメント→
@@ -428,6 +439,7 @@ def case_transition(request, case_id: int, payload: TransitionIn):
     "/cases/{case_id}/team",
     response={201: CaseDetailOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="支援チームに機関を追加",
+    operation_id="tsunagu_cases_api_team_add",
 )
 @api_fields(TEAM_FIELDS)
 def team_add(request, case_id: int, payload: TeamIn):
@@ -449,6 +461,7 @@ def team_add(request, case_id: int, payload: TeamIn):
     "/cases/{case_id}/team/leave",
     response={200: CaseDetailOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="支援チームからの機関の離脱を記録（その機関のチームとしての閲覧はただちに終わります）",
+    operation_id="tsunagu_cases_api_team_leave",
 )
 @api_fields({"agency": "agency_id", "left_on": "left_on"})
 def team_leave(request, case_id: int, payload: TeamLeaveIn):

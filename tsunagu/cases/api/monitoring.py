@@ -20,6 +20,8 @@ from tsunagu.cases.selectors import monitoring as monitoring_selectors
 from tsunagu.cases.services import monitoring as monitoring_services
 from tsunagu.common.wareki import format_wareki
 
+# Every route keeps the operation id it had in ``tsunagu.cases.monitoring_api`` before the API
+# became a package, so clients generated from the OpenAPI schema keep their method names.
 router = Router(tags=["多機関協働"])
 
 
@@ -168,6 +170,7 @@ def _audit(request, case: Case) -> None:
     "/cases/{case_id}/monitoring",
     response={200: MonitoringOut, 404: ErrorOut},
     summary="事例のモニタリング・評価の記録と今後の予定",
+    operation_id="tsunagu_cases_monitoring_api_monitoring_detail",
 )
 def monitoring_detail(request, case_id: int):
     """予定の ``state`` は ``upcoming``（予定）、``due``（予定が近い）、``overdue``（期限超過）。"""
@@ -187,6 +190,7 @@ def monitoring_detail(request, case_id: int):
         422: InvalidOut,
     },
     summary="モニタリング・評価の記録",
+    operation_id="tsunagu_cases_monitoring_api_monitoring_record",
 )
 def monitoring_record(request, case_id: int, payload: MonitoringIn):
     """``kind`` は ``monitoring`` または ``evaluation``、``outcome`` は ``continue``（継続）・
@@ -217,6 +221,7 @@ def monitoring_record(request, case_id: int, payload: MonitoringIn):
     "/cases/{case_id}/monitoring/start",
     response={200: MonitoringOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut},
     summary="モニタリングを始める（支援中→モニタリング。予定日が近いときだけ）",
+    operation_id="tsunagu_cases_monitoring_api_monitoring_start",
 )
 def monitoring_start(request, case_id: int):
     require_perm(request, "cases.use")
@@ -231,6 +236,7 @@ def monitoring_start(request, case_id: int):
     "/monitoring/due",
     response=list[DueItemOut],
     summary="自分が担当する事例で、予定が近い・期限を過ぎたモニタリング・評価",
+    operation_id="tsunagu_cases_monitoring_api_monitoring_due",
 )
 def monitoring_due(request):
     """多機関協働事業者は自機関の事例、事務局はすべての事例。期限超過が先です。"""

@@ -181,7 +181,11 @@ def _plan_dates(payload: PlanIn) -> dict:
     return data
 
 
-@router.get("/cases/{case_id}/plans", response={200: list[PlanOut], 404: ErrorOut})
+@router.get(
+    "/cases/{case_id}/plans",
+    response={200: list[PlanOut], 404: ErrorOut},
+    operation_id="tsunagu_cases_plan_api_plan_list",
+)
 def plan_list(request, case_id: int):
     """事例の支援プランのすべての版（新しい順）。"""
     require_perm(request, "cases.use")
@@ -191,14 +195,23 @@ def plan_list(request, case_id: int):
     return versions
 
 
-@router.get("/cases/{case_id}/plans/{plan_id}", response={200: PlanOut, 404: ErrorOut})
+@router.get(
+    "/cases/{case_id}/plans/{plan_id}",
+    response={200: PlanOut, 404: ErrorOut},
+    operation_id="tsunagu_cases_plan_api_plan_detail",
+)
 def plan_detail(request, case_id: int, plan_id: int):
     require_perm(request, "cases.use")
     case = selectors.get_case_for_user(request.user, case_id, content=True)
     return _fresh(request, case, plan_id)
 
 
-@router.post("/cases/{case_id}/plans", response={201: PlanOut, **ERRORS}, summary="プランの作成")
+@router.post(
+    "/cases/{case_id}/plans",
+    response={201: PlanOut, **ERRORS},
+    summary="プランの作成",
+    operation_id="tsunagu_cases_plan_api_plan_create",
+)
 def plan_create(request, case_id: int, payload: PlanIn):
     """「プラン作成」「再プラン」の事例に、新しい版を作成します（作成中の版は1つだけ）。"""
     require_perm(request, "cases.use")
@@ -209,7 +222,11 @@ def plan_create(request, case_id: int, payload: PlanIn):
     return Status(201, _fresh(request, case, plan.pk))
 
 
-@router.put("/cases/{case_id}/plans/{plan_id}", response={200: PlanOut, **ERRORS})
+@router.put(
+    "/cases/{case_id}/plans/{plan_id}",
+    response={200: PlanOut, **ERRORS},
+    operation_id="tsunagu_cases_plan_api_plan_update",
+)
 def plan_update(request, case_id: int, plan_id: int, payload: PlanIn):
     """作成中の版の目標・方針・予定日を更新します（議題になった版は 409）。"""
     require_perm(request, "cases.use")
@@ -221,7 +238,11 @@ def plan_update(request, case_id: int, plan_id: int, payload: PlanIn):
     return _fresh(request, case, plan.pk)
 
 
-@router.post("/cases/{case_id}/plans/{plan_id}/items", response={201: PlanOut, **ERRORS})
+@router.post(
+    "/cases/{case_id}/plans/{plan_id}/items",
+    response={201: PlanOut, **ERRORS},
+    operation_id="tsunagu_cases_plan_api_plan_item_add",
+)
 @api_fields({"agency": "agency_id"})
 def plan_item_add(request, case_id: int, plan_id: int, payload: PlanItemIn):
     """``statutory_service``: ``participation``（参加支援）、``outreach``（アウトリーチ等）、
@@ -245,7 +266,9 @@ def plan_item_add(request, case_id: int, plan_id: int, payload: PlanItemIn):
 
 
 @router.delete(
-    "/cases/{case_id}/plans/{plan_id}/items/{item_id}", response={200: PlanOut, **ERRORS}
+    "/cases/{case_id}/plans/{plan_id}/items/{item_id}",
+    response={200: PlanOut, **ERRORS},
+    operation_id="tsunagu_cases_plan_api_plan_item_remove",
 )
 def plan_item_remove(request, case_id: int, plan_id: int, item_id: int):
     require_perm(request, "cases.use")
@@ -263,6 +286,7 @@ def plan_item_remove(request, case_id: int, plan_id: int, item_id: int):
     "/cases/{case_id}/plans/{plan_id}/support-decision",
     response={201: PlanOut, **ERRORS},
     summary="支援決定（自治体職員）",
+    operation_id="tsunagu_cases_plan_api_support_decision",
 )
 def support_decision(request, case_id: int, plan_id: int, payload: SupportDecisionIn):
     """会議で合意した、参加支援・アウトリーチ等を含むプランを確定します。"""
@@ -289,6 +313,7 @@ def support_decision(request, case_id: int, plan_id: int, payload: SupportDecisi
     "/cases/{case_id}/plans/{plan_id}/report",
     response={201: PlanOut, **ERRORS},
     summary="自治体への報告（法に基づく事業を含まないプラン）",
+    operation_id="tsunagu_cases_plan_api_plan_report",
 )
 def plan_report(request, case_id: int, plan_id: int, payload: PlanReportIn):
     require_perm(request, "cases.use")
