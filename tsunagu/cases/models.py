@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from tsunagu import access
 from tsunagu.common.models import VisibleQuerySet
+from tsunagu.people.models import subject_person_ids
 
 
 class CaseStatus(models.TextChoices):
@@ -103,7 +104,6 @@ class Case(models.Model):
         return f"事例 #{self.pk}"
 
     def subject_persons(self) -> list[int]:
-        from tsunagu.people.models import subject_person_ids
 
         return subject_person_ids(self.person_id, self.household_id)
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from tsunagu import access
 from tsunagu.common.models import VisibleQuerySet
+from tsunagu.people.models import subject_person_ids
 
 
 class IssueCategory(models.Model):
@@ -152,7 +153,6 @@ class Consultation(models.Model):
 
     def subject_persons(self) -> list[int]:
         """Ids of the persons this consultation concerns (for the audit trail)."""
-        from tsunagu.people.models import subject_person_ids
 
         return subject_person_ids(self.person_id, self.household_id)
 
@@ -297,7 +297,6 @@ class Referral(models.Model):
         return f"つなぎ #{self.pk}（{self.from_agency} → {self.to_agency}）"
 
     def subject_persons(self) -> list[int]:
-        from tsunagu.people.models import subject_person_ids
 
         return subject_person_ids(self.person_id, self.household_id)
 

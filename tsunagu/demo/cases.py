@@ -24,7 +24,20 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from tsunagu.accounts.models import Agency, User
+from tsunagu.accounts.models import Agency, Area, User
+from tsunagu.cases import services as cases
+from tsunagu.cases.models import Case, CaseStatus, MonitoringKind, MonitoringOutcome, SupportPlan
+from tsunagu.cases.selectors.monitoring import add_months
+from tsunagu.cases.services import monitoring
+from tsunagu.cases.services import plan as plan_services
+from tsunagu.cases.services.activity import activity_mark_seen, activity_record
+from tsunagu.cases.services.assessment import assessment_record
+from tsunagu.common.wareki import wareki_year
+from tsunagu.consultations import services as intake
+from tsunagu.consultations.models import IssueCategory
+from tsunagu.meetings import services as meetings
+from tsunagu.meetings.models import Meeting, MeetingKind
+from tsunagu.people import services as people
 
 from . import roster
 
@@ -420,7 +433,6 @@ def _born(age: int, rng: random.Random) -> datetime.date:
 
 
 def _label(day: datetime.date) -> str:
-    from tsunagu.common.wareki import wareki_year
 
     era, year = wareki_year(day)
     return f"{era.name}{'元' if year == 1 else year}年{day.month}月"
@@ -447,7 +459,6 @@ class Seeder:
     # ---- people, consultation, case --------------------------------------------------
 
     def family(self, story: Story):
-        from tsunagu.people import services as people
 
         agency = self.agencies[ACTING[story.referrer]]
         household = people.household_create(
@@ -484,8 +495,6 @@ class Seeder:
 
     def open_case(self, key: str, received_on: datetime.date):
         """The desk's consultation, its referral to 多機関協働, the coordinator's acceptance."""
-        from tsunagu.cases.models import Case
-        from tsunagu.consultations import services as intake
 
         story = self.stories[key]
         desk = self.users[story.referrer]
@@ -526,7 +535,6 @@ class Seeder:
         return case
 
     def consent(self, key: str, given_on: datetime.date) -> None:
-        from tsunagu.cases import services as cases
 
         story = self.stories[key]
         codes = {ACTING[story.referrer], "marugoto", *(item.agency for item in story.items)}
@@ -541,9 +549,6 @@ class Seeder:
         )
 
     def assess(self, key: str, *, without_consent: bool = False) -> None:
-        from tsunagu.cases import services as cases
-        from tsunagu.cases.models import CaseStatus
-        from tsunagu.cases.services.assessment import assessment_record
 
         story = self.stories[key]
         coordinator = self.users["coordinator"]
@@ -580,9 +585,6 @@ class Seeder:
         evaluation_on: datetime.date | None = None,
         items: Sequence[Item] | None = None,
     ):
-        from tsunagu.cases import services as cases
-        from tsunagu.cases.models import CaseStatus
-        from tsunagu.cases.services import plan as plan_services
 
         story = self.stories[key]
         coordinator = self.users["coordinator"]
@@ -604,7 +606,6 @@ class Seeder:
         return plan
 
     def item(self, plan, item: Item) -> None:
-        from tsunagu.cases.services import plan as plan_services
 
         plan_services.plan_item_add(
             by=self.users["coordinator"],
@@ -625,14 +626,12 @@ class Seeder:
     # ---- confirmation ----------------------------------------------------------------
 
     def _confirmed_on(self, key: str, day: datetime.date) -> None:
-        from tsunagu.cases.models import SupportPlan
 
         # 確定日: the day of the 支援決定 or report (the service sets today)
         SupportPlan.objects.filter(pk=self.plans[key].pk).update(confirmed_on=day)
         self.refresh(key)
 
     def support_decision(self, key: str, day: datetime.date, number: str) -> None:
-        from tsunagu.cases.services import plan as plan_services
 
         day = self.day(day)
         plan_services.support_decision_make(
@@ -645,7 +644,6 @@ class Seeder:
         self._confirmed_on(key, day)
 
     def report(self, key: str, day: datetime.date) -> None:
-        from tsunagu.cases.services import plan as plan_services
 
         day = self.day(day)
         plan_services.plan_report_record(
@@ -659,7 +657,6 @@ class Seeder:
     # ---- meetings ----------------------------------------------------------------------
 
     def meeting(self, *, kind: str, title: str, starts_at, schedule: str, series: str = ""):
-        from tsunagu.meetings import services as meetings
 
         return meetings.meeting_create(
             by=self.users["coordinator"],
@@ -673,7 +670,6 @@ class Seeder:
         )
 
     def members(self, meeting, usernames: Sequence[str], *, pledge: bool = False):
-        from tsunagu.meetings import services as meetings
 
         coordinator = self.users["coordinator"]
         members = list(meeting.members.all())
@@ -693,7 +689,6 @@ class Seeder:
         return members
 
     def attend(self, meeting, members, absent: Sequence[str] = ()) -> None:
-        from tsunagu.meetings import services as meetings
 
         absent_ids = {self.users[u].pk for u in absent}
         meetings.attendance_record(
@@ -703,7 +698,6 @@ class Seeder:
         )
 
     def agenda(self, meeting, key: str, purpose: str, title: str = ""):
-        from tsunagu.meetings import services as meetings
 
         item = meetings.agenda_add(
             by=self.users["coordinator"],
@@ -717,7 +711,6 @@ class Seeder:
         return item
 
     def decide(self, item, outcome: str, text: str = "", **fields):
-        from tsunagu.meetings import services as meetings
 
         meetings.decision_record(
             by=self.users["coordinator"], item=item, outcome=outcome, decision_text=text, **fields
@@ -729,7 +722,6 @@ class Seeder:
         return item
 
     def action(self, meeting, description: str, owner: str, due_on, *, item=None, owner_name=""):
-        from tsunagu.meetings import services as meetings
 
         return meetings.action_item_add(
             by=self.users["coordinator"],
@@ -742,14 +734,12 @@ class Seeder:
         )
 
     def minutes(self, meeting, text: str) -> None:
-        from tsunagu.meetings import services as meetings
 
         meetings.meeting_update_minutes(by=self.users["coordinator"], meeting=meeting, minutes=text)
 
     # ---- activity log ------------------------------------------------------------------
 
     def log(self, key: str, username: str, on, kind: str, summary: str, **flags) -> None:
-        from tsunagu.cases.services.activity import activity_record
 
         activity_record(
             by=self.users[username],
@@ -761,7 +751,6 @@ class Seeder:
         )
 
     def seen(self, key: str) -> None:
-        from tsunagu.cases.services.activity import activity_mark_seen
 
         activity_mark_seen(by=self.users["coordinator"], case=self.cases[key])
 
@@ -777,8 +766,6 @@ def _users() -> dict[str, User]:
 
 def seed_cases() -> int:
     """Build the demo cases and meetings; returns the number of cases made (0 if present)."""
-    from tsunagu.consultations.models import IssueCategory
-    from tsunagu.meetings.models import Meeting
 
     if Meeting.objects.filter(series=SERIES).exists():
         return 0
@@ -796,12 +783,6 @@ def seed_cases() -> int:
 
 def _build(s: Seeder) -> None:
     """The story of the last three months, told in the order it happened."""
-    from tsunagu.cases import services as cases
-    from tsunagu.cases.models import MonitoringKind, MonitoringOutcome
-    from tsunagu.cases.selectors.monitoring import add_months
-    from tsunagu.cases.services import monitoring
-    from tsunagu.meetings import services as meetings
-    from tsunagu.meetings.models import MeetingKind
 
     today = s.today
     (m3, m2, m1), next_day = conference_days(today)
@@ -1092,8 +1073,6 @@ def _build(s: Seeder) -> None:
 
 
 def _gap(s: Seeder, meeting) -> None:
-    from tsunagu.accounts.models import Area
-    from tsunagu.meetings import services as meetings
 
     meetings.resource_gap_add(
         by=s.users["coordinator"],

@@ -14,10 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Agency, AgencyProgram, Area, Membership, Role, User
+from tsunagu.cases import services as cases
+from tsunagu.cases.models import CaseStatus
+from tsunagu.consultations import services as intake
 from tsunagu.consultations.categories import install_standard_categories
-from tsunagu.consultations.models import IssueCategory
+from tsunagu.consultations.models import Consultation, HelpDeskRoute, IssueCategory, Referral
 from tsunagu.people import services as people_services
-from tsunagu.people.models import Person, Relation, Sex
+from tsunagu.people.models import Household, Person, Relation, Sex
 
 from . import roster
 from .cases import seed_cases
@@ -382,7 +385,6 @@ def seed_households(*, count: int = 120) -> int:
 @transaction.atomic
 def seed_help_desk(agencies: dict[str, Agency]) -> int:
     """The help-desk table: consultation theme → agencies that handle it (seed 002)."""
-    from tsunagu.consultations.models import HelpDeskRoute, IssueCategory
 
     count = 0
     categories = {c.name: c for c in IssueCategory.objects.all()}
@@ -409,9 +411,6 @@ def seed_activity() -> int:
 
     Skipped when consultations already exist. Returns the number of consultations made.
     """
-    from tsunagu.consultations import services as intake
-    from tsunagu.consultations.models import Consultation, IssueCategory, Referral
-    from tsunagu.people.models import Household
 
     if Consultation.objects.exists():
         return 0
@@ -491,9 +490,6 @@ def seed_activity() -> int:
 
 def _seed_case(*, desk: User, consultation) -> None:
     """A 多機関協働 case already accepted, with consent, in アセスメント."""
-    from tsunagu.cases import services as cases
-    from tsunagu.cases.models import CaseStatus
-    from tsunagu.consultations import services as intake
 
     referral = intake.referral_send(
         by=desk,

@@ -40,6 +40,7 @@ from tsunagu.linkage.address import normalize_address
 from tsunagu.linkage.keys import stored_keys  # noqa: F401  (the keys stored on a person)
 from tsunagu.linkage.normalize import _hiragana_to_katakana, name_keys, normalize_phone
 from tsunagu.linkage.variants import fold_variants
+from tsunagu.people.models import Person
 
 __all__ = [
     "Candidate",
@@ -453,8 +454,6 @@ def lookup(
     key and reads at most :data:`BLOCK_CAP` rows (:data:`DOB_BLOCK_CAP` for a date of birth).
     """
     from django.db.models import Max
-
-    from tsunagu.people.models import Person
 
     persons = Person.objects.filter(is_archived=False)
     keys = keys_of_probe(probe)

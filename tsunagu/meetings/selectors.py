@@ -18,6 +18,12 @@ from django.utils import timezone
 from tsunagu import access
 from tsunagu.accounts.acting import acting
 from tsunagu.accounts.models import Membership, Role
+from tsunagu.audit.services import audit_read
+from tsunagu.cases.models import Case
+from tsunagu.cases.permissions import coordinating_role
+from tsunagu.cases.selectors.activity import contact_attempts
+from tsunagu.common.wareki import format_wareki
+from tsunagu.consultations.selectors import subject_person_ids
 from tsunagu.people.selectors import visible_person_ids
 
 from .models import (
@@ -267,8 +273,6 @@ def member_user_choices(meeting: Meeting | None = None) -> list[tuple[int, str]]
 
 def contact_attempts_text(case) -> str:
     """The case's recorded contact attempts as lines, to prefill a suspension decision."""
-    from tsunagu.cases.selectors.activity import contact_attempts
-    from tsunagu.common.wareki import format_wareki
 
     if case is None:
         return ""
@@ -300,7 +304,6 @@ _PURPOSES_BY_STATUS = {
 
 
 def _managed_upcoming(user) -> QuerySet[Meeting]:
-    from tsunagu.cases.permissions import coordinating_role
 
     if not coordinating_role(user):
         return Meeting.objects.none()
@@ -356,7 +359,6 @@ def dashboard_panel(user, *, request) -> dict:
     """Context for the dashboard's meetings panel: the next 30 days' meetings the user's
     agency convenes or the user is a member of (a guest: their invitations), with the
     pledges still needed, and the open action items owned by the user's agency."""
-    from tsunagu.audit.services import audit_read
 
     me = acting(user)
     if not me or not user.has_perm("meetings.use"):
@@ -449,8 +451,6 @@ def visible_case(*, user, pk: int):
 
 def case_persons(case_ids) -> list[int]:
     """Every person the given cases concern."""
-    from tsunagu.cases.models import Case
-    from tsunagu.consultations.selectors import subject_person_ids
 
     return sorted(subject_person_ids(list(Case.objects.filter(pk__in=list(case_ids)))))
 

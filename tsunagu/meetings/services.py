@@ -27,9 +27,11 @@ from tsunagu.cases.models import Case, CaseStatus, PlanStatus, SupportPlan
 from tsunagu.cases.permissions import coordinating_role
 from tsunagu.cases.services import plan as plan_services
 from tsunagu.cases.services.case import move_case
+from tsunagu.cases.services.team import ensure_team_member
 from tsunagu.cases.workflow import CLOSABLE, SUSPENDABLE, CaseTransitionError
 from tsunagu.common.errors import RuleBroken
 from tsunagu.common.validation import max_length_errors
+from tsunagu.consultations.services import referral_complete_with_case
 
 from .models import (
     DECISION_KINDS,
@@ -632,9 +634,6 @@ def decision_record(
                     action="case.plan_revise",
                 )
         elif purpose == P.CLOSURE and agreed:
-            from tsunagu.cases.services.team import ensure_team_member
-            from tsunagu.consultations.services import referral_complete_with_case
-
             move_case(
                 by=by,
                 case=case,

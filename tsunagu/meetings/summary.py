@@ -30,6 +30,7 @@ from tsunagu.cases.models import (
     SupportPlan,
 )
 from tsunagu.common.wareki import format_wareki
+from tsunagu.consultations.models import ConsultationCategory
 from tsunagu.people.models import HouseholdMember
 
 from .models import AgendaItem, Meeting, MeetingKind
@@ -227,7 +228,6 @@ def _household_part(case: Case, on: datetime.date) -> dict | None:
 
 def _issue_categories(case: Case) -> list[str]:
     """The categories of the consultations that led to the case (along the referral chain)."""
-    from tsunagu.consultations.models import ConsultationCategory
 
     consultation_ids = []
     referral, seen = case.referral, set()

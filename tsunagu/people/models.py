@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from tsunagu import access
 from tsunagu.common.models import VisibleQuerySet
+from tsunagu.common.wareki import age_on
 from tsunagu.linkage.keys import name_keys, stored_keys
 
 
@@ -99,7 +100,6 @@ class Person(models.Model):
             setattr(self, field_name, value)
 
     def age_on(self, day):
-        from tsunagu.common.wareki import age_on
 
         return age_on(self.birth_date, day) if self.birth_date else None
 

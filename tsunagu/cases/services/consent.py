@@ -19,13 +19,13 @@ from tsunagu.cases.models import (
 )
 from tsunagu.cases.services.case import require_coordinating
 from tsunagu.common.validation import max_length_errors
+from tsunagu.people.models import Person
 
 ADULT_AGE = 18
 
 
 def consent_subjects(case: Case) -> list:
     """Who may consent on a case: its person and the household's current members."""
-    from tsunagu.people.models import Person
 
     ids = case.subject_persons()
     people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}

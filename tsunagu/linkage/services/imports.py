@@ -37,6 +37,7 @@ from django.utils import timezone
 from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_record
 from tsunagu.people.models import Person, Sex
+from tsunagu.people.services import person_create
 
 from .. import csvfile, matching
 from ..models import (
@@ -445,7 +446,6 @@ def _write_persons(batch: ImportBatch, by) -> dict[int, int]:
 
 
 def person_create_for(by, batch: ImportBatch, record: ImportRecord) -> Person:
-    from tsunagu.people.services import person_create
 
     return person_create(
         by=by,
