@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -544,28 +545,45 @@ def withdraw_conference_items(*, by, case: Case) -> int:
 # -------------------------------------------------------------------------------- decisions
 
 
-def decision_record(
-    *,
-    by,
-    item: AgendaItem,
-    outcome: str,
-    decision_text: str = "",
-    lead_agency: Agency | None = None,
-    contact_attempts: str = "",
-) -> AgendaItem:
-    """Record the decision on one agenda item and apply its effect in the same transaction."""
-    meeting = item.meeting
-    _managing(by, meeting)
-    purpose = item.purpose
+# Which outcomes each purpose of an agenda item can have.
+_PLAN_OUTCOMES = frozenset({DecisionOutcome.AGREED, DecisionOutcome.REVISE})
+_YES_NO_OUTCOMES = frozenset({DecisionOutcome.AGREED, DecisionOutcome.NOT_AGREED})
+OUTCOMES_BY_PURPOSE = {
+    P.PLAN_ADOPTION: _PLAN_OUTCOMES,
+    P.REPLAN: _PLAN_OUTCOMES,
+    P.CLOSURE: _YES_NO_OUTCOMES,
+    P.SUSPENSION: _YES_NO_OUTCOMES,
+}
+_NOTED_ONLY = frozenset({DecisionOutcome.NOTED})
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """A decision being recorded, as its effect on the case needs it."""
+
+    by: object
+    item: AgendaItem
+    case: Case | None
+    outcome: str
+    text: str
+    lead_agency: Agency | None
+    contact_attempts: str
+    day: datetime.date
+    label: str  # the meeting, as the case's history names it
+    context: dict
+
+    @property
+    def agreed(self) -> bool:
+        return self.outcome == DecisionOutcome.AGREED
+
+
+def _decision_errors(
+    purpose: str, outcome: str, decision_text: str, lead_agency, contact_attempts: str
+) -> dict:
+    """The input a decision of this purpose needs (§5.2, §5.6): a lead agency for a closure,
+    the contact attempts for a suspension, what to revise for a revision."""
     errors = {}
-    allowed = (
-        {DecisionOutcome.AGREED, DecisionOutcome.REVISE}
-        if purpose in (P.PLAN_ADOPTION, P.REPLAN)
-        else {DecisionOutcome.AGREED, DecisionOutcome.NOT_AGREED}
-        if purpose in (P.CLOSURE, P.SUSPENSION)
-        else {DecisionOutcome.NOTED}
-    )
-    if outcome not in allowed:
+    if outcome not in OUTCOMES_BY_PURPOSE.get(purpose, _NOTED_ONLY):
         errors["outcome"] = "決定の内容を選んでください。"
     agreed = outcome == DecisionOutcome.AGREED
     if purpose == P.CLOSURE and agreed:
@@ -581,8 +599,11 @@ def decision_record(
         )
     if outcome == DecisionOutcome.REVISE and not decision_text.strip():
         errors["decision_text"] = "修正が必要な点を入力してください。"
-    if errors:
-        raise ValidationError(errors)
+    return errors
+
+
+def _meeting_may_decide(meeting: Meeting, purpose: str) -> None:
+    """A decision needs a meeting that took place, and for a decision purpose its quorum."""
     if meeting.is_cancelled:
         raise MeetingRuleError("中止した会議には決定を記録できません。")
     if meeting.starts_at > timezone.now():
@@ -593,6 +614,89 @@ def decision_record(
             raise MeetingRuleError(
                 "会議の決定には、多機関協働事業者と自治体職員の出席が必要です。" + "".join(problems)
             )
+
+
+def _apply_plan(d: _Decision) -> None:
+    """Plan adoption or re-plan: agreed, the plan waits for the 支援決定; else it is revised."""
+    if d.agreed:
+        plan_services.plan_agree(
+            by=d.by,
+            plan=d.item.plan,
+            case=d.case,
+            item=d.item,
+            on=d.day,
+            note=f"{d.label}でプランに合意",
+            context=d.context,
+        )
+    else:
+        _return_plan_to_drafting(
+            by=d.by,
+            item=d.item,
+            note=f"{d.label}：プランの修正 — {d.text}",
+            action="case.plan_revise",
+        )
+
+
+def _apply_closure(d: _Decision) -> None:
+    """Closure agreed: the case closes with the lead agency that keeps accompanying the person,
+    who joins the team; the 多機関協働 referral the case was opened from is completed."""
+    if not d.agreed:
+        return
+    move_case(
+        by=d.by,
+        case=d.case,
+        to=C.CLOSED,
+        note=f"{d.label}で終結を決定（主担当：{d.lead_agency.name}）",
+        action="case.close",
+        context=d.context,
+        closed_on=d.day,
+        lead_agency_after_closure=d.lead_agency,
+    )
+    ensure_team_member(case=d.case, agency=d.lead_agency, role="終結後の主担当")
+    referral_complete_with_case(by=d.by, case=d.case)
+
+
+def _apply_suspension(d: _Decision) -> None:
+    """Suspension agreed (the person cannot be reached at all): the case is suspended."""
+    if d.agreed:
+        move_case(
+            by=d.by,
+            case=d.case,
+            to=C.SUSPENDED,
+            note=f"{d.label}で中断を決定。連絡の試み：{d.contact_attempts}",
+            action="case.suspend",
+            context=d.context,
+        )
+
+
+# The effect of a decision on the case, by the purpose of the agenda item (information items
+# have none).
+APPLIERS = {
+    P.PLAN_ADOPTION: _apply_plan,
+    P.REPLAN: _apply_plan,
+    P.CLOSURE: _apply_closure,
+    P.SUSPENSION: _apply_suspension,
+}
+
+
+def decision_record(
+    *,
+    by,
+    item: AgendaItem,
+    outcome: str,
+    decision_text: str = "",
+    lead_agency: Agency | None = None,
+    contact_attempts: str = "",
+) -> AgendaItem:
+    """Record the decision on one agenda item and apply its effect in the same transaction."""
+    meeting = item.meeting
+    _managing(by, meeting)
+    purpose = item.purpose
+    errors = _decision_errors(purpose, outcome, decision_text, lead_agency, contact_attempts)
+    if errors:
+        raise ValidationError(errors)
+    _meeting_may_decide(meeting, purpose)
+    agreed = outcome == DecisionOutcome.AGREED
     with transaction.atomic():
         locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
         if locked.outcome or locked.is_withdrawn:
@@ -602,59 +706,31 @@ def decision_record(
             raise MeetingRuleError(
                 "本人の同意（会議での共有）がない事例は、支援会議以外の会議では扱えません。"
             )
-        now = timezone.now()
-        meeting_day = timezone.localtime(meeting.starts_at).date()
         AgendaItem.objects.filter(pk=item.pk).update(
             outcome=outcome,
             decision_text=decision_text.strip(),
             lead_agency=lead_agency if purpose == P.CLOSURE and agreed else None,
             contact_attempts=contact_attempts.strip() if purpose == P.SUSPENSION else "",
-            decided_at=now,
+            decided_at=timezone.now(),
             decided_by=by,
         )
         item.refresh_from_db()
         context = {"meeting": meeting.pk, "agenda_item": item.pk}
-        label = f"{meeting.title}（{meeting.get_kind_display()}）"
-        if purpose in (P.PLAN_ADOPTION, P.REPLAN):
-            if agreed:
-                plan_services.plan_agree(
+        apply = APPLIERS.get(purpose)
+        if apply is not None:
+            apply(
+                _Decision(
                     by=by,
-                    plan=item.plan,
-                    case=case,
                     item=item,
-                    on=meeting_day,
-                    note=f"{label}でプランに合意",
+                    case=case,
+                    outcome=outcome,
+                    text=decision_text.strip(),
+                    lead_agency=lead_agency,
+                    contact_attempts=contact_attempts.strip(),
+                    day=timezone.localtime(meeting.starts_at).date(),
+                    label=f"{meeting.title}（{meeting.get_kind_display()}）",
                     context=context,
                 )
-            else:
-                _return_plan_to_drafting(
-                    by=by,
-                    item=item,
-                    note=f"{label}：プランの修正 — {decision_text.strip()}",
-                    action="case.plan_revise",
-                )
-        elif purpose == P.CLOSURE and agreed:
-            move_case(
-                by=by,
-                case=case,
-                to=C.CLOSED,
-                note=f"{label}で終結を決定（主担当：{lead_agency.name}）",
-                action="case.close",
-                context=context,
-                closed_on=meeting_day,
-                lead_agency_after_closure=lead_agency,
-            )
-            ensure_team_member(case=case, agency=lead_agency, role="終結後の主担当")
-            # the 多機関協働 referral the case was opened from closes its loop (完了)
-            referral_complete_with_case(by=by, case=case)
-        elif purpose == P.SUSPENSION and agreed:
-            move_case(
-                by=by,
-                case=case,
-                to=C.SUSPENDED,
-                note=f"{label}で中断を決定。連絡の試み：{contact_attempts.strip()}",
-                action="case.suspend",
-                context=context,
             )
         audit_record(
             actor=by,
