@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.accounts.models import Agency, AreaKind
+from tsunagu.people.models import HouseholdMember
 
 from .models import (
     Consultation,
@@ -263,7 +264,6 @@ def eligibility_criteria() -> EligibilityCriteria:
 
 def subject_person_ids(items) -> list[int]:
     """Persons concerned by consultations or referrals shown together (one query, not N)."""
-    from tsunagu.people.models import HouseholdMember
 
     persons = {item.person_id for item in items if item.person_id}
     households = {item.household_id for item in items if item.household_id}

@@ -1,5 +1,6 @@
 """The cases app's reads, one module per topic; every public function is also
-reachable here (``from tsunagu.cases import selectors``).
+reachable here (``from tsunagu.cases import selectors``), except the page panels, which the
+app registers in ``CasesConfig.ready()``.
 """
 
 from .activity import (  # noqa: F401

@@ -6,6 +6,7 @@ from django.db.models import F, QuerySet
 
 from tsunagu import access
 from tsunagu.accounts.acting import acting
+from tsunagu.accounts.models import Agency
 from tsunagu.audit.services import audit_read
 from tsunagu.cases.models import Activity, Case
 from tsunagu.cases.permissions import coordinating_role, may_record_activity
@@ -39,7 +40,6 @@ def own_agency_only(user, case: Case) -> int | None:
 
 def recording_agencies(case: Case) -> list:
     """The agencies that have recorded entries on the case (for the filter)."""
-    from tsunagu.accounts.models import Agency
 
     ids = Activity.objects.filter(case_id=case.pk).values("agency_id")
     return list(Agency.objects.filter(pk__in=ids).order_by("name"))

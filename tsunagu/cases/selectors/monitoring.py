@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.accounts.acting import acting
+from tsunagu.audit.services import audit_read
 from tsunagu.cases.models import (
     Case,
     MonitoringRecord,
@@ -263,7 +264,6 @@ def dashboard_panel(user, *, request) -> dict:
     persons named are an audited read."""
     if not acting(user).coordinates:
         return {}
-    from tsunagu.audit.services import audit_read
     from tsunagu.cases.selectors.case import subject_person_ids
 
     dues = due_for_user(user)

@@ -1,5 +1,6 @@
 """The cases app's writes, one module per topic; every public function is also
-reachable here (``from tsunagu.cases import services``).
+reachable here (``from tsunagu.cases import services``), except the page panels, which the
+app registers in ``CasesConfig.ready()``.
 """
 
 from .activity import (  # noqa: F401
