@@ -35,6 +35,11 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tsunagu.accounts.acting import acting
+from tsunagu.cases.models import Case, CaseTeamMember, Consent
+from tsunagu.common.models import register_visibility
+from tsunagu.consultations.models import Consultation, Referral
+from tsunagu.meetings.models import Meeting, MeetingMember
+from tsunagu.people.models import Household, HouseholdMember, Person
 
 
 def acting_agency_id(user) -> int | None:
@@ -51,7 +56,6 @@ def may_handle_cases(user) -> bool:
 
 
 def consultations_visible_to(user) -> QuerySet:
-    from tsunagu.consultations.models import Consultation, Referral
 
     qs = Consultation.objects.all()
     if sees_everything(user):
@@ -64,7 +68,6 @@ def consultations_visible_to(user) -> QuerySet:
 
 
 def referrals_visible_to(user) -> QuerySet:
-    from tsunagu.consultations.models import Referral
 
     qs = Referral.objects.all()
     if sees_everything(user):
@@ -83,8 +86,6 @@ def _about_coordinated_households(agency_id: int) -> Q:
     """Records about the person or household (its current members) of a 多機関協働 case the
     agency coordinates: the coordinator sees the whole household's referrals, where the
     person agreed to sharing with related agencies at the consultation."""
-    from tsunagu.cases.models import Case
-    from tsunagu.people.models import HouseholdMember
 
     coordinated = Case.objects.filter(coordinating_agency_id=agency_id)
     households = coordinated.filter(household__isnull=False).values("household_id")
@@ -100,7 +101,6 @@ def _about_coordinated_households(agency_id: int) -> Q:
 
 def _on_team_case_ids(agency_id: int) -> QuerySet:
     """Cases whose team the agency is on now (leaving the team ends it at once)."""
-    from tsunagu.cases.models import CaseTeamMember
 
     return CaseTeamMember.objects.filter(agency_id=agency_id, left_on__isnull=True).values(
         "case_id"
@@ -111,7 +111,6 @@ def cases_visible_to(user) -> QuerySet:
     """Cases the user may know of: the coordinating, referring and current team agencies.
 
     Knowing of a case is not seeing its content: see :func:`case_content_visible_to`."""
-    from tsunagu.cases.models import Case
 
     qs = Case.objects.all()
     if sees_everything(user):
@@ -131,7 +130,6 @@ def _current_consents_naming(agency_id: int) -> QuerySet:
     or the agency that referred it), when it is a consent (not a withdrawal) naming the
     agency. The consent is the basis for sharing within the case: an agency that left the
     team, or was never on it, gains nothing from it."""
-    from tsunagu.cases.models import Consent
 
     return Consent.objects.filter(
         Q(case__referring_agency_id=agency_id) | Q(case_id__in=_on_team_case_ids(agency_id)),
@@ -178,8 +176,6 @@ def sees_case_content(user, case) -> bool:
 
 
 def _involved_household_ids(agency_id: int) -> QuerySet:
-    from tsunagu.consultations.models import Consultation, Referral
-    from tsunagu.people.models import Household
 
     consulted = Consultation.objects.filter(household=OuterRef("pk"), agency_id=agency_id)
     referred = Referral.objects.filter(household=OuterRef("pk")).filter(
@@ -191,8 +187,6 @@ def _involved_household_ids(agency_id: int) -> QuerySet:
 
 
 def persons_visible_to(user) -> QuerySet:
-    from tsunagu.consultations.models import Consultation, Referral
-    from tsunagu.people.models import HouseholdMember, Person
 
     qs = Person.objects.filter(is_archived=False)
     if sees_everything(user):
@@ -223,7 +217,6 @@ def persons_visible_to(user) -> QuerySet:
 
 
 def households_visible_to(user) -> QuerySet:
-    from tsunagu.people.models import Household, HouseholdMember
 
     qs = Household.objects.all()
     if sees_everything(user):
@@ -241,10 +234,6 @@ def households_visible_to(user) -> QuerySet:
 
 def can_view(user, obj) -> bool:
     """Object-level check used by the rules predicates."""
-    from tsunagu.cases.models import Case
-    from tsunagu.consultations.models import Consultation, Referral
-    from tsunagu.meetings.models import Meeting
-    from tsunagu.people.models import Household, Person
 
     querysets = {
         Meeting: meetings_visible_to,
@@ -259,7 +248,6 @@ def can_view(user, obj) -> bool:
 
 
 def _member_row(user, meeting):
-    from tsunagu.meetings.models import MeetingMember
 
     return MeetingMember.objects.filter(meeting=meeting, user=user).first()
 
@@ -272,8 +260,6 @@ def _invitation_valid(member, now) -> bool:
 
 def meetings_visible_to(user) -> QuerySet:
     from django.utils import timezone
-
-    from tsunagu.meetings.models import Meeting, MeetingMember
 
     qs = Meeting.objects.all()
     me = acting(user)
@@ -310,3 +296,15 @@ def meeting_materials_visible(user, meeting) -> bool:
     if not _invitation_valid(member, timezone.now()):
         return False
     return not meeting.is_confidential or member.pledged_at is not None
+
+
+# ``Model.objects.visible_to(user)`` answers with these rules.
+for _model, _rule in (
+    (Person, persons_visible_to),
+    (Household, households_visible_to),
+    (Consultation, consultations_visible_to),
+    (Referral, referrals_visible_to),
+    (Case, cases_visible_to),
+    (Meeting, meetings_visible_to),
+):
+    register_visibility(_model, _rule)

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from tsunagu import access
 from tsunagu.common.models import VisibleQuerySet
 from tsunagu.people.models import subject_person_ids
 
@@ -24,10 +23,6 @@ class CaseStatus(models.TextChoices):
     REPLANNING = "replanning", "再プラン"
     CLOSED = "closed", "終結"
     SUSPENDED = "suspended", "中断"
-
-
-class CaseQuerySet(VisibleQuerySet):
-    rule = staticmethod(access.cases_visible_to)
 
 
 class Case(models.Model):
@@ -87,7 +82,7 @@ class Case(models.Model):
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()  # .visible_to(user): tsunagu.access
 
     class Meta:
         verbose_name = "事例（多機関協働）"

@@ -6,18 +6,29 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 
 class VisibleQuerySet(models.QuerySet):
     """``Model.objects.visible_to(user)``: the rows ``user`` may see. The rule is not decided
-    here: each model names its function of ``tsunagu.access`` as ``rule``, so lists, object
-    lookups and the API all answer from the one place that decides access."""
-
-    rule: Callable = staticmethod(lambda user: None)
+    here, nor in the model: ``tsunagu.access``, the one place that decides access, registers
+    its rule for each model (:func:`register_visibility`), so lists, object lookups and the API
+    all answer from it, and no model imports it."""
 
     def visible_to(self, user) -> models.QuerySet:
-        return self.filter(pk__in=type(self).rule(user).values("pk"))
+        rule = _visibility_rules.get(self.model._meta.label)
+        if rule is None:
+            raise ImproperlyConfigured(f"No access rule is registered for {self.model.__name__}.")
+        return self.filter(pk__in=rule(user).values("pk"))
+
+
+_visibility_rules: dict[str, Callable] = {}
+
+
+def register_visibility(model: type[models.Model], rule: Callable) -> None:
+    """``rule(user)`` is the queryset of ``model`` that ``user`` may see."""
+    _visibility_rules[model._meta.label] = rule
 
 
 class FormSubmission(models.Model):

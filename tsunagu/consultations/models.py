@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from tsunagu import access
 from tsunagu.common.models import VisibleQuerySet
 from tsunagu.people.models import subject_person_ids
 
@@ -77,10 +76,6 @@ class Outcome(models.TextChoices):
     CLOSED = "closed", "終了"
 
 
-class ConsultationQuerySet(VisibleQuerySet):
-    rule = staticmethod(access.consultations_visible_to)
-
-
 class Consultation(models.Model):
     """相談受付: one consultation received at any desk, about a person and/or a household."""
 
@@ -124,7 +119,7 @@ class Consultation(models.Model):
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
-    objects = ConsultationQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()  # .visible_to(user): tsunagu.access
 
     class Meta:
         verbose_name = "相談受付"
@@ -204,10 +199,6 @@ class ReferralOutcome(models.TextChoices):
     REREFERRED = "rereferred", "他機関へ再紹介"
 
 
-class ReferralQuerySet(VisibleQuerySet):
-    rule = staticmethod(access.referrals_visible_to)
-
-
 class Referral(models.Model):
     """つなぎ: a closed loop between agencies; it ends in 完了 or in an acknowledged 差戻し."""
 
@@ -277,7 +268,7 @@ class Referral(models.Model):
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
-    objects = ReferralQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()  # .visible_to(user): tsunagu.access
 
     class Meta:
         verbose_name = "つなぎ"

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from tsunagu import access
 from tsunagu.common.models import VisibleQuerySet
 
 
@@ -37,10 +36,6 @@ class Format(models.TextChoices):
     HYBRID = "hybrid", "対面とオンライン"
 
 
-class MeetingQuerySet(VisibleQuerySet):
-    rule = staticmethod(access.meetings_visible_to)
-
-
 class Meeting(models.Model):
     kind = models.CharField("会議の種類", max_length=30, choices=MeetingKind.choices)
     title = models.CharField("会議名", max_length=200)
@@ -62,7 +57,7 @@ class Meeting(models.Model):
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
-    objects = MeetingQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()  # .visible_to(user): tsunagu.access
 
     class Meta:
         verbose_name = "会議"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from tsunagu import access
 from tsunagu.common.models import VisibleQuerySet
 from tsunagu.common.wareki import age_on
 from tsunagu.linkage.keys import name_keys, stored_keys
@@ -31,10 +30,6 @@ class Relation(models.TextChoices):
     SIBLING = "sibling", "兄弟姉妹"
     OTHER_RELATIVE = "other_relative", "その他の親族"
     LODGER = "lodger", "同居人"
-
-
-class PersonQuerySet(VisibleQuerySet):
-    rule = staticmethod(access.persons_visible_to)
 
 
 class Person(models.Model):
@@ -73,7 +68,7 @@ class Person(models.Model):
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
-    objects = PersonQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()  # .visible_to(user): tsunagu.access
 
     class Meta:
         verbose_name = "本人"
@@ -104,10 +99,6 @@ class Person(models.Model):
         return age_on(self.birth_date, day) if self.birth_date else None
 
 
-class HouseholdQuerySet(VisibleQuerySet):
-    rule = staticmethod(access.households_visible_to)
-
-
 class Household(models.Model):
     """世帯: people living together; membership has a period (people move in and out)."""
 
@@ -125,7 +116,7 @@ class Household(models.Model):
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
-    objects = HouseholdQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()  # .visible_to(user): tsunagu.access
 
     class Meta:
         verbose_name = "世帯"
