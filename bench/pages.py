@@ -1,0 +1,176 @@
+"""Server time and queries of the main pages, per persona, on a city at scale.
+
+Builds the city (bench/city.py: the demo city plus bulk rows) in a fresh database, then
+for each persona and page issues ``--repeat`` requests with Django's test Client and prints
+p50/p95 ms and the queries per request. Each response must be 200, or 404 where the
+persona must not see the page (the unrelated agency, and pages outside a role).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+PERSONAS = (
+    ("desk", "desk worker (地域包括)"),
+    ("coordinator", "coordinator (多機関協働)"),
+    ("officer", "office (推進室)"),
+    ("housing", "desk worker (住宅課)"),
+    ("hoken", "unrelated agency (保健C)"),
+)
+SEARCHES = {"search 1 char": "林", "search 2 chars": "佐藤", "search 3 chars": "佐々木"}
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
+    parser.add_argument(
+        "--reuse", action="store_true", help="do not generate (the database already holds a city)"
+    )
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="tsunagu-pages-")
+    os.environ.setdefault("TSUNAGU_SQLITE_PATH", str(Path(tmp) / "city.sqlite3"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tsunagu.settings.local"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the expected 404s
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    from city import grow_city
+
+    from tsunagu.accounts.middleware import SESSION_KEY
+    from tsunagu.accounts.models import Membership, User
+    from tsunagu.cases.models import Case, SupportPlan
+    from tsunagu.meetings.models import Meeting
+    from tsunagu.people.models import Household, Person
+
+    if not args.reuse:
+        grow_city(persons=args.persons)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    print(
+        f"\ndatabase={connection.vendor} persons={Person.objects.count():,} "
+        f"cases={Case.objects.count():,} repeat={args.repeat}"
+    )
+    desk = User.objects.get(username="desk")
+
+    def acting_user(username):
+        user = User.objects.get(username=username)
+        user.acting_membership = Membership.objects.filter(user=user).order_by("id").first()
+        return user
+
+    def pick(model, user):
+        """A row the persona sees (the unrelated agency: one the desk sees)."""
+        qs = model.objects.visible_to(user if user.username != "hoken" else acting_user("desk"))
+        if user.username == "hoken":
+            qs = qs.exclude(pk__in=model.objects.visible_to(user).values("pk"))
+        return qs.order_by("-pk").first()
+
+    rows = []
+    for username, label in PERSONAS:
+        user = acting_user(username)
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session[SESSION_KEY] = user.acting_membership.pk
+        session.save()
+        person = pick(Person, user)
+        household = pick(Household, user)
+        case = pick(Case, user)
+        plan = SupportPlan.objects.filter(case=case).order_by("-pk").first() if case else None
+        meeting = pick(Meeting, user)
+        pages = {
+            "dashboard": "/",
+            "person list": "/persons/",
+            **{name: f"/persons/?q={q}" for name, q in SEARCHES.items()},
+            "person page": person and f"/persons/{person.pk}/",
+            "household page": household and f"/households/{household.pk}/",
+            "case list": "/cases/",
+            "case page": case and f"/cases/{case.pk}/",
+            "plan page": plan and f"/cases/{case.pk}/plans/{plan.pk}/",
+            "meeting page": meeting and f"/meetings/{meeting.pk}/",
+            "referral inbox": "/referrals/",
+        }
+        for page, url in pages.items():
+            if not url:
+                rows.append((label, page, "-", None, None, None, "no row visible"))
+                continue
+            client.get(url)  # warm up (templates, caches of the process)
+            timings, queries, statuses = [], [], set()
+            for _ in range(args.repeat):
+                # count with an execute wrapper: the request_started signal clears
+                # connection.queries_log, so CaptureQueriesContext would see none
+                counted = []
+
+                def count(execute, sql, params, many, context, counted=counted):
+                    counted.append(sql)
+                    return execute(sql, params, many, context)
+
+                with connection.execute_wrapper(count):
+                    t0 = time.perf_counter()
+                    response = client.get(url)
+                    timings.append((time.perf_counter() - t0) * 1000)
+                queries.append(len(counted))
+                statuses.add(response.status_code)
+            status = "/".join(str(s) for s in sorted(statuses))
+            rows.append(
+                (
+                    label,
+                    page,
+                    status,
+                    statistics.median(timings),
+                    percentile(timings, 0.95),
+                    statistics.median(queries),
+                    url,
+                )
+            )
+            print(f"  {label:<28} {page:<16} {status:>4} {rows[-1][3]:>8.1f} {rows[-1][4]:>8.1f}")
+
+    print("\n| persona | page | status | p50 ms | p95 ms | queries |")
+    print("|---|---|---|---|---|---|")
+    bad = []
+    for label, page, status, p50, p95, nq, url in rows:
+        if p50 is None:
+            print(f"| {label} | {page} | — | — | — | — |")
+            continue
+        print(f"| {label} | {page} | {status} | {p50:.1f} | {p95:.1f} | {nq:.0f} |")
+        expected = {"404"} if label.startswith("unrelated") and "page" in page else {"200"}
+        if status not in expected:
+            bad.append(f"{label} {page} {url}: {status}")
+    if bad:
+        print("\nunexpected status:\n  " + "\n  ".join(bad))
+    del desk
+    if not args.keep and connection.vendor == "sqlite":
+        Path(os.environ["TSUNAGU_SQLITE_PATH"]).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
