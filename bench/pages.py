@@ -152,7 +152,10 @@ def main() -> None:
                     url,
                 )
             )
-            print(f"  {label:<28} {page:<16} {status:>4} {rows[-1][3]:>8.1f} {rows[-1][4]:>8.1f}")
+            print(
+                f"  {label:<28} {page:<16} {status:>4} {rows[-1][3]:>8.1f} {rows[-1][4]:>8.1f}",
+                flush=True,
+            )
 
     print("\n| persona | page | status | p50 ms | p95 ms | queries |")
     print("|---|---|---|---|---|---|")
