@@ -96,7 +96,10 @@ def grow_city(*, persons: int, seed: int = 13) -> dict:
     recorder = {}
     for m in Membership.objects.select_related("user").order_by("id"):
         recorder.setdefault(m.agency_id, m.user_id)
-    pool = [a for code, a in agencies.items() if code not in excluded and a.pk in recorder]
+    # agencies without a demo user record their rows under the program office's officer
+    for a in agencies.values():
+        recorder.setdefault(a.pk, users["officer"].pk)
+    pool = [a for code, a in agencies.items() if code not in excluded]
     # the demo personas' agencies get a larger share of the city, as busy desks do
     persona_codes = {
         m.agency.code
