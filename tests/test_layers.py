@@ -56,6 +56,7 @@ RECORDER = {
     "tsunagu.audit.services",
     "tsunagu.audit.models",
     "tsunagu.audit.context",
+    "tsunagu.audit.db",
 }
 
 

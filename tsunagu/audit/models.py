@@ -1,4 +1,10 @@
-"""Append-only, hash-chained audit trail of every write and every read of personal data."""
+"""Append-only, hash-chained audit trail of every write and every read of personal data.
+
+An event is inserted with the hash of its own content and nothing else, so writers never wait
+for each other; the database orders events by their id (``seq`` is the id). The sealer
+(:func:`tsunagu.audit.services.audit_seal`) later chains committed events in append-only
+:class:`AuditSeal` rows; events themselves are never changed.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ class AuditImmutableError(Exception):
         super().__init__("監査ログは追記のみです。変更・削除はできません。")
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AuditImmutableError
 
@@ -23,14 +29,27 @@ class AuditEventQuerySet(models.QuerySet):
     def bulk_update(self, *args, **kwargs):
         raise AuditImmutableError
 
+
+class AuditEventQuerySet(AppendOnlyQuerySet):
     def concerning_person(self, person_id: int) -> AuditEventQuerySet:
         return self.filter(person_links__person_id=person_id)
 
 
 class AuditEvent(models.Model):
-    """One audited action. ``seq`` orders the chain; ``hash`` covers content and ``prev_hash``."""
+    """One audited action. ``seq`` is the database-assigned id; ``hash`` covers the content.
 
-    seq = models.PositiveBigIntegerField("連番", unique=True, editable=False)
+    Events recorded before the chain was sealed separately keep their old sequence number in
+    ``legacy_seq`` and their old chain link in ``prev_hash`` (both covered by their hash).
+    """
+
+    seq = models.GeneratedField(
+        expression=models.F("id"),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+        unique=True,
+        verbose_name="連番",
+    )
+    legacy_seq = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     occurred_at = models.DateTimeField("日時", db_index=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,7 +80,7 @@ class AuditEvent(models.Model):
     changes = models.JSONField("変更内容", default=dict, editable=False)
     ip_address = models.GenericIPAddressField("接続元", null=True, blank=True, editable=False)
     via = models.CharField("経路", max_length=10, blank=True, editable=False)
-    prev_hash = models.CharField(max_length=64, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     hash = models.CharField(max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
@@ -106,8 +125,40 @@ class AuditPersonLink(models.Model):
         return f"#{self.event_id} → 本人 {self.person_id}"
 
 
+class AuditSeal(models.Model):
+    """One link of the chain: ``hash`` covers the position, the event, its content hash and
+    the previous link's hash. Written only by the sealer, one row per event, never changed."""
+
+    position = models.PositiveBigIntegerField("位置", unique=True, editable=False)
+    event = models.OneToOneField(
+        AuditEvent, on_delete=models.PROTECT, related_name="seal", editable=False
+    )
+    sealed_at = models.DateTimeField("封印日時", editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "監査チェーンの封印"
+        verbose_name_plural = "監査チェーンの封印"
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"封印 {self.position} → #{self.event_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutableError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError
+
+
 class AuditChainHead(models.Model):
-    """Single row holding the latest sequence number and hash; locked while appending."""
+    """Single row holding the last seal's position and hash; locked by the sealer only,
+    for one batch."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)

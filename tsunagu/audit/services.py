@@ -1,8 +1,17 @@
-"""Writing and verifying the audit chain.
+"""Writing, sealing and verifying the audit chain.
 
 Services call :func:`audit_record` inside their own ``transaction.atomic`` block so that the
 event commits or rolls back with the change it describes. Views and API endpoints record a
 read of personal data with :func:`audit_read` in one line.
+
+Recording takes no lock: an event is inserted with the hash of its own content, and the
+database's id orders it. :func:`audit_seal` (after each commit for the newest events, and
+``manage.py audit_seal`` from cron for all) chains the committed events that have no seal yet
+into append-only ``AuditSeal`` rows, in the order it sees them committed; only the sealer
+locks the chain head, for one short batch. An event that commits late (a long import that got
+a low id) is simply sealed later, after events with higher ids: the chain is in sealing order,
+each event sealed exactly once.
+:func:`audit_verify_chain` checks every seal and event in one snapshot.
 """
 
 from __future__ import annotations
@@ -10,19 +19,30 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from .context import current_origin, via_for_path
-from .models import AuditChainHead, AuditEvent, AuditPersonLink
+from .db import consistent_snapshot
+from .models import AuditChainHead, AuditEvent, AuditPersonLink, AuditSeal
 
 GENESIS_HASH = "0" * 64
+SEAL_BATCH_SIZE = 1000
+
+logger = logging.getLogger(__name__)
+
+
+def seal_grace() -> timedelta:
+    """How long an event may stay unsealed before verification reports it."""
+    return timedelta(seconds=getattr(settings, "AUDIT_SEAL_GRACE_SECONDS", 300))
 
 
 def _json_ready(value: Any) -> Any:
@@ -37,10 +57,12 @@ def _canonical(data: Mapping[str, Any]) -> bytes:
 
 
 def compute_hash(event: AuditEvent) -> str:
-    """SHA-256 over every recorded field of ``event`` and the previous event's hash."""
+    """SHA-256 over every recorded field of ``event`` (its content hash).
+
+    Events recorded before sealing existed also cover their old sequence number and link.
+    """
     occurred = event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
     payload = {
-        "seq": event.seq,
         "occurred_at": occurred,
         "actor_id": event.actor_id,
         "actor_username": event.actor_username,
@@ -55,7 +77,20 @@ def compute_hash(event: AuditEvent) -> str:
         "changes": event.changes,
         "ip_address": event.ip_address,
         "via": event.via,
-        "prev_hash": event.prev_hash,
+    }
+    if event.legacy_seq is not None:
+        payload["seq"] = event.legacy_seq
+        payload["prev_hash"] = event.prev_hash
+    return hashlib.sha256(_canonical(payload)).hexdigest()
+
+
+def chain_hash(*, position: int, event_id: int, content_hash: str, prev_hash: str) -> str:
+    """The hash of one seal: its place in the chain, the event and the link before it."""
+    payload = {
+        "position": position,
+        "event_id": event_id,
+        "content_hash": content_hash,
+        "prev_hash": prev_hash,
     }
     return hashlib.sha256(_canonical(payload)).hexdigest()
 
@@ -78,17 +113,6 @@ def _normalise_ip(ip: str | None) -> str | None:
         return ipaddress.ip_address(ip.strip()).compressed
     except ValueError:
         return None
-
-
-def _locked_head() -> AuditChainHead:
-    try:
-        with transaction.atomic():
-            head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-                id=1, defaults={"seq": 0, "hash": GENESIS_HASH}
-            )
-    except IntegrityError:  # another writer created the head row at the same moment
-        head = AuditChainHead.objects.select_for_update().get(id=1)
-    return head
 
 
 def audit_record(
@@ -124,9 +148,7 @@ def audit_record(
         ip_address = ip_address or origin.ip_address
         via = via or origin.via
     with transaction.atomic():
-        head = _locked_head()
         event = AuditEvent(
-            seq=head.seq + 1,
             occurred_at=timezone.now(),
             actor=user,
             actor_username=user.get_username() if user else "",
@@ -141,7 +163,6 @@ def audit_record(
             changes=_json_ready(dict(changes or {})),
             ip_address=_normalise_ip(ip_address),
             via=via,
-            prev_hash=head.hash,
         )
         event.hash = compute_hash(event)
         event.save(force_insert=True)
@@ -149,8 +170,85 @@ def audit_record(
             AuditPersonLink.objects.bulk_create(
                 [AuditPersonLink(event=event, person_id=pid) for pid in person_ids]
             )
-        AuditChainHead.objects.filter(id=1).update(seq=event.seq, hash=event.hash)
+        _seal_after_commit()
     return event
+
+
+def _seal_soon() -> None:
+    audit_seal(wait=False, stragglers=False)
+
+
+def _seal_after_commit() -> None:
+    """Seal once after the outermost transaction commits (not once per event of an import)."""
+    if any(func is _seal_soon for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_seal_soon, robust=True)
+
+
+def _seal_head(*, wait: bool) -> AuditChainHead | None:
+    """The chain head, locked for this transaction; ``None`` if another sealer holds it and
+    ``wait`` is false (that sealer, or the next, seals what is committed)."""
+    if not AuditChainHead.objects.filter(id=1).exists():
+        try:
+            with transaction.atomic():
+                AuditChainHead.objects.create(id=1, seq=0, hash=GENESIS_HASH)
+        except IntegrityError:  # another sealer created it at the same moment
+            pass
+    return AuditChainHead.objects.select_for_update(skip_locked=not wait).filter(id=1).first()
+
+
+def _seal_batch(*, batch_size: int, wait: bool, stragglers: bool) -> int | None:
+    with transaction.atomic():
+        head = _seal_head(wait=wait)
+        if head is None:
+            return None
+        events = AuditEvent.objects.order_by("id").only("id", "hash")
+        if stragglers:
+            events = events.filter(seal__isnull=True)
+        else:  # only the tail: a range scan, however long the chain
+            last = AuditSeal.objects.aggregate(last=models.Max("event_id"))["last"] or 0
+            events = events.filter(id__gt=last)
+        events = list(events[:batch_size])
+        if not events:
+            return 0
+        position, prev = head.seq, head.hash
+        now = timezone.now()
+        seals = []
+        for event in events:
+            position += 1
+            link = chain_hash(
+                position=position, event_id=event.pk, content_hash=event.hash, prev_hash=prev
+            )
+            seals.append(
+                AuditSeal(
+                    position=position, event_id=event.pk, sealed_at=now, prev_hash=prev, hash=link
+                )
+            )
+            prev = link
+        AuditSeal.objects.bulk_create(seals)
+        AuditChainHead.objects.filter(id=1).update(seq=position, hash=prev)
+        return len(events)
+
+
+def audit_seal(
+    *, batch_size: int = SEAL_BATCH_SIZE, wait: bool = True, stragglers: bool = True
+) -> int:
+    """Chain every committed, unsealed event, in id order, in short batches; return how many.
+
+    One sealer at a time: each batch locks the chain head for its own short transaction.
+    After a request's commit it runs with ``wait=False`` (it gives way to a sealer already
+    running) and ``stragglers=False``: it seals only events with ids above the last sealed
+    one, a cheap range. ``manage.py audit_seal`` (cron) also seals stragglers, events of a
+    long transaction that got a lower id and committed after higher ones were sealed.
+    """
+    sealed = 0
+    while True:
+        count = _seal_batch(batch_size=batch_size, wait=wait, stragglers=stragglers)
+        if not count:
+            return sealed
+        sealed += count
+        if count < batch_size:
+            return sealed
 
 
 def client_ip(request: Any) -> str | None:
@@ -205,68 +303,129 @@ def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> dict[str
 
 @dataclass(frozen=True)
 class ChainReport:
+    """``ok`` is false only for tampering. Events left unsealed longer than the grace period
+    are a separate problem (the sealer is not running): ``stale_unsealed``."""
+
     ok: bool
     checked: int
     broken_seq: int | None = None
     broken_id: int | None = None
     reason: str = ""
     head_hash: str = GENESIS_HASH
+    unsealed: int = 0
+    stale_unsealed: int = 0
+    oldest_unsealed_at: datetime | None = None
+
+    @property
+    def problem(self) -> bool:
+        return self.stale_unsealed > 0
 
     def describe(self) -> str:
-        if self.ok:
-            return f"監査ログは正常です（{self.checked}件を検証、末尾ハッシュ {self.head_hash}）。"
-        return (
-            f"監査ログの改ざんを検出しました: 連番 {self.broken_seq}"
-            f"（id={self.broken_id}）: {self.reason}（それまでの{self.checked}件は正常）"
-        )
+        if not self.ok:
+            return (
+                f"監査ログの改ざんを検出しました: 連番 {self.broken_seq}"
+                f"（id={self.broken_id}）: {self.reason}（それまでの{self.checked}件は正常）"
+            )
+        text = f"監査ログは正常です（{self.checked}件を検証、末尾ハッシュ {self.head_hash}）。"
+        if self.unsealed:
+            text += f" 未封印 {self.unsealed}件"
+            if self.stale_unsealed:
+                oldest = timezone.localtime(self.oldest_unsealed_at).strftime("%Y-%m-%d %H:%M:%S")
+                text += (
+                    f"（うち{self.stale_unsealed}件は猶予時間を過ぎています。最古 {oldest}。"
+                    "audit_seal が動いているか確認してください）"
+                )
+            text += "。"
+        return text
+
+
+def _broken(checked: int, event_id: int | None, reason: str, seq: int | None = None):
+    return ChainReport(
+        ok=False,
+        checked=checked,
+        broken_seq=seq if seq is not None else event_id,
+        broken_id=event_id,
+        reason=reason,
+    )
 
 
 def audit_verify_chain(*, chunk_size: int = 2000) -> ChainReport:
-    """Walk the chain in order; report the first event that is missing, altered or relinked."""
-    expected_seq = 1
+    """Walk the seals in order in one snapshot; report the first event or seal that is
+    missing, altered or relinked, then count events not sealed yet."""
+    with consistent_snapshot(connection):
+        return _verify(chunk_size=chunk_size)
+
+
+def _verify(*, chunk_size: int) -> ChainReport:
+    head = AuditChainHead.objects.filter(id=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    expected = 1
     prev_hash = GENESIS_HASH
     checked = 0
     last_id = None
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
-        if event.seq != expected_seq:
-            return ChainReport(
-                ok=False,
-                checked=checked,
-                broken_seq=expected_seq,
-                broken_id=None,
-                reason=f"連番 {expected_seq} から {event.seq - 1} が欠落しています（削除の疑い）",
+    while True:
+        seals = list(
+            AuditSeal.objects.filter(position__gte=expected).order_by("position")[:chunk_size]
+        )
+        if not seals:
+            break
+        events = AuditEvent.objects.in_bulk([s.event_id for s in seals])
+        for seal in seals:
+            if seal.position != expected:
+                return _broken(
+                    checked,
+                    None,
+                    f"封印 {expected} から {seal.position - 1} が欠落しています（削除の疑い）",
+                    seq=None,
+                )
+            event = events.get(seal.event_id)
+            if event is None:
+                return _broken(
+                    checked, seal.event_id, "封印されたイベントが存在しません（削除の疑い）"
+                )
+            if seal.prev_hash != prev_hash:
+                return _broken(
+                    checked, event.pk, "直前の封印とのつながり（prev_hash）が一致しません"
+                )
+            if compute_hash(event) != event.hash:
+                return _broken(
+                    checked, event.pk, f"内容が記録時から変更されています（操作 {event.action}）"
+                )
+            link = chain_hash(
+                position=seal.position,
+                event_id=event.pk,
+                content_hash=event.hash,
+                prev_hash=prev_hash,
             )
-        if event.prev_hash != prev_hash:
-            return ChainReport(
-                ok=False,
-                checked=checked,
-                broken_seq=event.seq,
-                broken_id=event.pk,
-                reason="直前のイベントとのつながり（prev_hash）が一致しません",
-            )
-        if compute_hash(event) != event.hash:
-            return ChainReport(
-                ok=False,
-                checked=checked,
-                broken_seq=event.seq,
-                broken_id=event.pk,
-                reason=f"内容が記録時から変更されています（操作 {event.action}）",
-            )
-        prev_hash = event.hash
-        expected_seq += 1
-        checked += 1
-        last_id = event.pk
-    head = AuditChainHead.objects.filter(id=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+            if link != seal.hash:
+                return _broken(
+                    checked,
+                    event.pk,
+                    "封印と内容のハッシュが一致しません"
+                    f"（記録または封印の改ざんの疑い、操作 {event.action}）",
+                )
+            prev_hash = link
+            expected += 1
+            checked += 1
+            last_id = event.pk
     if head_seq != checked or head_hash != prev_hash:
-        return ChainReport(
-            ok=False,
-            checked=checked,
-            broken_seq=checked + 1 if head_seq > checked else head_seq,
-            broken_id=last_id,
-            reason=(
-                f"チェーン先頭の記録（連番 {head_seq}）と実際の末尾（連番 {checked}）が"
+        return _broken(
+            checked,
+            last_id,
+            (
+                f"チェーン先頭の記録（封印 {head_seq}）と実際の末尾（封印 {checked}）が"
                 "一致しません（末尾の削除または先頭記録の改ざんの疑い）"
             ),
         )
-    return ChainReport(ok=True, checked=checked, head_hash=prev_hash)
+    unsealed = AuditEvent.objects.filter(seal__isnull=True)
+    cutoff = timezone.now() - seal_grace()
+    stale = unsealed.filter(occurred_at__lt=cutoff)
+    oldest = stale.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    return ChainReport(
+        ok=True,
+        checked=checked,
+        head_hash=prev_hash,
+        unsealed=unsealed.count(),
+        stale_unsealed=stale.count(),
+        oldest_unsealed_at=oldest,
+    )

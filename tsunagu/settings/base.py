@@ -183,6 +183,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
+# Seconds an audit event may stay outside the hash chain (sealed after commit and by
+# `manage.py audit_seal` from cron) before `audit_verify` reports it (exit code 2)
+AUDIT_SEAL_GRACE_SECONDS = int(os.environ.get("TSUNAGU_AUDIT_SEAL_GRACE_SECONDS", "300"))
+
 # Product settings
 TSUNAGU = {
     "MUNICIPALITY_NAME": os.environ.get("TSUNAGU_MUNICIPALITY_NAME", "岐阜市"),
