@@ -26,7 +26,6 @@ import datetime
 import random
 import time
 
-from django.db import transaction
 from django.utils import timezone
 
 UNRELATED_AGENCY = "hoken_kita"
@@ -71,8 +70,8 @@ def _ids_after(model, last_id):
 
 def grow_city(*, persons: int, seed: int = 13) -> dict:
     from tsunagu.accounts.models import Agency, Membership, Role, User
-    from tsunagu.audit.models import AuditChainHead, AuditEvent, AuditPersonLink
-    from tsunagu.audit.services import compute_hash
+    from tsunagu.audit.models import AuditEvent, AuditPersonLink
+    from tsunagu.audit.services import audit_seal, compute_hash
     from tsunagu.cases.models import Activity, Case, CaseTeamMember, Consent, SupportPlan
     from tsunagu.consultations.models import Consultation, Referral
     from tsunagu.demo.names import pick_family_name, pick_given_name
@@ -426,43 +425,37 @@ def grow_city(*, persons: int, seed: int = 13) -> dict:
     w.write(AgendaItem, items)
     del mm, items
 
-    # --- audit events: person reads, continuing the hash chain -----------------------------
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().get(id=1)
-        t_event = AuditEvent.objects.filter(action="read").order_by("seq").first()
-        t_event = t_event or AuditEvent.objects.order_by("seq").first()
-        seq, prev = head.seq, head.hash
-        events, subjects = [], []
-        for _ in range(len(person_ids)):
-            k = rng.randrange(len(person_ids))
-            a = person_agency[k]
-            seq += 1
-            ev = _clone(
-                t_event,
-                seq=seq,
-                occurred_at=timezone.now() - datetime.timedelta(minutes=len(person_ids) - seq),
-                actor_id=recorder[a.pk],
-                acting_agency_id=a.pk,
-                action="read",
-                target_type="people.person",
-                target_id=str(person_ids[k]),
-                person_ids=[person_ids[k]],
-                changes={},
-                prev_hash=prev,
-            )
-            ev.hash = compute_hash(ev)
-            prev = ev.hash
-            events.append(ev)
-            subjects.append(person_ids[k])
-        last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
-        w.write(AuditEvent, events)
-        event_ids = _ids_after(AuditEvent, last_event)
-        links = [
-            AuditPersonLink(event_id=e, person_id=p)
-            for e, p in zip(event_ids, subjects, strict=True)
-        ]
-        w.write(AuditPersonLink, links)
-        AuditChainHead.objects.filter(id=1).update(seq=seq, hash=prev)
+    # --- audit events: person reads, appended like audit_record, then sealed in order ------
+    t_event = AuditEvent.objects.filter(action="read").order_by("pk").first()
+    t_event = t_event or AuditEvent.objects.order_by("pk").first()
+    events, subjects = [], []
+    for n in range(len(person_ids)):
+        k = rng.randrange(len(person_ids))
+        a = person_agency[k]
+        ev = _clone(
+            t_event,
+            occurred_at=timezone.now() - datetime.timedelta(minutes=len(person_ids) - n),
+            actor_id=recorder[a.pk],
+            acting_agency_id=a.pk,
+            action="read",
+            target_type="people.person",
+            target_id=str(person_ids[k]),
+            person_ids=[person_ids[k]],
+            changes={},
+            legacy_seq=None,
+            prev_hash="",
+        )
+        ev.hash = compute_hash(ev)  # the event's own content; the chain is in the seals
+        events.append(ev)
+        subjects.append(person_ids[k])
+    last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    w.write(AuditEvent, events)
+    event_ids = _ids_after(AuditEvent, last_event)
+    links = [
+        AuditPersonLink(event_id=e, person_id=p) for e, p in zip(event_ids, subjects, strict=True)
+    ]
+    w.write(AuditPersonLink, links)
+    print(f"sealed {audit_seal():,} audit events", flush=True)
     del events, links
 
     elapsed = time.perf_counter() - w.started
