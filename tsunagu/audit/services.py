@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,8 +35,6 @@ from .models import AuditChainHead, AuditEvent, AuditPersonLink, AuditSeal
 
 GENESIS_HASH = "0" * 64
 SEAL_BATCH_SIZE = 1000
-
-logger = logging.getLogger(__name__)
 
 
 def seal_grace() -> timedelta:
