@@ -29,6 +29,7 @@ LAYERS = [
     "linkage",
     "consultations",
     "cases",
+    "grants",
     "meetings",
     "demo",
 ]

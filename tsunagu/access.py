@@ -32,12 +32,16 @@ Everything outside these querysets answers 404, never 403: existence is personal
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from tsunagu.accounts.acting import acting
 from tsunagu.cases.models import Case, CaseTeamMember, Consent
 from tsunagu.common.models import register_visibility
 from tsunagu.consultations.models import Consultation, Referral
+from tsunagu.grants.models import CASE_CONTENT_BASES, AccessGrant, Basis
 from tsunagu.meetings.models import Meeting, MeetingMember
 from tsunagu.people.models import Household, HouseholdMember, Person
 
@@ -107,21 +111,23 @@ def _on_team_case_ids(agency_id: int) -> QuerySet:
     )
 
 
-def cases_visible_to(user) -> QuerySet:
-    """Cases the user may know of: the coordinating, referring and current team agencies.
+# ---------------------------------------------------------------------------------------
+# The rules, per agency: which persons, households and cases an agency's staff may see.
+#
+# These querysets state the rules directly on the records. Pages and the API do not run
+# them: they read the grants (below), which ``tsunagu.grants`` keeps from the same rules
+# stated per subject (``person_bases`` …) in the transaction of every change. The rules
+# here are the reference that ``manage.py access_verify`` and the property tests hold the
+# grants to.
+# ---------------------------------------------------------------------------------------
 
-    Knowing of a case is not seeing its content: see :func:`case_content_visible_to`."""
 
-    qs = Case.objects.all()
-    if sees_everything(user):
-        return qs
-    if not may_handle_cases(user):
-        return qs.none()
-    agency = acting_agency_id(user)
-    return qs.filter(
-        Q(coordinating_agency_id=agency)
-        | Q(referring_agency_id=agency)
-        | Q(pk__in=_on_team_case_ids(agency))
+def rule_cases(agency_id: int) -> QuerySet:
+    """Cases the agency may know of: it coordinates or referred it, or is on its team."""
+    return Case.objects.filter(
+        Q(coordinating_agency_id=agency_id)
+        | Q(referring_agency_id=agency_id)
+        | Q(pk__in=_on_team_case_ids(agency_id))
     )
 
 
@@ -140,39 +146,16 @@ def _current_consents_naming(agency_id: int) -> QuerySet:
     )
 
 
-def _consenting_person_ids(agency_id: int) -> QuerySet:
-    """Persons whose own current consent names the agency (one member's consent never
-    opens another member's details)."""
-    return _current_consents_naming(agency_id).values("person_id")
-
-
-def _consented_case_ids(agency_id: int) -> QuerySet:
-    """Cases whose principal's current consent names the agency: the case's person, or for
-    a household case without one, a member of the household."""
-    from django.db.models import F
-
-    return (
+def rule_case_content(agency_id: int) -> QuerySet:
+    """Cases whose content the agency may see: it coordinates them, or the principal's
+    current consent names it (the case's person, or for a household case without one, a
+    member of the household)."""
+    consented = (
         _current_consents_naming(agency_id)
         .filter(Q(person_id=F("case__person_id")) | Q(case__person__isnull=True))
         .values("case_id")
     )
-
-
-def case_content_visible_to(user) -> QuerySet:
-    """Cases whose content (person and household details, assessment, plans, other
-    agencies' records, meeting materials) the user may see (domain.md §6): the coordinating
-    agency, the municipal office, and team or referring agencies only while the current
-    consent names them. Other agencies that know of the case see only its state and their
-    own plan items and progress records."""
-    qs = cases_visible_to(user)
-    if sees_everything(user) or not may_handle_cases(user):
-        return qs
-    agency = acting_agency_id(user)
-    return qs.filter(Q(coordinating_agency_id=agency) | Q(pk__in=_consented_case_ids(agency)))
-
-
-def sees_case_content(user, case) -> bool:
-    return case is not None and case_content_visible_to(user).filter(pk=case.pk).exists()
+    return rule_cases(agency_id).filter(Q(coordinating_agency_id=agency_id) | Q(pk__in=consented))
 
 
 def _involved_household_ids(agency_id: int) -> QuerySet:
@@ -186,6 +169,228 @@ def _involved_household_ids(agency_id: int) -> QuerySet:
     ).values("pk")
 
 
+def rule_persons(agency_id: int) -> QuerySet:
+    """Persons (archived ones included) the agency registered, consulted about or sent or
+    received a referral about; current members of a household it is involved with; and
+    persons whose own current consent names it."""
+    consulted = Consultation.objects.filter(agency_id=agency_id, person__isnull=False).values(
+        "person_id"
+    )
+    referred = (
+        Referral.objects.filter(person__isnull=False)
+        .filter(Q(from_agency_id=agency_id) | Q(to_agency_id=agency_id))
+        .values("person_id")
+    )
+    in_involved_household = HouseholdMember.objects.filter(
+        end_date__isnull=True, household_id__in=_involved_household_ids(agency_id)
+    ).values("person_id")
+    consented = _current_consents_naming(agency_id).values("person_id")
+    return Person.objects.filter(
+        Q(registered_by_agency_id=agency_id)
+        | Q(pk__in=consulted)
+        | Q(pk__in=referred)
+        | Q(pk__in=in_involved_household)
+        | Q(pk__in=consented)
+    )
+
+
+def rule_households(agency_id: int) -> QuerySet:
+    """Households the agency registered, consulted about or referred, and households with a
+    current member (not archived) the agency may see."""
+    member_visible = HouseholdMember.objects.filter(
+        household=OuterRef("pk"),
+        end_date__isnull=True,
+        person__in=rule_persons(agency_id).filter(is_archived=False).values("pk"),
+    )
+    return Household.objects.filter(
+        Q(pk__in=_involved_household_ids(agency_id)) | Exists(member_visible)
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The same rules, per subject: the grants of given persons, households and cases, as sets of
+# (subject id, agency id, basis). ``tsunagu.grants.maintain`` stores them.
+# ---------------------------------------------------------------------------------------
+
+Grant = tuple[int, int, str]
+
+
+def _household_involvement(household_ids: Iterable[int]) -> set[Grant]:
+    ids = list(household_ids)
+    found: set[Grant] = set()
+    for hid, agency in Household.objects.filter(
+        pk__in=ids, registered_by_agency__isnull=False
+    ).values_list("pk", "registered_by_agency_id"):
+        found.add((hid, agency, Basis.REGISTERED))
+    for hid, agency in Consultation.objects.filter(household_id__in=ids).values_list(
+        "household_id", "agency_id"
+    ):
+        found.add((hid, agency, Basis.CONSULTED))
+    for hid, sender, receiver in Referral.objects.filter(household_id__in=ids).values_list(
+        "household_id", "from_agency_id", "to_agency_id"
+    ):
+        found.add((hid, sender, Basis.REFERRED))
+        found.add((hid, receiver, Basis.REFERRED))
+    return found
+
+
+def _case_involvement(case_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Agencies that referred each case or are on its team now."""
+    ids = list(case_ids)
+    involved: dict[int, set[int]] = defaultdict(set)
+    for cid, agency in Case.objects.filter(pk__in=ids).values_list("pk", "referring_agency_id"):
+        if agency is not None:
+            involved[cid].add(agency)
+    for cid, agency in CaseTeamMember.objects.filter(
+        case_id__in=ids, left_on__isnull=True
+    ).values_list("case_id", "agency_id"):
+        involved[cid].add(agency)
+    return involved
+
+
+def _current_consent_scopes(**filters) -> list[tuple[int, int, int]]:
+    """(person, case, named agency) of current consents (not withdrawals) of persons."""
+    through = Consent.scope_agencies.through
+    return list(
+        through.objects.filter(
+            consent__is_current=True,
+            consent__is_withdrawal=False,
+            consent__person__isnull=False,
+            **{f"consent__{k}": v for k, v in filters.items()},
+        ).values_list("consent__person_id", "consent__case_id", "agency_id")
+    )
+
+
+def person_bases(person_ids: Iterable[int]) -> set[Grant]:
+    ids = list(person_ids)
+    found: set[Grant] = set()
+    if not ids:
+        return found
+    for pid, agency in Person.objects.filter(
+        pk__in=ids, registered_by_agency__isnull=False
+    ).values_list("pk", "registered_by_agency_id"):
+        found.add((pid, agency, Basis.REGISTERED))
+    for pid, agency in Consultation.objects.filter(person_id__in=ids).values_list(
+        "person_id", "agency_id"
+    ):
+        found.add((pid, agency, Basis.CONSULTED))
+    for pid, sender, receiver in Referral.objects.filter(person_id__in=ids).values_list(
+        "person_id", "from_agency_id", "to_agency_id"
+    ):
+        found.add((pid, sender, Basis.REFERRED))
+        found.add((pid, receiver, Basis.REFERRED))
+    memberships = list(
+        HouseholdMember.objects.filter(person_id__in=ids, end_date__isnull=True).values_list(
+            "person_id", "household_id"
+        )
+    )
+    if memberships:
+        involved = defaultdict(set)
+        for hid, agency, _basis in _household_involvement({h for _p, h in memberships}):
+            involved[hid].add(agency)
+        for pid, hid in memberships:
+            for agency in involved[hid]:
+                found.add((pid, agency, Basis.HOUSEHOLD))
+    scopes = _current_consent_scopes(person_id__in=ids)
+    if scopes:
+        involved = _case_involvement({cid for _p, cid, _a in scopes})
+        for pid, cid, agency in scopes:
+            if agency in involved[cid]:
+                found.add((pid, agency, Basis.CONSENT))
+    return found
+
+
+def household_bases(household_ids: Iterable[int]) -> set[Grant]:
+    ids = list(household_ids)
+    if not ids:
+        return set()
+    found = _household_involvement(ids)
+    members = list(
+        HouseholdMember.objects.filter(
+            household_id__in=ids, end_date__isnull=True, person__is_archived=False
+        ).values_list("household_id", "person_id")
+    )
+    seen_by = defaultdict(set)
+    for pid, agency, _basis in person_bases({p for _h, p in members}):
+        seen_by[pid].add(agency)
+    for hid, pid in members:
+        for agency in seen_by[pid]:
+            found.add((hid, agency, Basis.MEMBER))
+    return found
+
+
+def case_bases(case_ids: Iterable[int]) -> set[Grant]:
+    ids = list(case_ids)
+    found: set[Grant] = set()
+    if not ids:
+        return found
+    principal = {}
+    for cid, coordinating, referring, person in Case.objects.filter(pk__in=ids).values_list(
+        "pk", "coordinating_agency_id", "referring_agency_id", "person_id"
+    ):
+        if coordinating is not None:
+            found.add((cid, coordinating, Basis.COORDINATING))
+        if referring is not None:
+            found.add((cid, referring, Basis.REFERRING))
+        principal[cid] = person
+    for cid, agency in CaseTeamMember.objects.filter(
+        case_id__in=ids, left_on__isnull=True
+    ).values_list("case_id", "agency_id"):
+        found.add((cid, agency, Basis.TEAM))
+    scopes = _current_consent_scopes(case_id__in=ids)
+    if scopes:
+        involved = _case_involvement({cid for _p, cid, _a in scopes})
+        for pid, cid, agency in scopes:
+            if principal[cid] in (None, pid) and agency in involved[cid]:
+                found.add((cid, agency, Basis.CONSENT))
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# What pages and the API ask: answered from the current grants (one indexed semi-join).
+# ---------------------------------------------------------------------------------------
+
+
+def _granted(agency_id: int, subject: str, bases=None) -> QuerySet:
+    grants = AccessGrant.objects.filter(
+        agency_id=agency_id, valid_until__isnull=True, **{f"{subject}__isnull": False}
+    )
+    if bases is not None:
+        grants = grants.filter(basis__in=bases)
+    return grants.values(f"{subject}_id")
+
+
+def cases_visible_to(user) -> QuerySet:
+    """Cases the user may know of: the coordinating, referring and current team agencies.
+
+    Knowing of a case is not seeing its content: see :func:`case_content_visible_to`."""
+
+    qs = Case.objects.all()
+    if sees_everything(user):
+        return qs
+    if not may_handle_cases(user):
+        return qs.none()
+    return qs.filter(pk__in=_granted(acting_agency_id(user), "case"))
+
+
+def case_content_visible_to(user) -> QuerySet:
+    """Cases whose content (person and household details, assessment, plans, other
+    agencies' records, meeting materials) the user may see (domain.md §6): the coordinating
+    agency, the municipal office, and team or referring agencies only while the current
+    consent names them. Other agencies that know of the case see only its state and their
+    own plan items and progress records."""
+    qs = Case.objects.all()
+    if sees_everything(user):
+        return qs
+    if not may_handle_cases(user):
+        return qs.none()
+    return qs.filter(pk__in=_granted(acting_agency_id(user), "case", CASE_CONTENT_BASES))
+
+
+def sees_case_content(user, case) -> bool:
+    return case is not None and case_content_visible_to(user).filter(pk=case.pk).exists()
+
+
 def persons_visible_to(user) -> QuerySet:
 
     qs = Person.objects.filter(is_archived=False)
@@ -193,27 +398,7 @@ def persons_visible_to(user) -> QuerySet:
         return qs
     if not may_handle_cases(user):
         return qs.none()
-    agency = acting_agency_id(user)
-    # Uncorrelated id sets: the database builds each once (hashed), whatever the search.
-    consulted = Consultation.objects.filter(agency_id=agency, person__isnull=False).values(
-        "person_id"
-    )
-    referred = (
-        Referral.objects.filter(person__isnull=False)
-        .filter(Q(from_agency_id=agency) | Q(to_agency_id=agency))
-        .values("person_id")
-    )
-    in_involved_household = HouseholdMember.objects.filter(
-        end_date__isnull=True, household_id__in=_involved_household_ids(agency)
-    ).values("person_id")
-    consented = _consenting_person_ids(agency)
-    return qs.filter(
-        Q(registered_by_agency_id=agency)
-        | Q(pk__in=consulted)
-        | Q(pk__in=referred)
-        | Q(pk__in=in_involved_household)
-        | Q(pk__in=consented)
-    )
+    return qs.filter(pk__in=_granted(acting_agency_id(user), "person"))
 
 
 def households_visible_to(user) -> QuerySet:
@@ -223,13 +408,7 @@ def households_visible_to(user) -> QuerySet:
         return qs
     if not may_handle_cases(user):
         return qs.none()
-    agency = acting_agency_id(user)
-    member_visible = HouseholdMember.objects.filter(
-        household=OuterRef("pk"),
-        end_date__isnull=True,
-        person__in=persons_visible_to(user).values("pk"),
-    )
-    return qs.filter(Q(pk__in=_involved_household_ids(agency)) | Exists(member_visible))
+    return qs.filter(pk__in=_granted(acting_agency_id(user), "household"))
 
 
 def can_view(user, obj) -> bool:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tsunagu.people",
     "tsunagu.consultations",
     "tsunagu.cases",
+    "tsunagu.grants",
     "tsunagu.meetings",
     "tsunagu.linkage",
     "tsunagu.demo",

@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from tsunagu.audit.services import audit_record
+from tsunagu.common.touches import touch
 from tsunagu.people.models import HouseholdMember, Person
 
 from ..models import CandidateStatus, MatchCandidate, PersonMerge
@@ -33,8 +34,9 @@ from .shared import (
     require_reviewer,
 )
 
-# Models whose foreign keys to Person are never re-pointed: our own bookkeeping.
-_NOT_MOVED_APPS = frozenset({"linkage"})
+# Models whose foreign keys to Person are never re-pointed: our own bookkeeping, and the
+# grants, which are recomputed from the moved records (``_touch_both``).
+_NOT_MOVED_APPS = frozenset({"linkage", "grants"})
 
 
 def _person_relations() -> list[tuple[type[models.Model], str]]:
@@ -116,6 +118,7 @@ def merge_records(
             moved.extend({"model": label, "pk": pk, "field": field} for pk in pks)
         # only the flag changes: every other field (and updated_at) stays as it was
         Person.objects.filter(pk=merged.pk).update(is_archived=True)
+        _touch_both(survivor.pk, merged.pk)
         merge = PersonMerge.objects.create(
             survivor=survivor,
             merged=merged,
@@ -144,6 +147,18 @@ def merge_records(
             changes={"is_archived": {"before": False, "after": True}},
         )
     return merge
+
+
+def _touch_both(*person_ids: int) -> None:
+    """The rows moved between the two persons bypass ``save()``: the grants of both persons,
+    of their households and of the cases they are the person of or consented on follow."""
+    cases: set[int] = set()
+    for model, field in _person_relations():
+        case_field = {"cases.case": "pk", "cases.consent": "case_id"}.get(model._meta.label_lower)
+        if case_field:
+            rows = model._base_manager.filter(**{f"{field}__in": person_ids})
+            cases.update(rows.values_list(case_field, flat=True))
+    touch(persons=person_ids, cases=cases)
 
 
 def _end_shared_memberships(*, survivor: Person, merged: Person, today: datetime.date) -> list:
@@ -186,6 +201,7 @@ def person_unmerge(*, by, merge: PersonMerge, reason: str) -> PersonMerge:
         for row in merge.ended_memberships:
             HouseholdMember.objects.filter(pk=row["pk"]).update(end_date=None)
         Person.objects.filter(pk=merge.merged_id).update(is_archived=False)
+        _touch_both(merge.survivor_id, merge.merged_id)
         merge.unmerged_by = by
         merge.unmerged_at = timezone.now()
         merge.unmerge_reason = reason
