@@ -76,6 +76,7 @@ def grow_city(*, persons: int, seed: int = 13) -> dict:
     from tsunagu.consultations.models import Consultation, Referral
     from tsunagu.demo.names import pick_family_name, pick_given_name
     from tsunagu.demo.services import seed_demo
+    from tsunagu.grants.maintain import rebuild as rebuild_grants
     from tsunagu.meetings.models import AgendaItem, Meeting, MeetingMember
     from tsunagu.people.models import Household, HouseholdMember, Person
 
@@ -457,6 +458,15 @@ def grow_city(*, persons: int, seed: int = 13) -> dict:
     w.write(AuditPersonLink, links)
     print(f"sealed {audit_seal():,} audit events", flush=True)
     del events, links
+
+    # the bulk rows bypass save(): their grants are computed as access_rebuild does
+    started = time.perf_counter()
+    subjects = rebuild_grants()
+    print(
+        f"grants of {subjects:,} persons, households and cases in "
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
 
     elapsed = time.perf_counter() - w.started
     print(
