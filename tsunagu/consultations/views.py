@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from tsunagu import access
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
+from tsunagu.common.paging import CappedPaginator
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.people import selectors as people_selectors
 from tsunagu.people.models import Household, Person
@@ -97,7 +97,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     counts = dict(
         selectors.referral_list(user=request.user)
@@ -122,6 +122,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "query": _query_without_page(request),
         "total": page.paginator.count,
+        "total_label": page.paginator.count_label,
     }
     template = (
         "consultations/_consultation_rows.html"
@@ -462,7 +463,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         status=filters.get("status") or "",
         overdue_only=bool(filters.get("overdue")),
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     own = _acting_agency_id(request)
     for referral in rows:
@@ -491,6 +492,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "query": query.urlencode(),
         "total": page.paginator.count,
+        "total_label": page.paginator.count_label,
     }
     template = (
         "consultations/_referral_rows.html"

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.shortcuts import redirect, render
 from tsunagu import access
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
+from tsunagu.common.paging import CappedPaginator
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.linkage.normalize import split_name
 
@@ -114,7 +114,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     q = filters.get("q", "")
     birth_date = filters.get("birth_date")
     qs = selectors.person_search(user=request.user, q=q, birth_date=birth_date) if valid else []
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = selectors.today()
     persons = list(page.object_list)
     households = selectors.households_by_person(
@@ -133,6 +133,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "query": query.urlencode(),
         "total": page.paginator.count,
+        "total_label": page.paginator.count_label,
         "searched": bool(q or birth_date),
     }
     template = "people/_person_rows.html" if is_partial(request) else "people/person_list.html"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,6 +29,7 @@ from tsunagu.cases.forms.case import (
 )
 from tsunagu.cases.models import Case, CaseStatus
 from tsunagu.cases.panels import case_panels
+from tsunagu.common.paging import CappedPaginator
 from tsunagu.common.views import is_partial, personal_data_view
 
 PAGE_SIZE = 25
@@ -102,7 +102,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.case_list(
         user=request.user, status=filters.get("status") or "", q=filters.get("q") or ""
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.mark_subjects(request.user, list(page.object_list))
     for case in rows:
         case.consent_state = selectors.consent_state(case)
@@ -123,6 +123,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "query": _query_without_page(request),
         "total": page.paginator.count,
+        "total_label": page.paginator.count_label,
         "consent_labels": selectors.CONSENT_LABELS,
     }
     template = "cases/_case_rows.html" if is_partial(request) else "cases/case_list.html"
