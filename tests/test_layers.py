@@ -187,9 +187,10 @@ def test_the_known_check_and_the_review_pair_need_their_registered_hooks(monkeyp
 def test_the_person_and_household_page_panels_are_registered_by_their_apps():
     from tsunagu.cases.selectors import household as cases
     from tsunagu.consultations import panels as consultations
+    from tsunagu.grants import panels as grants
     from tsunagu.people.panels import household_panels, person_panels
 
-    assert person_panels() == [consultations.person_panel]
+    assert person_panels() == [consultations.person_panel, grants.person_panel]
     assert household_panels() == [consultations.household_panel, cases.household_panel]
 
 

@@ -14,6 +14,7 @@ from tsunagu.audit.api import router as audit_router
 from tsunagu.cases.api import router as cases_router
 from tsunagu.common.api import router as common_router
 from tsunagu.consultations.api import router as consultations_router
+from tsunagu.grants.api import router as grants_router
 from tsunagu.linkage.api import router as linkage_router
 from tsunagu.linkage.api.imports import import_run
 from tsunagu.meetings.api import router as meetings_router
@@ -43,6 +44,7 @@ api.add_router("/", common_router)
 api.add_router("/", people_router)
 api.add_router("/", consultations_router)
 api.add_router("/", cases_router)
+api.add_router("/", grants_router)
 api.add_router("/", meetings_router)
 api.add_router("/", meeting_sheet_router)
 api.add_router("/", linkage_router)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("tsunagu.people.urls")),
     path("", include("tsunagu.consultations.urls")),
     path("", include("tsunagu.cases.urls")),
+    path("", include("tsunagu.grants.urls")),
     path("", include("tsunagu.meetings.urls")),
     path("", include("tsunagu.linkage.urls")),
     path("api/v1/", api.urls),

@@ -126,6 +126,8 @@ ACTION_LABELS = {
     "monitoring.record": "モニタリングの記録",
     "monitoring.view": "モニタリングの閲覧",
     "notification.list": "お知らせの閲覧",
+    "person.access_export": "閲覧の根拠の書き出し（開示請求）",
+    "person.access_view": "閲覧の根拠の閲覧（誰が見られるか）",
     "person.create": "本人の登録",
     "person.create_confirmed_distinct": "本人の登録（別人と確認のうえ）",
     "person.known_check": "既に知られている方かの確認",

@@ -13,3 +13,10 @@ class GrantsConfig(AppConfig):
 
         signals.connect()
         set_refresher(maintain.refresh)
+
+        from tsunagu.people.panels import register_person_panel
+
+        from . import panels
+
+        # who may see the person and why: the person page's section for the program office
+        register_person_panel(panels.person_panel, order=90)
