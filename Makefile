@@ -1,6 +1,6 @@
 # tsunagu — two commands do all set-up on a fresh Debian/Ubuntu machine:
 #   make demo   venv, install (+ PDF fonts when run as root), migrate, demo city, serve on
-#               http://127.0.0.1:8000
+#               http://127.0.0.1:8000 with the background worker (CSV imports) beside it
 #   make test   venv, install (+ Chromium and fonts when run as root), lint, all tests
 
 PYTHON ?= python3
@@ -43,9 +43,12 @@ apt-install:
 demo: $(VENV)/.installed runtime-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(MAKE) --no-print-directory serve
 
+# the web server and the background worker that runs the jobs (CSV imports); both stop together
 serve: $(VENV)/.installed
+	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.installed

@@ -16,7 +16,6 @@ from tsunagu.common.api import router as common_router
 from tsunagu.consultations.api import router as consultations_router
 from tsunagu.grants.api import router as grants_router
 from tsunagu.linkage.api import router as linkage_router
-from tsunagu.linkage.api.imports import import_run
 from tsunagu.meetings.api import router as meetings_router
 from tsunagu.meetings.summary_api import router as meeting_sheet_router
 from tsunagu.people.api import router as people_router
@@ -34,9 +33,8 @@ api = NinjaAPI(
 # 401, 403, 404, 409 and 422 answered the same way by every operation (tsunagu.api.errors)
 errors.install(api)
 
-# Idempotency-Key on every POST; the import runs in committed steps, never in one transaction
+# Idempotency-Key on every POST
 api.add_decorator(idempotency.idempotent, mode="view")
-idempotency.commits_in_steps(import_run)
 
 api.add_router("/", accounts_router)
 api.add_router("/audit", audit_router)

@@ -13,10 +13,6 @@ POST operation of every router gets it. With the header:
   rolls the request back; any other answer (403, 404, 422 …) changed nothing, so the key
   is released and a corrected request may use it;
 * the same key with another method, path or body gets 409.
-
-An operation that deliberately commits in steps (a long import) is marked with
-:func:`commits_in_steps`; it runs outside the transaction and its key, once claimed, is
-released only by an answer (never taken over).
 """
 
 from __future__ import annotations
@@ -95,12 +91,6 @@ def stale_after() -> datetime.timedelta:
     return getattr(settings, "API_IDEMPOTENCY_STALE", datetime.timedelta(minutes=10))
 
 
-def commits_in_steps(view: Callable) -> Callable:
-    """Mark an operation that commits in steps: it must not run inside one transaction."""
-    view.commits_in_steps = True
-    return view
-
-
 # --- the request's fingerprint ---------------------------------------------------------
 
 
@@ -146,7 +136,7 @@ class Refused(Exception):
         self.detail = detail
 
 
-def claim(*, user, key: str, request: HttpRequest, takes_over: bool):
+def claim(*, user, key: str, request: HttpRequest):
     """``(row, True)`` for a new claim of ``key``, ``(row, False)`` for an answer to replay.
 
     Raises :class:`Refused` for another request under the same key or one still running.
@@ -177,7 +167,7 @@ def claim(*, user, key: str, request: HttpRequest, takes_over: bool):
             raise Refused(409, OTHER_REQUEST)
         if row.is_answered:
             return row, False
-        if takes_over and row.created_at <= now - stale_after():
+        if row.created_at <= now - stale_after():
             # the first request died without an answer; its writes were rolled back with it
             taken = IdempotencyKey.objects.filter(
                 pk=row.pk, created_at=row.created_at, status_code=None
@@ -244,7 +234,6 @@ def idempotent(run: Callable) -> Callable:
     if operation is None or "POST" not in operation.methods:
         return run
     _document(operation)
-    in_one_transaction = not getattr(operation.view_func, "commits_in_steps", False)
 
     def refuse(request, status: int, detail: str) -> HttpResponse:
         return operation.api.create_response(request, {"detail": detail}, status=status)
@@ -263,26 +252,20 @@ def idempotent(run: Callable) -> Callable:
         if user is None or not user.is_authenticated:
             return run(request, *args, **kwargs)  # an open operation: nothing to scope by
         try:
-            row, claimed = claim(user=user, key=key, request=request, takes_over=in_one_transaction)
+            row, claimed = claim(user=user, key=key, request=request)
         except Refused as refused:
             return refuse(request, refused.status, refused.detail)
         if not claimed:
             return replay(row)
         stored = False
         try:
-            if in_one_transaction:
-                with transaction.atomic():
-                    response = run(request, *args, **kwargs)
-                    if _answerable(response):
-                        _store(row, response)
-                        stored = True
-                    elif response.status_code >= 500:
-                        transaction.set_rollback(True)
-            else:
+            with transaction.atomic():
                 response = run(request, *args, **kwargs)
                 if _answerable(response):
                     _store(row, response)
                     stored = True
+                elif response.status_code >= 500:
+                    transaction.set_rollback(True)
         finally:
             if not stored:
                 _release(row)

@@ -175,7 +175,7 @@ class ImportStatus(models.TextChoices):
     IMPORTING = "importing", "本人を登録中"
     LINKING = "linking", "名寄せ中"
     DONE = "done", "完了"
-    FAILED = "failed", "失敗（取り込んでいません）"
+    FAILED = "failed", "失敗（取り込みを中止しました）"
 
 
 class ImportOutcome(models.TextChoices):
@@ -219,8 +219,11 @@ class ImportBatch(models.Model):
         db_index=True,
     )
     processed = models.PositiveIntegerField("処理済み件数", default=0)
-    # set while one request runs a step, so that two polls never run the same step twice
-    step_started_at = models.DateTimeField("処理中の段階の開始", null=True, blank=True)
+    # the background job (tsunagu.common.jobs): when it was asked for, the job holding the
+    # batch and its last heartbeat (a stale one: the job crashed and may be resumed)
+    queued_at = models.DateTimeField("取込処理の依頼日時", null=True, blank=True)
+    job_token = models.CharField("取込処理の識別子", max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField("取込処理の最終応答", null=True, blank=True)
     total_steps = models.PositiveIntegerField("処理の総量", default=0)
     errors = models.JSONField("検証の誤り", default=list, blank=True)
     error_summary = models.TextField("誤りの概要", blank=True)

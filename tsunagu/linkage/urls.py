@@ -17,4 +17,5 @@ urlpatterns = [
     path("linkage/imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("linkage/imports/<int:pk>/mapping/", imports.import_mapping, name="import_mapping"),
     path("linkage/imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
+    path("linkage/imports/<int:pk>/resume/", imports.import_resume, name="import_resume"),
 ]

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "rules",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +131,11 @@ def sqlite_config(path) -> dict:
 
 
 DATABASES = {"default": database_config()}
+
+# Long work (a CSV import) runs as a background job: the job is a row in the database, written
+# in the same transaction as the change that asks for it, and `manage.py db_worker` (systemd,
+# or beside `make demo`) runs it in committed chunks with a heartbeat.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,5 +1,5 @@
-"""CSV import over the API (for integrations): upload and validate in one request, run all
-steps synchronously, and read the status.
+"""CSV import over the API (for integrations): upload and validate in one request, start (or
+resume) the background job, and read its progress.
 
 Only the municipal program office and coordinators (``linkage.review``, 403 otherwise); an
 import of another agency answers 404. A file with row errors answers 422
@@ -40,6 +40,8 @@ class ImportOut(Schema):
     processed: int
     total: int
     running: bool
+    job: str
+    can_resume: bool
     source_label: str
     filename: str
     encoding: str
@@ -147,19 +149,22 @@ def import_create(
 
 @router.post(
     "/linkage/imports/{batch_id}/run",
-    response={200: ImportOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut},
-    summary="取り込みと名寄せを最後まで実行する",
+    response={202: ImportOut, 403: ErrorOut, 404: ErrorOut, 409: RuleBrokenOut},
+    summary="取り込みと名寄せを始める（中断した取込は続きから再開する）",
     operation_id="tsunagu_linkage_import_api_import_run",
 )
 def import_run(request, batch_id: int):
+    """取り込みはバックグラウンドで行います。``GET /linkage/imports/{id}`` で進み具合
+    （``percent``、``job``: ``waiting`` / ``running`` / ``interrupted`` …）を確かめてください。
+    実行中・順番待ちの取込に繰り返し送っても、処理は1つしか動きません。"""
     require_perm(request, "linkage.review")
-    batch = selectors.get_batch_for_user(request.user, batch_id)
+    batch = selectors.get_batch_for_user(request.user, batch_id, for_write=True)
     if batch.status in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.INVALID):
         raise RuleBroken("検証に通っていないため取り込めません。")
-    batch = services.import_run(by=request.user, batch=batch)
+    batch = services.import_start(by=request.user, batch=batch)
     persons = list(batch.records.exclude(person=None).values_list("person_id", flat=True))
     audit_read(request, "linkage.import_view", batch, persons=persons, context={"via": "run"})
-    return Status(200, _out(batch))
+    return Status(202, _out(batch))
 
 
 @router.get(

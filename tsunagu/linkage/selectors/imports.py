@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
+from tsunagu.common import jobs
+
 from ..models import ImportBatch, ImportOutcome, ImportRecord, ImportStatus
 from ..permissions import batches_visible_to
 
@@ -89,11 +91,47 @@ def import_records(batch: ImportBatch):
     return batch.records.order_by("row_number")
 
 
+def job_state(batch: ImportBatch) -> str:
+    """Where the background job of a running batch is: ``new`` (never handed over),
+    ``waiting`` (for the worker), ``waiting_long`` (no worker took it within a minute),
+    ``running``, or ``interrupted`` (it stopped: crashed, or an unexpected error). ``""`` when
+    the batch is not running."""
+    if not batch.is_running:
+        return ""
+    if batch.heartbeat_at is not None:
+        return "interrupted" if jobs.is_stale(batch.heartbeat_at) else "running"
+    if batch.error_summary:
+        return "interrupted"
+    if batch.queued_at is None:
+        return "new"
+    return "waiting_long" if jobs.is_stale(batch.queued_at) else "waiting"
+
+
+#: What the page says of a job that is not simply running.
+JOB_PHASES = {
+    "new": "取り込みを始めていません",
+    "waiting": "順番待ち（取込処理の開始を待っています）",
+    "waiting_long": (
+        "取込処理が1分以上始まっていません。取込処理（バックグラウンド処理）が動いているか、"
+        "事務局（システム管理者）に確認してください。"
+    ),
+}
+
+
 def progress(batch: ImportBatch) -> dict:
     """Status, counts and progress of a batch (for the screens and the API)."""
     linkage = batch.linkage or {}
-    if batch.status == ImportStatus.LINKING:
-        phase = f"本人と名寄せ候補を登録中（候補{len(linkage.get('pairs', [])):,}組）"
+    job = job_state(batch)
+    if job == "interrupted":
+        phase = batch.error_summary or (
+            "取込処理が1分以上応答していません（中断されました）。"
+            "「続きから再開」で残りの行を取り込めます。"
+        )
+    elif job in JOB_PHASES:
+        phase = JOB_PHASES[job]
+    elif batch.status == ImportStatus.LINKING:
+        written = batch.created_count + batch.matched_count
+        phase = f"本人を登録中（{written:,}／{batch.row_count:,}行）"
     elif batch.status == ImportStatus.VALIDATED:
         phase = "名寄せ中（同じ方の記録を探しています）"
     else:
@@ -106,6 +144,8 @@ def progress(batch: ImportBatch) -> dict:
         "processed": batch.processed,
         "total": batch.total_steps,
         "running": batch.is_running,
+        "job": job,
+        "can_resume": job in ("interrupted", "waiting_long", "new"),
         "created": batch.created_count,
         "matched_existing": batch.matched_count,
         "queued_for_review": batch.queued_count,

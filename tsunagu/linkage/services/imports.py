@@ -9,33 +9,42 @@ The steps, each a service:
 3. :func:`import_validate` checks every row and lists per-row Japanese errors (row, column,
    message). With any error the batch is ``invalid`` and nothing is written but the errors;
    otherwise the rows are kept as :class:`ImportRecord` (not yet persons).
-4. :func:`import_step` advances a validated batch by one step (matching, then writing); the
-   status page calls it once per progress poll, the API runs all of them.
+4. :func:`import_start` hands the validated batch to a background job
+   (:func:`run_import`, run by ``manage.py db_worker``); the status page and the API only read
+   its progress.
 
-Transactions (no half-imported file): **matching comes first and writes nothing**. One step
-finds the pairs of the rows with one another and with the registered persons
-(:mod:`tsunagu.linkage.matching`). Any failure of this step marks the batch ``failed`` with a
-Japanese message and nothing of the file is written. The next step writes **the persons and
-the pairs in one transaction**: every row is matched to an existing person by the exact
-normalised key (name key and date of birth, reading not contradicting) or becomes a new
-person registered by the uploading agency, and the pairs go to the review queue with
+The job (:func:`import_work`). **Matching comes first and writes nothing**: it finds the pairs
+of the rows with one another and with the registered persons (:mod:`tsunagu.linkage.matching`);
+any failure of it marks the batch ``failed`` with a Japanese message and nothing of the file is
+written. Then the rows are written **in chunks of :data:`CHUNK`, each one short committed
+transaction** with its audit event and the grants of the new persons, so the import holds no
+lock other users need: every row is matched to an existing person by the exact normalised key
+(name key and date of birth, reading not contradicting) or becomes a new person registered by
+the uploading agency. Last, in one transaction, the pairs go to the review queue with
 :func:`tsunagu.linkage.services.review.candidates_from_pairs` (origin ``batch``; merged only
-at ``TSUNAGU["LINKAGE_AUTO_MERGE_THRESHOLD"]``). If anything fails, the whole step is rolled
-back and the batch is ``failed``: no person and no pair of the file exists.
+at ``TSUNAGU["LINKAGE_AUTO_MERGE_THRESHOLD"]``) and the batch is ``done``.
+
+The job beats (:mod:`tsunagu.common.jobs`) at every chunk. A job that dies (the worker killed,
+the machine restarted) shows as interrupted within a minute; an unexpected error interrupts it
+too, with the chunk in hand rolled back. Either way the rows written before stay, and
+resuming (:func:`import_start` again) goes on from the first row not written. A row the
+register refuses stops the import for good (``failed``), saying how many rows were written.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
 from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_record
+from tsunagu.common import jobs, touches
+from tsunagu.common.errors import RuleBroken
 from tsunagu.people.models import Person, Sex
 from tsunagu.people.services import person_create
 
@@ -51,14 +60,13 @@ from ..models import (
 )
 from ..normalize import name_keys
 from ..permissions import batches_visible_to
+from ..selectors.imports import job_state
 from .review import candidates_from_pairs
 
 logger = logging.getLogger(__name__)
 
 MAX_STORED_ERRORS = 1000
 SOURCE_LABEL_MAX = 100
-#: A step running longer than this is taken as abandoned (the process died).
-STALE_STEP = timedelta(minutes=15)
 
 NOT_REVIEWER = "CSV取込は自治体職員（事務局）または多機関協働事業者のみが行えます。"
 NO_AGENCY = "所属機関を選んでから取り込んでください。"
@@ -71,6 +79,11 @@ MATCHING_FAILED = (
 )
 #: Shown when writing the persons fails for a reason that is not the file's.
 UNEXPECTED = "予期しない誤りが発生しました。時間をおいて取り込み直してください"
+#: Shown when the job stopped on an unexpected error; the rows written before it stay.
+INTERRUPTED = (
+    "予期しない誤りで取り込みが中断しました。それまでに登録した行はそのままです。"
+    "「続きから再開」で残りの行を取り込めます。"
+)
 
 
 # --- permissions ------------------------------------------------------------------------
@@ -232,93 +245,154 @@ def _keep_rows(batch: ImportBatch, parsed: list[csvfile.ParsedRow]) -> None:
     batch.total_steps = 2 * len(parsed)
 
 
-# --- 4. steps ---------------------------------------------------------------------------
+# --- 4. the job ------------------------------------------------------------------------
+
+#: Rows written per committed chunk (each chunk is one short transaction).
+CHUNK = 200
 
 
-def _claim(batch: ImportBatch, status: str) -> bool:
-    """Take the batch for one step (False when another request is running one)."""
-    now = timezone.now()
-    return bool(
-        ImportBatch.objects.filter(pk=batch.pk, status=status)
-        .filter(Q(step_started_at__isnull=True) | Q(step_started_at__lt=now - STALE_STEP))
-        .update(step_started_at=now)
-    )
+class _TakenOver(Exception):
+    """Another job took the batch over (this one was taken as crashed): stop, roll back."""
 
 
-def _release(batch: ImportBatch, **fields) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(step_started_at=None, **fields)
-    batch.refresh_from_db()
+def _held(batch_id: int):
+    return ImportBatch.objects.filter(pk=batch_id)
 
 
-def import_step(*, batch: ImportBatch, chunk: int = 500, by=None) -> ImportBatch:
-    """Advance a running batch by one step; returns the batch as it now is.
+def import_start(*, by, batch: ImportBatch) -> ImportBatch:
+    """Hand a validated batch to the background job, or resume one that was interrupted.
 
-    ``validated``: the matching step (nothing written but the pairs it found, on the batch;
-    → ``linking``). ``linking``: the persons and the pairs, all in one transaction
-    (→ ``done``). Any failure of either step: ``failed`` with a Japanese message, nothing of
-    the file written. Other statuses: nothing to do. (``chunk`` is kept for callers.)
+    The job is written in the same transaction (the worker sees it once this commits). A batch
+    already waiting for the worker or running answers as it is: a double click or a repeated
+    API call never starts a second job.
     """
-    batch.refresh_from_db()
-    by = by or batch.uploaded_by
-    if batch.status == ImportStatus.VALIDATED and _claim(batch, ImportStatus.VALIDATED):
-        try:
-            _run_linkage(batch, by)
-        except Exception as exc:  # the file is not imported: nothing of it is written
-            logger.exception("CSV import %s: the matching step failed", batch.pk)
-            _fail(batch, by, exc, summary=MATCHING_FAILED)
-        return batch
-    if batch.status == ImportStatus.LINKING and _claim(batch, ImportStatus.LINKING):
-        try:
-            _apply(batch, by)
-        except Exception as exc:  # any failure: the file is not imported
-            if not isinstance(exc, ValidationError):
-                logger.exception("CSV import %s: writing the persons failed", batch.pk)
-            _fail(batch, by, exc)
-        return batch
-    return batch
-
-
-def import_run(*, by, batch: ImportBatch, chunk: int = 500) -> ImportBatch:
-    """Every remaining step, synchronously (for integrations)."""
     _require_batch(by, batch)
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if not batch.is_running:
+            raise RuleBroken("検証に通っていないか、終了した取込のため、取り込みを始められません。")
+        state = job_state(batch)
+        if state in ("waiting", "running"):
+            return batch
+        resumed = state != "new"
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            queued_at=timezone.now(), heartbeat_at=None, job_token="", error_summary=""
+        )
+        audit_record(
+            actor=by,
+            action="linkage.import_resume" if resumed else "linkage.import_start",
+            target=batch,
+            context={"status": batch.status, "processed": batch.processed},
+        )
+        run_import.enqueue(batch.pk)
     batch.refresh_from_db()
-    while batch.is_running:
-        before = (batch.status, batch.processed, batch.linkage.get("state"))
-        batch = import_step(batch=batch, chunk=chunk, by=by)
-        if (batch.status, batch.processed, batch.linkage.get("state")) == before:
-            break  # another request holds the batch
     return batch
+
+
+@task()
+def run_import(batch_id: int) -> str:
+    """The background job of one CSV import (``manage.py db_worker`` runs it)."""
+    return import_work(batch_id)
+
+
+def import_work(batch_id: int, *, chunk: int | None = None) -> str:
+    """Run a batch to its end: matching (nothing written but the pairs), then the persons in
+    committed chunks of ``chunk`` rows, then the pairs to the review queue and the result.
+
+    The job claims the batch (:func:`tsunagu.common.jobs.claim`) and beats at every chunk, so
+    a crashed job shows as interrupted within a minute and a resumed one goes on from the
+    first row not yet written. Returns the status it left.
+    """
+    chunk = chunk or CHUNK
+    token = jobs.new_token()
+    rows = _held(batch_id)
+    if not jobs.claim(rows.filter(status__in=RUNNING), token=token):
+        return "busy"
+    batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
+    by = batch.uploaded_by
+    try:
+        while batch.is_running:
+            if batch.status == ImportStatus.VALIDATED:
+                try:
+                    with jobs.Heartbeat(rows, token=token):
+                        _run_linkage(batch, by, token)
+                except _TakenOver:
+                    raise
+                except Exception as exc:  # the file is not imported: nothing of it is written
+                    logger.exception("CSV import %s: the matching step failed", batch_id)
+                    _fail(batch, by, exc, summary=MATCHING_FAILED)
+            elif not _write_chunk(batch, by, token, chunk):
+                _complete(batch, by, token)
+            batch.refresh_from_db()
+    except _TakenOver:
+        return "taken_over"
+    except ValidationError as exc:  # a row the register refuses: stop, keep what is written
+        _fail(batch, by, exc)
+    except Exception as exc:
+        logger.exception("CSV import %s: interrupted", batch_id)
+        _interrupt(batch, by, token, exc)
+    batch.refresh_from_db()
+    return batch.status
+
+
+#: The statuses in which a job has work to do.
+RUNNING = (ImportStatus.VALIDATED, ImportStatus.IMPORTING, ImportStatus.LINKING)
 
 
 def _fail(batch: ImportBatch, by, exc: Exception, *, summary: str = "") -> None:
+    """``failed``: the job stops for good, with a Japanese message saying what is written."""
     message = "、".join(exc.messages) if isinstance(exc, ValidationError) else UNEXPECTED
-    summary = (
-        summary
-        or f"取り込みに失敗したため、このファイルの本人は1件も登録していません。（{message}）"
-    )
+    batch.refresh_from_db()
+    written = batch.created_count + batch.matched_count
+    if not summary:
+        summary = f"取り込みを中止しました（{message}）。"
+        summary += (
+            f"それまでの{written:,}行は登録済みです（取込結果に表示しています）。"
+            if written
+            else "このファイルの本人は1件も登録していません。"
+        )
     with transaction.atomic():
         linkage = {k: v for k, v in (batch.linkage or {}).items() if k != "pairs"}
-        _release(
-            batch,
+        ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED,
             error_summary=summary[:2000],
             finished_at=timezone.now(),
-            created_count=0,
-            matched_count=0,
+            heartbeat_at=None,
+            job_token="",
             linkage=linkage,
         )
         audit_record(
             actor=by,
             action="linkage.import_fail",
             target=batch,
-            context={"reason": message[:200], "error": f"{type(exc).__name__}: {exc}"[:500]},
+            context={
+                "reason": message[:200],
+                "written": written,
+                "error": f"{type(exc).__name__}: {exc}"[:500],
+            },
         )
+    batch.refresh_from_db()
+
+
+def _interrupt(batch: ImportBatch, by, token: str, exc: Exception) -> None:
+    """An unexpected error: the chunk in hand is rolled back, the rows written before stay,
+    and the batch waits to be resumed (status unchanged)."""
+    with transaction.atomic():
+        if ImportBatch.objects.filter(pk=batch.pk, job_token=token).update(
+            heartbeat_at=None, job_token="", error_summary=INTERRUPTED
+        ):
+            audit_record(
+                actor=by,
+                action="linkage.import_interrupt",
+                target=batch,
+                context={"error": f"{type(exc).__name__}: {exc}"[:500]},
+            )
 
 
 # --- the matching step ------------------------------------------------------------------
 
 
-def _run_linkage(batch: ImportBatch, by) -> None:
+def _run_linkage(batch: ImportBatch, by, token: str) -> None:
     """The matching step: find the pairs of the rows with one another and with the
     registered persons. Writes nothing but the pairs, on the batch (→ ``linking``)."""
     records = list(batch.records.order_by("row_number"))
@@ -336,13 +410,15 @@ def _run_linkage(batch: ImportBatch, by) -> None:
             "seconds": round((timezone.now() - started).total_seconds(), 1),
         }
     with transaction.atomic():
-        _release(
-            batch,
+        if not jobs.beat(
+            _held(batch.pk),
+            token=token,
             status=ImportStatus.LINKING,
             processed=len(records),
             total_steps=2 * len(records),
             linkage=state,
-        )
+        ):
+            raise _TakenOver
         audit_record(
             actor=by,
             action="linkage.import_link",
@@ -358,10 +434,65 @@ def _run_linkage(batch: ImportBatch, by) -> None:
 # --- the writing step -------------------------------------------------------------------
 
 
-def _apply(batch: ImportBatch, by) -> None:
-    """The persons of the file and the pairs found, in one transaction (→ ``done``)."""
+def _write_chunk(batch: ImportBatch, by, token: str, chunk: int) -> bool:
+    """The next ``chunk`` rows not yet written, each matched to an existing person or
+    registered, in one committed transaction with its audit event and the grants of the new
+    persons. False when every row is written."""
+    records = list(batch.records.filter(outcome="").order_by("row_number")[:chunk])
+    if not records:
+        return False
+    created = matched = 0
+    with transaction.atomic(), touches.batch():
+        for record in records:
+            keys = name_keys(record.name, record.kana)
+            person = _exact_match(record, keys)
+            if person is not None:
+                record.outcome = ImportOutcome.MATCHED_EXISTING
+                matched += 1
+            else:
+                try:
+                    person = person_create_for(by, batch, record)
+                except ValidationError as exc:
+                    raise ValidationError(
+                        f"{record.row_number}行目：{'、'.join(exc.messages)}"
+                    ) from exc
+                record.outcome = ImportOutcome.CREATED
+                created += 1
+            record.person = person
+        ImportRecord.objects.bulk_update(records, ["person", "outcome"])
+        audit_record(
+            actor=by,
+            action="linkage.import_persons",
+            target=batch,
+            persons=sorted({r.person_id for r in records}),
+            context={
+                "rows": [records[0].row_number, records[-1].row_number],
+                "created": created,
+                "matched_existing": matched,
+                "matched": [
+                    {"row": r.row_number, "person": r.person_id}
+                    for r in records
+                    if r.outcome == ImportOutcome.MATCHED_EXISTING
+                ],
+            },
+        )
+        if not jobs.beat(
+            _held(batch.pk),
+            token=token,
+            processed=F("processed") + len(records),
+            created_count=F("created_count") + created,
+            matched_count=F("matched_count") + matched,
+        ):
+            raise _TakenOver
+    return True
+
+
+def _complete(batch: ImportBatch, by, token: str) -> None:
+    """The pairs found, now between persons, to the review queue, and the result (→ ``done``),
+    in one transaction."""
     with transaction.atomic():
-        person_of = _write_persons(batch, by)
+        batch.refresh_from_db()
+        person_of = dict(batch.records.values_list("row_number", "person_id"))
         state = dict(batch.linkage)
         found: dict[tuple[int, int], float] = {}
         for ref_a, ref_b, p in state.pop("pairs", []):
@@ -385,8 +516,7 @@ def _apply(batch: ImportBatch, by) -> None:
                 persons=sorted({x for a, b, _, _ in pairs for x in (a, b)}),
                 context=counts,
             )
-        _release(batch, linkage=state)
-        _finish(batch, by)
+        _finish(batch, by, token, state)
 
 
 def _exact_match(record: ImportRecord, keys) -> Person | None:
@@ -401,48 +531,6 @@ def _exact_match(record: ImportRecord, keys) -> Person | None:
         if not (keys.kana and p.key_kana and p.key_kana != keys.kana)
     ]
     return found[0] if len(found) == 1 else None
-
-
-def _write_persons(batch: ImportBatch, by) -> dict[int, int]:
-    """Each row matched to an existing person or registered; ``{row number: person pk}``.
-    Runs inside the transaction of :func:`_apply`."""
-    created = matched = 0
-    records = list(batch.records.order_by("row_number"))
-    with transaction.atomic():
-        for record in records:
-            keys = name_keys(record.name, record.kana)
-            person = _exact_match(record, keys)
-            if person is not None:
-                record.outcome = ImportOutcome.MATCHED_EXISTING
-                matched += 1
-            else:
-                try:
-                    person = person_create_for(by, batch, record)
-                except ValidationError as exc:
-                    raise ValidationError(
-                        f"{record.row_number}行目：{'、'.join(exc.messages)}"
-                    ) from exc
-                record.outcome = ImportOutcome.CREATED
-                created += 1
-            record.person = person
-        ImportRecord.objects.bulk_update(records, ["person", "outcome"], batch_size=1000)
-        audit_record(
-            actor=by,
-            action="linkage.import_persons",
-            target=batch,
-            persons=sorted({r.person_id for r in records}),
-            context={
-                "created": created,
-                "matched_existing": matched,
-                "matched": [
-                    {"row": r.row_number, "person": r.person_id}
-                    for r in records
-                    if r.outcome == ImportOutcome.MATCHED_EXISTING
-                ],
-            },
-        )
-        _release(batch, created_count=created, matched_count=matched)
-    return {r.row_number: r.person_id for r in records}
 
 
 def person_create_for(by, batch: ImportBatch, record: ImportRecord) -> Person:
@@ -460,39 +548,39 @@ def person_create_for(by, batch: ImportBatch, record: ImportRecord) -> Person:
     )
 
 
-def _finish(batch: ImportBatch, by) -> None:
-    with transaction.atomic():
-        batch.refresh_from_db()
-        persons = set(batch.records.exclude(person=None).values_list("person_id", flat=True))
-        queued_persons = set()
-        pending = MatchCandidate.objects.filter(status=CandidateStatus.PENDING).filter(
-            Q(person_a__in=persons) | Q(person_b__in=persons)
-        )
-        for a, b in pending.values_list("person_a_id", "person_b_id"):
-            queued_persons |= {a, b} & persons
-        # only a person this file registered is 「新規登録・名寄せ確認待ち」; a row matched to an
-        # existing person stays 「既存の本人と一致」 even when that person has a pair waiting
-        queued = batch.records.filter(outcome=ImportOutcome.CREATED, person__in=queued_persons)
-        queued_count = queued.update(outcome=ImportOutcome.QUEUED_FOR_REVIEW)
-        state = dict(batch.linkage)
-        state.pop("pairs", None)  # the queue holds them now
-        _release(
-            batch,
-            status=ImportStatus.DONE,
-            queued_count=queued_count,
-            processed=batch.total_steps,
-            finished_at=timezone.now(),
-            linkage=state,
-        )
-        audit_record(
-            actor=by,
-            action="linkage.import_done",
-            target=batch,
-            persons=sorted(persons),
-            context={
-                "created": batch.created_count,
-                "matched_existing": batch.matched_count,
-                "queued_for_review": queued_count,
-                "linkage": {k: v for k, v in state.items() if k != "pairs"},
-            },
-        )
+def _finish(batch: ImportBatch, by, token: str, state: dict) -> None:
+    persons = set(batch.records.exclude(person=None).values_list("person_id", flat=True))
+    queued_persons = set()
+    pending = MatchCandidate.objects.filter(status=CandidateStatus.PENDING).filter(
+        Q(person_a__in=persons) | Q(person_b__in=persons)
+    )
+    for a, b in pending.values_list("person_a_id", "person_b_id"):
+        queued_persons |= {a, b} & persons
+    # only a person this file registered is 「新規登録・名寄せ確認待ち」; a row matched to an
+    # existing person stays 「既存の本人と一致」 even when that person has a pair waiting
+    queued = batch.records.filter(outcome=ImportOutcome.CREATED, person__in=queued_persons)
+    queued_count = queued.update(outcome=ImportOutcome.QUEUED_FOR_REVIEW)
+    if not jobs.beat(
+        _held(batch.pk),
+        token=token,
+        status=ImportStatus.DONE,
+        queued_count=queued_count,
+        processed=batch.total_steps,
+        finished_at=timezone.now(),
+        linkage=state,
+        heartbeat_at=None,
+        job_token="",
+    ):
+        raise _TakenOver
+    audit_record(
+        actor=by,
+        action="linkage.import_done",
+        target=batch,
+        persons=sorted(persons),
+        context={
+            "created": batch.created_count,
+            "matched_existing": batch.matched_count,
+            "queued_for_review": queued_count,
+            "linkage": state,
+        },
+    )

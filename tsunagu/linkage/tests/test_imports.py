@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tsunagu.audit.models import AuditEvent
+from tsunagu.common.errors import RuleBroken
 from tsunagu.linkage import csvfile, matching
 from tsunagu.linkage.csvfile import suggest_mapping
 from tsunagu.linkage.models import (
     CandidateStatus,
+    ImportBatch,
     ImportOutcome,
     ImportStatus,
     MatchCandidate,
@@ -24,10 +27,10 @@ from tsunagu.linkage.selectors import imports as selectors
 from tsunagu.linkage.services import imports
 from tsunagu.linkage.services.imports import (
     import_map,
-    import_run,
-    import_step,
+    import_start,
     import_upload,
     import_validate,
+    import_work,
 )
 from tsunagu.people.models import Person
 from tsunagu.people.services import person_create
@@ -48,6 +51,11 @@ def validated(by, text, **kwargs):
     batch = upload(by, text, **kwargs)
     batch = import_map(by=by, batch=batch, mapping=batch.mapping)
     return import_validate(by=by, batch=batch)
+
+
+def import_run(*, by, batch):
+    """Start the job (the test settings run it at once) and answer the batch it left."""
+    return import_start(by=by, batch=batch)
 
 
 # --- reading the file -------------------------------------------------------------------
@@ -185,7 +193,11 @@ def test_per_row_errors_and_nothing_written(personas):
     assert "取り込んでいません" in batch.error_summary
     assert Person.objects.count() == persons_before
     assert batch.records.count() == 0
-    assert import_step(batch=batch).status == ImportStatus.INVALID
+    with pytest.raises(RuleBroken):
+        import_start(by=by, batch=batch)
+    assert import_work(batch.pk) == "busy"  # nothing for a job to do
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.INVALID
     assert Person.objects.count() == persons_before
 
 
@@ -193,7 +205,13 @@ def test_per_row_errors_and_nothing_written(personas):
 
 
 def test_successful_import_creates_and_matches_persons(personas, monkeypatch):
-    monkeypatch.setattr(matching, "score_pairs", lambda records, pool: ([], "stored"))
+    persons_while_matching = []
+
+    def score_pairs(records, pool):
+        persons_while_matching.append(Person.objects.count())
+        return [], "stored"
+
+    monkeypatch.setattr(matching, "score_pairs", score_pairs)
     by = personas["coordinator"].user
     existing = person_create(
         by=personas["officer"].user,
@@ -205,11 +223,8 @@ def test_successful_import_creates_and_matches_persons(personas, monkeypatch):
     assert batch.status == ImportStatus.VALIDATED
     assert batch.records.count() == 2
     assert Person.objects.count() == 1  # validation writes no person
-    batch = import_step(batch=batch, by=by)
-    assert batch.status == ImportStatus.LINKING  # matched: still nothing written
-    assert Person.objects.count() == 1
-    assert not batch.records.exclude(person=None).exists()
-    batch = import_step(batch=batch, by=by)
+    batch = import_run(batch=batch, by=by)
+    assert persons_while_matching == [1]  # matching comes first and writes nothing
     assert batch.status == ImportStatus.DONE
     rows = {r.record_id: r for r in batch.records.all()}
     assert rows["A-1"].person == existing
@@ -222,6 +237,7 @@ def test_successful_import_creates_and_matches_persons(personas, monkeypatch):
     assert rows["A-2"].raw[0] == "A-2"
     assert (batch.created_count, batch.matched_count) == (1, 1)
     assert batch.percent == 100 and batch.finished_at
+    assert (batch.heartbeat_at, batch.job_token) == (None, "")  # the job let go
     assert batch.linkage["state"] == "matched" and batch.linkage["method"] == "stored"
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {
@@ -238,19 +254,26 @@ def test_successful_import_creates_and_matches_persons(personas, monkeypatch):
     assert create.purpose == "CSV取込"
 
 
-def test_failure_while_writing_persons_rolls_back_the_whole_file(personas, monkeypatch):
-    by = personas["coordinator"].user
-    batch = validated(by, GOOD)
+def _failing_at(monkeypatch, row: int, error: Exception):
+    """``person_create_for`` raising ``error`` for the ``row``-th person it is asked for
+    (once), and the record ids it was asked for."""
     calls = []
     real = imports.person_create_for
 
     def flaky(by, batch, record):
         calls.append(record.record_id)
-        if len(calls) == 2:
-            raise ValidationError({"name": "テスト用の失敗"})
+        if len(calls) == row:
+            raise error
         return real(by, batch, record)
 
     monkeypatch.setattr(imports, "person_create_for", flaky)
+    return calls
+
+
+def test_a_row_refused_in_the_first_chunk_leaves_nothing_of_the_file(personas, monkeypatch):
+    by = personas["coordinator"].user
+    batch = validated(by, GOOD)
+    calls = _failing_at(monkeypatch, 2, ValidationError({"name": "テスト用の失敗"}))
     batch = import_run(batch=batch, by=by)
     assert len(calls) == 2
     assert batch.status == ImportStatus.FAILED
@@ -259,6 +282,89 @@ def test_failure_while_writing_persons_rolls_back_the_whole_file(personas, monke
     assert Person.objects.count() == 0
     assert not batch.records.exclude(person=None).exists()
     assert AuditEvent.objects.filter(action="linkage.import_fail").exists()
+
+
+def test_a_row_refused_later_keeps_the_committed_chunks_and_says_so(personas, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 1)
+    by = personas["coordinator"].user
+    batch = validated(by, GOOD)
+    _failing_at(monkeypatch, 2, ValidationError({"name": "テスト用の失敗"}))
+    batch = import_run(batch=batch, by=by)
+    assert batch.status == ImportStatus.FAILED
+    assert "3行目" in batch.error_summary
+    assert "それまでの1行は登録済みです" in batch.error_summary
+    assert Person.objects.count() == 1
+    assert list(batch.records.exclude(person=None).values_list("record_id", flat=True)) == ["A-1"]
+    assert batch.created_count == 1
+    assert import_work(batch.pk) == "busy"  # failed is final: no job takes it up again
+
+
+def test_an_unexpected_error_interrupts_and_resuming_goes_on_from_the_next_row(
+    personas, monkeypatch
+):
+    monkeypatch.setattr(imports, "CHUNK", 1)
+    by = personas["coordinator"].user
+    batch = validated(by, GOOD)
+    calls = _failing_at(monkeypatch, 2, RuntimeError("connection lost"))
+    batch = import_run(batch=batch, by=by)
+    assert batch.status == ImportStatus.LINKING  # not failed: it waits to be resumed
+    progress = selectors.progress(batch)
+    assert progress["job"] == "interrupted" and progress["can_resume"]
+    assert "中断" in progress["phase"] and "connection" not in progress["phase"]
+    assert Person.objects.count() == 1
+    assert AuditEvent.objects.filter(action="linkage.import_interrupt").count() == 1
+    batch = import_start(by=by, batch=batch)
+    assert batch.status == ImportStatus.DONE, batch.error_summary
+    assert calls == ["A-1", "A-2", "A-2"]  # the first row is not written twice
+    assert Person.objects.count() == 2
+    assert (batch.created_count, batch.matched_count) == (2, 0)
+    assert batch.error_summary == ""
+    assert AuditEvent.objects.filter(action="linkage.import_resume").count() == 1
+
+
+def test_a_crashed_job_shows_within_a_minute_and_a_live_one_is_never_doubled(
+    personas, monkeypatch, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(matching, "score_pairs", lambda records, pool: ([], "stored"))
+    by = personas["coordinator"].user
+    batch = import_start(by=by, batch=validated(by, GOOD))
+    assert selectors.progress(batch)["job"] == "waiting"
+    assert import_start(by=by, batch=batch).queued_at == batch.queued_at  # a double click
+    now = timezone.now()
+    # a worker holds it and beat 30 s ago: running; another job finds it busy
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        heartbeat_at=now - datetime.timedelta(seconds=30), job_token="worker-a"
+    )
+    batch.refresh_from_db()
+    assert selectors.progress(batch)["job"] == "running"
+    assert import_work(batch.pk) == "busy"
+    assert import_start(by=by, batch=batch).job_token == "worker-a"
+    # its last beat is 61 s old: it died, the page says so, and a new job takes over
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        heartbeat_at=now - datetime.timedelta(seconds=61)
+    )
+    batch.refresh_from_db()
+    assert selectors.progress(batch)["job"] == "interrupted"
+    assert selectors.progress(batch)["can_resume"]
+    assert import_work(batch.pk) == ImportStatus.DONE
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE and Person.objects.count() == 2
+    # the first job, were it alive after all, can no longer write
+    assert not ImportBatch.objects.filter(pk=batch.pk, job_token="worker-a").exists()
+
+
+def test_no_worker_within_a_minute_is_said_and_may_be_asked_again(personas, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    by = personas["coordinator"].user
+    batch = import_start(by=by, batch=validated(by, GOOD))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        queued_at=timezone.now() - datetime.timedelta(minutes=2)
+    )
+    batch.refresh_from_db()
+    progress = selectors.progress(batch)
+    assert progress["job"] == "waiting_long" and progress["can_resume"]
+    assert "事務局" in progress["phase"]
 
 
 def test_small_import_needs_no_splink_and_training_failure_falls_back(personas, monkeypatch):
@@ -300,7 +406,7 @@ def _population(n: int):
     return module.generate(n, seed=7)
 
 
-def test_known_duplicate_becomes_a_pending_candidate_with_progress(personas):
+def test_known_duplicate_becomes_a_pending_candidate_with_progress(personas, monkeypatch):
     pytest.importorskip("splink")
     by = personas["coordinator"].user
     rows, truth = _population(240)
@@ -312,13 +418,21 @@ def test_known_duplicate_becomes_a_pending_candidate_with_progress(personas):
     batch = validated(by, "\n".join(lines) + "\n")
     assert batch.status == ImportStatus.VALIDATED, batch.errors[:3]
     seen = []
-    for _ in range(100):
-        batch = import_step(batch=batch, by=by, chunk=50)
-        seen.append(batch.percent)
-        if batch.status == ImportStatus.DONE:
-            break
+    real = imports._write_chunk
+
+    def watched(batch, by, token, chunk):
+        more = real(batch, by, token, chunk)
+        seen.append(ImportBatch.objects.get(pk=batch.pk).percent)
+        return more
+
+    monkeypatch.setattr(imports, "_write_chunk", watched)
+    monkeypatch.setattr(imports, "CHUNK", 50)
+    batch = import_run(batch=batch, by=by)
     assert batch.status == ImportStatus.DONE
-    assert seen == sorted(seen) and seen[-1] == 100
+    assert len(seen) >= 5  # one committed chunk of 50 rows after another
+    # matching is half the work; each chunk moves the bar, the last reaches 100
+    assert seen[0] > 50 and seen[:-1] == sorted(set(seen[:-1])) and seen[-1] == 100
+    assert seen[-3] < 100
     assert batch.linkage["state"] == "matched", batch.linkage
     pending = MatchCandidate.objects.filter(status=CandidateStatus.PENDING, origin="batch")
     assert pending.exists()

@@ -1,7 +1,7 @@
-"""CSV import screens: the list of imports, the upload, the column mapping, and the status
-page whose progress bar polls (htmx POST, every second) a fragment; each POST advances the
-import by one step, so no background worker is needed. A GET of the fragment only reads the
-progress: a reload, a prefetch or a crawler never advances an import.
+"""CSV import screens: the list of imports, the upload, the column mapping (which validates
+and hands the file to the background job), and the status page whose progress bar polls (htmx
+GET, every two seconds) a fragment that only reads the progress. An interrupted import shows a
+button that resumes it (POST).
 
 Every page needs ``linkage.review`` (the municipal program office or a coordinator); an
 import of another agency answers 404 (the program office sees all). Pages showing personal
@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_POST
 
 from tsunagu.audit.services import audit_read
 from tsunagu.common.views import personal_data_view
@@ -84,6 +84,8 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             batch = services.import_map(by=request.user, batch=batch, mapping=form.mapping())
             batch = services.import_validate(by=request.user, batch=batch)
+            if batch.status == ImportStatus.VALIDATED:
+                batch = services.import_start(by=request.user, batch=batch)
         except ValidationError as exc:
             add_service_errors(form, exc, {})
         except PermissionDenied:
@@ -121,7 +123,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = None
     records = []
     result = None
-    if batch.status == ImportStatus.DONE:
+    written = batch.created_count + batch.matched_count
+    if batch.status == ImportStatus.DONE or (batch.status == ImportStatus.FAILED and written):
         page = Paginator(selectors.import_records(batch), RECORDS_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
@@ -154,16 +157,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @personal_data_view("linkage.review")
-@require_http_methods(["GET", "POST"])
+@require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress fragment, with the status line as an out-of-band swap.
-
-    A POST (the page's htmx poll) advances a running import by one step; a GET only answers
-    the progress as it is.
-    """
-    batch = selectors.get_batch_for_user(request.user, pk, for_write=request.method == "POST")
-    if request.method == "POST" and batch.is_running:
-        batch = services.import_step(batch=batch, by=request.user)
+    """The progress fragment, with the status line as an out-of-band swap (read only)."""
+    batch = selectors.get_batch_for_user(request.user, pk)
     response = render(
         request,
         "linkage/import_progress.html",
@@ -173,3 +170,17 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
         # reload the whole page once, to show the result
         response["HX-Redirect"] = reverse("linkage:import_detail", args=[batch.pk])
     return response
+
+
+@personal_data_view("linkage.review")
+@require_POST
+def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand an import that was interrupted (or never started) to the background job again."""
+    batch = selectors.get_batch_for_user(request.user, pk, for_write=True)
+    try:
+        services.import_start(by=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, "、".join(exc.messages))
+    else:
+        messages.success(request, "取り込みを再開しました。残りの行を取り込んでいます。")
+    return redirect("linkage:import_detail", pk=batch.pk)
