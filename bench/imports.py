@@ -88,7 +88,7 @@ def main() -> None:
     def client_of(username: str) -> Client:
         user = User.objects.get(username=username)
         membership = Membership.objects.filter(user=user).order_by("id").first()
-        client = Client()
+        client = Client(raise_request_exception=False)  # a 500 is counted, not raised
         client.force_login(user)
         session = client.session
         session[SESSION_KEY] = membership.pk
@@ -96,6 +96,8 @@ def main() -> None:
         return client
 
     office, desk = client_of("officer"), client_of("desk")
+
+    failures = []
 
     def desk_pages(seconds: float) -> list[float]:
         times, end = [], time.perf_counter() + seconds
@@ -105,6 +107,7 @@ def main() -> None:
                 status = desk.get(url).status_code
                 times.append((time.perf_counter() - t0) * 1000)
                 if status != 200:
+                    failures.append(status)
                     print(f"  desk worker {url}: {status}", flush=True)
         return times
 
@@ -197,6 +200,7 @@ def main() -> None:
     print(f"progress polls during the import: {summary(polls)}")
     print(f"desk worker during the import: {summary(during)}")
     print(f"desk worker before the import: {summary(before)}")
+    print(f"desk worker requests that did not answer 200: {len(failures)}")
     if batch.error_summary:
         print(f"error: {batch.error_summary}")
     if worker.returncode:

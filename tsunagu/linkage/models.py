@@ -256,7 +256,7 @@ class ImportBatch(models.Model):
             return 100
         if not self.total_steps:
             return 0
-        return min(100, int(self.processed * 100 / self.total_steps))
+        return min(99, int(self.processed * 100 / self.total_steps))  # 100: done
 
 
 class ImportRecord(models.Model):

@@ -129,6 +129,9 @@ def progress(batch: ImportBatch) -> dict:
         )
     elif job in JOB_PHASES:
         phase = JOB_PHASES[job]
+    elif "person_pairs" in linkage:
+        queued, pairs = linkage.get("pairs_queued", 0), len(linkage["person_pairs"])
+        phase = f"名寄せ候補を確認待ちに登録中（{queued:,}／{pairs:,}組）"
     elif batch.status == ImportStatus.LINKING:
         written = batch.created_count + batch.matched_count
         phase = f"本人を登録中（{written:,}／{batch.row_count:,}行）"

@@ -20,7 +20,7 @@ written. Then the rows are written **in chunks of :data:`CHUNK`, each one short 
 transaction** with its audit event and the grants of the new persons, so the import holds no
 lock other users need: every row is matched to an existing person by the exact normalised key
 (name key and date of birth, reading not contradicting) or becomes a new person registered by
-the uploading agency. Last, in one transaction, the pairs go to the review queue with
+the uploading agency. Last, the pairs go to the review queue, in committed chunks too, with
 :func:`tsunagu.linkage.services.review.candidates_from_pairs` (origin ``batch``; merged only
 at ``TSUNAGU["LINKAGE_AUTO_MERGE_THRESHOLD"]``) and the batch is ``done``.
 
@@ -249,6 +249,8 @@ def _keep_rows(batch: ImportBatch, parsed: list[csvfile.ParsedRow]) -> None:
 
 #: Rows written per committed chunk (each chunk is one short transaction).
 CHUNK = 200
+#: Pairs put in the review queue per committed chunk.
+PAIR_CHUNK = 200
 
 
 class _TakenOver(Exception):
@@ -352,7 +354,11 @@ def _fail(batch: ImportBatch, by, exc: Exception, *, summary: str = "") -> None:
             else "このファイルの本人は1件も登録していません。"
         )
     with transaction.atomic():
-        linkage = {k: v for k, v in (batch.linkage or {}).items() if k != "pairs"}
+        linkage = {
+            k: v
+            for k, v in (batch.linkage or {}).items()
+            if k not in ("pairs", "person_pairs", "pairs_queued")
+        }
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED,
             error_summary=summary[:2000],
@@ -488,35 +494,57 @@ def _write_chunk(batch: ImportBatch, by, token: str, chunk: int) -> bool:
 
 
 def _complete(batch: ImportBatch, by, token: str) -> None:
-    """The pairs found, now between persons, to the review queue, and the result (→ ``done``),
-    in one transaction."""
-    with transaction.atomic():
-        batch.refresh_from_db()
+    """The pairs found, now between persons, to the review queue in committed chunks of
+    :data:`PAIR_CHUNK` (resumed after the last chunk queued), then the result (→ ``done``)."""
+    batch.refresh_from_db()
+    state = dict(batch.linkage)
+    if "pairs" in state:  # the rows are persons now: name the pairs by person, once
         person_of = dict(batch.records.values_list("row_number", "person_id"))
-        state = dict(batch.linkage)
         found: dict[tuple[int, int], float] = {}
-        for ref_a, ref_b, p in state.pop("pairs", []):
+        for ref_a, ref_b, p in state.pop("pairs"):
             a, b = (person_of[int(r[1:])] if r[0] == "r" else int(r[1:]) for r in (ref_a, ref_b))
             if a != b:
                 key = (min(a, b), max(a, b))
                 found[key] = max(found.get(key, 0.0), p)
-        persons = Person.objects.in_bulk({x for pair in found for x in pair})
-        pairs = [
-            [a, b, p, matching.pair_reasons(persons[a], persons[b])]
-            for (a, b), p in sorted(found.items(), key=lambda item: (-item[1], item[0]))
+        state["person_pairs"] = [
+            [a, b, p] for (a, b), p in sorted(found.items(), key=lambda item: (-item[1], item[0]))
         ]
-        if pairs:
-            result = candidates_from_pairs([tuple(p) for p in pairs], origin=CandidateOrigin.BATCH)
+        state["pairs_queued"] = 0
+        _save_state(batch, token, state)
+    while state["pairs_queued"] < len(state["person_pairs"]):
+        start = state["pairs_queued"]
+        chunk = state["person_pairs"][start : start + PAIR_CHUNK]
+        with transaction.atomic():
+            persons = Person.objects.in_bulk({x for a, b, _ in chunk for x in (a, b)})
+            result = candidates_from_pairs(
+                [
+                    (a, b, p, matching.pair_reasons(persons[a], persons[b]))
+                    for a, b, p in chunk
+                    if a in persons and b in persons
+                ],
+                origin=CandidateOrigin.BATCH,
+            )
             counts = {k: getattr(result, k) for k in ("added", "existing", "skipped", "merged")}
-            state.update(counts)
+            for key, value in counts.items():
+                state[key] = state.get(key, 0) + value
+            state["pairs_queued"] = start + len(chunk)
             audit_record(
                 actor=by,
                 action="linkage.import_queue",
                 target=batch,
-                persons=sorted({x for a, b, _, _ in pairs for x in (a, b)}),
-                context=counts,
+                persons=sorted(persons),
+                context={**counts, "pairs": [start, start + len(chunk)]},
             )
+            _save_state(batch, token, state)
+    with transaction.atomic():
+        state.pop("person_pairs", None)
+        state.pop("pairs_queued", None)
         _finish(batch, by, token, state)
+
+
+def _save_state(batch: ImportBatch, token: str, state: dict) -> None:
+    if not jobs.beat(_held(batch.pk), token=token, linkage=state):
+        raise _TakenOver
 
 
 def _exact_match(record: ImportRecord, keys) -> Person | None:

@@ -435,3 +435,20 @@ def test_api_refuses_bad_mapping_and_other_roles(personas, login):
     client = login(personas["desk"])
     response = client.post(f"{API}/linkage/imports", {"file": csv_file(), "source_label": "x"})
     assert response.status_code == 403
+
+
+def test_the_page_says_how_far_the_pairs_are_queued(personas, login):
+    batch = validated_batch(personas["coordinator"])
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.LINKING,
+        queued_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        job_token="worker",
+        processed=4,
+        total_steps=4,
+        linkage={"state": "matched", "person_pairs": [[1, 2, 0.9]] * 5, "pairs_queued": 2},
+    )
+    client = login(personas["coordinator"])
+    page = client.get(reverse("linkage:import_detail", args=[batch.pk])).content.decode()
+    assert 'data-testid="import-phase">名寄せ候補を確認待ちに登録中（2／5組）' in page
+    assert "99%" in page  # not 100 until done

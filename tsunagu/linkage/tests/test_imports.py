@@ -430,9 +430,9 @@ def test_known_duplicate_becomes_a_pending_candidate_with_progress(personas, mon
     batch = import_run(batch=batch, by=by)
     assert batch.status == ImportStatus.DONE
     assert len(seen) >= 5  # one committed chunk of 50 rows after another
-    # matching is half the work; each chunk moves the bar, the last reaches 100
-    assert seen[0] > 50 and seen[:-1] == sorted(set(seen[:-1])) and seen[-1] == 100
-    assert seen[-3] < 100
+    # matching is half the work; each chunk moves the bar; 100 only once done
+    assert seen[0] > 50 and seen[:-1] == sorted(set(seen[:-1])) and seen[-1] == 99
+    assert batch.percent == 100
     assert batch.linkage["state"] == "matched", batch.linkage
     pending = MatchCandidate.objects.filter(status=CandidateStatus.PENDING, origin="batch")
     assert pending.exists()
@@ -484,6 +484,42 @@ def test_each_row_has_one_outcome_and_only_new_persons_wait_for_review(personas,
     assert (result.created, result.matched, result.queued) == (0, 1, 1)
     assert (result.new_persons, result.rows) == (1, batch.row_count)
     assert selectors.OUTCOME_LABELS[ImportOutcome.QUEUED_FOR_REVIEW] == "新規登録・名寄せ確認待ち"
+
+
+def test_pairs_are_queued_in_chunks_and_a_resume_queues_each_once(personas, monkeypatch):
+    officer = personas["officer"].user
+    other = person_create(
+        by=officer,
+        name="鈴木 花子",
+        name_kana="スズキ ハナコ",
+        birth_date=datetime.date(1990, 4, 6),
+    )
+    pairs = [["r2", f"p{other.pk}", 0.6], [f"p{other.pk}", "r3", 0.8], ["r2", "r3", 0.5]]
+    monkeypatch.setattr(matching, "score_pairs", lambda records, pool: (pairs, "stored"))
+    monkeypatch.setattr(imports, "PAIR_CHUNK", 1)
+    real = imports.candidates_from_pairs
+    calls = []
+
+    def flaky(chunk, **kwargs):
+        calls.append(len(chunk))
+        if len(calls) == 2:
+            raise RuntimeError("connection lost")
+        return real(chunk, **kwargs)
+
+    monkeypatch.setattr(imports, "candidates_from_pairs", flaky)
+    by = personas["coordinator"].user
+    batch = import_run(by=by, batch=validated(by, GOOD))
+    assert selectors.progress(batch)["job"] == "interrupted"
+    assert batch.linkage["pairs_queued"] == 1
+    assert MatchCandidate.objects.count() == 1
+    batch = import_start(by=by, batch=batch)
+    assert batch.status == ImportStatus.DONE, batch.error_summary
+    assert calls == [1, 1, 1, 1]  # the first pair is not queued again
+    assert MatchCandidate.objects.count() == 3
+    assert (batch.linkage["added"], batch.linkage.get("existing", 0)) == (3, 0)
+    assert "person_pairs" not in batch.linkage and "pairs_queued" not in batch.linkage
+    events = AuditEvent.objects.filter(action="linkage.import_queue")
+    assert events.count() == 3
 
 
 # --- the matching step never fails quietly ----------------------------------------------
