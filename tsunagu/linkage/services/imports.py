@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
@@ -247,8 +247,10 @@ def _keep_rows(batch: ImportBatch, parsed: list[csvfile.ParsedRow]) -> None:
 
 # --- 4. the job ------------------------------------------------------------------------
 
-#: Rows written per committed chunk (each chunk is one short transaction).
+#: Rows written per committed chunk (each chunk is one short transaction). SQLite has one
+#: writer at a time: there a chunk is smaller, so other users' writes wait less.
 CHUNK = 200
+SQLITE_CHUNK = 50
 #: Pairs put in the review queue per committed chunk.
 PAIR_CHUNK = 200
 
@@ -305,7 +307,7 @@ def import_work(batch_id: int, *, chunk: int | None = None) -> str:
     a crashed job shows as interrupted within a minute and a resumed one goes on from the
     first row not yet written. Returns the status it left.
     """
-    chunk = chunk or CHUNK
+    chunk = chunk or (SQLITE_CHUNK if connection.vendor == "sqlite" else CHUNK)
     token = jobs.new_token()
     rows = _held(batch_id)
     if not jobs.claim(rows.filter(status__in=RUNNING), token=token):
@@ -577,16 +579,15 @@ def person_create_for(by, batch: ImportBatch, record: ImportRecord) -> Person:
 
 
 def _finish(batch: ImportBatch, by, token: str, state: dict) -> None:
-    persons = set(batch.records.exclude(person=None).values_list("person_id", flat=True))
-    queued_persons = set()
-    pending = MatchCandidate.objects.filter(status=CandidateStatus.PENDING).filter(
-        Q(person_a__in=persons) | Q(person_b__in=persons)
-    )
-    for a, b in pending.values_list("person_a_id", "person_b_id"):
-        queued_persons |= {a, b} & persons
+    """The outcome of the rows whose new person waits for review, and the batch ``done``.
+    The persons were audited chunk by chunk (``linkage.import_persons``): the closing event
+    gives the counts."""
+    pending = MatchCandidate.objects.filter(status=CandidateStatus.PENDING)
     # only a person this file registered is 「新規登録・名寄せ確認待ち」; a row matched to an
     # existing person stays 「既存の本人と一致」 even when that person has a pair waiting
-    queued = batch.records.filter(outcome=ImportOutcome.CREATED, person__in=queued_persons)
+    queued = batch.records.filter(outcome=ImportOutcome.CREATED).filter(
+        Q(person__in=pending.values("person_a")) | Q(person__in=pending.values("person_b"))
+    )
     queued_count = queued.update(outcome=ImportOutcome.QUEUED_FOR_REVIEW)
     if not jobs.beat(
         _held(batch.pk),
@@ -604,7 +605,6 @@ def _finish(batch: ImportBatch, by, token: str, state: dict) -> None:
         actor=by,
         action="linkage.import_done",
         target=batch,
-        persons=sorted(persons),
         context={
             "created": batch.created_count,
             "matched_existing": batch.matched_count,

@@ -286,6 +286,7 @@ def test_a_row_refused_in_the_first_chunk_leaves_nothing_of_the_file(personas, m
 
 def test_a_row_refused_later_keeps_the_committed_chunks_and_says_so(personas, monkeypatch):
     monkeypatch.setattr(imports, "CHUNK", 1)
+    monkeypatch.setattr(imports, "SQLITE_CHUNK", 1)
     by = personas["coordinator"].user
     batch = validated(by, GOOD)
     _failing_at(monkeypatch, 2, ValidationError({"name": "テスト用の失敗"}))
@@ -303,6 +304,7 @@ def test_an_unexpected_error_interrupts_and_resuming_goes_on_from_the_next_row(
     personas, monkeypatch
 ):
     monkeypatch.setattr(imports, "CHUNK", 1)
+    monkeypatch.setattr(imports, "SQLITE_CHUNK", 1)
     by = personas["coordinator"].user
     batch = validated(by, GOOD)
     calls = _failing_at(monkeypatch, 2, RuntimeError("connection lost"))
@@ -427,6 +429,7 @@ def test_known_duplicate_becomes_a_pending_candidate_with_progress(personas, mon
 
     monkeypatch.setattr(imports, "_write_chunk", watched)
     monkeypatch.setattr(imports, "CHUNK", 50)
+    monkeypatch.setattr(imports, "SQLITE_CHUNK", 50)
     batch = import_run(batch=batch, by=by)
     assert batch.status == ImportStatus.DONE
     assert len(seen) >= 5  # one committed chunk of 50 rows after another
