@@ -293,6 +293,10 @@ class ImportRecord(models.Model):
                 fields=["batch", "record_id"], name="import_record_unique_record_id"
             ),
         ]
+        indexes = [
+            # the job's next chunk: the rows of the batch not yet written, in file order
+            models.Index(fields=["batch", "outcome", "row_number"], name="import_record_todo_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number}（{self.record_id}）"
