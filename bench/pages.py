@@ -21,15 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-PERSONAS = (
-    ("desk", "desk worker (地域包括)"),
-    ("coordinator", "coordinator (多機関協働)"),
-    ("officer", "office (推進室)"),
-    ("housing", "desk worker (住宅課)"),
-    ("hoken", "unrelated agency (保健C)"),
-)
-SEARCHES = {"search 1 char": "林", "search 2 chars": "佐藤", "search 3 chars": "佐々木"}
-
 
 def percentile(values, share):
     ordered = sorted(values)
@@ -55,7 +46,6 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
@@ -63,12 +53,10 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
     from city import grow_city
+    from personas import PERSONAS, acting_user, pages_of, session_of
 
-    from tsunagu.accounts.middleware import SESSION_KEY
-    from tsunagu.accounts.models import Membership, User
-    from tsunagu.cases.models import Case, SupportPlan
-    from tsunagu.meetings.models import Meeting
-    from tsunagu.people.models import Household, Person
+    from tsunagu.cases.models import Case
+    from tsunagu.people.models import Person
 
     if not args.reuse:
         grow_city(persons=args.persons)
@@ -80,45 +68,11 @@ def main() -> None:
         f"\ndatabase={connection.vendor} persons={Person.objects.count():,} "
         f"cases={Case.objects.count():,} repeat={args.repeat}"
     )
-    desk = User.objects.get(username="desk")
-
-    def acting_user(username):
-        user = User.objects.get(username=username)
-        user.acting_membership = Membership.objects.filter(user=user).order_by("id").first()
-        return user
-
-    def pick(model, user):
-        """A row the persona sees (the unrelated agency: one the desk sees)."""
-        qs = model.objects.visible_to(user if user.username != "hoken" else acting_user("desk"))
-        if user.username == "hoken":
-            qs = qs.exclude(pk__in=model.objects.visible_to(user).values("pk"))
-        return qs.order_by("-pk").first()
-
     rows = []
     for username, label in PERSONAS:
         user = acting_user(username)
-        client = Client()
-        client.force_login(user)
-        session = client.session
-        session[SESSION_KEY] = user.acting_membership.pk
-        session.save()
-        person = pick(Person, user)
-        household = pick(Household, user)
-        case = pick(Case, user)
-        plan = SupportPlan.objects.filter(case=case).order_by("-pk").first() if case else None
-        meeting = pick(Meeting, user)
-        pages = {
-            "dashboard": "/",
-            "person list": "/persons/",
-            **{name: f"/persons/?q={q}" for name, q in SEARCHES.items()},
-            "person page": person and f"/persons/{person.pk}/",
-            "household page": household and f"/households/{household.pk}/",
-            "case list": "/cases/",
-            "case page": case and f"/cases/{case.pk}/",
-            "plan page": plan and f"/cases/{case.pk}/plans/{plan.pk}/",
-            "meeting page": meeting and f"/meetings/{meeting.pk}/",
-            "referral inbox": "/referrals/",
-        }
+        client, _key = session_of(user)
+        pages = pages_of(user)
         for page, url in pages.items():
             if not url:
                 rows.append((label, page, "-", None, None, None, "no row visible"))
@@ -170,7 +124,6 @@ def main() -> None:
             bad.append(f"{label} {page} {url}: {status}")
     if bad:
         print("\nunexpected status:\n  " + "\n  ".join(bad))
-    del desk
     if not args.keep and connection.vendor == "sqlite":
         Path(os.environ["TSUNAGU_SQLITE_PATH"]).unlink(missing_ok=True)
 
