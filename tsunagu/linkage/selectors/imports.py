@@ -16,7 +16,8 @@ from ..permissions import batches_visible_to
 
 def batch_list(*, user) -> QuerySet:
     """The imports the user may see (newest first), with their agency and uploader."""
-    return batches_visible_to(user).select_related("agency", "uploaded_by")
+    # the file itself is read only where it is needed (the mapping preview, validation)
+    return batches_visible_to(user).defer("content").select_related("agency", "uploaded_by")
 
 
 def batch_get(*, user, pk: int) -> ImportBatch:

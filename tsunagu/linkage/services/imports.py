@@ -272,7 +272,7 @@ def import_start(*, by, batch: ImportBatch) -> ImportBatch:
     """
     _require_batch(by, batch)
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        batch = ImportBatch.objects.select_for_update().defer("content").get(pk=batch.pk)
         if not batch.is_running:
             raise RuleBroken("検証に通っていないか、終了した取込のため、取り込みを始められません。")
         state = job_state(batch)
@@ -312,7 +312,8 @@ def import_work(batch_id: int, *, chunk: int | None = None) -> str:
     rows = _held(batch_id)
     if not jobs.claim(rows.filter(status__in=RUNNING), token=token):
         return "busy"
-    batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
+    # the file itself (up to 20 MB) is not read again at every chunk
+    batch = ImportBatch.objects.defer("content").select_related("uploaded_by").get(pk=batch_id)
     by = batch.uploaded_by
     try:
         while batch.is_running:
