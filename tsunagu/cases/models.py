@@ -525,7 +525,15 @@ class Activity(models.Model):
         verbose_name = "支援経過記録"
         verbose_name_plural = "支援経過記録"
         ordering = ["case", "-occurred_on", "-id"]
-        indexes = [models.Index(fields=["case", "occurred_on"], name="activity_case_date")]
+        indexes = [
+            models.Index(fields=["case", "occurred_on"], name="activity_case_date"),
+            # the coordinators' 未確認 entries, newest first (the home page)
+            models.Index(
+                fields=["-recorded_at", "-id"],
+                name="activity_unseen",
+                condition=models.Q(seen_by_coordinator_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_kind_display()} {self.occurred_on}"

@@ -105,15 +105,15 @@ def referral_list(
     household_id: int | None = None,
     consultation_id: int | None = None,
 ) -> QuerySet[Referral]:
-    """``box``: "inbox" (sent to my agency), "outbox" (sent by it) or "" (both)."""
-    qs = access.referrals_visible_to(user).select_related(
-        "from_agency", "to_agency", "person", "household", "sent_by"
-    )
-    agency_id = access.acting_agency_id(user)
+    """``box``: "inbox" (sent to my agency), "outbox" (sent by it) or "" (every referral the
+    user may see)."""
     if box == "inbox":
-        qs = qs.filter(to_agency_id=agency_id)
+        qs = access.referrals_of_agency(user, received=True)
     elif box == "outbox":
-        qs = qs.filter(from_agency_id=agency_id)
+        qs = access.referrals_of_agency(user, sent=True)
+    else:
+        qs = access.referrals_visible_to(user)
+    qs = qs.select_related("from_agency", "to_agency", "person", "household", "sent_by")
     if status:
         qs = qs.filter(status=status)
     if overdue_only:
@@ -158,26 +158,22 @@ def is_overdue(referral: Referral, now: datetime.datetime | None = None) -> bool
 
 def referral_attention(*, user) -> dict[str, QuerySet[Referral]]:
     """What the dashboard shows an agency: waiting in its inbox, overdue both ways, returned."""
-    agency_id = access.acting_agency_id(user)
-    visible = access.referrals_visible_to(user).select_related(
-        "from_agency", "to_agency", "person", "household"
-    )
+    related = ("from_agency", "to_agency", "person", "household")
+    received = access.referrals_of_agency(user, received=True).select_related(*related)
+    sent = access.referrals_of_agency(user, sent=True).select_related(*related)
     now = timezone.now()
-    waiting = visible.filter(to_agency_id=agency_id, status=ReferralStatus.SENT)
+    waiting = received.filter(status=ReferralStatus.SENT)
     return {
         "inbox_waiting": waiting.order_by("respond_by"),
         "inbox_overdue": waiting.filter(respond_by__lt=now).order_by("respond_by"),
-        "outbox_overdue": visible.filter(
-            from_agency_id=agency_id, status=ReferralStatus.SENT, respond_by__lt=now
-        ).order_by("respond_by"),
-        "returned": visible.filter(
-            from_agency_id=agency_id,
-            status=ReferralStatus.RETURNED,
-            return_acknowledged_at__isnull=True,
+        "outbox_overdue": sent.filter(status=ReferralStatus.SENT, respond_by__lt=now).order_by(
+            "respond_by"
+        ),
+        "returned": sent.filter(
+            status=ReferralStatus.RETURNED, return_acknowledged_at__isnull=True
         ).order_by("-responded_at"),
-        "in_hand": visible.filter(
-            to_agency_id=agency_id,
-            status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS],
+        "in_hand": received.filter(
+            status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS]
         ).order_by("sent_at"),
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tsunagu.audit.services import audit_read
+from tsunagu.common.paging import first_rows
 
 from .selectors import referral_attention, subject_person_ids
 
@@ -17,7 +18,7 @@ def referral_panels(user, *, request) -> dict:
     panels = {}
     shown = []
     for key, qs in referral_attention(user=user).items():
-        rows = list(qs[:PANEL_ROWS])
+        rows = first_rows(qs, PANEL_ROWS)
         panels[key] = {"rows": rows, "count": qs.count() if len(rows) == PANEL_ROWS else len(rows)}
         shown.extend(rows)
     persons = subject_person_ids(shown)

@@ -10,6 +10,7 @@ from tsunagu.accounts.models import Agency
 from tsunagu.audit.services import audit_read
 from tsunagu.cases.models import Activity, Case
 from tsunagu.cases.permissions import coordinating_role, may_record_activity
+from tsunagu.common.paging import first_rows
 
 PANEL_ROWS = 5
 
@@ -61,14 +62,17 @@ def contact_attempts(case: Case) -> QuerySet[Activity]:
 
 def unseen_for(user) -> QuerySet[Activity]:
     """Entries from other agencies not yet seen by the coordinator, on the cases ``user``
-    manages (all of them for the program office), newest first."""
+    manages (all of them for the program office), newest first.
+
+    The cases an agency coordinates are visible to it by the rule (``access.rule_cases``), so
+    they are read directly, without the grants."""
     if not coordinating_role(user):
         return Activity.objects.none()
-    cases = access.cases_visible_to(user)
+    qs = Activity.objects.all()
     if not access.sees_everything(user):
-        cases = cases.filter(coordinating_agency_id=access.acting_agency_id(user))
+        qs = qs.filter(case__coordinating_agency_id=access.acting_agency_id(user))
     return (
-        only_unseen(Activity.objects.filter(case__in=cases.values("pk")))
+        only_unseen(qs)
         .select_related("case", "case__person", "case__household", "agency", "recorded_by")
         .order_by("-recorded_at", "-id")
     )
@@ -100,7 +104,7 @@ def dashboard_panel(user, *, request) -> dict:
     if not acting(user).coordinates:
         return {}
     qs = unseen_for(user)
-    rows = list(qs[:PANEL_ROWS])
+    rows = first_rows(qs, PANEL_ROWS)
     count = qs.count() if len(rows) == PANEL_ROWS else len(rows)
     persons = subject_person_ids([row.case for row in rows])
     if rows:
