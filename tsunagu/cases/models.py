@@ -94,6 +94,8 @@ class Case(models.Model):
                 name="case_has_subject",
             )
         ]
+        # the case list's order: a page of the newest cases is read off the index
+        indexes = [models.Index(fields=["-opened_on", "-id"], name="case_newest_first")]
 
     def __str__(self) -> str:
         return f"事例 #{self.pk}"
