@@ -3,21 +3,36 @@
 Services take no request; the middleware records the client address and the channel
 ("web" or "api") for the duration of each request, and ``audit_record`` reads them when a
 caller gives none.
+
+The middleware also seals the request's events once, when the view is done
+(:func:`defer_sealing`): a page whose panels each record a read seals them together.
 """
 
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class RequestOrigin:
     ip_address: str | None
     via: str
+    #: set when an event of this request waits to be sealed at its end
+    to_seal: list = field(default_factory=list, compare=False)
 
 
 _origin: ContextVar[RequestOrigin | None] = ContextVar("tsunagu_request_origin", default=None)
+
+
+def defer_sealing() -> bool:
+    """Inside a request: note that its events are to be sealed when it ends, and answer
+    True; outside one (a command, a job): False, the caller seals now."""
+    origin = _origin.get()
+    if origin is None:
+        return False
+    origin.to_seal[:] = [True]
+    return True
 
 
 def current_origin() -> RequestOrigin | None:
@@ -37,12 +52,15 @@ class RequestOriginMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _origin.set(
-            RequestOrigin(
-                ip_address=request.META.get("REMOTE_ADDR"), via=via_for_path(request.path)
-            )
+        origin = RequestOrigin(
+            ip_address=request.META.get("REMOTE_ADDR"), via=via_for_path(request.path)
         )
+        token = _origin.set(origin)
         try:
             return self.get_response(request)
         finally:
             _origin.reset(token)
+            if origin.to_seal:
+                from .services import seal_after_request
+
+                seal_after_request()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,9 +30,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from .context import current_origin, via_for_path
+from .context import current_origin, defer_sealing, via_for_path
 from .db import consistent_snapshot
 from .models import AuditChainHead, AuditEvent, AuditPersonLink, AuditSeal
+
+logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 SEAL_BATCH_SIZE = 1000
@@ -172,7 +175,18 @@ def audit_record(
 
 
 def _seal_soon() -> None:
-    audit_seal(wait=False, stragglers=False)
+    if defer_sealing():  # in a request: once, when it ends
+        return
+    seal_after_request()
+
+
+def seal_after_request() -> None:
+    """Seal what is committed (the tail of the chain), giving way to a sealer already running;
+    a failure here is logged, never the user's: ``audit_seal`` (cron) seals it later."""
+    try:
+        audit_seal(wait=False, stragglers=False)
+    except Exception:
+        logger.exception("audit events not sealed after the request")
 
 
 def _seal_after_commit() -> None:
@@ -185,12 +199,14 @@ def _seal_after_commit() -> None:
 def _seal_head(*, wait: bool) -> AuditChainHead | None:
     """The chain head, locked for this transaction; ``None`` if another sealer holds it and
     ``wait`` is false (that sealer, or the next, seals what is committed)."""
-    if not AuditChainHead.objects.filter(id=1).exists():
-        try:
-            with transaction.atomic():
-                AuditChainHead.objects.create(id=1, seq=0, hash=GENESIS_HASH)
-        except IntegrityError:  # another sealer created it at the same moment
-            pass
+    head = AuditChainHead.objects.select_for_update(skip_locked=not wait).filter(id=1).first()
+    if head is not None or AuditChainHead.objects.filter(id=1).exists():
+        return head
+    try:
+        with transaction.atomic():
+            AuditChainHead.objects.create(id=1, seq=0, hash=GENESIS_HASH)
+    except IntegrityError:  # another sealer created it at the same moment
+        pass
     return AuditChainHead.objects.select_for_update(skip_locked=not wait).filter(id=1).first()
 
 

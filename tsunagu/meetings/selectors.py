@@ -189,11 +189,7 @@ def get_sheet_item_for_user(user, meeting_pk, item_pk) -> AgendaItem:
 
 def agenda_persons(meeting: Meeting) -> list[int]:
     """Every person the agenda's cases concern (for the audited read of the materials)."""
-    persons: set[int] = set()
-    for item in meeting.agenda.all():
-        if item.case_id:
-            persons.update(item.case.subject_persons())
-    return sorted(persons)
+    return subject_person_ids([item.case for item in meeting.agenda.all() if item.case_id])
 
 
 def own_member(user, meeting: Meeting) -> MeetingMember | None:

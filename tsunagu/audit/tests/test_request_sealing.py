@@ -1,0 +1,38 @@
+"""A request's events are sealed once, when the request ends; outside a request, at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from tsunagu.audit.context import RequestOriginMiddleware
+from tsunagu.audit.models import AuditEvent, AuditSeal
+from tsunagu.audit.services import audit_record, audit_verify_chain
+
+pytestmark = pytest.mark.django_db(transaction=True)  # sealing follows real commits
+
+
+def test_three_reads_of_one_page_are_sealed_together_when_it_ends():
+    seen_during = []
+
+    def page(request):
+        for panel in ("referrals", "activity", "meetings"):
+            audit_record(actor=None, action="dashboard.view", context={"panel": panel})
+        seen_during.append(AuditSeal.objects.count())
+        return HttpResponse("ok")
+
+    with CaptureQueriesContext(connection) as queries:
+        RequestOriginMiddleware(page)(RequestFactory().get("/"))
+    assert seen_during == [0]  # nothing sealed while the page was built
+    assert AuditSeal.objects.count() == AuditEvent.objects.count() == 3
+    head_updates = [q for q in queries if q["sql"].startswith('UPDATE "audit_auditchainhead"')]
+    assert len(head_updates) == 1
+    assert audit_verify_chain().ok
+
+
+def test_outside_a_request_an_event_is_sealed_when_it_commits():
+    audit_record(actor=None, action="system.check")
+    assert AuditSeal.objects.count() == 1
