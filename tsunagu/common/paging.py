@@ -51,8 +51,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def _counted(self) -> int:
         rows = self.object_list
-        if isinstance(rows, QuerySet):  # the ids only: no annotation or join is counted
-            return rows.values_list("pk")[: self.cap + 1].count()
+        if isinstance(rows, QuerySet):  # ids only, unsorted: no annotation, join or sort
+            return rows.order_by().values_list("pk")[: self.cap + 1].count()
         if hasattr(rows, "count") and not isinstance(rows, list | tuple):
             return rows[: self.cap + 1].count()
         return len(rows)
