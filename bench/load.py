@@ -154,7 +154,7 @@ def main() -> None:
             env=env,
         )
         try:
-            wait_for(f"http://127.0.0.1:{args.port}/accounts/login/")
+            wait_for(f"http://127.0.0.1:{args.port}/login/")
             log.write_text("")  # the warm-up is not counted
             wrk = subprocess.Popen(
                 [
