@@ -42,6 +42,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from tsunagu.accounts.acting import acting
+from tsunagu.accounts.models import Membership
 from tsunagu.audit.services import audit_record
 from tsunagu.common import jobs, touches
 from tsunagu.common.errors import RuleBroken
@@ -315,6 +316,12 @@ def import_work(batch_id: int, *, chunk: int | None = None) -> str:
     # the file itself (up to 20 MB) is not read again at every chunk
     batch = ImportBatch.objects.defer("content").select_related("uploaded_by").get(pk=batch_id)
     by = batch.uploaded_by
+    # the job acts, and is audited, as the uploader in the agency the file came from
+    by.acting_membership = (
+        Membership.objects.filter(user=by, agency_id=batch.agency_id)
+        .order_by("-is_active", "id")
+        .first()
+    )
     try:
         while batch.is_running:
             if batch.status == ImportStatus.VALIDATED:

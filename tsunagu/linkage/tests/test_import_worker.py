@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
+from tsunagu.audit.models import AuditEvent
 from tsunagu.linkage import matching
 from tsunagu.linkage.models import ImportStatus
 from tsunagu.linkage.selectors import imports as selectors
@@ -59,3 +60,6 @@ def test_the_worker_runs_the_queued_import(personas, settings, monkeypatch, work
     assert Person.objects.count() == 2
     job.refresh_from_db()
     assert job.status == "SUCCESSFUL" and job.return_value == ImportStatus.DONE
+    # the worker's events name the uploader and the agency the file came from
+    event = AuditEvent.objects.get(action="linkage.import_persons")
+    assert (event.actor_id, event.acting_agency_id) == (by.pk, batch.agency_id)
