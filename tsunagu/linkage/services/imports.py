@@ -276,22 +276,43 @@ def import_start(*, by, batch: ImportBatch) -> ImportBatch:
         batch = ImportBatch.objects.select_for_update().defer("content").get(pk=batch.pk)
         if not batch.is_running:
             raise RuleBroken("検証に通っていないか、終了した取込のため、取り込みを始められません。")
-        state = job_state(batch)
-        if state in ("waiting", "running"):
-            return batch
-        resumed = state != "new"
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            queued_at=timezone.now(), heartbeat_at=None, job_token="", error_summary=""
-        )
-        audit_record(
-            actor=by,
-            action="linkage.import_resume" if resumed else "linkage.import_start",
-            target=batch,
-            context={"status": batch.status, "processed": batch.processed},
-        )
-        run_import.enqueue(batch.pk)
+        _enqueue(batch, by)
     batch.refresh_from_db()
     return batch
+
+
+def _enqueue(batch: ImportBatch, by) -> bool:
+    """Queue the job of a locked, running batch unless one is waiting or running already."""
+    state = job_state(batch)
+    if state in ("waiting", "running"):
+        return False
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        queued_at=timezone.now(), heartbeat_at=None, job_token="", error_summary=""
+    )
+    audit_record(
+        actor=by,
+        action="linkage.import_resume" if state != "new" else "linkage.import_start",
+        target=batch,
+        context={"status": batch.status, "processed": batch.processed, "was": state},
+    )
+    run_import.enqueue(batch.pk)
+    return True
+
+
+def resume_crashed_imports() -> list[int]:
+    """Queue again every import whose job stopped answering (the worker was killed, the
+    machine restarted): for cron, so that nobody has to press 「続きから再開」. An import
+    stopped by an unexpected error is left to a person (the same error would recur)."""
+    resumed = []
+    stale = ImportBatch.objects.filter(
+        status__in=RUNNING, heartbeat_at__lt=timezone.now() - jobs.STALE_AFTER
+    )
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().defer("content").get(pk=pk)
+            if job_state(batch) == "interrupted" and _enqueue(batch, None):
+                resumed.append(pk)
+    return resumed
 
 
 @task()

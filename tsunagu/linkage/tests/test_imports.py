@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import importlib.util
+import io
 import sys
 from pathlib import Path
 
@@ -580,3 +581,33 @@ def test_matching_failure_leaves_the_import_unapplied_with_a_japanese_message(
     assert "Exception" not in summary and "Training" not in summary
     assert selectors.progress(batch)["status"] == "failed"
     assert AuditEvent.objects.filter(action="linkage.import_fail").exists()
+
+
+def test_cron_resumes_a_crashed_import_but_not_one_stopped_by_an_error(
+    personas, monkeypatch, settings
+):
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(matching, "score_pairs", lambda records, pool: ([], "stored"))
+    by = personas["coordinator"].user
+    crashed = import_start(by=by, batch=validated(by, GOOD))
+    errored = import_start(by=by, batch=validated(by, GOOD.replace("A-", "B-")))
+    alive = import_start(by=by, batch=validated(by, GOOD.replace("A-", "C-")))
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    ImportBatch.objects.filter(pk=crashed.pk).update(heartbeat_at=long_ago, job_token="dead")
+    ImportBatch.objects.filter(pk=errored.pk).update(error_summary=imports.INTERRUPTED)
+    ImportBatch.objects.filter(pk=alive.pk).update(heartbeat_at=timezone.now(), job_token="w")
+    out = io.StringIO()
+    call_command("import_resume_crashed", stdout=out)
+    assert out.getvalue().strip() == f"CSV取込 #{crashed.pk} の取り込みを再開しました。"
+    crashed.refresh_from_db()
+    assert selectors.progress(crashed)["job"] == "waiting" and crashed.job_token == ""
+    event = AuditEvent.objects.get(action="linkage.import_resume", target_id=str(crashed.pk))
+    assert event.actor_id is None and event.context["was"] == "interrupted"
+    errored.refresh_from_db()
+    alive.refresh_from_db()
+    assert selectors.progress(errored)["job"] == "interrupted"  # left to a person
+    assert alive.job_token == "w"
+    call_command("import_resume_crashed", stdout=out)  # nothing more to do
+    assert AuditEvent.objects.filter(action="linkage.import_resume").count() == 1
