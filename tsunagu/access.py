@@ -230,23 +230,30 @@ def rule_households(agency_id: int) -> QuerySet:
 Grant = tuple[int, int, str]
 
 
-def _household_involvement(household_ids: Iterable[int]) -> set[Grant]:
-    ids = list(household_ids)
+def _direct_involvement(subject: str, ids: list[int]) -> set[Grant]:
+    """The agencies that registered, consulted about or referred each person (``subject``
+    "person") or household ("household") themselves."""
+    model = Person if subject == "person" else Household
     found: set[Grant] = set()
-    for hid, agency in Household.objects.filter(
+    for sid, agency in model.objects.filter(
         pk__in=ids, registered_by_agency__isnull=False
     ).values_list("pk", "registered_by_agency_id"):
-        found.add((hid, agency, Basis.REGISTERED))
-    for hid, agency in Consultation.objects.filter(household_id__in=ids).values_list(
-        "household_id", "agency_id"
+        found.add((sid, agency, Basis.REGISTERED))
+    about = {f"{subject}_id__in": ids}
+    for sid, agency in Consultation.objects.filter(**about).values_list(
+        f"{subject}_id", "agency_id"
     ):
-        found.add((hid, agency, Basis.CONSULTED))
-    for hid, sender, receiver in Referral.objects.filter(household_id__in=ids).values_list(
-        "household_id", "from_agency_id", "to_agency_id"
+        found.add((sid, agency, Basis.CONSULTED))
+    for sid, sender, receiver in Referral.objects.filter(**about).values_list(
+        f"{subject}_id", "from_agency_id", "to_agency_id"
     ):
-        found.add((hid, sender, Basis.REFERRED))
-        found.add((hid, receiver, Basis.REFERRED))
+        found.add((sid, sender, Basis.REFERRED))
+        found.add((sid, receiver, Basis.REFERRED))
     return found
+
+
+def _household_involvement(household_ids: Iterable[int]) -> set[Grant]:
+    return _direct_involvement("household", list(household_ids))
 
 
 def _case_involvement(case_ids: Iterable[int]) -> dict[int, set[int]]:
@@ -278,22 +285,9 @@ def _current_consent_scopes(**filters) -> list[tuple[int, int, int]]:
 
 def person_bases(person_ids: Iterable[int]) -> set[Grant]:
     ids = list(person_ids)
-    found: set[Grant] = set()
     if not ids:
-        return found
-    for pid, agency in Person.objects.filter(
-        pk__in=ids, registered_by_agency__isnull=False
-    ).values_list("pk", "registered_by_agency_id"):
-        found.add((pid, agency, Basis.REGISTERED))
-    for pid, agency in Consultation.objects.filter(person_id__in=ids).values_list(
-        "person_id", "agency_id"
-    ):
-        found.add((pid, agency, Basis.CONSULTED))
-    for pid, sender, receiver in Referral.objects.filter(person_id__in=ids).values_list(
-        "person_id", "from_agency_id", "to_agency_id"
-    ):
-        found.add((pid, sender, Basis.REFERRED))
-        found.add((pid, receiver, Basis.REFERRED))
+        return set()
+    found = _direct_involvement("person", ids)
     memberships = list(
         HouseholdMember.objects.filter(person_id__in=ids, end_date__isnull=True).values_list(
             "person_id", "household_id"
