@@ -40,6 +40,23 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, a test database in a file, as in production.
+
+    Django gives an in-memory SQLite test database one connection that every thread of the
+    live server shares; two requests at once (a form posted while its htmx check is still
+    answering) then interleave their savepoints on it. With a file each thread opens its own
+    connection, as the production server does.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        path = tmp_path_factory.mktemp("e2e-db") / "tsunagu-e2e.sqlite3"
+        db.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, with every background connection to Google switched off."""
     return {
