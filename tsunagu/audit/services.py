@@ -20,6 +20,7 @@ import hashlib
 import ipaddress
 import json
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -180,9 +181,22 @@ def _seal_soon() -> None:
     seal_after_request()
 
 
+_last_request_seal = [float("-inf")]  # monotonic time of this process's last request seal
+
+
 def seal_after_request() -> None:
     """Seal what is committed (the tail of the chain), giving way to a sealer already running;
-    a failure here is logged, never the user's: ``audit_seal`` (cron) seals it later."""
+    a failure here is logged, never the user's: ``audit_seal`` (cron) seals it later.
+
+    A process seals at most once every ``AUDIT_SEAL_EVERY_SECONDS``: under load one request
+    a second seals the others' events in one batch, instead of every request taking the
+    chain head for its own few. ``audit_seal`` (cron, every minute) seals what a quiet
+    moment leaves."""
+    every = getattr(settings, "AUDIT_SEAL_EVERY_SECONDS", 0)
+    now = time.monotonic()
+    if every and now - _last_request_seal[0] < every:
+        return
+    _last_request_seal[0] = now
     try:
         audit_seal(wait=False, stragglers=False)
     except Exception:

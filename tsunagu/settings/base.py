@@ -194,6 +194,8 @@ LOGGING = {
 # Seconds an audit event may stay outside the hash chain (sealed after commit and by
 # `manage.py audit_seal` from cron) before `audit_verify` reports it (exit code 2)
 AUDIT_SEAL_GRACE_SECONDS = int(os.environ.get("TSUNAGU_AUDIT_SEAL_GRACE_SECONDS", "300"))
+# a web process seals the chain after a request at most this often (cron seals the rest)
+AUDIT_SEAL_EVERY_SECONDS = float(os.environ.get("TSUNAGU_AUDIT_SEAL_EVERY_SECONDS", "2"))
 
 # Product settings
 TSUNAGU = {

@@ -12,3 +12,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Jobs run at once, in the request or test that asks for them (one test runs the real worker).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# every request seals its own events, so a test sees them sealed when the request ends
+AUDIT_SEAL_EVERY_SECONDS = 0

@@ -36,3 +36,30 @@ def test_three_reads_of_one_page_are_sealed_together_when_it_ends():
 def test_outside_a_request_an_event_is_sealed_when_it_commits():
     audit_record(actor=None, action="system.check")
     assert AuditSeal.objects.count() == 1
+
+
+def test_a_process_seals_after_requests_at_most_once_a_period(settings, monkeypatch):
+    from tsunagu.audit import services
+
+    settings.AUDIT_SEAL_EVERY_SECONDS = 2
+    clock = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(services, "_last_request_seal", [float("-inf")])
+
+    def page(request):
+        audit_record(actor=None, action="dashboard.view")
+        return HttpResponse("ok")
+
+    middleware = RequestOriginMiddleware(page)
+    middleware(RequestFactory().get("/"))
+    assert AuditSeal.objects.count() == 1  # the first request seals its event
+
+    clock[0] += 0.5
+    middleware(RequestFactory().get("/"))
+    assert AuditEvent.objects.count() == 2
+    assert AuditSeal.objects.count() == 1  # within the period: left for the next seal
+
+    clock[0] += 2
+    middleware(RequestFactory().get("/"))
+    assert AuditSeal.objects.count() == 3  # the next seal chains both, in order
+    assert audit_verify_chain().ok
