@@ -78,6 +78,23 @@ def test_navigation_shows_only_what_the_role_may_use(login, personas, name):
     assert client.get(reverse("audit:event_list")).status_code == (200 if audit else 403)
 
 
+@pytest.mark.parametrize("name", ALL)
+def test_navigation_answers_as_the_users_permissions_do(login, personas, name):
+    """The bar asks the rules alone; it must show exactly the entries ``has_perm`` allows."""
+    import rules
+
+    from tsunagu.accounts.navigation import NAV_ITEMS
+
+    client = login(personas[name])
+    response = client.get("/")
+    user = response.wsgi_request.user
+    shown = {item["label"] for item in response.context["nav_items"]}
+    for item in NAV_ITEMS:
+        if item.permission is not None:
+            assert rules.perm_exists(item.permission), item.permission
+            assert (item.label in shown) is user.has_perm(item.permission), item.label
+
+
 def test_admin_site_only_for_system_admin(login, personas):
     assert login(personas["admin"]).get("/admin/").status_code == 200
     personas["officer"].user.is_staff = False
