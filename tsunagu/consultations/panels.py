@@ -11,20 +11,9 @@ from .selectors import consultation_list, is_overdue, referral_list
 
 def _consultations_and_referrals(user, *, person_ids=(), household_ids=()) -> dict:
     """Consultations and referrals about the households or any of the persons, newest first."""
-    consultations: dict[int, object] = {}
-    referrals: dict[int, object] = {}
-    for household_id in household_ids:
-        consultations.update(
-            (c.pk, c) for c in consultation_list(user=user, household_id=household_id)
-        )
-        referrals.update((r.pk, r) for r in referral_list(user=user, household_id=household_id))
-    for person_id in person_ids:
-        consultations.update((c.pk, c) for c in consultation_list(user=user, person_id=person_id))
-        referrals.update((r.pk, r) for r in referral_list(user=user, person_id=person_id))
-    consultation_rows = sorted(
-        consultations.values(), key=lambda c: (c.received_on, c.pk), reverse=True
-    )
-    referral_rows = sorted(referrals.values(), key=lambda r: (r.sent_at, r.pk), reverse=True)
+    about = (list(person_ids), list(household_ids))
+    consultation_rows = list(consultation_list(user=user, about=about))
+    referral_rows = list(referral_list(user=user, about=about))
     for referral in referral_rows:
         referral.overdue = is_overdue(referral)
     return {

@@ -35,7 +35,9 @@ def consultation_list(
     date_to: datetime.date | None = None,
     person_id: int | None = None,
     household_id: int | None = None,
+    about: tuple[list[int], list[int]] | None = None,
 ) -> QuerySet[Consultation]:
+    """``about``: (person ids, household ids) — the consultations about any of them."""
     qs = access.consultations_visible_to(user).select_related(
         "agency", "person", "household", "recorded_by"
     )
@@ -66,7 +68,14 @@ def consultation_list(
         qs = qs.filter(person_id=person_id)
     if household_id:
         qs = qs.filter(household_id=household_id)
+    if about is not None:
+        qs = qs.filter(_about(*about))
     return qs.prefetch_related("category_links__category").order_by("-received_on", "-id")
+
+
+def _about(person_ids, household_ids) -> Q:
+    """Records about any of the persons or any of the households."""
+    return Q(person_id__in=list(person_ids)) | Q(household_id__in=list(household_ids))
 
 
 def consultation_get(*, user, pk: int) -> Consultation:
@@ -104,9 +113,10 @@ def referral_list(
     person_id: int | None = None,
     household_id: int | None = None,
     consultation_id: int | None = None,
+    about: tuple[list[int], list[int]] | None = None,
 ) -> QuerySet[Referral]:
     """``box``: "inbox" (sent to my agency), "outbox" (sent by it) or "" (every referral the
-    user may see)."""
+    user may see); ``about``: (person ids, household ids) — the referrals about any of them."""
     if box == "inbox":
         qs = access.referrals_of_agency(user, received=True)
     elif box == "outbox":
@@ -124,6 +134,8 @@ def referral_list(
         qs = qs.filter(household_id=household_id)
     if consultation_id:
         qs = qs.filter(consultation_id=consultation_id)
+    if about is not None:
+        qs = qs.filter(_about(*about))
     return qs.order_by("-sent_at", "-id")
 
 
