@@ -22,6 +22,8 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -291,20 +293,79 @@ def audit_read(
     context: Mapping[str, Any] | None = None,
     purpose: str = "",
     via: str | None = None,
-) -> AuditEvent:
-    """Record that the user of ``request`` read personal data (one line in a view or API)."""
+) -> AuditEvent | None:
+    """Record that the user of ``request`` read personal data (one line in a view or API).
+
+    Inside :func:`reads_together` the read is written with the block's others when it ends
+    (and ``None`` is returned)."""
     if via is None:
         via = via_for_path(request.path)
-    return audit_record(
-        actor=request.user,
-        action=action,
-        target=target,
-        persons=persons,
-        context=context,
-        purpose=purpose,
-        ip_address=client_ip(request),
-        via=via,
-    )
+    read = {
+        "actor": request.user,
+        "action": action,
+        "target": target,
+        "persons": persons,
+        "context": context,
+        "purpose": purpose,
+        "ip_address": client_ip(request),
+        "via": via,
+    }
+    pending = _pending_reads.get()
+    if pending is not None:
+        read["persons"] = _person_ids(persons)
+        pending.append(read)
+        return None
+    return audit_record(**read)
+
+
+_pending_reads: ContextVar[list[dict] | None] = ContextVar("tsunagu_pending_reads", default=None)
+
+
+@contextmanager
+def reads_together():
+    """The audited reads of the block (a page built of panels, each recording what it shows)
+    are written when it ends, as one event per action, purpose and target: the persons of
+    all of them, and their contexts under ``parts``. Nothing is written if the block fails
+    (nothing it read is shown)."""
+    pending: list[dict] = []
+    token = _pending_reads.set(pending)
+    try:
+        yield
+    finally:
+        _pending_reads.reset(token)
+    for read in _merged(pending):
+        audit_record(**read)
+
+
+def pending_read_events() -> int:
+    """How many events the enclosing :func:`reads_together` will write when it ends."""
+    pending = _pending_reads.get()
+    return len(_merged(pending)) if pending else 0
+
+
+def _merged(reads: list[dict]) -> list[dict]:
+    groups: dict[tuple, dict] = {}
+    for read in reads:
+        target = read["target"]
+        key = (
+            getattr(read["actor"], "pk", None),
+            read["action"],
+            read["purpose"],
+            read["via"],
+            read["ip_address"],
+            _target_of(target) if target is not None else None,
+        )
+        group = groups.setdefault(key, {**read, "persons": set(), "parts": []})
+        group["persons"].update(read["persons"])
+        if read["context"]:
+            group["parts"].append(dict(read["context"]))
+    merged = []
+    for group in groups.values():
+        parts = group.pop("parts")
+        group["persons"] = sorted(group["persons"])
+        group["context"] = parts[0] if len(parts) == 1 else ({"parts": parts} if parts else None)
+        merged.append(group)
+    return merged
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from tsunagu.accounts.acting import acting
 from tsunagu.accounts.models import Agency, Field, Membership, Role
 from tsunagu.audit.selectors import event_count_since
+from tsunagu.audit.services import pending_read_events, reads_together
 from tsunagu.common.fiscal import fiscal_year, fiscal_year_label
 
 from .widgets import widgets
@@ -69,8 +70,9 @@ def dashboard_context(request) -> dict:
     }
     if membership is None:
         return context
-    for widget in widgets():
-        context.update(widget(request.user, request=request))
+    with reads_together():  # the persons of every panel: one audited read of the page
+        for widget in widgets():
+            context.update(widget(request.user, request=request))
     return context
 
 
@@ -101,4 +103,5 @@ def audit_summary(user, *, request) -> dict:
     """The audit log's last 24 hours (the program office), counting this page's own reads."""
     if not acting(user).is_office:
         return {}
-    return {"audit_events_24h": event_count_since(timezone.now() - timedelta(hours=24))}
+    since = timezone.now() - timedelta(hours=24)
+    return {"audit_events_24h": event_count_since(since) + pending_read_events()}

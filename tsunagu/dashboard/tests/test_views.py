@@ -108,3 +108,39 @@ def test_without_a_membership_no_panel_is_shown(client, personas, monkeypatch):
     assert 'data-testid="no-membership"' in response.content.decode()
     assert response.context["duties"] == ()
     assert called == []
+
+
+def test_the_panels_of_the_page_are_one_audited_read(login, personas, monkeypatch):
+    """Each panel records the persons it names; the page writes them as one event."""
+    from tsunagu.audit.services import audit_read
+    from tsunagu.dashboard import context
+
+    def panel(name, persons):
+        def widget(user, *, request):
+            audit_read(request, "dashboard.view", persons=persons, context={"panel": name})
+            return {}
+
+        return widget
+
+    desk = personas["desk"].user
+    a, b, c = (
+        people_services.person_create(by=desk, name=name, name_kana="テスト")
+        for name in ("一 花子", "二 太郎", "三 次郎")
+    )
+    registered = context.widgets()
+    monkeypatch.setattr(
+        context,
+        "widgets",
+        lambda: [panel("first", [a.pk, b.pk]), *registered, panel("second", [b.pk, c.pk])],
+    )
+    before = AuditEvent.objects.count()
+    response = login(personas["officer"]).get("/")
+    assert response.status_code == 200
+    new = AuditEvent.objects.filter(action="dashboard.view").order_by("seq")
+    assert new.count() == 1
+    event = new.get()
+    assert {a.pk, b.pk, c.pk} <= set(event.person_ids)
+    panels = [part.get("panel") for part in event.context["parts"]]
+    assert panels[0] == "first" and panels[-1] == "second"
+    # the office's count of the last 24 hours includes this page's own read
+    assert response.context["audit_events_24h"] == AuditEvent.objects.count() > before
