@@ -8,9 +8,10 @@ to record the audited read of the persons a widget names (``audit_read(request,
 "dashboard.view", ...)`` takes the client's address and channel from it) and for the panels
 that still take the request; nothing else should be read from it.
 
-Widgets run in ``order`` (lowest first), which is also the order of their parts in the page's
-one audited read (the dashboard runs them inside ``audit.services.reads_together``); where each one appears on the page is the dashboard template's business. The
-dashboard registers its own widgets, and each higher app registers its widgets in its
+Widgets run in ``order`` (lowest first), which is also the order of their parts in the
+page's one audited read (the dashboard runs them inside ``audit.services.reads_together``);
+where each one appears on the page is the dashboard template's business. The dashboard
+registers its own widgets, and each higher app registers its widgets in its
 ``AppConfig.ready()``: the dashboard imports none of them.
 """
 
