@@ -35,10 +35,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from tsunagu.accounts.acting import acting
 from tsunagu.cases.models import Case, CaseTeamMember, Consent
+from tsunagu.common import touches
 from tsunagu.common.models import register_visibility
 from tsunagu.consultations.models import Consultation, Referral
 from tsunagu.grants.models import CASE_CONTENT_BASES, AccessGrant, Basis
@@ -397,7 +399,46 @@ def case_content_visible_to(user) -> QuerySet:
 
 
 def sees_case_content(user, case) -> bool:
-    return case is not None and case_content_visible_to(user).filter(pk=case.pk).exists()
+    if case is None:
+        return False
+    if sees_everything(user):
+        return True
+    if not may_handle_cases(user):
+        return False
+    return _holds_grant(user, "case", case.pk, CASE_CONTENT_BASES)
+
+
+_MEMO = "_tsunagu_grant_memo"
+
+
+def _holds_grant(user, subject: str, pk, bases=None) -> bool:
+    """Whether the acting agency holds a current grant on the subject (one indexed lookup).
+
+    The answer is kept on the user object, which lives for one request, until any grant is
+    refreshed (:func:`tsunagu.common.touches.generation`): a page that asks the same
+    question in several panels reads the grants once. Inside a transaction nothing is kept
+    (a write may yet be rolled back)."""
+    agency = acting_agency_id(user)
+    return _kept(
+        user,
+        ("grant", subject, pk, bases),
+        lambda: _granted(agency, subject, bases).filter(**{f"{subject}_id": pk}),
+    )
+
+
+def _kept(user, question: tuple, found) -> bool:
+    """``found().exists()``, kept on the user object as :func:`_holds_grant` says."""
+    key = (touches.generation(), acting_agency_id(user), *question)
+    memo = getattr(user, _MEMO, None)
+    if memo is not None and key in memo:
+        return memo[key]
+    answer = found().exists()
+    if not connection.in_atomic_block:
+        if memo is None:
+            memo = {}
+            setattr(user, _MEMO, memo)
+        memo[key] = answer
+    return answer
 
 
 def persons_visible_to(user) -> QuerySet:
@@ -431,8 +472,20 @@ def can_view(user, obj) -> bool:
         Consultation: consultations_visible_to,
         Referral: referrals_visible_to,
     }
+    subject = _GRANT_SUBJECTS.get(type(obj))
+    if subject is not None and obj.pk is not None:
+        if type(obj) is Person:  # an archived person is hidden from everyone
+            pk = obj.pk
+            return _kept(user, ("person", pk), lambda: persons_visible_to(user).filter(pk=pk))
+        if sees_everything(user):
+            return True
+        return may_handle_cases(user) and _holds_grant(user, subject, obj.pk)
     visible = querysets.get(type(obj))
     return visible is not None and visible(user).filter(pk=obj.pk).exists()
+
+
+#: the models whose visibility is a current grant (:func:`persons_visible_to` …)
+_GRANT_SUBJECTS = {Case: "case", Person: "person", Household: "household"}
 
 
 def _member_row(user, meeting):

@@ -44,10 +44,23 @@ def set_refresher(handler: Callable[[Touched], None]) -> None:
     _refresher = handler
 
 
+_generation = [0]
+
+
+def generation() -> int:
+    """A number that changes whenever grants are refreshed in this process: an answer about
+    access kept under an older number is not used again."""
+    return _generation[0]
+
+
 def _refresh(touched: Touched) -> None:
     if _refresher is None:
         raise ImproperlyConfigured("閲覧の根拠の更新が登録されていません（tsunagu.grants）。")
-    _refresher(touched)
+    _generation[0] += 1
+    try:
+        _refresher(touched)
+    finally:
+        _generation[0] += 1
 
 
 def touch(*, persons: Iterable = (), households: Iterable = (), cases: Iterable = ()) -> None:

@@ -1,0 +1,78 @@
+"""Object checks (``access.can_view``, ``access.sees_case_content``) answer as the visible
+querysets do, and a page that asks twice reads the grants once until a grant changes."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import PERSONA_NAMES
+from tsunagu import access
+from tsunagu.cases.models import Case
+from tsunagu.cases.services.team import team_add, team_leave
+from tsunagu.cases.tests.conftest import give_consent
+from tsunagu.people.models import Household, Person
+
+
+@pytest.mark.django_db
+def test_each_object_check_answers_as_the_visible_querysets(personas, case, agencies):
+    team_add(by=personas["coordinator"].user, case=case, agency=personas["outreach"].agency)
+    give_consent(personas, case, personas["outreach"].agency)
+    team_add(by=personas["coordinator"].user, case=case, agency=personas["community"].agency)
+    archived = Person.objects.create(name="記録 整理", name_kana="キロク セイリ")
+    Person.objects.filter(pk=archived.pk).update(is_archived=True)
+    checked = 0
+    for name in PERSONA_NAMES:
+        user = personas[name].user
+        for model, visible in (
+            (Person, access.persons_visible_to),
+            (Household, access.households_visible_to),
+            (Case, access.cases_visible_to),
+        ):
+            expected = set(visible(user).values_list("pk", flat=True))
+            for obj in model.objects.all():
+                assert access.can_view(user, obj) is (obj.pk in expected), (name, obj)
+                checked += 1
+        content = set(access.case_content_visible_to(user).values_list("pk", flat=True))
+        assert access.sees_case_content(user, case) is (case.pk in content), name
+    assert checked >= 40  # every persona × every person, household and case
+
+
+@pytest.fixture
+def standard_categories(transactional_db):
+    """The categories a migration installs (a transactional test before may have emptied
+    the tables)."""
+    from tsunagu.consultations.categories import install_standard_categories
+    from tsunagu.consultations.models import IssueCategory
+
+    install_standard_categories(IssueCategory)
+
+
+@pytest.fixture
+def committed_case(standard_categories, personas, multi_referral, case):
+    return case
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_is_kept_for_the_request_until_a_grant_changes(personas, committed_case):
+    case = committed_case
+    """Outside a transaction (a page) the answer is kept on the user object; any refresh of
+    the grants (the team changes) makes the next check read them again."""
+    outreach = personas["outreach"].user
+    coordinator = personas["coordinator"].user
+    assert not access.can_view(outreach, case)
+    with CaptureQueriesContext(connection) as asked_again:
+        assert not access.can_view(outreach, case)
+    assert len(asked_again) == 0
+
+    team_add(by=coordinator, case=case, agency=personas["outreach"].agency)
+    assert access.can_view(outreach, case)  # the same user object: read again
+    assert not access.sees_case_content(outreach, case)  # no consent names the agency
+
+    give_consent(personas, case, personas["outreach"].agency)
+    assert access.sees_case_content(outreach, case)
+
+    team_leave(by=coordinator, case=case, agency=personas["outreach"].agency, reason="終了")
+    assert not access.sees_case_content(outreach, case)
+    assert not access.can_view(outreach, case)
