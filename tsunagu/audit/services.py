@@ -178,9 +178,9 @@ def audit_record(
 
 
 def _seal_soon() -> None:
-    if defer_sealing():  # in a request: once, when it ends
+    if defer_sealing():  # in a request: when it ends
         return
-    seal_after_request()
+    _seal_quietly()
 
 
 _last_request_seal = [float("-inf")]  # monotonic time of this process's last request seal
@@ -199,6 +199,10 @@ def seal_after_request() -> None:
     if every and now - _last_request_seal[0] < every:
         return
     _last_request_seal[0] = now
+    _seal_quietly()
+
+
+def _seal_quietly() -> None:
     try:
         audit_seal(wait=False, stragglers=False)
     except Exception:
