@@ -40,7 +40,7 @@ def activity_refusal(user, case: Case) -> str | None:
     """Why ``user`` may not record an entry on ``case`` (``None`` when they may)."""
     if not access.may_handle_cases(user):
         return NOT_VISIBLE
-    if not access.cases_visible_to(user).filter(pk=case.pk).exists():
+    if not access.can_view(user, case):
         return NOT_VISIBLE
     agency_id = access.acting_agency_id(user)
     if case.status == CaseStatus.CLOSED:

@@ -47,12 +47,17 @@ def _materials(request: HttpRequest, meeting: Meeting) -> bool:
     return request.user.has_perm("meetings.view_materials", meeting)
 
 
-def _audit_view(request: HttpRequest, meeting: Meeting, page: str = "") -> None:
-    """One audited read per page; the agenda's persons only when the materials are shown."""
+def _audit_view(
+    request: HttpRequest, meeting: Meeting, page: str = "", *, materials: bool | None = None
+) -> None:
+    """One audited read per page; the agenda's persons only when the materials are shown
+    (``materials``: what the page already asked of :func:`_materials`)."""
     context = {"meeting": meeting.pk}
     if page:
         context["page"] = page
-    persons = selectors.agenda_persons(meeting) if _materials(request, meeting) else []
+    if materials is None:
+        materials = _materials(request, meeting)
+    persons = selectors.agenda_persons(meeting) if materials else []
     audit_read(request, "meeting.view", meeting, persons=persons, context=context)
 
 
@@ -164,7 +169,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     materials = _materials(request, meeting)
     may_manage = user.has_perm("meetings.manage_meeting", meeting)
-    _audit_view(request, meeting)
+    _audit_view(request, meeting, materials=materials)
     members = list(meeting.members.all())
     for member in members:
         member.state = selectors.member_state(member)

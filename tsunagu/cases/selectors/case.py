@@ -69,7 +69,8 @@ def case_get(*, user, pk: int) -> Case:
     case.content_visible = access.sees_case_content(user, case)
     # whose details (names, consent rows) the user may see: one member's consent never
     # opens another's
-    case.visible_subject_ids = people_selectors.visible_person_ids(user, case.subject_persons())
+    case.subject_ids = case.subject_persons()  # read once for the page (and its audit)
+    case.visible_subject_ids = people_selectors.visible_person_ids(user, case.subject_ids)
     case.person_visible = case.person_id in case.visible_subject_ids
     case.household_visible = case.household_id in people_selectors.visible_household_ids(
         user, [case.household_id] if case.household_id else []

@@ -82,7 +82,7 @@ def _audit_view(request: HttpRequest, case: Case, page: str = "") -> None:
     if page:
         context["page"] = page
     # a limited view shows only the persons the user may see anyway
-    persons = case.subject_persons() if case.content_visible else sorted(case.visible_subject_ids)
+    persons = case.subject_ids if case.content_visible else sorted(case.visible_subject_ids)
     audit_read(request, "case.view", case, persons=persons, context=context)
 
 
