@@ -37,6 +37,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from tsunagu.accounts.acting import acting
 from tsunagu.cases.models import Case, CaseTeamMember, Consent
@@ -362,13 +363,34 @@ def case_bases(case_ids: Iterable[int]) -> set[Grant]:
 # ---------------------------------------------------------------------------------------
 
 
-def _granted(agency_id: int, subject: str, bases=None) -> QuerySet:
-    grants = AccessGrant.objects.filter(
-        agency_id=agency_id, valid_until__isnull=True, **{f"{subject}__isnull": False}
+def _granted(agency_id: int, subject: str, bases=None) -> RawSQL:
+    """The ids of the subjects (``subject``: "person", "household" or "case") on which the
+    agency holds a current grant, of one of ``bases`` if given: a subquery for ``pk__in``.
+
+    Written as SQL once rather than built by the ORM on every page (building the same
+    subquery took about half a millisecond of each use); :func:`granted_ids` runs the same
+    text, so the equivalence test and ``access_verify`` check what the pages ask."""
+    meta = AccessGrant._meta
+    column = meta.get_field(subject).column
+    sql = (
+        f'SELECT "{column}" FROM "{meta.db_table}" WHERE "{meta.get_field("agency").column}"'
+        f' = %s AND "{meta.get_field("valid_until").column}" IS NULL AND "{column}" IS NOT NULL'
     )
+    params: list = [agency_id]
     if bases is not None:
-        grants = grants.filter(basis__in=bases)
-    return grants.values(f"{subject}_id")
+        bases = sorted(bases)
+        sql += f' AND "{meta.get_field("basis").column}" IN ({", ".join(["%s"] * len(bases))})'
+        params += bases
+    return RawSQL(sql, params)
+
+
+def granted_ids(agency_id: int, subject: str, bases=None) -> set[int]:
+    """The ids :func:`_granted` selects, as a set."""
+    raw = _granted(agency_id, subject, bases)
+    sql, params = raw.sql, raw.params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def cases_visible_to(user) -> QuerySet:
@@ -422,8 +444,13 @@ def _holds_grant(user, subject: str, pk, bases=None) -> bool:
     return _kept(
         user,
         ("grant", subject, pk, bases),
-        lambda: _granted(agency, subject, bases).filter(**{f"{subject}_id": pk}),
+        lambda: _current_grants(agency, bases).filter(**{f"{subject}_id": pk}),
     )
+
+
+def _current_grants(agency_id: int, bases=None) -> QuerySet:
+    grants = AccessGrant.objects.filter(agency_id=agency_id, valid_until__isnull=True)
+    return grants if bases is None else grants.filter(basis__in=bases)
 
 
 def _kept(user, question: tuple, found) -> bool:

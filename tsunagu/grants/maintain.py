@@ -141,9 +141,7 @@ def verify(agency_ids=None) -> list[Difference]:
             ("cases", "case", None, access.rule_cases),
             ("case content", "case", CASE_CONTENT_BASES, access.rule_case_content),
         ):
-            granted = set(
-                access._granted(agency_id, subject, bases).values_list(f"{subject}_id", flat=True)
-            )
+            granted = access.granted_ids(agency_id, subject, bases)
             expected = set(rule(agency_id).values_list("pk", flat=True))
             if granted != expected:
                 found.append(

@@ -228,7 +228,7 @@ class World:
 
 
 def _granted(agency_id: int, subject: str, bases=None) -> set[int]:
-    return set(access._granted(agency_id, subject, bases).values_list(f"{subject}_id", flat=True))
+    return access.granted_ids(agency_id, subject, bases)
 
 
 def assert_grants_follow_the_rules(world: World, step) -> None:
