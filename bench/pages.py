@@ -40,6 +40,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="tsunagu-pages-")
     os.environ.setdefault("TSUNAGU_SQLITE_PATH", str(Path(tmp) / "city.sqlite3"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "tsunagu.settings.local"
+    os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: no query log
     import django
 
     django.setup()
