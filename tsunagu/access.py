@@ -109,15 +109,28 @@ def _about_coordinated_households(agency_id: int) -> Q:
     agency coordinates: the coordinator sees the whole household's referrals, where the
     person agreed to sharing with related agencies at the consultation."""
 
-    coordinated = Case.objects.filter(coordinating_agency_id=agency_id)
-    households = coordinated.filter(household__isnull=False).values("household_id")
-    members = HouseholdMember.objects.filter(
-        end_date__isnull=True, household_id__in=households
-    ).values("person_id")
+    # SQL written once: the ORM took about two milliseconds to build these three subqueries
+    # on every page that lists referrals (rule_* and the tests keep the ORM's own words)
+    case, member = Case._meta, HouseholdMember._meta
+    households = (
+        f'SELECT "{case.get_field("household").column}" FROM "{case.db_table}"'
+        f' WHERE "{case.get_field("coordinating_agency").column}" = %s'
+        f' AND "{case.get_field("household").column}" IS NOT NULL'
+    )
+    persons = (
+        f'SELECT "{case.get_field("person").column}" FROM "{case.db_table}"'
+        f' WHERE "{case.get_field("coordinating_agency").column}" = %s'
+        f' AND "{case.get_field("person").column}" IS NOT NULL'
+    )
+    members = (
+        f'SELECT "{member.get_field("person").column}" FROM "{member.db_table}"'
+        f' WHERE "{member.get_field("end_date").column}" IS NULL'
+        f' AND "{member.get_field("household").column}" IN ({households})'
+    )
     return (
-        Q(household_id__in=households)
-        | Q(person_id__in=coordinated.filter(person__isnull=False).values("person_id"))
-        | Q(person_id__in=members)
+        Q(household_id__in=RawSQL(households, [agency_id]))
+        | Q(person_id__in=RawSQL(persons, [agency_id]))
+        | Q(person_id__in=RawSQL(members, [agency_id]))
     )
 
 

@@ -76,3 +76,48 @@ def test_an_answer_is_kept_for_the_request_until_a_grant_changes(personas, commi
     team_leave(by=coordinator, case=case, agency=personas["outreach"].agency, reason="終了")
     assert not access.sees_case_content(outreach, case)
     assert not access.can_view(outreach, case)
+
+
+@pytest.mark.django_db
+def test_the_coordinator_sees_the_referrals_about_the_households_it_coordinates(
+    personas, case, household_8050, consultation
+):
+    """The referral rule's SQL answers as its ORM wording: referrals about the household,
+    the case's person or a current member, where the consultation allows sharing."""
+    from django.db.models import Q
+
+    from tsunagu.consultations import services as intake
+    from tsunagu.consultations.models import Referral
+    from tsunagu.people.models import HouseholdMember
+
+    desk = personas["desk"].user
+    son = household_8050["son"]
+    intake.referral_send(
+        by=desk,
+        consultation=consultation,
+        to_agency=personas["outreach"].agency,
+        person=son,
+        reason="本人への訪問",
+    )
+    coordinator = personas["coordinator"].user
+    agency = access.acting_agency_id(coordinator)
+    coordinated = Case.objects.filter(coordinating_agency_id=agency)
+    households = coordinated.filter(household__isnull=False).values("household_id")
+    members = HouseholdMember.objects.filter(
+        end_date__isnull=True, household_id__in=households
+    ).values("person_id")
+    about = (
+        Q(household_id__in=households)
+        | Q(person_id__in=coordinated.filter(person__isnull=False).values("person_id"))
+        | Q(person_id__in=members)
+    )
+    reference = Referral.objects.filter(
+        Q(from_agency_id=agency)
+        | Q(to_agency_id=agency)
+        | (Q(consultation__consent_to_share=True) & about)
+    )
+    seen = set(access.referrals_visible_to(coordinator).values_list("pk", flat=True))
+    assert seen == set(reference.values_list("pk", flat=True))
+    assert (
+        Referral.objects.filter(person=son, to_agency=personas["outreach"].agency).get().pk in seen
+    )
