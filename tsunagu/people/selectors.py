@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
@@ -49,6 +50,12 @@ def person_search(*, user, q: str = "", birth_date: datetime.date | None = None)
         qs = qs.filter(cond)
     if birth_date:
         qs = qs.filter(birth_date=birth_date)
+    if q.strip() or birth_date:
+        # Sorted after matching: ordered by the plain column, PostgreSQL walks the reading's
+        # index from ア looking for 佐藤 (whose readings sit far down it) and read 380,000
+        # persons for one page (1 s at a million). The same order, as an expression no index
+        # has, makes it find the matches first (the name indexes) and sort only those.
+        return qs.order_by(Concat("key_kana", Value("")), "id")
     return qs.order_by("key_kana", "id")
 
 
