@@ -10,7 +10,7 @@ from tsunagu.accounts.models import Agency
 from tsunagu.audit.services import audit_read
 from tsunagu.cases.models import Activity, Case
 from tsunagu.cases.permissions import coordinating_role, may_record_activity
-from tsunagu.common.paging import first_rows
+from tsunagu.common.paging import COUNT_CAP, first_rows
 
 PANEL_ROWS = 5
 
@@ -105,7 +105,11 @@ def dashboard_panel(user, *, request) -> dict:
         return {}
     qs = unseen_for(user)
     rows = first_rows(qs, PANEL_ROWS)
-    count = qs.count() if len(rows) == PANEL_ROWS else len(rows)
+    # counted up to the lists' cap: a coordinator away for weeks has thousands unseen
+    counted = len(rows)
+    if counted == PANEL_ROWS:
+        counted = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+    count, capped = min(counted, COUNT_CAP), counted > COUNT_CAP
     persons = subject_person_ids([row.case for row in rows])
     if rows:
         audit_read(
@@ -115,4 +119,4 @@ def dashboard_panel(user, *, request) -> dict:
             purpose="ダッシュボードの確認",
             context={"panel": "activity", "activities": [row.pk for row in rows]},
         )
-    return {"activity_dashboard": {"rows": rows, "count": count}}
+    return {"activity_dashboard": {"rows": rows, "count": count, "capped": capped}}

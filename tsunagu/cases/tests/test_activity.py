@@ -595,3 +595,16 @@ def test_api_refusals(login, personas, case, agencies):
     assert "支援チームの機関" in response.json()["detail"]
     assert api_get(client, f"/cases/{case.pk}/activities").status_code == 200
     assert not Activity.objects.exists()
+
+
+def test_the_dashboard_counts_unseen_entries_up_to_the_lists_cap(
+    login, personas, case, monkeypatch
+):
+    """A coordinator back after weeks away is not made to wait for thousands to be counted:
+    past the cap the panel says 「…件以上」."""
+    monkeypatch.setattr(activity_selectors, "COUNT_CAP", 6)
+    for n in range(8):
+        _record(personas, case, summary=f"訪問 {n}")
+    dashboard = html(login(personas["coordinator"]).get(reverse("dashboard")))
+    assert 'data-testid="dashboard-activity-count">6+<' in dashboard
+    assert "6件以上のうち新しい5件を表示しています。" in dashboard
