@@ -69,13 +69,16 @@ def consultation_list(
     if household_id:
         qs = qs.filter(household_id=household_id)
     if about is not None:
-        qs = qs.filter(_about(*about))
+        qs = qs.filter(pk__in=_ids_about(Consultation, *about))
     return qs.prefetch_related("category_links__category").order_by("-received_on", "-id")
 
 
-def _about(person_ids, household_ids) -> Q:
-    """Records about any of the persons or any of the households."""
-    return Q(person_id__in=list(person_ids)) | Q(household_id__in=list(household_ids))
+def _ids_about(model, person_ids, household_ids) -> list[int]:
+    """The ids of the records about any of the persons or any of the households, read first
+    (two index lookups): joined to the visibility rule in one query, PostgreSQL scanned
+    every referral of the city instead (60 ms at a million persons)."""
+    about = Q(person_id__in=list(person_ids)) | Q(household_id__in=list(household_ids))
+    return list(model.objects.filter(about).values_list("pk", flat=True))
 
 
 def consultation_get(*, user, pk: int) -> Consultation:
@@ -135,7 +138,7 @@ def referral_list(
     if consultation_id:
         qs = qs.filter(consultation_id=consultation_id)
     if about is not None:
-        qs = qs.filter(_about(*about))
+        qs = qs.filter(pk__in=_ids_about(Referral, *about))
     return qs.order_by("-sent_at", "-id")
 
 
