@@ -277,13 +277,11 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["to_agency", "status"], name="referral_inbox_idx"),
             models.Index(fields=["from_agency", "status"], name="referral_outbox_idx"),
-            # the home page's panels, in their order without sorting the whole inbox
+            # the inbox, the outbox and the home page's panels read in their order, without
+            # sorting all of an agency's referrals for one page
             models.Index(fields=["to_agency", "status", "respond_by"], name="referral_waiting_idx"),
-            models.Index(
-                fields=["to_agency", "sent_at"],
-                condition=Q(status__in=["accepted", "in_progress"]),
-                name="referral_in_hand_idx",
-            ),
+            models.Index(fields=["to_agency", "sent_at", "id"], name="referral_inbox_order_idx"),
+            models.Index(fields=["from_agency", "sent_at", "id"], name="referral_outbox_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(
