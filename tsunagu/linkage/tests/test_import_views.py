@@ -36,12 +36,6 @@ def no_splink(monkeypatch):
     monkeypatch.setattr(matching, "score_pairs", lambda records, pool: ([], "stored"))
 
 
-@pytest.fixture
-def held_jobs(settings):
-    """Jobs wait for a worker that the test plays (``imports.import_work``)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-
-
 def csv_file(text=CSV, encoding="cp932"):
     return SimpleUploadedFile("export.csv", text.encode(encoding), content_type="text/csv")
 

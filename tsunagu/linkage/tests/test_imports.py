@@ -326,9 +326,8 @@ def test_an_unexpected_error_interrupts_and_resuming_goes_on_from_the_next_row(
 
 
 def test_a_crashed_job_shows_within_a_minute_and_a_live_one_is_never_doubled(
-    personas, monkeypatch, settings
+    personas, monkeypatch, held_jobs
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     monkeypatch.setattr(matching, "score_pairs", lambda records, pool: ([], "stored"))
     by = personas["coordinator"].user
     batch = import_start(by=by, batch=validated(by, GOOD))
@@ -357,8 +356,7 @@ def test_a_crashed_job_shows_within_a_minute_and_a_live_one_is_never_doubled(
     assert not ImportBatch.objects.filter(pk=batch.pk, job_token="worker-a").exists()
 
 
-def test_no_worker_within_a_minute_is_said_and_may_be_asked_again(personas, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+def test_no_worker_within_a_minute_is_said_and_may_be_asked_again(personas, held_jobs):
     by = personas["coordinator"].user
     batch = import_start(by=by, batch=validated(by, GOOD))
     ImportBatch.objects.filter(pk=batch.pk).update(
@@ -584,11 +582,10 @@ def test_matching_failure_leaves_the_import_unapplied_with_a_japanese_message(
 
 
 def test_cron_resumes_a_crashed_import_but_not_one_stopped_by_an_error(
-    personas, monkeypatch, settings
+    personas, monkeypatch, held_jobs
 ):
     from django.core.management import call_command
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     monkeypatch.setattr(matching, "score_pairs", lambda records, pool: ([], "stored"))
     by = personas["coordinator"].user
     crashed = import_start(by=by, batch=validated(by, GOOD))
