@@ -31,6 +31,7 @@ LAYERS = [
     "cases",
     "grants",
     "meetings",
+    "outreach",
     "demo",
 ]
 RANK = {app: n for n, app in enumerate(LAYERS)}

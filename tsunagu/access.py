@@ -20,6 +20,10 @@ Default deny. A user acts for one agency at a time (``user.acting_membership``) 
   never opens another's details; withdrawal or leaving the team ends it), and the
   household of such a person (its other members only on their own consent).
 
+- an outreach record (アウトリーチ対象) their agency works (and the person it is linked to), or
+  one whose plan is on the agenda of a meeting whose materials they see (as that meeting's
+  materials only);
+
 - a meeting their agency convenes or the user is a member of; a guest's invitation counts
   only until it expires or is revoked. A meeting's materials (its agenda items' summary
   sheets) are seen by its members; at a 支援会議 only after the member's recorded pledge of
@@ -45,7 +49,8 @@ from tsunagu.common import touches
 from tsunagu.common.models import register_visibility
 from tsunagu.consultations.models import Consultation, Referral
 from tsunagu.grants.models import CASE_CONTENT_BASES, AccessGrant, Basis
-from tsunagu.meetings.models import Meeting, MeetingMember
+from tsunagu.meetings.models import Meeting, MeetingKind, MeetingMember
+from tsunagu.outreach.models import OutreachRecord
 from tsunagu.people.models import Household, HouseholdMember, Person
 
 
@@ -201,9 +206,9 @@ def _involved_household_ids(agency_id: int) -> QuerySet:
 
 
 def rule_persons(agency_id: int) -> QuerySet:
-    """Persons (archived ones included) the agency registered, consulted about or sent or
-    received a referral about; current members of a household it is involved with; and
-    persons whose own current consent names it."""
+    """Persons (archived ones included) the agency registered, consulted about, sent or
+    received a referral about or reaches out to (an outreach record); current members of a
+    household it is involved with; and persons whose own current consent names it."""
     consulted = Consultation.objects.filter(agency_id=agency_id, person__isnull=False).values(
         "person_id"
     )
@@ -216,12 +221,16 @@ def rule_persons(agency_id: int) -> QuerySet:
         end_date__isnull=True, household_id__in=_involved_household_ids(agency_id)
     ).values("person_id")
     consented = _current_consents_naming(agency_id).values("person_id")
+    reached = OutreachRecord.objects.filter(agency_id=agency_id, person__isnull=False).values(
+        "person_id"
+    )
     return Person.objects.filter(
         Q(registered_by_agency_id=agency_id)
         | Q(pk__in=consulted)
         | Q(pk__in=referred)
         | Q(pk__in=in_involved_household)
         | Q(pk__in=consented)
+        | Q(pk__in=reached)
     )
 
 
@@ -322,6 +331,10 @@ def person_bases(person_ids: Iterable[int]) -> set[Grant]:
         for pid, cid, agency in scopes:
             if agency in involved[cid]:
                 found.add((pid, agency, Basis.CONSENT))
+    for pid, agency in OutreachRecord.objects.filter(person_id__in=ids).values_list(
+        "person_id", "agency_id"
+    ):
+        found.add((pid, agency, Basis.OUTREACH))
     return found
 
 
@@ -579,6 +592,50 @@ def meeting_materials_visible(user, meeting) -> bool:
     return not meeting.is_confidential or member.pledged_at is not None
 
 
+def _materials_meetings(user) -> QuerySet:
+    """The meetings whose materials ``user`` sees as a member: a valid invitation and, at a
+    支援会議, their own pledge (:func:`meeting_materials_visible`, for many meetings at once)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    return (
+        MeetingMember.objects.filter(user=user, invitation_revoked_at__isnull=True)
+        .filter(Q(invited_until__isnull=True) | Q(invited_until__gte=now))
+        .filter(~Q(meeting__kind=MeetingKind.CONFIDENTIAL) | Q(pledged_at__isnull=False))
+        .values("meeting_id")
+    )
+
+
+def outreach_records_visible_to(user) -> QuerySet:
+    """Outreach records (アウトリーチ対象): the outreach agency's own, all of them for the
+    program office, and — as a meeting's materials only — those whose plan is on the agenda
+    (not withdrawn) of a meeting whose materials the user sees."""
+    qs = OutreachRecord.objects.all()
+    me = acting(user)
+    if not me:
+        return qs.none()
+    if me.is_office:
+        return qs
+    on_agenda = Q(
+        plans__agenda_item__meeting_id__in=_materials_meetings(user),
+        plans__agenda_item__is_withdrawn=False,
+    )
+    if me.is_guest:
+        return qs.filter(on_agenda).distinct()
+    if not may_handle_cases(user):
+        return qs.none()
+    return qs.filter(Q(agency_id=me.agency_id) | Q(pk__in=qs.filter(on_agenda).values("pk")))
+
+
+def works_outreach_record(user, record) -> bool:
+    """Whether ``user`` acts for the record's outreach agency (or the program office): they
+    see all of it and, by role, may work it; meeting members see only the materials."""
+    me = acting(user)
+    return bool(me) and (
+        me.is_office or (me.works_with_persons and me.agency_id == record.agency_id)
+    )
+
+
 # ``Model.objects.visible_to(user)`` answers with these rules.
 for _model, _rule in (
     (Person, persons_visible_to),
@@ -587,5 +644,6 @@ for _model, _rule in (
     (Referral, referrals_visible_to),
     (Case, cases_visible_to),
     (Meeting, meetings_visible_to),
+    (OutreachRecord, outreach_records_visible_to),
 ):
     register_visibility(_model, _rule)

@@ -21,6 +21,7 @@ class Basis(models.TextChoices):
     HOUSEHOLD = "household", "関わりのある世帯の世帯員"
     MEMBER = "member", "見ることのできる世帯員がいる"
     CONSENT = "consent", "本人の同意（共有先に指定）"
+    OUTREACH = "outreach", "アウトリーチの実施機関"
     # 多機関協働 cases
     COORDINATING = "coordinating", "多機関協働事業者"
     REFERRING = "referring", "つなぎ元"

@@ -73,3 +73,14 @@ def connect() -> None:
     m2m_changed.connect(
         _scope_changed, sender=Consent.scope_agencies.through, dispatch_uid="grants.consent_scope"
     )
+
+
+def watch(model, fields: dict[str, str]) -> None:
+    """A record of a program app above (an outreach record naming its person) gives a basis
+    too: ``fields`` maps its fields to the subject kind they name, as ``SUBJECT_FIELDS``. The
+    app calls this once, in its ``AppConfig.ready()``."""
+    SUBJECT_FIELDS[model] = fields
+    uid = f"grants.{model._meta.label}"
+    pre_save.connect(_remember, sender=model, dispatch_uid=f"{uid}.pre_save")
+    post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.post_save")
+    post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.post_delete")

@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from tsunagu.common.forms import BootstrapForm, WarekiDateField
 
-from .models import AgendaPurpose, DecisionOutcome, Format, MeetingKind, Schedule
+from .models import (
+    CASE_PURPOSE_CHOICES,
+    AgendaPurpose,
+    DecisionOutcome,
+    Format,
+    MeetingKind,
+    Schedule,
+)
 from .selectors import PAST, UPCOMING, outcomes_for
 
 TITLE_MAX = 200
@@ -190,7 +197,7 @@ class MemberForm(BootstrapForm):
 
 class AgendaForm(BootstrapForm):
     purpose = forms.ChoiceField(
-        label="目的", choices=AgendaPurpose.choices, error_messages=_choice_messages("議題の目的")
+        label="目的", choices=CASE_PURPOSE_CHOICES, error_messages=_choice_messages("議題の目的")
     )
     case = forms.TypedChoiceField(
         label="事例",

@@ -135,6 +135,16 @@ class AgendaPurpose(models.TextChoices):
     PROGRESS = "progress", "経過の確認"
     INFORMATION = "information", "情報共有"
     RESOURCE = "resource", "社会資源の開発"
+    OUTREACH_PLAN = "outreach_plan", "アウトリーチ支援計画の協議"
+
+
+#: Purposes owned by a program app, which puts its own records on the agenda
+#: (``tsunagu.meetings.hooks``): not offered when adding an item on the meeting's page.
+PROGRAM_PURPOSES = frozenset({AgendaPurpose.OUTREACH_PLAN})
+#: The purposes a meeting's page offers
+CASE_PURPOSE_CHOICES = [
+    (v, label) for v, label in AgendaPurpose.choices if v not in PROGRAM_PURPOSES
+]
 
 
 # Purposes whose decision moves a case (domain.md §5.2: the four mandatory timings).

@@ -34,9 +34,11 @@ from tsunagu.common.errors import RuleBroken
 from tsunagu.common.validation import max_length_errors
 from tsunagu.consultations.services import referral_complete_with_case
 
+from .hooks import agenda_handlers
 from .models import (
     DECISION_KINDS,
     DECISION_PURPOSES,
+    PROGRAM_PURPOSES,
     ActionItem,
     AgendaItem,
     AgendaPurpose,
@@ -399,6 +401,13 @@ def agenda_add(
     _managing(by, meeting)
     if purpose not in P.values:
         raise ValidationError({"purpose": "議題の目的を選んでください。"})
+    if purpose in PROGRAM_PURPOSES:
+        raise MeetingRuleError(
+            {
+                "purpose": "アウトリーチ支援計画は、アウトリーチ対象の画面（計画）から会議に"
+                "出してください。"
+            }
+        )
     if meeting.is_cancelled:
         raise MeetingRuleError("中止した会議には議題を追加できません。")
     if purpose != P.RESOURCE and case is None:
@@ -494,6 +503,14 @@ def _return_plan_to_drafting(*, by, item: AgendaItem, note: str, action: str) ->
     )
 
 
+def _item_persons(item: AgendaItem) -> list:
+    """The persons an item is about: its case's, or those its owning program app names."""
+    if item.case_id:
+        return Case.objects.get(pk=item.case_id).subject_persons()
+    owner = agenda_handlers(item.purpose)
+    return owner.persons(item) if owner is not None else []
+
+
 def agenda_withdraw(*, by, item: AgendaItem, reason: str, _system: bool = False) -> AgendaItem:
     """Take an undecided item off the agenda; a plan goes back to drafting."""
     if not _system:
@@ -514,11 +531,14 @@ def agenda_withdraw(*, by, item: AgendaItem, reason: str, _system: bool = False)
             _return_plan_to_drafting(
                 by=by, item=item, note=f"議題の取り下げ：{reason.strip()}", action="case.off_agenda"
             )
+        owner = agenda_handlers(item.purpose)
+        if owner is not None:
+            owner.withdrawn(by=by, item=item, reason=reason.strip())
         audit_record(
             actor=by,
             action="meeting.agenda_withdraw",
             target=item,
-            persons=item.case.subject_persons() if item.case_id else (),
+            persons=_item_persons(item),
             context={"meeting": item.meeting_id, "case": item.case_id},
             purpose=reason.strip()[:200],
         )
@@ -549,6 +569,9 @@ def withdraw_conference_items(*, by, case: Case) -> int:
 _PLAN_OUTCOMES = frozenset({DecisionOutcome.AGREED, DecisionOutcome.REVISE})
 _YES_NO_OUTCOMES = frozenset({DecisionOutcome.AGREED, DecisionOutcome.NOT_AGREED})
 OUTCOMES_BY_PURPOSE = {
+    P.OUTREACH_PLAN: frozenset(
+        {DecisionOutcome.AGREED, DecisionOutcome.REVISE, DecisionOutcome.NOT_AGREED}
+    ),
     P.PLAN_ADOPTION: _PLAN_OUTCOMES,
     P.REPLAN: _PLAN_OUTCOMES,
     P.CLOSURE: _YES_NO_OUTCOMES,
@@ -717,6 +740,15 @@ def decision_record(
         item.refresh_from_db()
         context = {"meeting": meeting.pk, "agenda_item": item.pk}
         apply = APPLIERS.get(purpose)
+        owner = agenda_handlers(purpose)
+        if owner is not None:
+            owner.decided(
+                by=by,
+                item=item,
+                outcome=outcome,
+                text=decision_text.strip(),
+                day=timezone.localtime(meeting.starts_at).date(),
+            )
         if apply is not None:
             apply(
                 _Decision(
@@ -736,7 +768,7 @@ def decision_record(
             actor=by,
             action="meeting.decision",
             target=item,
-            persons=case.subject_persons() if case else (),
+            persons=case.subject_persons() if case else _item_persons(item),
             context={**context, "case": getattr(case, "pk", None)},
             changes={"outcome": {"before": None, "after": outcome}},
         )

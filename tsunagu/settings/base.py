@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tsunagu.cases",
     "tsunagu.grants",
     "tsunagu.meetings",
+    "tsunagu.outreach",
     "tsunagu.linkage",
     "tsunagu.demo",
     "tsunagu.api",
@@ -209,6 +210,8 @@ TSUNAGU = {
     "EVALUATION_MONTHS": int(os.environ.get("TSUNAGU_EVALUATION_MONTHS", "6")),
     # Days before a due date from which it shows as "due soon" and a reminder is sent
     "MONITORING_NOTICE_DAYS": int(os.environ.get("TSUNAGU_MONITORING_NOTICE_DAYS", "14")),
+    # アウトリーチ: days without any contact after which a record is flagged as silent
+    "OUTREACH_SILENT_DAYS": int(os.environ.get("TSUNAGU_OUTREACH_SILENT_DAYS", "90")),
     # 名寄せ: batch pairs at or above this match probability are merged without review;
     # unset (the default) means every pair waits for a coordinator or the program office
     "LINKAGE_AUTO_MERGE_THRESHOLD": (

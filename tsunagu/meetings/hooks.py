@@ -1,0 +1,33 @@
+"""Named hooks through which the program apps above take part in a meeting's agenda.
+
+A program app (アウトリーチ …) puts its own records on a meeting's agenda under a purpose it
+owns; the meeting records the decision as for any item, and the owning app applies it to its
+record in the same transaction. The app registers its handlers once, in its
+``AppConfig.ready()``; ``tsunagu.meetings`` never imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AgendaHandlers:
+    #: ``decided(by=, item=, outcome=, text=, day=)``: a decision was recorded on the item
+    decided: Callable[..., object]
+    #: ``withdrawn(by=, item=, reason=)``: the item was taken off the agenda undecided
+    withdrawn: Callable[..., object]
+    #: ``persons(item)``: the person ids the item is about (for the audit)
+    persons: Callable[..., list]
+
+
+_handlers: dict[str, AgendaHandlers] = {}
+
+
+def register_agenda_purpose(purpose: str, handlers: AgendaHandlers) -> None:
+    _handlers[purpose] = handlers
+
+
+def agenda_handlers(purpose: str) -> AgendaHandlers | None:
+    return _handlers.get(purpose)

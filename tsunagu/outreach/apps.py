@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+
+
+class OutreachConfig(AppConfig):
+    name = "tsunagu.outreach"
+    label = "outreach"
+    verbose_name = "アウトリーチ"
+
+    def ready(self) -> None:
+        from tsunagu.grants.signals import watch
+        from tsunagu.meetings.hooks import AgendaHandlers, register_agenda_purpose
+        from tsunagu.meetings.models import AgendaPurpose
+
+        from . import (
+            permissions,  # noqa: F401  (registers the rules)
+            services,
+        )
+        from .models import OutreachRecord
+
+        # the outreach agency sees the person its record is linked to (grants basis)
+        watch(OutreachRecord, {"person_id": "persons"})
+        # an outreach plan on a meeting's agenda: the meeting's decision is the plan's
+        register_agenda_purpose(
+            AgendaPurpose.OUTREACH_PLAN,
+            AgendaHandlers(
+                decided=services._plan_decided,
+                withdrawn=services._plan_withdrawn,
+                persons=services._item_persons,
+            ),
+        )

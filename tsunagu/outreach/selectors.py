@@ -1,0 +1,174 @@
+"""Reads of アウトリーチ: the caseload (担当一覧), one record with its history, contacts and
+plans, what falls due this week, and the records shown beside a 多機関協働 case. Every read
+starts from what the user may see (``tsunagu.access.outreach_records_visible_to``)."""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from tsunagu import access
+from tsunagu.audit.services import audit_read
+
+from .models import OutreachContact, OutreachRecord
+from .workflow import is_silent, silent_since
+
+PANEL_ROWS = 10
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    q: str = ""
+    stage: str = ""
+    consent: str = ""  # "before" / "after"
+    state: str = "open"  # "open" / "closed" / "all"
+    flag: str = ""  # "urgent" / "overdue" / "silent" / "due_week"
+    agency: int | None = None  # the office narrowing to one outreach agency
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def caseload(*, user, filters: CaseloadFilter = CaseloadFilter()) -> QuerySet[OutreachRecord]:
+    """The records the user works: their agency's (every agency's for the program office),
+    urgent first, then by the next action's date (none last)."""
+    qs = OutreachRecord.objects.all()
+    if not access.sees_everything(user):
+        if not access.may_handle_cases(user):
+            return qs.none()
+        qs = qs.filter(agency_id=access.acting_agency_id(user))
+    elif filters.agency:
+        qs = qs.filter(agency_id=filters.agency)
+    today = timezone.localdate()
+    if filters.state == "open":
+        qs = qs.filter(closed_on__isnull=True)
+    elif filters.state == "closed":
+        qs = qs.filter(closed_on__isnull=False)
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.consent == "before":
+        qs = qs.filter(consented_on__isnull=True)
+    elif filters.consent == "after":
+        qs = qs.filter(consented_on__isnull=False)
+    if filters.flag == "urgent":
+        qs = qs.filter(is_urgent=True)
+    elif filters.flag == "overdue":
+        qs = qs.filter(closed_on__isnull=True, next_action_on__lt=today)
+    elif filters.flag == "due_week":
+        qs = qs.filter(
+            closed_on__isnull=True, next_action_on__lte=today + datetime.timedelta(days=7)
+        )
+    elif filters.flag == "silent":
+        since = silent_since(today)
+        qs = qs.filter(closed_on__isnull=True).filter(
+            Q(last_contact_on__lt=since) | Q(last_contact_on__isnull=True, began_on__lt=since)
+        )
+    for word in _norm(filters.q).split():
+        qs = qs.filter(
+            Q(label__icontains=word)
+            | Q(person__name__icontains=word)
+            | Q(person__name_kana__icontains=word)
+            | Q(address__icontains=word)
+        )
+    return qs.order_by(
+        "-is_urgent",
+        Case(
+            When(next_action_on__isnull=True, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        "next_action_on",
+        "id",
+    )
+
+
+def with_rows(records: list[OutreachRecord]) -> list[OutreachRecord]:
+    """Decorate rows for the caseload: days since the last contact and the flags."""
+    today = timezone.localdate()
+    for r in records:
+        last = r.last_contact_on or r.began_on
+        r.days_since_contact = (today - last).days
+        r.silent = is_silent(r, today)
+        r.overdue = not r.is_closed and r.next_action_on is not None and r.next_action_on < today
+    return records
+
+
+def rows_for_page(ids: list[int]) -> list[OutreachRecord]:
+    found = {
+        r.pk: r
+        for r in OutreachRecord.objects.filter(pk__in=ids).select_related(
+            "agency", "person", "area"
+        )
+    }
+    return with_rows([found[pk] for pk in ids if pk in found])
+
+
+def get_record_for_user(user, pk) -> OutreachRecord:
+    """The record, or ``Http404`` unless the user may see it (its agency, the office, or a
+    member of a meeting that has its plan on the agenda)."""
+    try:
+        return (
+            access.outreach_records_visible_to(user)
+            .select_related("agency", "person", "area", "connected_agency", "handover_referral")
+            .get(pk=int(pk))
+        )
+    except (OutreachRecord.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def contacts(record: OutreachRecord) -> QuerySet[OutreachContact]:
+    return record.contacts.select_related("agency", "recorded_by").order_by(
+        "-occurred_on", "-recorded_at", "-id"
+    )
+
+
+def events(record: OutreachRecord):
+    return record.events.select_related("by").order_by("at", "id")
+
+
+def plans(record: OutreachRecord):
+    return record.plans.select_related("agenda_item__meeting", "created_by").order_by("-version")
+
+
+def plans_on_agenda_for(user, record: OutreachRecord):
+    """The plans a meeting member sees: those on the agenda of meetings whose materials the
+    user sees (not withdrawn)."""
+    return plans(record).filter(
+        agenda_item__meeting_id__in=access._materials_meetings(user),
+        agenda_item__is_withdrawn=False,
+    )
+
+
+def due_this_week(user) -> list[OutreachRecord]:
+    """The dashboard's panel: open records of the user's agency with a next action due in
+    the coming week or overdue, urgent ones first."""
+    qs = caseload(user=user, filters=CaseloadFilter(flag="due_week"))
+    ids = list(qs.values_list("pk", flat=True)[:PANEL_ROWS])
+    return rows_for_page(ids)
+
+
+def records_about_persons(user, person_ids: list[int]) -> list[OutreachRecord]:
+    """Outreach records linked to these persons that the user sees (the case page)."""
+    if not person_ids:
+        return []
+    return list(
+        access.outreach_records_visible_to(user)
+        .filter(person_id__in=person_ids)
+        .select_related("agency", "person")
+        .order_by("-began_on", "-id")
+    )
+
+
+def audit_caseload(request, records: list[OutreachRecord], context: dict) -> None:
+    audit_read(
+        request,
+        "outreach.list",
+        persons=[r.person_id for r in records if r.person_id],
+        context={**context, "outreach": [r.pk for r in records]},
+    )
