@@ -238,6 +238,7 @@ def record_update(*, by, record: OutreachRecord, **changes) -> OutreachRecord:
     """Correct what is known about the person (not the stage, consent or closure: those
     have their own steps)."""
     _require_worker(by, record)
+    require_open(record)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError({name: "この項目はここでは変更できません。" for name in unknown})
@@ -255,6 +256,7 @@ def record_update(*, by, record: OutreachRecord, **changes) -> OutreachRecord:
         raise ValidationError(errors)
     with transaction.atomic():
         locked = _locked(record)
+        require_open(locked)
         before = snapshot(locked, RECORD_FIELDS)
         for name, value in {**changes, **text}.items():
             setattr(locked, name, value)
@@ -273,6 +275,7 @@ def record_link_person(*, by, record: OutreachRecord, person) -> OutreachRecord:
     _check_person(by, person)
     with transaction.atomic():
         locked = _locked(record)
+        require_open(locked)
         if locked.person_id is not None and locked.person_id != person.pk:
             raise OutreachRuleError(
                 {"person": "この対象は既に別の本人と結び付いています。事務局に相談してください。"}
@@ -349,6 +352,7 @@ def consent_record(
         raise ValidationError(errors)
     with transaction.atomic():
         locked = _locked(record)
+        require_open(locked)
         if locked.person_id is None:
             raise OutreachRuleError(
                 {
@@ -454,7 +458,7 @@ def contact_record(
             locked,
             before=before,
             target=contact,
-            context={"method": method, "contact": None},
+            context={"method": method, "contact": contact.pk},
         )
     return contact
 
@@ -462,6 +466,7 @@ def contact_record(
 def urgent_set(*, by, record: OutreachRecord, note: str) -> OutreachRecord:
     """Mark the record urgent, with who was called (警察, 救急, 保健所 …) and when."""
     _require_worker(by, record)
+    require_open(record)
     note = (note or "").strip()
     if not note:
         raise ValidationError(
@@ -472,6 +477,7 @@ def urgent_set(*, by, record: OutreachRecord, note: str) -> OutreachRecord:
         raise ValidationError(errors)
     with transaction.atomic():
         locked = _locked(record)
+        require_open(locked)
         before = snapshot(locked, RECORD_FIELDS)
         locked.is_urgent = True
         locked.urgent_note = note
@@ -563,10 +569,15 @@ def plan_to_meeting(*, by, plan: OutreachPlan, meeting: Meeting) -> AgendaItem:
         raise OutreachRuleError({"meeting": wrong_meeting_message(record)})
     with transaction.atomic():
         locked_record = _locked(record)
+        require_open(locked_record)
         locked = OutreachPlan.objects.select_for_update().get(pk=plan.pk)
         if locked.status not in (PlanStatus.DRAFT, PlanStatus.REVISE):
             raise OutreachRuleError(
                 {"plan": f"「{PlanStatus(locked.status).label}」の計画は会議に出せません。"}
+            )
+        if locked_record.plans.filter(status=PlanStatus.IN_MEETING).exclude(pk=locked.pk).exists():
+            raise OutreachRuleError(
+                {"plan": "別の版の計画が会議で協議中です。決定か取り下げの後に出してください。"}
             )
         if meeting.kind != meeting_kind_for(locked_record):
             raise OutreachRuleError({"meeting": wrong_meeting_message(locked_record)})
@@ -629,6 +640,17 @@ def _item_persons(item: AgendaItem) -> list[int]:
 # ------------------------------------------------------------------- hand-over, closure
 
 
+def _may_hand_over(record: OutreachRecord) -> None:
+    require_open(record)
+    if not record.has_consent:
+        raise OutreachRuleError(
+            "多機関協働へのつなぎは、本人の同意（利用申込）を記録してから行います。"
+            "同意の前は支援会議で協議してください。"
+        )
+    if record.handover_referral_id is not None:
+        raise OutreachRuleError("この対象は既に多機関協働へつないでいます。")
+
+
 def handover_to_multi_agency(
     *,
     by,
@@ -648,16 +670,9 @@ def handover_to_multi_agency(
     from tsunagu.consultations.services import consultation_record, referral_send
 
     _require_worker(by, record)
-    require_open(record)
-    if not record.has_consent:
-        raise OutreachRuleError(
-            "多機関協働へのつなぎは、本人の同意（利用申込）を記録してから行います。"
-            "同意の前は支援会議で協議してください。"
-        )
-    if record.handover_referral_id is not None:
-        raise OutreachRuleError("この対象は既に多機関協働へつないでいます。")
     with transaction.atomic():
         locked = _locked(record)
+        _may_hand_over(locked)  # as it is now: a second submission finds the first one
         before = snapshot(locked, RECORD_FIELDS)
         consultation = consultation_record(
             by=by,

@@ -6,8 +6,9 @@
 - Consent (利用申込) needs an identified person, a date and how it was obtained.
 - Before consent the outreach plan may be discussed only at a 支援会議 (社会福祉法第106条の6),
   whose members are pledged to confidentiality; after consent, at a 重層的支援会議.
-- A closed record takes no stage, contact or plan until it is reopened; reopening keeps its
-  history.
+- A closed record takes no change (what is known, person, stage, consent, contact, urgency,
+  plan, hand-over) until it is reopened; reopening keeps its history. Only an urgency it was
+  closed with may still be cleared.
 - A record with no contact for ``TSUNAGU["OUTREACH_SILENT_DAYS"]`` days (default 90) is
   flagged as silent.
 """

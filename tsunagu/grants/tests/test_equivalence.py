@@ -2,11 +2,12 @@
 
 Hypothesis generates histories of the records that give or end a basis of access —
 registrations, consultations, referrals (and moving a consultation to another person),
-household moves, cases, team joins and leaves, consents and withdrawals, archiving and
-merging persons — written as the services write them (``save()``, the consent versions'
-``update``, the merge's bulk moves). After every step, for every agency, the persons,
-households, cases and case contents the grants open are compared with the rules of
-``tsunagu.access`` evaluated directly on the records.
+household moves, cases, team joins and leaves, consents and withdrawals, outreach records
+linked to a person (and moved to another), archiving and merging persons — written as the
+services write them (``save()``, the consent versions' ``update``, the merge's bulk moves).
+After every step, for every agency, the persons, households, cases and case contents the
+grants open are compared with the rules of ``tsunagu.access`` evaluated directly on the
+records.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tsunagu.cases.models import Case, CaseTeamMember, Consent
 from tsunagu.consultations.models import Consultation, Referral
 from tsunagu.grants.models import CASE_CONTENT_BASES, AccessGrant
 from tsunagu.linkage.services.merge import merge_records
+from tsunagu.outreach.models import OutreachRecord
 from tsunagu.people.models import Household, HouseholdMember, Person
 
 AGENCIES = ("council", "houkatsu", "csw")
@@ -51,6 +53,8 @@ ACTION = st.one_of(
     st.tuples(st.just("team_leave"), case_no, agency),
     st.tuples(st.just("consent"), case_no, person, st.frozensets(agency, max_size=3)),
     st.tuples(st.just("withdraw"), case_no, person),
+    st.tuples(st.just("outreach"), agency, maybe_person),
+    st.tuples(st.just("relink_outreach"), st.integers(0, 3), maybe_person),
     st.tuples(st.just("archive"), person, st.booleans()),
     st.tuples(st.just("merge"), person, person),
 )
@@ -70,6 +74,7 @@ class World:
         self.households = [Household.objects.create(label=f"世帯{n}") for n in range(N_HOUSEHOLDS)]
         self.consultations: list[Consultation] = []
         self.cases: list[Case] = []
+        self.outreach: list[OutreachRecord] = []
 
     def _p(self, n):
         if n is None:
@@ -212,6 +217,25 @@ class World:
             )
             if kind == "consent":
                 consent.scope_agencies.set([self.agencies[code] for code in args[2]])
+        elif kind == "outreach":
+            code, p = args
+            self.outreach.append(
+                OutreachRecord.objects.create(
+                    agency=self.agencies[code],
+                    label=f"アウトリーチ対象{len(self.outreach)}",
+                    person=self._p(p),
+                    source="resident",
+                    began_on=self.today,
+                    created_by=self.user,
+                )
+            )
+        elif kind == "relink_outreach":
+            n, p = args
+            if n < len(self.outreach):
+                record = self.outreach[n]
+                record.refresh_from_db()  # a merge may have moved it meanwhile
+                record.person = self._p(p)
+                record.save()
         elif kind == "archive":
             p, archived = args
             record = self._p(p)
@@ -262,6 +286,10 @@ def recorder(personas):
 @example(history=[("consult", "houkatsu", 1, None), ("join", 1, 0), ("merge", 0, 1)])
 # a record moved to another subject ends the grant it gave the old one
 @example(history=[("consult", "houkatsu", 1, None), ("move_consultation", 0, 2, None)])
+# an outreach record opens its person (and the person's household) to the outreach agency;
+# linked to another person, or merged into one, it opens that one instead
+@example(history=[("join", 0, 0), ("outreach", "csw", 0), ("relink_outreach", 0, 1)])
+@example(history=[("outreach", "csw", 1), ("merge", 0, 1), ("relink_outreach", 0, None)])
 def test_grants_answer_as_the_rules_after_every_step(agencies, recorder, history):
     class Rollback(Exception):
         pass
@@ -291,6 +319,18 @@ def test_each_basis_is_named_and_an_ended_one_is_kept_with_its_end(agencies, rec
     grant.refresh_from_db()
     assert grant.valid_until is not None
     assert not _granted(agencies["houkatsu"].pk, "person")
+
+
+def test_an_outreach_record_is_a_basis_that_ends_when_it_names_another_person(agencies, recorder):
+    world = World(agencies, recorder)
+    world.apply(("outreach", "csw", 0))
+    grant = AccessGrant.objects.get(person=world.persons[0], agency=agencies["csw"])
+    assert (grant.basis, grant.valid_until) == ("outreach", None)
+
+    world.apply(("relink_outreach", 0, 1))
+    grant.refresh_from_db()
+    assert grant.valid_until is not None
+    assert _granted(agencies["csw"].pk, "person") == {world.persons[1].pk}
 
 
 def test_a_persona_sees_what_its_agencys_grants_open(agencies, personas, recorder):
