@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("tsunagu.cases.urls")),
     path("", include("tsunagu.grants.urls")),
     path("", include("tsunagu.meetings.urls")),
+    path("", include("tsunagu.outreach.urls")),
     path("", include("tsunagu.linkage.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

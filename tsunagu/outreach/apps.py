@@ -7,15 +7,23 @@ class OutreachConfig(AppConfig):
     verbose_name = "アウトリーチ"
 
     def ready(self) -> None:
+        from tsunagu.cases.panels import register_case_panel
+        from tsunagu.dashboard.widgets import register_widget
         from tsunagu.grants.signals import watch
         from tsunagu.meetings.hooks import AgendaHandlers, register_agenda_purpose
         from tsunagu.meetings.models import AgendaPurpose
+        from tsunagu.people.panels import register_person_panel
 
         from . import (
+            panels,
             permissions,  # noqa: F401  (registers the rules)
             services,
         )
         from .models import OutreachRecord
+
+        register_case_panel(panels.case_panel)  # the outreach beside a 多機関協働 case
+        register_person_panel(panels.person_panel, order=30)
+        register_widget(panels.dashboard_panel, order=35)  # what is due this week
 
         # the outreach agency sees the person its record is linked to (grants basis)
         watch(OutreachRecord, {"person_id": "persons"})

@@ -307,7 +307,7 @@ class OutreachContact(models.Model):
         return f"{self.record} / {self.occurred_on} {self.get_method_display()}"
 
 
-class PlanStatus(models.TextChoices):
+class OutreachPlanStatus(models.TextChoices):
     DRAFT = "draft", "作成中"
     IN_MEETING = "in_meeting", "会議で協議中"
     AGREED = "agreed", "会議で合意"
@@ -326,7 +326,7 @@ class OutreachPlan(models.Model):
     emergency_route = models.TextField("緊急時の対応（警察・医療との連携）", blank=True)
     goals = models.TextField("当面の目標", blank=True)
     status = models.CharField(
-        "状態", max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+        "状態", max_length=20, choices=OutreachPlanStatus.choices, default=OutreachPlanStatus.DRAFT
     )
     with_consent = models.BooleanField("同意後の計画", default=False)
     agenda_item = models.OneToOneField(

@@ -37,7 +37,15 @@ def sees_whole_record(user, record) -> bool:
     return record is not None and access.works_outreach_record(user, record)
 
 
+@rules.predicate
+def has_membership(user) -> bool:
+    """Anyone acting under a membership: whether they see a record is the record's own
+    question (its agency, the office, a meeting's members), answered 404 when not."""
+    return bool(acting(user))
+
+
 rules.add_perm("outreach.use", outreach_role)
+rules.add_perm("outreach.view_record", has_membership)
 rules.add_perm("outreach.work_record", works_record)
 
 

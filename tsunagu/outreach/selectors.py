@@ -165,6 +165,18 @@ def records_about_persons(user, person_ids: list[int]) -> list[OutreachRecord]:
     )
 
 
+def records_handed_over_by(case) -> list[OutreachRecord]:
+    """The outreach records whose hand-over referral opened ``case`` (shown to whoever sees
+    the case's content: the coordinator continues what outreach began)."""
+    if not case.referral_id:
+        return []
+    return list(
+        OutreachRecord.objects.filter(handover_referral_id=case.referral_id).select_related(
+            "agency", "person"
+        )
+    )
+
+
 def audit_caseload(request, records: list[OutreachRecord], context: dict) -> None:
     audit_read(
         request,

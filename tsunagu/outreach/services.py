@@ -35,8 +35,8 @@ from .models import (
     OutreachContact,
     OutreachEvent,
     OutreachPlan,
+    OutreachPlanStatus,
     OutreachRecord,
-    PlanStatus,
     Source,
     Stage,
 )
@@ -532,7 +532,7 @@ def plan_create(*, by, record: OutreachRecord, approach: str, **texts) -> Outrea
     with transaction.atomic():
         locked = _locked(record)
         require_open(locked)
-        if locked.plans.filter(status=PlanStatus.IN_MEETING).exists():
+        if locked.plans.filter(status=OutreachPlanStatus.IN_MEETING).exists():
             raise OutreachRuleError(
                 "会議で協議中の計画があります。決定が記録されるか、議題が取り下げられてから"
                 "新しい版を作ってください。"
@@ -571,11 +571,15 @@ def plan_to_meeting(*, by, plan: OutreachPlan, meeting: Meeting) -> AgendaItem:
         locked_record = _locked(record)
         require_open(locked_record)
         locked = OutreachPlan.objects.select_for_update().get(pk=plan.pk)
-        if locked.status not in (PlanStatus.DRAFT, PlanStatus.REVISE):
+        if locked.status not in (OutreachPlanStatus.DRAFT, OutreachPlanStatus.REVISE):
             raise OutreachRuleError(
-                {"plan": f"「{PlanStatus(locked.status).label}」の計画は会議に出せません。"}
+                {"plan": f"「{OutreachPlanStatus(locked.status).label}」の計画は会議に出せません。"}
             )
-        if locked_record.plans.filter(status=PlanStatus.IN_MEETING).exclude(pk=locked.pk).exists():
+        if (
+            locked_record.plans.filter(status=OutreachPlanStatus.IN_MEETING)
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
             raise OutreachRuleError(
                 {"plan": "別の版の計画が会議で協議中です。決定か取り下げの後に出してください。"}
             )
@@ -588,7 +592,7 @@ def plan_to_meeting(*, by, plan: OutreachPlan, meeting: Meeting) -> AgendaItem:
             purpose=AgendaPurpose.OUTREACH_PLAN,
             title=f"アウトリーチ支援計画：{locked_record.label}（第{locked.version}版）"[:200],
         )
-        locked.status = PlanStatus.IN_MEETING
+        locked.status = OutreachPlanStatus.IN_MEETING
         locked.agenda_item = item
         locked.with_consent = locked_record.has_consent
         locked.save(update_fields=["status", "agenda_item", "with_consent"])
@@ -603,9 +607,9 @@ def plan_to_meeting(*, by, plan: OutreachPlan, meeting: Meeting) -> AgendaItem:
 
 
 _PLAN_BY_OUTCOME = {
-    DecisionOutcome.AGREED: PlanStatus.AGREED,
-    DecisionOutcome.REVISE: PlanStatus.REVISE,
-    DecisionOutcome.NOT_AGREED: PlanStatus.NOT_AGREED,
+    DecisionOutcome.AGREED: OutreachPlanStatus.AGREED,
+    DecisionOutcome.REVISE: OutreachPlanStatus.REVISE,
+    DecisionOutcome.NOT_AGREED: OutreachPlanStatus.NOT_AGREED,
 }
 
 
@@ -620,15 +624,15 @@ def _plan_decided(*, by, item: AgendaItem, outcome: str, text: str, day) -> None
         plan.with_consent is False and meeting.is_confidential
     ):
         raise OutreachRuleError(wrong_meeting_message(record))
-    plan.status = _PLAN_BY_OUTCOME.get(outcome, PlanStatus.REVISE)
+    plan.status = _PLAN_BY_OUTCOME.get(outcome, OutreachPlanStatus.REVISE)
     plan.decision_text = text
     plan.decided_on = day
     plan.save(update_fields=["status", "decision_text", "decided_on"])
 
 
 def _plan_withdrawn(*, by, item: AgendaItem, reason: str) -> None:
-    OutreachPlan.objects.filter(agenda_item=item, status=PlanStatus.IN_MEETING).update(
-        status=PlanStatus.DRAFT
+    OutreachPlan.objects.filter(agenda_item=item, status=OutreachPlanStatus.IN_MEETING).update(
+        status=OutreachPlanStatus.DRAFT
     )
 
 

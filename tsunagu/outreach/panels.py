@@ -1,0 +1,57 @@
+"""What アウトリーチ adds to other pages (registered in ``OutreachConfig.ready()``):
+
+- the case page: the outreach records of the case's person, beside the 多機関協働 case (the
+  hand-over keeps the record open; the coordinator sees its history from the case);
+- the person page: the person's outreach records the viewer sees;
+- the home page: the outreach worker's records with a next action due this week or overdue,
+  urgent ones first.
+"""
+
+from __future__ import annotations
+
+from tsunagu.audit.services import audit_read
+from tsunagu.people.panels import AUDIT
+
+from . import selectors
+from .permissions import outreach_role
+
+
+def case_panel(user, case) -> dict:
+    """The case page's アウトリーチ section (read audited by the case page). The coordinator
+    of a case handed over from outreach sees the record through the hand-over referral."""
+    person_ids = case.subject_persons()
+    records = selectors.records_about_persons(user, person_ids)
+    seen = {r.pk for r in records}
+    for record in records:
+        record.visible = True
+    for record in selectors.records_handed_over_by(case):
+        if record.pk not in seen:
+            record.visible = False  # shown here as the case's history; its page is outreach's
+            records.append(record)
+    for record in records:
+        record.recent_contacts = list(selectors.contacts(record)[:5])
+        record.contact_total = record.contacts.count()
+    return {"outreach_panel": {"records": records}} if records else {}
+
+
+def person_panel(user, person) -> dict:
+    records = selectors.records_about_persons(user, [person.pk])
+    if not records:
+        return {}
+    return {"outreach_records": records, AUDIT: {"outreach": [r.pk for r in records]}}
+
+
+def dashboard_panel(user, *, request) -> dict:
+    if not outreach_role(user):
+        return {}
+    rows = selectors.due_this_week(user)
+    persons = [r.person_id for r in rows if r.person_id]
+    if rows:
+        audit_read(
+            request,
+            "dashboard.view",
+            persons=persons,
+            context={"panel": "outreach", "outreach": [r.pk for r in rows]},
+            purpose="ダッシュボードの確認",
+        )
+    return {"outreach_dashboard": {"rows": rows, "overdue": sum(1 for r in rows if r.overdue)}}

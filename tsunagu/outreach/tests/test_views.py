@@ -1,0 +1,358 @@
+"""The アウトリーチ screens with every persona: the outreach worker works its records, the
+office sees them all, a pledged member of a 支援会議 sees only that meeting's materials, and
+the unrelated agency gets 404 everywhere."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import make_persona
+from tsunagu.accounts.models import AgencyProgram, Program, Role
+from tsunagu.audit.models import AuditEvent
+from tsunagu.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingMember
+from tsunagu.outreach import services
+from tsunagu.outreach.models import (
+    ContactMethod,
+    OutreachContact,
+    OutreachPlan,
+    OutreachPlanStatus,
+    OutreachRecord,
+    Stage,
+)
+from tsunagu.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def _today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def record(personas):
+    return services.record_create(
+        by=personas["outreach"].user,
+        label="北部 60代男性 A",
+        source="minsei",
+        began_on=_today() - datetime.timedelta(days=30),
+        age_band="60s",
+        known_facts="10年ほど外出していない様子。母（80代）と二人暮らし。",
+        informant_name="民生委員 田中",
+        informant_contact="090-0000-0000",
+    )
+
+
+def _meeting(personas, kind, *, past=True):
+    return Meeting.objects.create(
+        kind=kind,
+        title="支援会議（12月）" if kind == MeetingKind.CONFIDENTIAL else "重層的支援会議（12月）",
+        schedule="ad_hoc",
+        format="in_person",
+        starts_at=timezone.now() + datetime.timedelta(days=-1 if past else 7),
+        convening_agency=personas["coordinator"].agency,
+        created_by=personas["coordinator"].user,
+    )
+
+
+RECORD_PAGES = (
+    "outreach:record_detail",
+    "outreach:record_edit",
+    "outreach:contact_create",
+    "outreach:stage_change",
+    "outreach:consent_record",
+    "outreach:person_link",
+    "outreach:urgent_set",
+    "outreach:plan_create",
+    "outreach:handover",
+    "outreach:record_close",
+    "outreach:record_reopen",
+)
+
+
+def test_worker_sees_the_caseload_and_every_page(login, personas, record):
+    client = login(personas["outreach"])
+    response = client.get(reverse("outreach:caseload"))
+    assert response.status_code == 200
+    assert "北部 60代男性 A" in response.content.decode()
+    for name in RECORD_PAGES:
+        assert client.get(reverse(name, args=[record.pk])).status_code == 200, name
+    page = client.get(reverse("outreach:record_detail", args=[record.pk])).content.decode()
+    assert "民生委員 田中" in page  # the informant, on the record's own page only
+    assert AuditEvent.objects.filter(action="outreach.view", target_id=str(record.pk)).exists()
+
+
+def test_unrelated_agency_gets_404_everywhere(login, personas, record):
+    client = login(personas["unrelated"])
+    for name in RECORD_PAGES:
+        assert client.get(reverse(name, args=[record.pk])).status_code == 404, name
+        assert client.post(reverse(name, args=[record.pk]), {}).status_code == 404, name
+    # and its caseload (a desk worker has no outreach role) is refused
+    assert client.get(reverse("outreach:caseload")).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["coordinator", "desk", "participation", "community"])
+def test_other_staff_see_nothing(login, personas, record, name):
+    client = login(personas[name])
+    assert client.get(reverse("outreach:record_detail", args=[record.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["guest", "admin"])
+def test_guest_and_admin_are_refused(login, personas, record, name):
+    client = login(personas[name])
+    assert client.get(reverse("outreach:caseload")).status_code == 403
+    assert client.get(reverse("outreach:record_detail", args=[record.pk])).status_code in (403, 404)
+
+
+def test_office_sees_every_record_but_does_not_create(login, personas, record):
+    client = login(personas["officer"])
+    response = client.get(reverse("outreach:caseload"))
+    assert "北部 60代男性 A" in response.content.decode()
+    assert client.get(reverse("outreach:record_detail", args=[record.pk])).status_code == 200
+    assert client.get(reverse("outreach:record_create")).status_code == 403
+
+
+def test_create_from_the_form(login, personas):
+    client = login(personas["outreach"])
+    response = client.post(
+        reverse("outreach:record_create"),
+        {
+            "label": "南部 40代女性 B",
+            "source": "resident",
+            "began_on": "令和8年12月1日",
+            "age_band": "40s",
+            "known_facts": "ごみが溜まっている",
+        },
+    )
+    assert response.status_code == 302
+    record = OutreachRecord.objects.get(label="南部 40代女性 B")
+    assert record.began_on == datetime.date(2026, 12, 1)
+    assert record.agency == personas["outreach"].agency
+    assert record.stage == Stage.GATHERING
+
+
+def test_bad_input_shows_japanese_errors_and_writes_nothing(login, personas, record):
+    client = login(personas["outreach"])
+    future = (_today() + datetime.timedelta(days=3)).isoformat()
+    response = client.post(
+        reverse("outreach:contact_create", args=[record.pk]),
+        {"occurred_on": future, "method": "letter", "staff": "支援員", "summary": "手紙"},
+    )
+    assert response.status_code == 200
+    assert "未来の日付は指定できません" in response.content.decode()
+    before = (record.began_on - datetime.timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("outreach:contact_create", args=[record.pk]),
+        {"occurred_on": before, "method": "letter", "staff": "支援員", "summary": "手紙"},
+    )
+    assert "開始日より前にはできません" in response.content.decode()
+    response = client.post(
+        reverse("outreach:stage_change", args=[record.pk]), {"stage": "home_visit"}
+    )
+    assert "日付を入力してください" in response.content.decode()
+    response = client.post(
+        reverse("outreach:consent_record", args=[record.pk]),
+        {"consented_on": _today().isoformat(), "consent_method": "signed"},
+    )
+    assert "先に本人を特定" in response.content.decode()
+    assert not OutreachContact.objects.exists()
+    record.refresh_from_db()
+    assert record.stage == Stage.GATHERING and record.consented_on is None
+
+
+def test_contact_and_stage_from_the_forms(login, personas, record):
+    client = login(personas["outreach"])
+    for days in (20, 13, 6):
+        response = client.post(
+            reverse("outreach:contact_create", args=[record.pk]),
+            {
+                "occurred_on": (_today() - datetime.timedelta(days=days)).isoformat(),
+                "method": ContactMethod.LETTER,
+                "staff": "支援員 佐藤",
+                "summary": "手紙を郵便受けに入れた",
+                "next_action": "もう一度手紙",
+                "next_action_on": _today().isoformat(),
+            },
+        )
+        assert response.status_code == 302
+    response = client.post(
+        reverse("outreach:stage_change", args=[record.pk]),
+        {"stage": Stage.RELATIONSHIP, "occurred_on": _today().isoformat(), "reason": ""},
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.stage == Stage.RELATIONSHIP
+    assert record.last_contact_on == _today() - datetime.timedelta(days=6)
+    # going back needs a reason
+    response = client.post(
+        reverse("outreach:stage_change", args=[record.pk]),
+        {"stage": Stage.GATHERING, "occurred_on": _today().isoformat(), "reason": ""},
+    )
+    assert "理由を入力してください" in response.content.decode()
+
+
+def test_plan_goes_only_to_the_right_kind_of_meeting(login, personas, record):
+    worker = personas["outreach"]
+    plan = services.plan_create(by=worker.user, record=record, approach="母への支援から")
+    conference = _meeting(personas, MeetingKind.CONFERENCE)
+    MeetingMember.objects.create(meeting=conference, user=worker.user, name="支援員")
+    client = login(worker)
+    page = client.get(reverse("outreach:plan_to_meeting", args=[record.pk, plan.pk]))
+    assert "支援会議" in page.content.decode()
+    assert "重層的支援会議（12月）" not in page.content.decode()  # not offered before consent
+    response = client.post(
+        reverse("outreach:plan_to_meeting", args=[record.pk, plan.pk]), {"meeting": conference.pk}
+    )
+    assert response.status_code == 200  # not a choice before consent
+    assert not AgendaItem.objects.exists()
+    confidential = _meeting(personas, MeetingKind.CONFIDENTIAL)
+    MeetingMember.objects.create(meeting=confidential, user=worker.user, name="支援員")
+    response = client.post(
+        reverse("outreach:plan_to_meeting", args=[record.pk, plan.pk]),
+        {"meeting": confidential.pk},
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == OutreachPlanStatus.IN_MEETING
+    assert plan.agenda_item.meeting == confidential
+
+
+def test_pledged_member_sees_only_the_materials(login, personas, agencies, record):
+    worker = personas["outreach"]
+    plan = services.plan_create(by=worker.user, record=record, approach="母への支援から")
+    meeting = _meeting(personas, MeetingKind.CONFIDENTIAL)
+    MeetingMember.objects.create(meeting=meeting, user=worker.user, name="支援員")
+    services.plan_to_meeting(by=worker.user, plan=plan, meeting=meeting)
+    desk = personas["desk"]
+    member = MeetingMember.objects.create(
+        meeting=meeting, user=desk.user, agency=desk.agency, name="包括 職員"
+    )
+    client = login(desk)
+    url = reverse("outreach:record_detail", args=[record.pk])
+    assert client.get(url).status_code == 404  # not pledged yet
+    member.pledged_at = timezone.now()
+    member.save()
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "会議資料" in page and "母への支援から" in page
+    assert "民生委員 田中" not in page  # the informant stays with the outreach agency
+    # and nothing beyond the materials
+    assert client.get(reverse("outreach:contact_create", args=[record.pk])).status_code == 403
+
+
+def test_person_link_and_consent_and_handover(login, personas, agencies, record):
+    from tsunagu.consultations.categories import install_standard_categories
+    from tsunagu.consultations.models import IssueCategory, Referral
+
+    install_standard_categories(IssueCategory)
+    AgencyProgram.objects.create(agency=agencies["council"], program=Program.MULTI_AGENCY)
+    worker = personas["outreach"]
+    from tsunagu.people.services import person_create
+
+    person = person_create(
+        by=worker.user, name="山田 一郎", name_kana="ヤマダ イチロウ", agency=worker.agency
+    )
+    client = login(worker)
+    page = client.get(reverse("outreach:person_link", args=[record.pk]), {"q": "山田"})
+    assert "山田 一郎" in page.content.decode()
+    response = client.post(reverse("outreach:person_link", args=[record.pk]), {"person": person.pk})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.person == person
+    response = client.post(
+        reverse("outreach:consent_record", args=[record.pk]),
+        {"consented_on": _today().isoformat(), "consent_method": "oral", "note": "母同席"},
+    )
+    assert response.status_code == 302
+    category = IssueCategory.objects.get(name="ひきこもり")
+    response = client.post(
+        reverse("outreach:handover", args=[record.pk]),
+        {
+            "to_agency": agencies["council"].pk,
+            "reason": "母の介護と本人の就労、世帯全体の支援が必要",
+            "criterion_household": "on",
+            "tried_with_agencies": "地域包括支援センターと訪問を重ねた",
+            "categories": [category.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record.refresh_from_db()
+    referral = Referral.objects.get(pk=record.handover_referral_id)
+    assert referral.kind == "multi_agency" and referral.person == person
+
+
+def test_a_person_the_worker_may_not_see_cannot_be_linked(login, personas, record):
+    stranger = Person.objects.create(name="他機関 花子", name_kana="タキカン ハナコ")
+    client = login(personas["outreach"])
+    response = client.post(
+        reverse("outreach:person_link", args=[record.pk]), {"person": stranger.pk}
+    )
+    assert response.status_code == 404
+    record.refresh_from_db()
+    assert record.person is None
+
+
+def test_caseload_filters_and_exports(login, personas, record):
+    worker = personas["outreach"]
+    other = services.record_create(
+        by=worker.user,
+        label="東部 30代女性 C",
+        source="family",
+        began_on=_today() - datetime.timedelta(days=200),
+        is_urgent=True,
+        urgent_note="12/1 救急に連絡",
+    )
+    client = login(worker)
+    page = client.get(reverse("outreach:caseload")).content.decode()
+    assert page.index("東部 30代女性 C") < page.index("北部 60代男性 A")  # urgent first
+    silent = client.get(reverse("outreach:caseload"), {"flag": "silent"}).content.decode()
+    assert "東部 30代女性 C" in silent and "北部 60代男性 A" not in silent
+    found = client.get(reverse("outreach:caseload"), {"q": "北部"}).content.decode()
+    assert "北部 60代男性 A" in found and "東部 30代女性 C" not in found
+    csv = client.get(reverse("outreach:caseload"), {"export": "csv"})
+    assert csv["Content-Type"].startswith("text/csv")
+    assert csv.content.startswith("\ufeff".encode())
+    assert "東部 30代女性 C" in csv.content.decode("utf-8-sig")
+    xlsx = client.get(reverse("outreach:caseload"), {"export": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert AuditEvent.objects.filter(action="outreach.list", context__export="xlsx").exists()
+    assert other.pk
+
+
+def test_close_and_reopen(login, personas, agencies, record):
+    client = login(personas["outreach"])
+    response = client.post(
+        reverse("outreach:record_close", args=[record.pk]),
+        {"closed_on": _today().isoformat(), "closure_reason": "connected"},
+    )
+    assert "つながった機関を選んでください" in response.content.decode()
+    response = client.post(
+        reverse("outreach:record_close", args=[record.pk]),
+        {
+            "closed_on": _today().isoformat(),
+            "closure_reason": "connected",
+            "connected_agency": agencies["houkatsu"].pk,
+        },
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.is_closed and record.connected_agency == agencies["houkatsu"]
+    response = client.post(
+        reverse("outreach:record_reopen", args=[record.pk]), {"reason": "母から再度相談"}
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert not record.is_closed
+    assert list(record.events.values_list("kind", flat=True)) == ["began", "closed", "reopened"]
+
+
+def test_another_outreach_agency_sees_nothing(login, personas, agencies, record):
+    other = make_persona("outreach2", agencies["community"], Role.OUTREACH_WORKER)
+    client = login(other)
+    assert "北部 60代男性 A" not in client.get(reverse("outreach:caseload")).content.decode()
+    assert client.get(reverse("outreach:record_detail", args=[record.pk])).status_code == 404
+    assert not OutreachPlan.objects.exists()
