@@ -44,7 +44,14 @@ def has_membership(user) -> bool:
     return bool(acting(user))
 
 
+@rules.predicate
+def outreach_worker(user) -> bool:
+    """Outreach workers begin records for their own agency (the office does not)."""
+    return acting(user).has_role(Role.OUTREACH_WORKER)
+
+
 rules.add_perm("outreach.use", outreach_role)
+rules.add_perm("outreach.create", outreach_worker)
 rules.add_perm("outreach.view_record", has_membership)
 rules.add_perm("outreach.work_record", works_record)
 

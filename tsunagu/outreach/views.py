@@ -98,7 +98,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "paginator": paginator,
             "query": _query_without_page(request),
             "office": office,
-            "may_create": not office,
+            "may_create": request.user.has_perm("outreach.create"),
             "silent_days": silent_days(),
         },
     )
@@ -111,13 +111,9 @@ def _areas():
     return list(Area.objects.order_by("code"))
 
 
-@personal_data_view("outreach.use")
+@personal_data_view("outreach.create")
 @form_token_once
 def record_create(request: HttpRequest) -> HttpResponse:
-    if access.sees_everything(request.user):
-        raise PermissionDenied(
-            "アウトリーチ対象は、アウトリーチ実施機関の支援員が自分の機関の対象として登録します。"
-        )
     origins = _origins(request)
     if request.method == "POST":
         form = forms.RecordForm(request.POST, areas=_areas())

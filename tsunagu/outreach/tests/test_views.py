@@ -356,3 +356,103 @@ def test_another_outreach_agency_sees_nothing(login, personas, agencies, record)
     assert "北部 60代男性 A" not in client.get(reverse("outreach:caseload")).content.decode()
     assert client.get(reverse("outreach:record_detail", args=[record.pk])).status_code == 404
     assert not OutreachPlan.objects.exists()
+
+
+def test_a_record_begins_from_a_consultation_the_worker_sees(login, personas):
+    from tsunagu.consultations.categories import install_standard_categories
+    from tsunagu.consultations.models import IssueCategory
+    from tsunagu.consultations.services import consultation_record
+    from tsunagu.people.services import person_create
+
+    install_standard_categories(IssueCategory)
+    worker = personas["outreach"]
+    mother = person_create(
+        by=worker.user, name="長森 ハル", name_kana="ナガモリ ハル", agency=worker.agency
+    )
+    consultation = consultation_record(
+        by=worker.user,
+        received_on=_today(),
+        channel="phone",
+        consulter_type="family",
+        summary="息子が10年外に出ていない",
+        outcome="handled",
+        categories=[IssueCategory.objects.get(name="ひきこもり")],
+        person=mother,
+    )
+    client = login(worker)
+    page = client.get(reverse("consultations:consultation_detail", args=[consultation.pk]))
+    assert "アウトリーチを始める" in page.content.decode()
+    url = reverse("outreach:record_create") + f"?consultation={consultation.pk}"
+    assert "相談 #" in client.get(url).content.decode()
+    response = client.post(
+        reverse("outreach:record_create"),
+        {
+            "consultation": consultation.pk,
+            "label": "長森さんの長男",
+            "source": "family",
+            "began_on": _today().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert OutreachRecord.objects.get(label="長森さんの長男").from_consultation == consultation
+    # the button is the outreach worker's: the office does not begin records
+    office = login(personas["officer"])
+    page = office.get(reverse("consultations:consultation_detail", args=[consultation.pk]))
+    assert "アウトリーチを始める" not in page.content.decode()
+    # a consultation of another agency cannot be named
+    client = login(worker)
+    hidden = consultation_record(
+        by=personas["unrelated"].user,
+        received_on=_today(),
+        channel="phone",
+        consulter_type="family",
+        summary="別の相談",
+        outcome="handled",
+        categories=[IssueCategory.objects.get(name="ひきこもり")],
+        person=person_create(
+            by=personas["unrelated"].user,
+            name="別 太郎",
+            name_kana="ベツ タロウ",
+            agency=personas["unrelated"].agency,
+        ),
+    )
+    assert (
+        client.get(reverse("outreach:record_create") + f"?consultation={hidden.pk}").status_code
+        == 404
+    )
+
+
+def test_known_check_answers_other_agencies_with_the_office_only(personas, record):
+    """Before consent the 'is this person known?' check tells another agency only whom to
+    contact (the program office), never the outreach agency or its notes."""
+    from tsunagu.people.selectors import known_person_check
+    from tsunagu.people.services import person_create
+
+    worker = personas["outreach"]
+    son = person_create(
+        by=worker.user,
+        name="長森 健司",
+        name_kana="ナガモリ ケンジ",
+        birth_date=datetime.date(1963, 5, 2),
+        agency=worker.agency,
+    )
+    services.record_link_person(by=worker.user, record=record, person=son)
+    personas["officer"].agency.is_program_office = True
+    personas["officer"].agency.save()
+    result = known_person_check(
+        user=personas["desk"].user,
+        name="長森 健司",
+        name_kana="ナガモリ ケンジ",
+        birth_date=datetime.date(1963, 5, 2),
+    )
+    assert result.found and result.hidden_count == len(result.matches)
+    assert [m.person for m in result.matches] == [None] * len(result.matches)
+    assert [a.pk for a in result.contacts] == [personas["officer"].agency.pk]
+    # the outreach agency itself sees its person
+    mine = known_person_check(
+        user=worker.user,
+        name="長森 健司",
+        name_kana="ナガモリ ケンジ",
+        birth_date=datetime.date(1963, 5, 2),
+    )
+    assert mine.matches[0].person == son
