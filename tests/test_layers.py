@@ -189,9 +189,14 @@ def test_the_person_and_household_page_panels_are_registered_by_their_apps():
     from tsunagu.cases.selectors import household as cases
     from tsunagu.consultations import panels as consultations
     from tsunagu.grants import panels as grants
+    from tsunagu.outreach import panels as outreach
     from tsunagu.people.panels import household_panels, person_panels
 
-    assert person_panels() == [consultations.person_panel, grants.person_panel]
+    assert person_panels() == [
+        consultations.person_panel,
+        outreach.person_panel,
+        grants.person_panel,
+    ]
     assert household_panels() == [consultations.household_panel, cases.household_panel]
 
 
@@ -200,12 +205,14 @@ def test_the_case_page_panels_are_registered_by_their_apps():
     from tsunagu.cases.selectors import activity, monitoring
     from tsunagu.cases.selectors import plan as plans
     from tsunagu.meetings.selectors import case_panel as meetings_panel
+    from tsunagu.outreach import panels as outreach
 
     assert case_panels(content_visible=True) == [
         plans.case_panel,
         activity.case_panel,
         monitoring.case_panel,
         meetings_panel,
+        outreach.case_panel,
     ]
     assert case_panels(content_visible=False) == [activity.case_panel]
 
@@ -217,11 +224,13 @@ def test_the_dashboard_widgets_are_registered_by_their_apps_in_order():
     from tsunagu.dashboard import context as dashboard
     from tsunagu.dashboard.widgets import widgets
     from tsunagu.meetings import selectors as meetings
+    from tsunagu.outreach import panels as outreach
 
     assert widgets() == [
         dashboard.agency_overview,
         consultations.referral_panels,
         monitoring.dashboard_panel,
+        outreach.dashboard_panel,
         activity.dashboard_panel,
         meetings.dashboard_panel,
         cases.awaiting_decision,

@@ -39,7 +39,8 @@ def wareki_days_ago(days: int) -> str:
 
 
 def confidential_meeting() -> Meeting:
-    """A 支援会議 held this morning, the outreach worker among its pledged members."""
+    """A 支援会議 held this morning, the coordinator, the office and the outreach worker its
+    pledged members present (a decision needs the coordinator and the office)."""
     coordinator = User.objects.get(username="coordinator")
     agency = Membership.objects.get(user=coordinator).agency
     now = timezone.localtime()
@@ -52,12 +53,14 @@ def confidential_meeting() -> Meeting:
         convening_agency=agency,
         created_by=coordinator,
     )
-    for username in ("coordinator", "outreach"):
+    for username in ("coordinator", "officer", "outreach"):
         user = User.objects.get(username=username)
+        membership = Membership.objects.get(user=user)
         MeetingMember.objects.create(
             meeting=meeting,
             user=user,
-            agency=Membership.objects.get(user=user).agency,
+            agency=membership.agency,
+            role=membership.role,
             name=user.display_name,
             pledged_at=timezone.now(),
             attended=True,

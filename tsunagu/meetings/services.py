@@ -631,7 +631,7 @@ def _meeting_may_decide(meeting: Meeting, purpose: str) -> None:
         raise MeetingRuleError("中止した会議には決定を記録できません。")
     if meeting.starts_at > timezone.now():
         raise MeetingRuleError("開催前の会議には決定を記録できません。")
-    if purpose in DECISION_PURPOSES:
+    if purpose in DECISION_PURPOSES or purpose in PROGRAM_PURPOSES:
         problems = quorum_problems(meeting)
         if problems:
             raise MeetingRuleError(

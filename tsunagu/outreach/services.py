@@ -723,6 +723,7 @@ def record_close(
     """End the outreach: the person is connected to a suitable agency (which one), or for
     another recorded reason."""
     _require_worker(by, record)
+    require_open(record)
     errors = _date_errors(
         "closed_on", closed_on, "終了日", not_before=record.began_on, before_label="開始日"
     )
@@ -733,6 +734,12 @@ def record_close(
         errors["connected_agency"] = "つながった機関を選んでください。"
     elif reason in (ClosureReason.REFUSED, ClosureReason.OTHER) and not note:
         errors["closure_note"] = "終了の事情を記録してください。"
+    if (
+        "closed_on" not in errors
+        and record.last_contact_on is not None
+        and closed_on < record.last_contact_on
+    ):
+        errors["closed_on"] = "終了日は最後の接触日より前にはできません。"
     errors.update(max_length_errors(OutreachRecord, closure_note=note))
     if errors:
         raise ValidationError(errors)

@@ -55,6 +55,7 @@ class Model:
         self.closed = False
         self.person = False
         self.consent = False
+        self.last_contact_ago: int | None = None  # days before today of the latest contact
 
     def refuses(self, action) -> type[Exception] | None:
         """The error the step must be refused with, or ``None`` when it is accepted."""
@@ -71,6 +72,12 @@ class Model:
                 return ValidationError
         if kind == "consent" and (not self.person or self.consent):
             return OutreachRuleError
+        if (
+            kind == "close"
+            and self.last_contact_ago is not None
+            and args[1] > self.last_contact_ago
+        ):
+            return ValidationError  # closed before the last contact
         return None
 
     def apply(self, action) -> None:
@@ -81,6 +88,10 @@ class Model:
             self.person = True
         elif kind == "consent":
             self.consent = True
+        elif kind == "contact":
+            ago = args[1]
+            if self.last_contact_ago is None or ago < self.last_contact_ago:
+                self.last_contact_ago = ago
         elif kind == "close":
             self.closed = True
         elif kind == "reopen":

@@ -456,3 +456,26 @@ def test_known_check_answers_other_agencies_with_the_office_only(personas, recor
         birth_date=datetime.date(1963, 5, 2),
     )
     assert mine.matches[0].person == son
+
+
+def test_a_record_cannot_close_before_its_last_contact(login, personas, record):
+    worker = personas["outreach"]
+    services.contact_record(
+        by=worker.user,
+        record=record,
+        occurred_on=_today() - datetime.timedelta(days=2),
+        method=ContactMethod.PHONE,
+        staff="支援員",
+        summary="母と電話で話した",
+    )
+    client = login(worker)
+    response = client.post(
+        reverse("outreach:record_close", args=[record.pk]),
+        {
+            "closed_on": (_today() - datetime.timedelta(days=5)).isoformat(),
+            "closure_reason": "moved",
+        },
+    )
+    assert "最後の接触日より前にはできません" in response.content.decode()
+    record.refresh_from_db()
+    assert not record.is_closed
