@@ -18,6 +18,7 @@ from tsunagu.grants.api import router as grants_router
 from tsunagu.linkage.api import router as linkage_router
 from tsunagu.meetings.api import router as meetings_router
 from tsunagu.meetings.summary_api import router as meeting_sheet_router
+from tsunagu.outreach.api import router as outreach_router
 from tsunagu.people.api import router as people_router
 
 api = NinjaAPI(
@@ -46,3 +47,4 @@ api.add_router("/", grants_router)
 api.add_router("/", meetings_router)
 api.add_router("/", meeting_sheet_router)
 api.add_router("/", linkage_router)
+api.add_router("/", outreach_router)
