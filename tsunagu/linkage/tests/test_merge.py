@@ -133,6 +133,7 @@ def test_every_model_pointing_at_person_is_covered():
         ("cases.consent", "person"),
         ("consultations.consultation", "person"),
         ("consultations.referral", "person"),
+        ("outreach.outreachrecord", "person"),
         ("people.householdmember", "person"),
     }
 
