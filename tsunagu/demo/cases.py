@@ -1008,7 +1008,9 @@ def _build(s: Seeder) -> None:
         starts_at=_at(today - d(10), 15),
         schedule="ad_hoc",
     )
-    s.attend(confidential, s.members(confidential, ("officer", "hikikomori"), pledge=True))
+    s.attend(
+        confidential, s.members(confidential, ("officer", "hikikomori", "outreach"), pledge=True)
+    )
     item = s.decide(
         s.agenda(confidential, "no_consent", "information", "本人への関わり方の検討"),
         "noted",

@@ -90,6 +90,8 @@ def test_seed_demo_works_on_a_flushed_database():
     assert IssueCategory.objects.count() == 23
     from tsunagu.cases.models import CaseStatus
     from tsunagu.demo.cases import STORIES
+    from tsunagu.demo.outreach import HANDOVERS
 
-    assert Consultation.objects.count() == 4 + len(STORIES)
+    # the desk's 4, one per case story, one per outreach record handed over to 多機関協働
+    assert Consultation.objects.count() == 4 + len(STORIES) + HANDOVERS
     assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
