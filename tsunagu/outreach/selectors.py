@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.audit.services import audit_read
+from tsunagu.cases.models import Case as MultiAgencyCase
+from tsunagu.cases.models import PlanItem, StatutoryService
 
 from .models import OutreachContact, OutreachRecord
 from .workflow import is_silent, silent_since
@@ -174,6 +176,50 @@ def records_handed_over_by(case) -> list[OutreachRecord]:
         OutreachRecord.objects.filter(handover_referral_id=case.referral_id).select_related(
             "agency", "person"
         )
+    )
+
+
+@dataclass(frozen=True)
+class StatutoryStanding:
+    """Where the outreach stands in the 多機関協働 plan of the case it was handed over to: a
+    plan item of the statutory service アウトリーチ counts only once the municipality has
+    made its 支援決定 on that plan (domain.md §5.3)."""
+
+    case_id: int
+    plan_version: int | None
+    decided_on: datetime.date | None
+    decision_number: str
+
+    @property
+    def in_plan(self) -> bool:
+        return self.plan_version is not None
+
+    @property
+    def counts(self) -> bool:
+        return self.decided_on is not None
+
+
+def statutory_standing(record: OutreachRecord) -> StatutoryStanding | None:
+    """The standing of a handed-over record in its case's plans (``None`` before a case)."""
+    if record.handover_referral_id is None:
+        return None
+    case = MultiAgencyCase.objects.filter(referral_id=record.handover_referral_id).first()
+    if case is None:
+        return None
+    item = (
+        PlanItem.objects.filter(plan__case=case, statutory_service=StatutoryService.OUTREACH)
+        .select_related("plan")
+        .order_by("-plan__version")
+        .first()
+    )
+    if item is None:
+        return StatutoryStanding(case.pk, None, None, "")
+    decision = getattr(item.plan, "support_decision", None)
+    return StatutoryStanding(
+        case.pk,
+        item.plan.version,
+        decision.decided_on if decision else None,
+        decision.decision_number if decision else "",
     )
 
 

@@ -221,6 +221,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_work": works_record(request.user, record),
             "meeting_kind": meeting_kind_for(record),
             "meeting_rule": wrong_meeting_message(record),
+            "standing": selectors.statutory_standing(record),
         },
     )
 

@@ -479,3 +479,65 @@ def test_a_record_cannot_close_before_its_last_contact(login, personas, record):
     assert "最後の接触日より前にはできません" in response.content.decode()
     record.refresh_from_db()
     assert not record.is_closed
+
+
+def test_the_record_shows_where_it_stands_in_the_case_plan(login, personas, agencies, record):
+    from tsunagu.cases.models import PlanItem, PlanKind, SupportDecision, SupportPlan
+    from tsunagu.consultations.categories import install_standard_categories
+    from tsunagu.consultations.models import IssueCategory
+    from tsunagu.consultations.services import referral_accept
+    from tsunagu.outreach.selectors import statutory_standing
+    from tsunagu.people.services import person_create
+
+    install_standard_categories(IssueCategory)
+    AgencyProgram.objects.create(agency=agencies["council"], program=Program.MULTI_AGENCY)
+    worker = personas["outreach"]
+    son = person_create(
+        by=worker.user, name="長森 健司", name_kana="ナガモリ ケンジ", agency=worker.agency
+    )
+    services.record_link_person(by=worker.user, record=record, person=son)
+    services.consent_record(by=worker.user, record=record, consented_on=_today(), method="signed")
+    assert statutory_standing(record) is None
+    referral = services.handover_to_multi_agency(
+        by=worker.user,
+        record=record,
+        to_agency=agencies["council"],
+        reason="世帯全体の支援",
+        tried_with_agencies="包括と訪問",
+        criterion_household=True,
+        categories=[IssueCategory.objects.get(name="ひきこもり")],
+    )
+    record.refresh_from_db()
+    assert statutory_standing(record) is None  # not accepted yet: no case
+    referral_accept(by=personas["coordinator"].user, referral=referral)
+    referral.refresh_from_db()
+    standing = statutory_standing(record)
+    assert standing.case_id == referral.case.pk and not standing.in_plan
+    plan = SupportPlan.objects.create(
+        case=referral.case,
+        version=1,
+        kind=PlanKind.INITIAL,
+        goals="外に出る",
+        policy="関係づくり",
+        created_by=personas["coordinator"].user,
+    )
+    PlanItem.objects.create(
+        plan=plan,
+        issue="ひきこもり",
+        action="手紙と訪問",
+        agency=worker.agency,
+        statutory_service="outreach",
+    )
+    standing = statutory_standing(record)
+    assert standing.in_plan and not standing.counts
+    page = login(worker).get(reverse("outreach:record_detail", args=[record.pk])).content.decode()
+    assert "支援決定を待っています" in page
+    SupportDecision.objects.create(
+        plan=plan,
+        decided_on=_today(),
+        decision_number="重支第9号",
+        decided_by=personas["officer"].user,
+    )
+    assert statutory_standing(record).counts
+    page = login(worker).get(reverse("outreach:record_detail", args=[record.pk])).content.decode()
+    assert "支援決定済み" in page and "重支第9号" in page
