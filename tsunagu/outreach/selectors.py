@@ -8,7 +8,7 @@ import datetime
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from tsunagu.audit.services import audit_read
 from tsunagu.cases.models import Case as MultiAgencyCase
 from tsunagu.cases.models import PlanItem, StatutoryService
 
-from .models import OutreachContact, OutreachRecord
+from .models import ContactMethod, OutreachContact, OutreachRecord
 from .workflow import is_silent, silent_since
 
 PANEL_ROWS = 10
@@ -128,6 +128,12 @@ def contacts(record: OutreachRecord) -> QuerySet[OutreachContact]:
     return record.contacts.select_related("agency", "recorded_by").order_by(
         "-occurred_on", "-recorded_at", "-id"
     )
+
+
+def contact_counts(record: OutreachRecord) -> dict[str, int]:
+    """How many contacts of each method, by the method's label (most first)."""
+    rows = record.contacts.values("method").annotate(n=Count("id")).order_by("-n", "method")
+    return {ContactMethod(row["method"]).label: row["n"] for row in rows}
 
 
 def events(record: OutreachRecord):

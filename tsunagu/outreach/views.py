@@ -23,6 +23,7 @@ from tsunagu.common.errors import NotVisible
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
 from tsunagu.common.views import is_partial, personal_data_view
+from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import IssueCategory
 
 from . import export, forms, selectors, services
@@ -578,8 +579,29 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
         intro="同意（利用申込）の後、世帯全体の支援や制度の狭間の課題があるときに、"
         "多機関協働事業者へつなぎます。アウトリーチの記録は事例の画面にも表示されます。",
         form_kwargs={"agencies": agencies, "categories": categories},
+        initial=_handover_initial(request.user, pk),
         template="outreach/handover_form.html",
     )
+
+
+def _handover_initial(user, pk) -> dict:
+    """The referral prefilled from the record: what is known as the reason, the outreach so
+    far as what was tried, and criterion ① when the household is part of the picture."""
+    record = selectors.get_record_for_user(user, pk)
+    if not works_record(user, record):
+        return {}
+    counts = selectors.contact_counts(record)
+    began = format_wareki(record.began_on)
+    tried = f"アウトリーチ（{record.agency.name}）：{began}から接触{sum(counts.values())}回"
+    if counts:
+        tried += "（" + "、".join(f"{label}{n}回" for label, n in counts.items()) + "）"
+    if record.first_met_on:
+        tried += f"。初回面会 {format_wareki(record.first_met_on)}"
+    return {
+        "reason": record.known_facts,
+        "tried_with_agencies": tried + "。",
+        "criterion_household": bool(record.household_hint),
+    }
 
 
 @personal_data_view("outreach.view_record")

@@ -541,3 +541,25 @@ def test_the_record_shows_where_it_stands_in_the_case_plan(login, personas, agen
     assert statutory_standing(record).counts
     page = login(worker).get(reverse("outreach:record_detail", args=[record.pk])).content.decode()
     assert "支援決定済み" in page and "重支第9号" in page
+
+
+def test_the_handover_form_is_prefilled_from_the_record(login, personas, record):
+    worker = personas["outreach"]
+    record.household_hint = "80代の母と二人"
+    record.save()
+    for days in (20, 10):
+        services.contact_record(
+            by=worker.user,
+            record=record,
+            occurred_on=_today() - datetime.timedelta(days=days),
+            method=ContactMethod.LETTER,
+            staff="支援員",
+            summary="手紙",
+        )
+    page = login(worker).get(reverse("outreach:handover", args=[record.pk])).content.decode()
+    assert "10年ほど外出していない様子" in page  # the reason: what is known
+    assert "接触2回（手紙を置いた・送った2回）" in page
+    assert (
+        'name="criterion_household" class="form-check-input" id="id_criterion_household" checked'
+        in page
+    )
