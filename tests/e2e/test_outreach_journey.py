@@ -91,8 +91,15 @@ def change_stage(page: Page, stage: str) -> None:
 def test_outreach_from_report_to_multi_agency(open_as, demo_city, screenshot_dir):
     meeting = confidential_meeting()
     worker = open_as("outreach")
+    expect(worker.get_by_test_id("dashboard-outreach")).to_be_visible()  # due this week
+    shoot(worker, screenshot_dir, "00", "dashboard")
     main_nav(worker).get_by_role("link", name="アウトリーチ").click()
     expect(worker.get_by_role("heading", name="アウトリーチ 担当一覧")).to_be_visible()
+    # the demo caseload: urgent first
+    expect(
+        worker.get_by_test_id("outreach-row").first.get_by_test_id("outreach-urgent")
+    ).to_be_visible()
+    shoot(worker, screenshot_dir, "00", "caseload")
     worker.get_by_test_id("outreach-new").click()
 
     # 1. an unnamed man, from the 民生委員's report
