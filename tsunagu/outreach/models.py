@@ -181,9 +181,19 @@ class OutreachRecord(models.Model):
         verbose_name_plural = "アウトリーチ対象"
         ordering = ["-is_urgent", "next_action_on", "id"]
         indexes = [
+            # the caseload's order (urgent first, then the next action's date, none last) over
+            # the open records: of one agency, and of the whole city for the program office.
+            # An ascending index keeps NULLs last on PostgreSQL, as the caseload orders them
+            # (SQLite cannot index NULLS LAST; it sorts the few rows it reads).
             models.Index(
-                fields=["agency", "closed_on", "is_urgent", "next_action_on", "id"],
+                fields=["agency", "-is_urgent", "next_action_on", "id"],
+                condition=Q(closed_on__isnull=True),
                 name="outreach_caseload",
+            ),
+            models.Index(
+                fields=["-is_urgent", "next_action_on", "id"],
+                condition=Q(closed_on__isnull=True),
+                name="outreach_open_order",
             ),
             models.Index(fields=["agency", "last_contact_on"], name="outreach_silence"),
         ]

@@ -8,7 +8,7 @@ import datetime
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from tsunagu import access
 from tsunagu.audit.services import audit_read
 from tsunagu.cases.models import Case as MultiAgencyCase
 from tsunagu.cases.models import PlanItem, StatutoryService
+from tsunagu.people import selectors as people_selectors
 
 from .models import ContactMethod, OutreachContact, OutreachRecord
 from .workflow import is_silent, silent_since
@@ -72,22 +73,13 @@ def caseload(*, user, filters: CaseloadFilter = CaseloadFilter()) -> QuerySet[Ou
             Q(last_contact_on__lt=since) | Q(last_contact_on__isnull=True, began_on__lt=since)
         )
     for word in _norm(filters.q).split():
+        # the person's name through the register's search keys (異体字・かな・空白を吸収),
+        # asked of the persons first rather than joined to every record
+        named = people_selectors.person_search(user=user, q=word).values("pk")
         qs = qs.filter(
-            Q(label__icontains=word)
-            | Q(person__name__icontains=word)
-            | Q(person__name_kana__icontains=word)
-            | Q(address__icontains=word)
+            Q(label__icontains=word) | Q(address__icontains=word) | Q(person_id__in=named)
         )
-    return qs.order_by(
-        "-is_urgent",
-        Case(
-            When(next_action_on__isnull=True, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-        "next_action_on",
-        "id",
-    )
+    return qs.order_by("-is_urgent", F("next_action_on").asc(nulls_last=True), "id")
 
 
 def with_rows(records: list[OutreachRecord]) -> list[OutreachRecord]:
