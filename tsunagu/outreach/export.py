@@ -105,3 +105,65 @@ def as_xlsx(records) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+CONTACT_HEADER = (
+    "実施日",
+    "方法",
+    "実施した職員",
+    "内容・様子",
+    "本人に届いた",
+    "次の予定",
+    "次の予定日",
+    "記録した機関",
+)
+
+
+def contact_rows(contacts) -> list[list]:
+    return [
+        [
+            _day(c.occurred_on),
+            c.get_method_display(),
+            c.staff,
+            c.summary,
+            "○" if c.reached_person else "",
+            c.next_action,
+            _day(c.next_action_on),
+            c.agency.name,
+        ]
+        for c in contacts
+    ]
+
+
+def contacts_csv(record, contacts) -> bytes:
+    buffer = StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CONTACT_HEADER)
+    for row in contact_rows(contacts):
+        writer.writerow([_safe(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def contacts_xlsx(record, contacts) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "接触記録"
+    sheet.append(list(CONTACT_HEADER))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in contact_rows(contacts):
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGH", (16, 20, 16, 60, 8, 28, 16, 24), strict=True):
+        sheet.column_dimensions[column].width = width
+    about = book.create_sheet("説明")
+    about.append(["対象", record.label])
+    about.append(["実施機関", record.agency.name])
+    about.append(["作成日時", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    about.append(["件数", len(contacts)])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

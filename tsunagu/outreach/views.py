@@ -227,6 +227,55 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@personal_data_view("outreach.view_record")
+def contact_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every contact of a record, newest first, paged; ``?export=xlsx`` or ``csv`` for Excel.
+    Only the record's outreach agency and the office (a meeting's members see no contacts)."""
+    record = selectors.get_record_for_user(request.user, pk)
+    if not access.works_outreach_record(request.user, record):
+        raise PermissionDenied("接触記録は、アウトリーチ実施機関と事務局が閲覧します。")
+    qs = selectors.contacts(record)
+    fmt = request.GET.get("export", "")
+    if fmt in ("xlsx", "csv"):
+        contacts = list(qs[:EXPORT_MAX])
+        audit_read(
+            request,
+            "outreach.contact_list",
+            record,
+            persons=record.subject_persons(),
+            context={"outreach": record.pk, "export": fmt, "contacts": len(contacts)},
+        )
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        name = f"接触記録_{record.label}_{stamp}.{fmt}"
+        body = (
+            export.contacts_xlsx(record, contacts)
+            if fmt == "xlsx"
+            else export.contacts_csv(record, contacts)
+        )
+        response = HttpResponse(
+            body, content_type=export.XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="outreach_{record.pk}_contacts_{stamp}.{fmt}"; '
+            f"filename*=UTF-8''{quote(name)}"
+        )
+        return response
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    audit_read(
+        request,
+        "outreach.contact_list",
+        record,
+        persons=record.subject_persons(),
+        context={"outreach": record.pk, "page": page.number, "contacts": [c.pk for c in rows]},
+    )
+    return render(
+        request,
+        "outreach/contact_list.html",
+        {"record": record, "page": page, "rows": rows, "query": _query_without_page(request)},
+    )
+
+
 # --------------------------------------------------------------------------------- steps
 
 

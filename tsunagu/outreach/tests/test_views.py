@@ -563,3 +563,29 @@ def test_the_handover_form_is_prefilled_from_the_record(login, personas, record)
         'name="criterion_household" class="form-check-input" id="id_criterion_household" checked'
         in page
     )
+
+
+def test_every_contact_pages_and_leaves_for_excel(login, personas, record):
+    worker = personas["outreach"]
+    for days in range(27, 0, -1):
+        services.contact_record(
+            by=worker.user,
+            record=record,
+            occurred_on=_today() - datetime.timedelta(days=days),
+            method=ContactMethod.LETTER,
+            staff="支援員",
+            summary=f"手紙 {days}日前",
+        )
+    client = login(worker)
+    url = reverse("outreach:contact_list", args=[record.pk])
+    first = client.get(url).content.decode()
+    assert first.count('data-testid="contact-row"') == 25 and "手紙 1日前" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count('data-testid="contact-row"') == 2 and "手紙 27日前" in second
+    xlsx = client.get(url, {"export": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    csv = client.get(url, {"export": "csv"}).content.decode("utf-8-sig")
+    assert csv.count("手紙を置いた・送った") == 27
+    assert AuditEvent.objects.filter(action="outreach.contact_list", context__export="csv").exists()
+    # the unrelated agency: not found; a meeting member would see no contacts either
+    assert login(personas["unrelated"]).get(url).status_code == 404
