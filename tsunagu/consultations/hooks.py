@@ -28,3 +28,22 @@ def accept_multi_agency(*, by, referral, note: str = "") -> None:
             "多機関協働の事例を開く処理が登録されていません（tsunagu.cases）。"
         )
     _multi_agency_acceptor(by=by, referral=referral, note=note)
+
+
+# Records of higher apps that began from a consultation or a referral (an outreach record
+# begun from it …), shown on its page as links: ``finder(user, *, consultation=None,
+# referral=None) -> list[(label, url)]``, only what ``user`` may see.
+_related_finders: list[Callable[..., list]] = []
+
+
+def register_related_records(finder: Callable[..., list]) -> Callable[..., list]:
+    if finder not in _related_finders:
+        _related_finders.append(finder)
+    return finder
+
+
+def related_records(user, *, consultation=None, referral=None) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for finder in _related_finders:
+        found.extend(finder(user, consultation=consultation, referral=referral))
+    return found

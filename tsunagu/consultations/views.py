@@ -25,7 +25,7 @@ from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.people import selectors as people_selectors
 from tsunagu.people.models import Household, Person
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .forms import (
     CompleteForm,
     ConsultationFilterForm,
@@ -271,6 +271,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "categories": _categories_of(consultation),
             "referrals": referrals,
             "is_recording_agency": consultation.agency_id == _acting_agency_id(request),
+            "related_records": hooks.related_records(request.user, consultation=consultation),
             "person": consultation.person,
             "household": consultation.household,
             "person_hidden": not request.user.has_perm("people.view_person", consultation.person),
@@ -543,6 +544,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "events": list(referral.events.all()),
+            "related_records": hooks.related_records(request.user, referral=referral),
             "previous": previous,
             "following": following,
             "is_receiver": is_receiver,

@@ -25,6 +25,11 @@ class OutreachConfig(AppConfig):
         register_person_panel(panels.person_panel, order=30)
         register_widget(panels.dashboard_panel, order=35)  # what is due this week
 
+        from tsunagu.consultations.hooks import register_related_records
+
+        # a record begun from a consultation or a referral is linked from its page too
+        register_related_records(panels.related_to_intake)
+
         # the outreach agency sees the person its record is linked to (grants basis)
         watch(OutreachRecord, {"person_id": "persons"})
         # an outreach plan on a meeting's agenda: the meeting's decision is the plan's

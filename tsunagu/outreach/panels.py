@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from tsunagu import access
 from tsunagu.audit.services import audit_read
 from tsunagu.people.panels import AUDIT
 
@@ -39,6 +40,24 @@ def person_panel(user, person) -> dict:
     if not records:
         return {}
     return {"outreach_records": records, AUDIT: {"outreach": [r.pk for r in records]}}
+
+
+def related_to_intake(user, *, consultation=None, referral=None) -> list[tuple[str, str]]:
+    """The outreach records begun from a consultation or a referral, as links, for the user
+    who may see them (the consultation and referral pages)."""
+    from django.urls import reverse
+
+    records = access.outreach_records_visible_to(user)
+    if consultation is not None:
+        records = records.filter(from_consultation=consultation)
+    elif referral is not None:
+        records = records.filter(from_referral=referral)
+    else:
+        return []
+    return [
+        (f"アウトリーチ「{r.label}」", reverse("outreach:record_detail", args=[r.pk]))
+        for r in records.order_by("pk")
+    ]
 
 
 def dashboard_panel(user, *, request) -> dict:

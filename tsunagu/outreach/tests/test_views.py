@@ -378,6 +378,7 @@ def test_a_record_begins_from_a_consultation_the_worker_sees(login, personas):
         outcome="handled",
         categories=[IssueCategory.objects.get(name="ひきこもり")],
         person=mother,
+        consent_to_share=True,
     )
     client = login(worker)
     page = client.get(reverse("consultations:consultation_detail", args=[consultation.pk]))
@@ -395,6 +396,23 @@ def test_a_record_begins_from_a_consultation_the_worker_sees(login, personas):
     )
     assert response.status_code == 302
     assert OutreachRecord.objects.get(label="長森さんの長男").from_consultation == consultation
+    # and the consultation's page links the record, for whom may see it
+    page = client.get(reverse("consultations:consultation_detail", args=[consultation.pk]))
+    assert "アウトリーチ「長森さんの長男」" in page.content.decode()
+    # a desk that sees the consultation (it received a referral from it) is not shown it
+    from tsunagu.consultations.services import referral_send
+
+    referral_send(
+        by=worker.user,
+        consultation=consultation,
+        to_agency=personas["desk"].agency,
+        reason="母の介護の相談",
+    )
+    desk = login(personas["desk"])
+    page = desk.get(reverse("consultations:consultation_detail", args=[consultation.pk]))
+    assert page.status_code == 200
+    assert "長森さんの長男" not in page.content.decode()
+    client = login(worker)
     # the button is the outreach worker's: the office does not begin records
     office = login(personas["officer"])
     page = office.get(reverse("consultations:consultation_detail", args=[consultation.pk]))
