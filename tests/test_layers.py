@@ -25,6 +25,7 @@ LAYERS = [
     "audit",
     "dashboard",
     "api",
+    "resources",
     "people",
     "linkage",
     "consultations",

@@ -6,6 +6,7 @@ year 2025 (令和7年度) runs from 2025-04-01 to 2026-03-31.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -159,3 +160,13 @@ def parse_fiscal_year(text: str) -> int:
     raise WarekiError(
         f"「{text.strip()}」は年度として読み取れません。{_FY_EXAMPLES} のように入力してください"
     )
+
+
+def add_months(date: date, months: int) -> date:
+    """``date`` moved by whole months; a day the target month lacks becomes its last day
+    (1月31日 + 1か月 = 2月28日、閏年は29日)."""
+    index = date.year * 12 + (date.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return date.replace(year=year, month=month, day=min(date.day, last))

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tsunagu.audit",
     "tsunagu.dashboard",
     "tsunagu.common",
+    "tsunagu.resources",
     "tsunagu.people",
     "tsunagu.consultations",
     "tsunagu.cases",
@@ -212,6 +213,8 @@ TSUNAGU = {
     "MONITORING_NOTICE_DAYS": int(os.environ.get("TSUNAGU_MONITORING_NOTICE_DAYS", "14")),
     # アウトリーチ: days without any contact after which a record is flagged as silent
     "OUTREACH_SILENT_DAYS": int(os.environ.get("TSUNAGU_OUTREACH_SILENT_DAYS", "90")),
+    # 社会資源: months after its 情報確認日 that a resource is due for re-checking
+    "RESOURCE_STALE_MONTHS": int(os.environ.get("TSUNAGU_RESOURCE_STALE_MONTHS", "12")),
     # 名寄せ: batch pairs at or above this match probability are merged without review;
     # unset (the default) means every pair waits for a coordinator or the program office
     "LINKAGE_AUTO_MERGE_THRESHOLD": (

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from tsunagu.cases.models import CaseStatus as C
 from tsunagu.cases.models import MonitoringKind as K
 from tsunagu.cases.models import MonitoringOutcome as O
 from tsunagu.cases.workflow import MONITORED
+from tsunagu.common.fiscal import add_months
 
 UPCOMING = "upcoming"
 
@@ -51,16 +51,6 @@ def evaluation_months() -> int:
 
 def notice_days() -> int:
     return int(settings.TSUNAGU.get("MONITORING_NOTICE_DAYS", 14))
-
-
-def add_months(date: datetime.date, months: int) -> datetime.date:
-    """``date`` moved by whole months; a day the target month lacks becomes its last day
-    (1月31日 + 1か月 = 2月28日、閏年は29日)."""
-    index = date.year * 12 + (date.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1]
-    return date.replace(year=year, month=month, day=min(date.day, last))
 
 
 def due_state(due_on: datetime.date, today: datetime.date) -> str:
