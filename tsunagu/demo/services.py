@@ -26,6 +26,7 @@ from . import roster
 from .cases import seed_cases
 from .names import pick_family_name, pick_given_name
 from .outreach import seed_outreach
+from .resources import seed_resources
 
 DEMO_PASSWORD = "tsunagu-demo"
 SEED = 20260401
@@ -536,6 +537,7 @@ def seed_demo(*, households: int = 120) -> SeedResult:
     persons = 0 if Person.objects.exists() else seed_households(count=households)
     seed_activity()
     seed_cases()
+    seed_resources()
     seed_outreach()
     return SeedResult(
         areas=len(areas), agencies=len(agencies), users=users, persons_created=persons
