@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "outreach.link_person": "アウトリーチ対象の本人の特定",
     "outreach.list": "アウトリーチ担当一覧の閲覧",
     "outreach.plan_create": "アウトリーチ支援計画の作成",
+    "outreach.print": "アウトリーチ記録票の出力",
     "outreach.plan_list": "アウトリーチ支援計画の閲覧",
     "outreach.plan_to_meeting": "アウトリーチ支援計画を会議の議題に",
     "outreach.reopen": "アウトリーチの再開",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("outreach/new/", views.record_create, name="record_create"),
     path("outreach/<int:pk>/", views.record_detail, name="record_detail"),
     path("outreach/<int:pk>/edit/", views.record_edit, name="record_edit"),
+    path("outreach/<int:pk>/sheet.pdf", views.record_sheet_pdf, name="record_sheet_pdf"),
     path("outreach/<int:pk>/contacts/", views.contact_list, name="contact_list"),
     path("outreach/<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("outreach/<int:pk>/stage/", views.stage_change, name="stage_change"),

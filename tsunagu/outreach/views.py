@@ -32,6 +32,7 @@ from .permissions import NOT_WORKER, works_record
 from .workflow import is_silent, meeting_kind_for, silent_days, wrong_meeting_message
 
 PAGE_SIZE = 25
+SHEET_CONTACTS = 30
 EXPORT_MAX = 10000
 
 
@@ -274,6 +275,48 @@ def contact_list(request: HttpRequest, pk: int) -> HttpResponse:
         "outreach/contact_list.html",
         {"record": record, "page": page, "rows": rows, "query": _query_without_page(request)},
     )
+
+
+@personal_data_view("outreach.view_record")
+def record_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """アウトリーチ記録票: the record, its current plan, the latest contacts and its history on
+    A4, to take on a home visit or to a meeting (the record's agency and the office)."""
+    from django.template.loader import render_to_string
+
+    from tsunagu.meetings.pdf import render_pdf
+
+    record = selectors.get_record_for_user(request.user, pk)
+    if not access.works_outreach_record(request.user, record):
+        raise PermissionDenied("記録票は、アウトリーチ実施機関と事務局が出力します。")
+    contacts = list(selectors.contacts(record)[:SHEET_CONTACTS])
+    plan = selectors.plans(record).first()
+    audit_read(
+        request,
+        "outreach.print",
+        record,
+        persons=record.subject_persons(),
+        context={"outreach": record.pk, "contacts": len(contacts), "format": "pdf"},
+    )
+    html = render_to_string(
+        "outreach/record_sheet_pdf.html",
+        {
+            "record": record,
+            "plan": plan,
+            "contacts": contacts,
+            "contact_total": record.contacts.count(),
+            "events": list(selectors.events(record)),
+            "printed_at": format_wareki(timezone.localdate()),
+            "printed_by": request.user.display_name or request.user.get_username(),
+        },
+    )
+    response = HttpResponse(
+        render_pdf(html, header="取扱注意（個人情報）"), content_type="application/pdf"
+    )
+    name = f"アウトリーチ記録票_{record.label}.pdf"
+    response["Content-Disposition"] = (
+        f"inline; filename=\"outreach_{record.pk}.pdf\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response
 
 
 # --------------------------------------------------------------------------------- steps

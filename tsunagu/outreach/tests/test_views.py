@@ -607,3 +607,21 @@ def test_every_contact_pages_and_leaves_for_excel(login, personas, record):
     assert AuditEvent.objects.filter(action="outreach.contact_list", context__export="csv").exists()
     # the unrelated agency: not found; a meeting member would see no contacts either
     assert login(personas["unrelated"]).get(url).status_code == 404
+
+
+def test_the_record_sheet_prints_as_a_pdf(login, personas, record):
+    worker = personas["outreach"]
+    services.contact_record(
+        by=worker.user,
+        record=record,
+        occurred_on=_today(),
+        method=ContactMethod.VISIT_FAMILY,
+        staff="支援員",
+        summary="母が玄関に出た",
+    )
+    url = reverse("outreach:record_sheet_pdf", args=[record.pk])
+    response = login(worker).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="outreach.print", target_id=str(record.pk)).exists()
+    assert login(personas["unrelated"]).get(url).status_code == 404
