@@ -20,6 +20,7 @@ from tsunagu.meetings.api import router as meetings_router
 from tsunagu.meetings.summary_api import router as meeting_sheet_router
 from tsunagu.outreach.api import router as outreach_router
 from tsunagu.people.api import router as people_router
+from tsunagu.resources.api import router as resources_router
 
 api = NinjaAPI(
     title="tsunagu API",
@@ -48,3 +49,4 @@ api.add_router("/", meetings_router)
 api.add_router("/", meeting_sheet_router)
 api.add_router("/", linkage_router)
 api.add_router("/", outreach_router)
+api.add_router("/", resources_router)
