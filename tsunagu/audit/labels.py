@@ -35,6 +35,7 @@ ENTITY_LABELS = {
     "person": "本人",
     "plan": "支援プラン",
     "referral": "つなぎ",
+    "resource": "社会資源",
     "system": "システム",
     "user": "利用者",
 }
@@ -50,6 +51,13 @@ VERB_LABELS = {
 }
 
 ACTION_LABELS = {
+    "resource.create": "社会資源の登録",
+    "resource.exception_add": "社会資源の予定の例外の追加",
+    "resource.host_save": "受け入れ先の登録・アセスメント",
+    "resource.hsds_import": "社会資源の取込（HSDS）",
+    "resource.organization_create": "提供団体の登録",
+    "resource.organization_update": "提供団体の更新",
+    "resource.update": "社会資源の更新",
     "outreach.close": "アウトリーチの終了",
     "outreach.consent": "アウトリーチの同意（利用申込）の記録",
     "outreach.contact": "アウトリーチの接触記録",
