@@ -33,6 +33,7 @@ LAYERS = [
     "grants",
     "meetings",
     "outreach",
+    "participation",
     "demo",
 ]
 RANK = {app: n for n, app in enumerate(LAYERS)}

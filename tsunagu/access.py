@@ -24,6 +24,9 @@ Default deny. A user acts for one agency at a time (``user.acting_membership``) 
   one whose plan is on the agenda of a meeting whose materials they see (as that meeting's
   materials only);
 
+- a 参加支援 record their agency keeps (and its person), or one beside a 多機関協働 case whose
+  content they see;
+
 - a meeting their agency convenes or the user is a member of; a guest's invitation counts
   only until it expires or is revoked. A meeting's materials (its agenda items' summary
   sheets) are seen by its members; at a 支援会議 only after the member's recorded pledge of
@@ -51,6 +54,7 @@ from tsunagu.consultations.models import Consultation, Referral
 from tsunagu.grants.models import CASE_CONTENT_BASES, AccessGrant, Basis
 from tsunagu.meetings.models import Meeting, MeetingKind, MeetingMember
 from tsunagu.outreach.models import OutreachRecord
+from tsunagu.participation.models import ParticipationRecord
 from tsunagu.people.models import Household, HouseholdMember, Person
 
 
@@ -224,6 +228,7 @@ def rule_persons(agency_id: int) -> QuerySet:
     reached = OutreachRecord.objects.filter(agency_id=agency_id, person__isnull=False).values(
         "person_id"
     )
+    participating = ParticipationRecord.objects.filter(agency_id=agency_id).values("person_id")
     return Person.objects.filter(
         Q(registered_by_agency_id=agency_id)
         | Q(pk__in=consulted)
@@ -231,6 +236,7 @@ def rule_persons(agency_id: int) -> QuerySet:
         | Q(pk__in=in_involved_household)
         | Q(pk__in=consented)
         | Q(pk__in=reached)
+        | Q(pk__in=participating)
     )
 
 
@@ -335,6 +341,10 @@ def person_bases(person_ids: Iterable[int]) -> set[Grant]:
         "person_id", "agency_id"
     ):
         found.add((pid, agency, Basis.OUTREACH))
+    for pid, agency in ParticipationRecord.objects.filter(person_id__in=ids).values_list(
+        "person_id", "agency_id"
+    ):
+        found.add((pid, agency, Basis.PARTICIPATION))
     return found
 
 
@@ -636,6 +646,21 @@ def works_outreach_record(user, record) -> bool:
     )
 
 
+def participation_records_visible_to(user) -> QuerySet:
+    """参加支援 records: the participation agency's own, all of them for the program office,
+    and — following the case rules — those beside a 多機関協働 case whose content the
+    agency sees (the coordinating agency, and team agencies the consent names)."""
+    qs = ParticipationRecord.objects.all()
+    if sees_everything(user):
+        return qs
+    if not may_handle_cases(user):
+        return qs.none()
+    agency = acting_agency_id(user)
+    return qs.filter(
+        Q(agency_id=agency) | Q(case_id__in=_granted(agency, "case", CASE_CONTENT_BASES))
+    )
+
+
 # ``Model.objects.visible_to(user)`` answers with these rules.
 for _model, _rule in (
     (Person, persons_visible_to),
@@ -645,5 +670,6 @@ for _model, _rule in (
     (Case, cases_visible_to),
     (Meeting, meetings_visible_to),
     (OutreachRecord, outreach_records_visible_to),
+    (ParticipationRecord, participation_records_visible_to),
 ):
     register_visibility(_model, _rule)

@@ -32,6 +32,7 @@ ENTITY_LABELS = {
     "monitoring": "モニタリング",
     "notification": "お知らせ",
     "outreach": "アウトリーチ",
+    "participation": "参加支援",
     "person": "本人",
     "plan": "支援プラン",
     "referral": "つなぎ",
@@ -51,6 +52,14 @@ VERB_LABELS = {
 }
 
 ACTION_LABELS = {
+    "participation.close": "参加支援の終結",
+    "participation.follow_up": "参加支援のフォローアップの記録",
+    "participation.keep_in_touch": "つながりの維持の記録",
+    "participation.keep_in_touch_end": "つながりの維持の終了",
+    "participation.match_move": "参加支援マッチングの状況の変更",
+    "participation.match_propose": "参加支援マッチングの提案",
+    "participation.open": "参加支援の開始",
+    "participation.update": "参加支援の目標・取り組みの更新",
     "resource.create": "社会資源の登録",
     "resource.exception_add": "社会資源の予定の例外の追加",
     "resource.host_save": "受け入れ先の登録・アセスメント",

@@ -22,6 +22,7 @@ class Basis(models.TextChoices):
     MEMBER = "member", "見ることのできる世帯員がいる"
     CONSENT = "consent", "本人の同意（共有先に指定）"
     OUTREACH = "outreach", "アウトリーチの実施機関"
+    PARTICIPATION = "participation", "参加支援事業者"
     # 多機関協働 cases
     COORDINATING = "coordinating", "多機関協働事業者"
     REFERRING = "referring", "つなぎ元"

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tsunagu.grants",
     "tsunagu.meetings",
     "tsunagu.outreach",
+    "tsunagu.participation",
     "tsunagu.linkage",
     "tsunagu.demo",
     "tsunagu.api",
@@ -213,6 +214,14 @@ TSUNAGU = {
     "MONITORING_NOTICE_DAYS": int(os.environ.get("TSUNAGU_MONITORING_NOTICE_DAYS", "14")),
     # アウトリーチ: days without any contact after which a record is flagged as silent
     "OUTREACH_SILENT_DAYS": int(os.environ.get("TSUNAGU_OUTREACH_SILENT_DAYS", "90")),
+    # 参加支援: follow-up cadence (weekly for the first weeks, then monthly) and keeping in
+    # touch after closure (つながりの維持), in months
+    "PARTICIPATION_WEEKLY_FOLLOW_UP_WEEKS": int(
+        os.environ.get("TSUNAGU_PARTICIPATION_WEEKLY_FOLLOW_UP_WEEKS", "4")
+    ),
+    "PARTICIPATION_KEEP_IN_TOUCH_MONTHS": int(
+        os.environ.get("TSUNAGU_PARTICIPATION_KEEP_IN_TOUCH_MONTHS", "3")
+    ),
     # 社会資源: months after its 情報確認日 that a resource is due for re-checking
     "RESOURCE_STALE_MONTHS": int(os.environ.get("TSUNAGU_RESOURCE_STALE_MONTHS", "12")),
     # 名寄せ: batch pairs at or above this match probability are merged without review;

@@ -2,8 +2,8 @@
 
 Hypothesis generates histories of the records that give or end a basis of access —
 registrations, consultations, referrals (and moving a consultation to another person),
-household moves, cases, team joins and leaves, consents and withdrawals, outreach records
-linked to a person (and moved to another), archiving and merging persons — written as the
+household moves, cases, team joins and leaves, consents and withdrawals, 参加支援 records,
+outreach records linked to a person (and moved to another), archiving and merging persons — written as the
 services write them (``save()``, the consent versions' ``update``, the merge's bulk moves).
 After every step, for every agency, the persons, households, cases and case contents the
 grants open are compared with the rules of ``tsunagu.access`` evaluated directly on the
@@ -27,6 +27,7 @@ from tsunagu.consultations.models import Consultation, Referral
 from tsunagu.grants.models import CASE_CONTENT_BASES, AccessGrant
 from tsunagu.linkage.services.merge import merge_records
 from tsunagu.outreach.models import OutreachRecord
+from tsunagu.participation.models import ParticipationRecord
 from tsunagu.people.models import Household, HouseholdMember, Person
 
 AGENCIES = ("council", "houkatsu", "csw")
@@ -55,6 +56,7 @@ ACTION = st.one_of(
     st.tuples(st.just("withdraw"), case_no, person),
     st.tuples(st.just("outreach"), agency, maybe_person),
     st.tuples(st.just("relink_outreach"), st.integers(0, 3), maybe_person),
+    st.tuples(st.just("participation"), agency, person),
     st.tuples(st.just("archive"), person, st.booleans()),
     st.tuples(st.just("merge"), person, person),
 )
@@ -229,6 +231,17 @@ class World:
                     created_by=self.user,
                 )
             )
+        elif kind == "participation":
+            code, p = args
+            ParticipationRecord.objects.create(
+                agency=self.agencies[code],
+                worker=self.user,
+                person=self._p(p),
+                started_on=self.today,
+                goals="週に一度、外に出る",
+                outside_plan_reason="多機関協働の対象外",
+                created_by=self.user,
+            )
         elif kind == "relink_outreach":
             n, p = args
             if n < len(self.outreach):
@@ -289,6 +302,7 @@ def recorder(personas):
 # an outreach record opens its person (and the person's household) to the outreach agency;
 # linked to another person, or merged into one, it opens that one instead
 @example(history=[("join", 0, 0), ("outreach", "csw", 0), ("relink_outreach", 0, 1)])
+@example(history=[("join", 1, 1), ("participation", "houkatsu", 1), ("merge", 1, 2)])
 @example(history=[("outreach", "csw", 1), ("merge", 0, 1), ("relink_outreach", 0, None)])
 def test_grants_answer_as_the_rules_after_every_step(agencies, recorder, history):
     class Rollback(Exception):
