@@ -240,3 +240,19 @@ def test_another_agency_neither_sees_nor_works_the_record(personas, record, shop
         )
     assert not isinstance(caught.value, NotVisible)
     assert not Match.objects.exists()
+
+
+def test_what_falls_due_for_the_worker(personas, worker, record, shop):
+    from tsunagu.participation import selectors
+
+    match = started(worker, record, shop, ago=20)
+    due = selectors.dues(worker)
+    assert {(d.match.pk, d.track) for d in due} == {(match.pk, "person"), (match.pk, "host")}
+    assert all(d.overdue for d in due)  # a week after a start 20 days ago
+    services.follow_up_record(
+        by=worker, match=match, track="person", occurred_on=timezone.localdate(), note="元気"
+    )
+    after = {d.track: d for d in selectors.dues(worker)}
+    assert after["host"].overdue and not after["person"].overdue
+    assert after["person"].due_on == timezone.localdate() + datetime.timedelta(days=7)
+    assert selectors.dues(personas["unrelated"].user) == []

@@ -1,0 +1,118 @@
+"""Reads of 参加支援: the worker's list, one record with its matches and follow-ups, what
+falls due (follow-ups on each track, keeping in touch after closure), and the records shown
+beside a 多機関協働 case. Every read starts from what the user may see
+(``tsunagu.access.participation_records_visible_to``)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Max, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from tsunagu import access
+
+from .models import FollowUp, Match, ParticipationRecord, Track
+from .workflow import FOLLOWED, next_follow_up
+
+
+def record_list(*, user, state: str = "open", q: str = "") -> QuerySet[ParticipationRecord]:
+    """The records the user works: their agency's (all of them for the office), newest first."""
+    qs = ParticipationRecord.objects.all()
+    if not access.sees_everything(user):
+        if not access.may_handle_cases(user):
+            return qs.none()
+        qs = qs.filter(agency_id=access.acting_agency_id(user))
+    if state == "open":
+        qs = qs.filter(closed_on__isnull=True)
+    elif state == "closed":
+        qs = qs.filter(closed_on__isnull=False)
+    for word in q.split():
+        qs = qs.filter(Q(person__name__icontains=word) | Q(person__name_kana__icontains=word))
+    return qs.select_related("person", "agency", "worker", "case").order_by("-started_on", "-id")
+
+
+def get_record_for_user(user, pk) -> ParticipationRecord:
+    try:
+        return (
+            access.participation_records_visible_to(user)
+            .select_related("person", "agency", "worker", "case")
+            .get(pk=int(pk))
+        )
+    except (ParticipationRecord.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def matches(record: ParticipationRecord) -> list[Match]:
+    return list(
+        record.matches.select_related("resource", "resource__kind", "resource__organization")
+        .prefetch_related("events", "follow_ups")
+        .order_by("-proposed_on", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class Due:
+    """A follow-up (on one track of a match) or a keep-in-touch contact that falls due."""
+
+    record: ParticipationRecord
+    match: Match | None
+    track: str  # Track value, or "keep_in_touch"
+    due_on: datetime.date
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on < timezone.localdate()
+
+    @property
+    def label(self) -> str:
+        if self.track == "keep_in_touch":
+            return "つながりの維持"
+        return f"フォローアップ（{Track(self.track).label}）"
+
+
+def follow_ups_due(match: Match) -> dict[str, datetime.date | None]:
+    """The next due date of each track of a match."""
+    last = {
+        row["track"]: row["last"]
+        for row in FollowUp.objects.filter(match=match)
+        .values("track")
+        .annotate(last=Max("occurred_on"))
+    }
+    return {track: next_follow_up(match, last.get(track)) for track in Track.values}
+
+
+def dues(user, *, within_days: int = 7) -> list[Due]:
+    """What falls due within ``within_days`` (or is overdue) for the user's agency (all of
+    them for the office): follow-ups of the matches under way, and keeping in touch after
+    closure. Overdue first."""
+    horizon = timezone.localdate() + datetime.timedelta(days=within_days)
+    records = record_list(user=user, state="all")
+    found: list[Due] = []
+    for match in (
+        Match.objects.filter(record__in=records.values("pk"), status__in=FOLLOWED)
+        .select_related("record", "record__person", "resource")
+        .order_by("pk")
+    ):
+        for track, due_on in follow_ups_due(match).items():
+            if due_on is not None and due_on <= horizon:
+                found.append(Due(match.record, match, track, due_on))
+    for record in records.filter(
+        closed_on__isnull=False,
+        keep_in_touch_ended_on__isnull=True,
+        next_keep_in_touch_on__lte=horizon,
+    ):
+        found.append(Due(record, None, "keep_in_touch", record.next_keep_in_touch_on))
+    return sorted(found, key=lambda d: (d.due_on, d.record.pk))
+
+
+def records_beside_case(user, case) -> list[ParticipationRecord]:
+    """The 参加支援 records of a 多機関協働 case the user sees (the case page)."""
+    return list(
+        access.participation_records_visible_to(user)
+        .filter(case_id=case.pk)
+        .select_related("person", "agency")
+        .order_by("-started_on")
+    )
