@@ -124,6 +124,8 @@ class Resource(models.Model):
         indexes = [
             models.Index(fields=["status", "kind", "area"], name="resource_search"),
             models.Index(fields=["status", "confirmed_on"], name="resource_recheck"),
+            # the search's order: its first page is read from the index, not sorted
+            models.Index(fields=["status", "name", "id"], name="resource_by_name"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -182,7 +184,12 @@ class Schedule(models.Model):
         verbose_name = "開いている日時"
         verbose_name_plural = "開いている日時"
         ordering = ["resource", "weekday", "opens_at", "id"]
-        indexes = [models.Index(fields=["weekday", "opens_at"], name="schedule_day_time")]
+        indexes = [
+            models.Index(fields=["weekday", "opens_at"], name="schedule_day_time"),
+            # "open on this day at this time" asked of each resource (the search's EXISTS):
+            # without it SQLite probes the day's rows of every resource in turn
+            models.Index(fields=["resource", "weekday", "opens_at"], name="schedule_resource_day"),
+        ]
 
     def __str__(self) -> str:
         return self.label
