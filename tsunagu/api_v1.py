@@ -19,6 +19,7 @@ from tsunagu.linkage.api import router as linkage_router
 from tsunagu.meetings.api import router as meetings_router
 from tsunagu.meetings.summary_api import router as meeting_sheet_router
 from tsunagu.outreach.api import router as outreach_router
+from tsunagu.participation.api import router as participation_router
 from tsunagu.people.api import router as people_router
 from tsunagu.resources.api import router as resources_router
 
@@ -50,3 +51,4 @@ api.add_router("/", meeting_sheet_router)
 api.add_router("/", linkage_router)
 api.add_router("/", outreach_router)
 api.add_router("/", resources_router)
+api.add_router("/", participation_router)

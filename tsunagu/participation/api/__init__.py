@@ -1,0 +1,14 @@
+"""参加支援 over the API: one router, assembled from the records (the worker's list, a record
+whole, its goals, closure and keeping in touch afterwards) and the matches (proposing a
+resource, its moves, follow-ups on both tracks) with what falls due.
+
+``tsunagu.api_v1`` adds :data:`router`.
+"""
+
+from ninja import Router
+
+from . import matches, records
+
+router = Router(tags=["参加支援"])
+router.add_router("/", records.router)
+router.add_router("/", matches.router)
