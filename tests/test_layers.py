@@ -208,6 +208,7 @@ def test_the_case_page_panels_are_registered_by_their_apps():
     from tsunagu.cases.selectors import plan as plans
     from tsunagu.meetings.selectors import case_panel as meetings_panel
     from tsunagu.outreach import panels as outreach
+    from tsunagu.participation import panels as participation
 
     assert case_panels(content_visible=True) == [
         plans.case_panel,
@@ -215,6 +216,7 @@ def test_the_case_page_panels_are_registered_by_their_apps():
         monitoring.case_panel,
         meetings_panel,
         outreach.case_panel,
+        participation.case_panel,
     ]
     assert case_panels(content_visible=False) == [activity.case_panel]
 
@@ -227,12 +229,14 @@ def test_the_dashboard_widgets_are_registered_by_their_apps_in_order():
     from tsunagu.dashboard.widgets import widgets
     from tsunagu.meetings import selectors as meetings
     from tsunagu.outreach import panels as outreach
+    from tsunagu.participation import panels as participation
 
     assert widgets() == [
         dashboard.agency_overview,
         consultations.referral_panels,
         monitoring.dashboard_panel,
         outreach.dashboard_panel,
+        participation.dashboard_panel,
         activity.dashboard_panel,
         meetings.dashboard_panel,
         cases.awaiting_decision,

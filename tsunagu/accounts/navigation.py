@@ -24,6 +24,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("つなぎ", "consultations:referral_list", "consultations.use", "/referrals/"),
     NavItem("多機関協働", "cases:case_list", "cases.use", "/cases/"),
     NavItem("アウトリーチ", "outreach:caseload", "outreach.use", "/outreach/"),
+    NavItem("参加支援", "participation:record_list", "participation.use", "/participation/"),
     NavItem("社会資源", "resources:search", "resources.view", "/resources/"),
     NavItem("会議", "meetings:meeting_list", "meetings.use", "/meetings/"),
     NavItem("名寄せ", "linkage:review_list", "linkage.review", "/linkage/"),

@@ -7,10 +7,18 @@ class ParticipationConfig(AppConfig):
     verbose_name = "参加支援"
 
     def ready(self) -> None:
+        from tsunagu.cases.panels import register_case_panel
+        from tsunagu.dashboard.widgets import register_widget
         from tsunagu.grants.signals import watch
 
-        from . import permissions  # noqa: F401  (registers the rules)
+        from . import (
+            panels,
+            permissions,  # noqa: F401  (registers the rules)
+        )
         from .models import ParticipationRecord
+
+        register_case_panel(panels.case_panel)  # the records beside a 多機関協働 case
+        register_widget(panels.dashboard_panel, order=37)  # follow-ups falling due
 
         # the participation agency sees the person its record follows (grants basis)
         watch(ParticipationRecord, {"person_id": "persons"})

@@ -25,7 +25,15 @@ def works_record(user, record) -> bool:
     )
 
 
+@rules.predicate
+def has_membership(user) -> bool:
+    """Anyone acting under a membership: whether they see a record is the record's own
+    question (its agency, the office, the agencies of its case), answered 404 when not."""
+    return bool(acting(user))
+
+
 rules.add_perm("participation.use", participation_role)
+rules.add_perm("participation.view_record", has_membership)
 rules.add_perm("participation.work_record", works_record)
 
 NOT_WORKER = "参加支援の記録は、担当の参加支援事業者の支援員または事務局が行います。"
