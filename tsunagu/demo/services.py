@@ -26,6 +26,7 @@ from . import roster
 from .cases import seed_cases
 from .names import pick_family_name, pick_given_name
 from .outreach import seed_outreach
+from .participation import seed_participation
 from .resources import seed_resources
 
 DEMO_PASSWORD = "tsunagu-demo"
@@ -539,6 +540,7 @@ def seed_demo(*, households: int = 120) -> SeedResult:
     seed_cases()
     seed_resources()
     seed_outreach()
+    seed_participation()
     return SeedResult(
         areas=len(areas), agencies=len(agencies), users=users, persons_created=persons
     )
