@@ -134,9 +134,9 @@ def dues(request, filters: Query[ParticipationDuesQuery]):
     if found:
         audit_read(
             request,
-            "participation.dues",
+            "participation.list",
             persons=[d.record.person_id for d in found],
-            context={"within_days": filters.within_days},
+            context={"dues": True, "within_days": filters.within_days},
         )
     return [
         {

@@ -330,7 +330,8 @@ def test_follow_ups_closure_and_keeping_in_touch(login, personas, record, shop):
     assert due["host"]["due_on"] == days_ago(6).isoformat()
     dues = client.get(f"{API}/dues").json()
     assert {(d["match_id"], d["track"]) for d in dues} == {(match.pk, "person"), (match.pk, "host")}
-    assert AuditEvent.objects.filter(action="participation.dues").exists()
+    read = AuditEvent.objects.filter(action="participation.list").latest("pk")
+    assert read.context["dues"] is True
     close = f"{API}/records/{record.pk}/close"
     answer = post(client, close, {"closed_on": days_ago(1).isoformat(), "person_view": "続けたい"})
     assert answer.status_code == 409
