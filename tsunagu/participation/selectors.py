@@ -92,7 +92,9 @@ def dues(user, *, within_days: int = 7) -> list[Due]:
     records = record_list(user=user, state="all")
     found: list[Due] = []
     for match in (
-        Match.objects.filter(record__in=records.values("pk"), status__in=FOLLOWED)
+        Match.objects.filter(
+            record__in=records.filter(closed_on__isnull=True).values("pk"), status__in=FOLLOWED
+        )
         .select_related("record", "record__person", "resource")
         .order_by("pk")
     ):

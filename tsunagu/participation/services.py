@@ -339,6 +339,7 @@ def follow_up_record(
     """A follow-up with the person or with the host, from 参加開始 on."""
     record = match.record
     _require_worker(by, record)
+    _require_open(record)
     note = (note or "").strip()
     if track not in Track.values:
         raise ValidationError({"track": "相手（本人・受け入れ先）を選んでください。"})

@@ -60,6 +60,8 @@ def next_follow_up(match: Match, last_on: datetime.date | None) -> datetime.date
     start) during the first weeks, then a month after it."""
     if match.started_on is None or match.status not in FOLLOWED:
         return None
+    if match.record.closed_on is not None:  # after closure, keeping in touch takes over
+        return None
     base = last_on or match.started_on
     if base < match.started_on + datetime.timedelta(weeks=weekly_weeks()):
         return base + datetime.timedelta(days=7)

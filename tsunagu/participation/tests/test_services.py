@@ -212,6 +212,13 @@ def test_closure_waits_for_matches_and_records_the_persons_view(worker, record, 
         by=worker, record=record, closed_on=days_ago(1), person_view="ここなら続けられる"
     )
     assert closed.next_keep_in_touch_on is not None
+    # follow-ups end with the closure: keeping in touch takes over
+    match.refresh_from_db()
+    assert workflow.next_follow_up(match, None) is None
+    with pytest.raises(ParticipationRuleError):
+        services.follow_up_record(
+            by=worker, match=match, track="person", occurred_on=days_ago(0), note="様子"
+        )
     contact = services.keep_in_touch_record(
         by=worker, record=closed, occurred_on=timezone.localdate(), note="元気に通っている"
     )
