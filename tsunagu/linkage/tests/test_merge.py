@@ -134,6 +134,7 @@ def test_every_model_pointing_at_person_is_covered():
         ("consultations.consultation", "person"),
         ("consultations.referral", "person"),
         ("outreach.outreachrecord", "person"),
+        ("participation.participationrecord", "person"),
         ("people.householdmember", "person"),
     }
 
