@@ -91,14 +91,23 @@ def dues(user, *, within_days: int = 7) -> list[Due]:
     horizon = timezone.localdate() + datetime.timedelta(days=within_days)
     records = record_list(user=user, state="all")
     found: list[Due] = []
-    for match in (
+    under_way = list(
         Match.objects.filter(
             record__in=records.filter(closed_on__isnull=True).values("pk"), status__in=FOLLOWED
         )
         .select_related("record", "record__person", "resource")
         .order_by("pk")
-    ):
-        for track, due_on in follow_ups_due(match).items():
+    )
+    # the last follow-up of every track of every match, in one query (not one per match)
+    last = {
+        (row["match_id"], row["track"]): row["last"]
+        for row in FollowUp.objects.filter(match__in=under_way)
+        .values("match_id", "track")
+        .annotate(last=Max("occurred_on"))
+    }
+    for match in under_way:
+        for track in Track.values:
+            due_on = next_follow_up(match, last.get((match.pk, track)))
             if due_on is not None and due_on <= horizon:
                 found.append(Due(match.record, match, track, due_on))
     for record in records.filter(
