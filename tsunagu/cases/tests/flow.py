@@ -59,13 +59,22 @@ def draft_plan(personas, case, agencies, *, statutory: str = "participation"):
 
 
 def meeting(personas, kind=MeetingKind.CONFERENCE, *, hours_ago: int = 1):
+    """A meeting ``hours_ago`` hours ago (negative: ahead). A past meeting stays within today's
+    local date, so that a guest's invitation (until the end of the meeting's day) still holds
+    just after midnight."""
+    starts_at = timezone.now() - datetime.timedelta(hours=hours_ago)
+    if hours_ago > 0:
+        midnight = timezone.make_aware(
+            datetime.datetime.combine(timezone.localdate(), datetime.time.min)
+        )
+        starts_at = max(starts_at, midnight)
     return meeting_services.meeting_create(
         by=personas["coordinator"].user,
         kind=kind,
         title="定例 重層的支援会議" if kind == MeetingKind.CONFERENCE else "支援会議",
         schedule="regular" if kind == MeetingKind.CONFERENCE else "ad_hoc",
         format="in_person",
-        starts_at=timezone.now() - datetime.timedelta(hours=hours_ago),
+        starts_at=starts_at,
     )
 
 

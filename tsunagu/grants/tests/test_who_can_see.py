@@ -8,6 +8,7 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from conftest import PERSONA_NAMES
@@ -137,7 +138,7 @@ def test_the_office_sees_the_section_with_an_ended_grant_and_its_end(
     shown = response.context["person_access"]["rows"]
     ended = [r for r in shown if not r.is_current]
     assert ended and all(r.valid_until for r in ended)
-    assert format_wareki(ended[0].valid_until.date()) in html
+    assert format_wareki(timezone.localdate(ended[0].valid_until)) in html
     assert STILL_CURRENT in html
     assert agencies["csw"].name in html
     assert reverse("grants:person_access", args=[person.pk]) in html
@@ -206,7 +207,7 @@ def test_the_history_page_shows_every_row_and_is_audited(login, personas, person
     access = response.context["access"]
     assert html.count('data-testid="access-row"') == len(access.rows)
     for row in access.ended:
-        assert format_wareki(row.valid_until.date()) in html
+        assert format_wareki(timezone.localdate(row.valid_until)) in html
     (event,) = events("person.access_view")
     assert event.person_ids == [person.pk]
     assert event.target_type == "people.person" and event.target_id == str(person.pk)
@@ -234,11 +235,11 @@ def test_the_export_opens_in_excel_with_the_rows_and_is_audited(login, personas,
     assert len(values) == len(access.rows) + 1
     for row, cells in zip(access.rows, values[1:], strict=True):
         assert cells[:3] == (row.agency_name, row.subject, row.basis_label)
-        assert cells[3] == format_wareki(row.valid_from.date())
+        assert cells[3] == format_wareki(timezone.localdate(row.valid_from))
         if row.is_current:
             assert cells[4] == STILL_CURRENT and cells[6] is None
         else:
-            assert cells[4] == format_wareki(row.valid_until.date())
+            assert cells[4] == format_wareki(timezone.localdate(row.valid_until))
             assert cells[6] is not None
     formula_like = [c for c in sheet["B"] if c.value == "世帯「=HYPERLINK(1)」"]
     assert formula_like and all(c.data_type == "s" for c in formula_like)
