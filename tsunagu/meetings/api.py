@@ -346,7 +346,7 @@ def meeting_answer(request, meeting: Meeting, *, audit: bool = True) -> dict[str
                 "status": gap.status,
                 "status_label": gap.get_status_display(),
             }
-            for gap in meeting.resource_gaps.all()
+            for gap in (link.gap for link in meeting.gap_links.all())
         ]
         if materials
         else None,

@@ -256,31 +256,19 @@ class ActionItem(models.Model):
         return self.description
 
 
-class ResourceGap(models.Model):
-    """不足する社会資源: a need no resource meets, kept as a regional issue until developed."""
+class MeetingGap(models.Model):
+    """A 不足する社会資源 raised at a meeting: the register itself is ``resources.ResourceGap``
+    (below this app); this row says at which meeting it was found."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", "未対応"
-        IN_DEVELOPMENT = "in_development", "開発中"
-        DEVELOPED = "developed", "開発済み"
-
-    meeting = models.ForeignKey(
-        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="resource_gaps"
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="gap_links")
+    gap = models.OneToOneField(
+        "resources.ResourceGap", on_delete=models.CASCADE, related_name="meeting_link"
     )
-    description = models.TextField("不足している社会資源・仕組み")
-    area = models.ForeignKey(
-        "accounts.Area", verbose_name="圏域", on_delete=models.PROTECT, null=True, blank=True
-    )
-    status = models.CharField("状況", max_length=20, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField("登録日時", auto_now_add=True)
 
     class Meta:
-        verbose_name = "不足する社会資源（地域課題）"
-        verbose_name_plural = "不足する社会資源（地域課題）"
-        ordering = ["-created_at", "-id"]
+        verbose_name = "会議で把握した不足する社会資源"
+        verbose_name_plural = "会議で把握した不足する社会資源"
+        ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.description[:40]
+        return f"{self.meeting} / {self.gap}"

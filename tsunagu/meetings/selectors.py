@@ -34,8 +34,8 @@ from .models import (
     AgendaPurpose,
     DecisionOutcome,
     Meeting,
+    MeetingGap,
     MeetingMember,
-    ResourceGap,
 )
 
 P = AgendaPurpose
@@ -123,8 +123,10 @@ def meeting_get(*, user, pk: int) -> Meeting:
                 ),
             ),
             Prefetch(
-                "resource_gaps",
-                queryset=ResourceGap.objects.select_related("area", "created_by").order_by("id"),
+                "gap_links",
+                queryset=MeetingGap.objects.select_related(
+                    "gap__area", "gap__met_by", "gap__kind"
+                ).order_by("id"),
             ),
         )
         .get(pk=pk)

@@ -33,6 +33,8 @@ from tsunagu.cases.workflow import CLOSABLE, SUSPENDABLE, CaseTransitionError
 from tsunagu.common.errors import RuleBroken
 from tsunagu.common.validation import max_length_errors
 from tsunagu.consultations.services import referral_complete_with_case
+from tsunagu.resources.gaps import gap_create
+from tsunagu.resources.models import GapOrigin
 
 from .hooks import agenda_handlers
 from .models import (
@@ -45,9 +47,9 @@ from .models import (
     DecisionOutcome,
     Format,
     Meeting,
+    MeetingGap,
     MeetingKind,
     MeetingMember,
-    ResourceGap,
     Schedule,
 )
 from .permissions import manages_meeting
@@ -847,15 +849,15 @@ def action_item_done(*, by, action: ActionItem, done_on: datetime.date | None = 
     return action
 
 
-def resource_gap_add(*, by, meeting: Meeting, description: str, area=None) -> ResourceGap:
-    """不足する社会資源: kept as a regional issue (地域課題) for community development."""
+def resource_gap_add(*, by, meeting: Meeting, description: str, area=None, **fields):
+    """不足する社会資源 found at the meeting: raised in the register (``resources``) as a
+    regional issue (地域課題) and linked to the meeting, together or not at all."""
     _managing(by, meeting)
-    if not description.strip():
-        raise ValidationError({"description": "不足している社会資源・仕組みを入力してください。"})
     with transaction.atomic():
-        gap = ResourceGap.objects.create(
-            meeting=meeting, description=description.strip(), area=area, created_by=by
+        gap = gap_create(
+            by=by, description=description, area=area, origin=GapOrigin.MEETING, **fields
         )
+        MeetingGap.objects.create(meeting=meeting, gap=gap)
         audit_record(
             actor=by, action="meeting.resource_gap_add", target=gap, context={"meeting": meeting.pk}
         )

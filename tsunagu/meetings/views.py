@@ -188,7 +188,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agenda": _agenda_rows(request, meeting, materials),
             "quorum_problems": services.quorum_problems(meeting) if meeting.takes_decisions else [],
             "action_items": list(meeting.action_items.all()) if materials else [],
-            "resource_gaps": list(meeting.resource_gaps.all()) if materials else [],
+            "resource_gaps": [link.gap for link in meeting.gap_links.all()] if materials else [],
             "pledge_text": selectors.PLEDGE_TEXT,
             "attendance_form": AttendanceForm(members=members) if may_manage else None,
             "user_agency_id": acting(user).agency_id,

@@ -199,3 +199,31 @@ class KeepInTouch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} {self.occurred_on}"
+
+
+class GapNeed(models.Model):
+    """No resource fits the person: the record waits on a 不足する社会資源 (found in matching).
+    The register counts the people a gap affects from these rows."""
+
+    record = models.ForeignKey(
+        ParticipationRecord, on_delete=models.PROTECT, related_name="gap_needs"
+    )
+    gap = models.ForeignKey(
+        "resources.ResourceGap", on_delete=models.PROTECT, related_name="participation_needs"
+    )
+    note = models.CharField("合う資源がなかった事情", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "不足する社会資源を待つ参加支援"
+        verbose_name_plural = "不足する社会資源を待つ参加支援"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "gap"], name="participation_gap_need_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} / {self.gap}"

@@ -256,3 +256,102 @@ class HostProfile(models.Model):
     @property
     def is_assessed(self) -> bool:
         return self.assessed_on is not None and bool(self.assessment.strip())
+
+
+class GapStatus(models.TextChoices):
+    OPEN = "open", "未対応"
+    CONSIDERING = "considering", "検討中"
+    DEVELOPING = "developing", "開発中"
+    DEVELOPED = "developed", "開発済み"
+
+
+class GapOrigin(models.TextChoices):
+    MEETING = "meeting", "会議"
+    MATCHING = "matching", "参加支援のマッチング"
+    COMMUNITY = "community", "地域づくり"
+    OTHER = "other", "その他"
+
+
+class ResourceGap(models.Model):
+    """不足する社会資源 (地域課題): a need no resource meets, from a meeting or from matching,
+    kept until a resource is developed for it (未対応 → 検討中 → 開発中 → 開発済み). Holds no
+    personal data: the people it affects are counted from the records that link to it, which
+    belong to the higher apps (meetings, participation) and are shown there."""
+
+    description = models.TextField("不足している社会資源・仕組み")
+    kind = models.ForeignKey(
+        ResourceKind,
+        verbose_name="求められる資源の種類",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    targets = models.CharField("対象の世代", max_length=100, blank=True)
+    target_attributes = models.CharField("対象（属性）", max_length=200, blank=True)
+    area = models.ForeignKey(
+        "accounts.Area",
+        verbose_name="圏域",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    origin = models.CharField(
+        "把握の経路", max_length=20, choices=GapOrigin.choices, default=GapOrigin.OTHER
+    )
+    status = models.CharField(
+        "状況", max_length=20, choices=GapStatus.choices, default=GapStatus.OPEN
+    )
+    #: the resource that met the need (開発済み)
+    met_by = models.ForeignKey(
+        Resource,
+        verbose_name="対応した社会資源",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gaps_met",
+    )
+    search_text = models.TextField(editable=False, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        verbose_name = "不足する社会資源（地域課題）"
+        verbose_name_plural = "不足する社会資源（地域課題）"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="resource_gap_list")]
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+    @property
+    def target_list(self) -> list[str]:
+        return [t for t in self.targets.split("|") if t in Target.values]
+
+    def target_labels(self) -> list[str]:
+        return [Target(t).label for t in self.target_list]
+
+
+class ResourceGapEvent(models.Model):
+    """A step of a gap (登録, 状況の変更, 対応した資源): its history, with the date and who."""
+
+    gap = models.ForeignKey(ResourceGap, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField("状況", max_length=20, choices=GapStatus.choices)
+    note = models.TextField("経過", blank=True)
+    resource = models.ForeignKey(
+        Resource, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "不足する社会資源の経過"
+        verbose_name_plural = "不足する社会資源の経過"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.gap} / {self.get_status_display()}"

@@ -36,9 +36,9 @@ from tsunagu.meetings.models import (
     Meeting,
     MeetingKind,
     MeetingMember,
-    ResourceGap,
 )
 from tsunagu.people.models import Person
+from tsunagu.resources.models import ResourceGap
 
 C = CaseStatus
 
@@ -226,7 +226,8 @@ def test_regular_series_held_monthly_with_the_next_one_upcoming(demo):
     assert waiting.filter(purpose="plan_adoption", case__status=C.IN_CONFERENCE).exists()
     assert not next_meeting.members.filter(attended__isnull=False).exists()
     gap = ResourceGap.objects.get(description=RESOURCE_GAP)
-    assert gap.meeting in held
+    assert gap.meeting_link.meeting in held
+    assert gap.origin == "meeting"
     assert ActionItem.objects.filter(meeting__in=held).count() >= 2
     assert Meeting.objects.filter(kind=MeetingKind.CASE).count() == 1
     assert Meeting.objects.filter(kind=MeetingKind.CONFIDENTIAL).count() == 1

@@ -14,7 +14,8 @@ from tsunagu.cases.models import CaseStatus
 from tsunagu.cases.services import plan as plan_services
 from tsunagu.cases.tests.flow import draft_plan, hold, meeting, to_planning
 from tsunagu.meetings import services
-from tsunagu.meetings.models import ActionItem, Meeting, MeetingKind, MeetingMember, ResourceGap
+from tsunagu.meetings.models import ActionItem, Meeting, MeetingKind, MeetingMember
+from tsunagu.resources.models import ResourceGap
 
 pytestmark = pytest.mark.django_db
 

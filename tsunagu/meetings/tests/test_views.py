@@ -22,8 +22,8 @@ from tsunagu.meetings.models import (
     Meeting,
     MeetingKind,
     MeetingMember,
-    ResourceGap,
 )
+from tsunagu.resources.models import ResourceGap
 
 pytestmark = pytest.mark.django_db
 C = CaseStatus
