@@ -21,3 +21,9 @@ class MeetingsConfig(AppConfig):
         from tsunagu.dashboard.widgets import register_widget
 
         register_widget(dashboard_panel, order=50)  # the home page's meetings panel
+
+        from tsunagu.resources.hooks import register_gap_links
+
+        from .selectors import gap_meeting_links
+
+        register_gap_links(gap_meeting_links)  # a gap's page names the meeting that found it

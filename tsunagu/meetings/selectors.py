@@ -470,3 +470,21 @@ def active_user(pk: int):
         .first()
     )
     return membership.user if membership else None
+
+
+def gap_meeting_links(user, gap) -> list[tuple[str, str]]:
+    """The meeting where a 不足する社会資源 was raised, if the user may see that meeting
+    (shown on the gap's page in the register)."""
+    link = MeetingGap.objects.filter(gap=gap).first()
+    if link is None:
+        return []
+    found = access.meetings_visible_to(user).filter(pk=link.meeting_id).first()
+    if found is None:
+        return []
+    when = format_wareki(timezone.localdate(found.starts_at))
+    return [
+        (
+            f"会議：{found.title}（{when}）",
+            reverse("meetings:meeting_detail", args=[found.pk]) + "#gaps",
+        )
+    ]
