@@ -31,11 +31,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Area, User
-from tsunagu.resources import services
+from tsunagu.resources import gaps, services
 from tsunagu.resources.kinds import KINDS, install_standard_kinds
 from tsunagu.resources.models import (
     WEEKDAYS,
     Frequency,
+    GapOrigin,
+    GapStatus,
     Resource,
     ResourceKind,
     ResourceStatus,
@@ -1172,4 +1174,71 @@ def seed_resources() -> int:
                 closes_at=closes,
                 note=note,
             )
+        _seed_gaps(worker, made, kinds, areas)
     return len(made)
+
+
+#: 不足する社会資源 beside the meeting's (demo/cases.py) and the matching's (demo/participation.py):
+#: (description, kind, targets, attributes, area, origin, stages after 未対応, developed by)
+GAPS = (
+    (
+        "三輪圏域に、夜間や休日に若者がふらっと立ち寄れる場所がない",
+        "ibasho",
+        (Y,),
+        "ひきこもり状態から外に出はじめた若者",
+        "dl_miwa",
+        GapOrigin.COMMUNITY,
+        (GapStatus.CONSIDERING,),
+        None,
+    ),
+    (
+        "外国籍の親子が、日本語の相談をしながら通える学習支援がない",
+        "study_support",
+        (C,),
+        "外国籍の子どもと保護者",
+        "dl_kano",
+        GapOrigin.OTHER,
+        (),
+        None,
+    ),
+    (
+        "中央圏域に、短い時間から始められる就労体験の受け入れ先が少ない",
+        "work_experience",
+        (Y, W),
+        "長く働いていなかった方",
+        "dl_chuo",
+        GapOrigin.COMMUNITY,
+        (GapStatus.CONSIDERING, GapStatus.DEVELOPING, GapStatus.DEVELOPED),
+        "work_experience",
+    ),
+)
+
+
+def _seed_gaps(worker, made: dict[str, Resource], kinds, areas) -> None:
+    for description, kind, targets, attributes, area, origin, stages, met_kind in GAPS:
+        gap = gaps.gap_create(
+            by=worker,
+            description=description,
+            kind=kinds.get(kind),
+            targets=list(targets),
+            target_attributes=attributes,
+            area=areas.get(area),
+            origin=origin,
+        )
+        for stage in stages:
+            met_by = None
+            if stage == GapStatus.DEVELOPED:
+                met_by = next(
+                    r for r in made.values() if r.kind.code == met_kind and r.status == "open"
+                )
+            gap = gaps.gap_move(
+                by=worker,
+                gap=gap,
+                status=stage,
+                met_by=met_by,
+                note={
+                    GapStatus.CONSIDERING: "協議体で取り上げ、地域の事業者に声をかけることにした",
+                    GapStatus.DEVELOPING: "商店街振興組合と、受け入れの条件を話し合っている",
+                    GapStatus.DEVELOPED: "商店街の一店舗が、週1回2時間からの受け入れを始めた",
+                }[stage],
+            )

@@ -22,6 +22,7 @@ from tsunagu.resources.models import (
     HostProfile,
     Organization,
     Resource,
+    ResourceGap,
     ResourceKind,
     ResourceStatus,
     Schedule,
@@ -179,6 +180,23 @@ def test_written_through_the_services_as_the_participation_worker(demo):
     assert all(r.search_text for r in Resource.objects.all())
 
 
+def test_gaps_at_every_stage_from_every_route(demo):
+    """The register holds the meeting's gap (demo/cases.py), gaps noticed in community work
+    and by the office at each stage, and one developed into a resource of the directory."""
+    found = {g.description: g for g in ResourceGap.objects.select_related("met_by", "kind")}
+    assert {g.status for g in found.values()} >= {"open", "considering", "developed"}
+    assert {g.origin for g in found.values()} >= {"meeting", "community", "other"}
+    developed = [g for g in found.values() if g.status == "developed"]
+    assert developed and all(g.met_by and g.met_by.kind == g.kind for g in developed)
+    assert [e.status for e in developed[0].events.all()] == [
+        "open",
+        "considering",
+        "developing",
+        "developed",
+    ]
+    assert all(g.area_id for g in found.values())
+
+
 def test_seeding_again_adds_nothing(demo):
     before = (
         Resource.objects.count(),
@@ -186,6 +204,7 @@ def test_seeding_again_adds_nothing(demo):
         Schedule.objects.count(),
         HostProfile.objects.count(),
         ScheduleException.objects.count(),
+        ResourceGap.objects.count(),
         AuditEvent.objects.filter(action__startswith="resource.").count(),
     )
     assert seed_resources() == 0
@@ -196,6 +215,7 @@ def test_seeding_again_adds_nothing(demo):
         Schedule.objects.count(),
         HostProfile.objects.count(),
         ScheduleException.objects.count(),
+        ResourceGap.objects.count(),
         AuditEvent.objects.filter(action__startswith="resource.").count(),
     )
     assert after == before
