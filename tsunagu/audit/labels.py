@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "resource.gap_move": "不足する社会資源の状況の変更",
     "resource.gap_read": "不足する社会資源の閲覧",
     "participation.gap_need": "合う社会資源がないことの記録",
+    "participation.gap_need_remove": "合う社会資源がないことの記録の取消し",
     "outreach.close": "アウトリーチの終了",
     "outreach.consent": "アウトリーチの同意（利用申込）の記録",
     "outreach.contact": "アウトリーチの接触記録",

@@ -10,6 +10,7 @@ class ParticipationConfig(AppConfig):
         from tsunagu.cases.panels import register_case_panel
         from tsunagu.dashboard.widgets import register_widget
         from tsunagu.grants.signals import watch
+        from tsunagu.resources.hooks import register_gap_links, register_gap_people_counter
 
         from . import (
             panels,
@@ -19,6 +20,9 @@ class ParticipationConfig(AppConfig):
 
         register_case_panel(panels.case_panel)  # the records beside a 多機関協働 case
         register_widget(panels.dashboard_panel, order=37)  # follow-ups falling due
+        # the 不足する社会資源 register: people waiting on a gap, and the records waiting
+        register_gap_people_counter(panels.gap_people)
+        register_gap_links(panels.gap_links)
 
         # the participation agency sees the person its record follows (grants basis)
         watch(ParticipationRecord, {"person_id": "persons"})

@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from tsunagu.common.forms import BootstrapForm, WarekiDateField
 from tsunagu.common.wareki import format_wareki
+from tsunagu.resources.gaps import DESCRIPTION_MAX as GAP_DESCRIPTION_MAX
+from tsunagu.resources.models import Target
 
 from .models import MatchStatus, Track
-from .services import TEXT_MAX
+from .services import GAP_NOTE_MAX, TEXT_MAX
 
 WAREKI_HELP = "和暦（令和8年12月6日、R8.12.6）・西暦のどちらでも入力できます。"
 
@@ -217,3 +219,78 @@ class KeepInTouchEndForm(_DatedForm):
 
     ended_on = _date("終了日")
     reason = _text("終える理由", 200, required=True)
+
+
+def _pick(label: str):
+    return forms.TypedChoiceField(
+        label=label,
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": f"{label}を選択肢から選んでください。"},
+    )
+
+
+class GapNeedForm(BootstrapForm):
+    """合う社会資源がない: choose a gap already in the register, or describe a new one."""
+
+    gap = _pick("登録済みの不足する社会資源")
+    description = _text("不足している社会資源・仕組み", GAP_DESCRIPTION_MAX, rows=3)
+    kind = _pick("求められる資源の種類")
+    targets = forms.MultipleChoiceField(
+        label="対象の世代",
+        required=False,
+        choices=Target.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "対象の世代を選択肢から選んでください。"},
+    )
+    target_attributes = _text(
+        "対象（属性）", 200, help_text="例：日中に外出が難しい若者、障害のある人"
+    )
+    area = _pick("圏域")
+    note = _text(
+        "合う資源がなかった事情",
+        GAP_NOTE_MAX,
+        rows=2,
+        help_text="例：午後に通える就労体験先が圏域にない",
+    )
+
+    def __init__(self, *args, gaps=(), kinds=(), areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gap_objects = {g.pk: g for g in gaps}
+        self.kind_objects = {k.pk: k for k in kinds}
+        self.area_objects = {a.pk: a for a in areas}
+        self.fields["gap"].choices = [("", "（新しく登録する）")] + [
+            (g.pk, gap_label(g)) for g in gaps
+        ]
+        self.fields["kind"].choices = [("", "（指定しない）")] + [(k.pk, k.name) for k in kinds]
+        self.fields["area"].choices = [("", "（指定しない）")] + [(a.pk, a.name) for a in areas]
+        self.fields["targets"].widget.attrs["class"] = "form-check-input"
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "gap": self.gap_objects.get(data.get("gap")),
+            "description": data.get("description", ""),
+            "kind": self.kind_objects.get(data.get("kind")),
+            "area": self.area_objects.get(data.get("area")),
+            "targets": data.get("targets") or [],
+            "target_attributes": data.get("target_attributes", ""),
+            "note": data.get("note", ""),
+        }
+
+
+def gap_label(gap) -> str:
+    parts = (gap.kind.name if gap.kind_id else "", gap.area.name if gap.area_id else "")
+    where = "・".join(x for x in parts if x)
+    text = gap.description if len(gap.description) <= 60 else gap.description[:59] + "…"
+    return f"{text}（{gap.get_status_display()}{'・' + where if where else ''}）"
+
+
+class GapNeedRemoveForm(BootstrapForm):
+    reason = _text(
+        "記録から外す理由",
+        GAP_NOTE_MAX,
+        required=True,
+        help_text="例：合う社会資源が見つかった、本人の希望が変わった",
+    )

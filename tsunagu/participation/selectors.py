@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from tsunagu import access
 
-from .models import FollowUp, Match, ParticipationRecord, Track
+from .models import FollowUp, GapNeed, Match, ParticipationRecord, Track
 from .workflow import FOLLOWED, next_follow_up
 
 
@@ -126,4 +126,52 @@ def records_beside_case(user, case) -> list[ParticipationRecord]:
         .filter(case_id=case.pk)
         .select_related("person", "agency")
         .order_by("-started_on")
+    )
+
+
+# ------------------------------------------------------------- gaps found in matching
+
+
+def gap_needs(record: ParticipationRecord) -> list[GapNeed]:
+    """The 不足する社会資源 the record waits on, oldest first, with each gap's stage."""
+    return list(
+        record.gap_needs.select_related(
+            "gap", "gap__kind", "gap__area", "gap__met_by", "created_by"
+        ).order_by("created_at", "id")
+    )
+
+
+def people_waiting(gap_ids: list[int]) -> dict[int, int]:
+    """How many people (distinct persons of the records linked) wait on each gap, in one
+    aggregated query; no names (the register counts, it does not show)."""
+    if not gap_ids:
+        return {}
+    return {
+        row["gap_id"]: row["people"]
+        for row in GapNeed.objects.filter(gap_id__in=gap_ids)
+        .order_by()
+        .values("gap_id")
+        .annotate(people=Count("record__person_id", distinct=True))
+    }
+
+
+def records_waiting_on(user, gap) -> list[ParticipationRecord]:
+    """The participation records the user may see that wait on ``gap``."""
+    return list(
+        access.participation_records_visible_to(user)
+        .filter(gap_needs__gap_id=gap.pk)
+        .select_related("person")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def records_of_person(user, person) -> list[ParticipationRecord]:
+    """The person's participation records the user may see, newest first (the person page)."""
+    return list(
+        access.participation_records_visible_to(user)
+        .filter(person_id=person.pk)
+        .select_related("agency", "worker")
+        .annotate(match_total=Count("matches"))
+        .order_by("-started_on", "-id")
     )

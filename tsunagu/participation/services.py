@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tsunagu import access
@@ -17,10 +17,19 @@ from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.cases.models import PlanItem, StatutoryService
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.fiscal import add_months
-from tsunagu.resources.models import HostProfile, Resource, ResourceStatus
+from tsunagu.resources.gaps import gap_create
+from tsunagu.resources.models import (
+    GapOrigin,
+    GapStatus,
+    HostProfile,
+    Resource,
+    ResourceGap,
+    ResourceStatus,
+)
 
 from .models import (
     FollowUp,
+    GapNeed,
     KeepInTouch,
     Match,
     MatchEvent,
@@ -475,3 +484,110 @@ def keep_in_touch_end(
         locked.save()
         _audit(by, "participation.keep_in_touch_end", locked, before=before)
     return locked
+
+
+# ------------------------------------------------------------- gaps found in matching
+
+
+GAP_NOTE_MAX = 300
+GAP_ALREADY = (
+    "この不足する社会資源は、既にこの参加支援で「合う社会資源がない」として記録されています。"
+)
+
+
+def gap_need_add(
+    *,
+    by,
+    record: ParticipationRecord,
+    gap: ResourceGap | None = None,
+    description: str = "",
+    kind=None,
+    area=None,
+    targets=(),
+    target_attributes: str = "",
+    note: str = "",
+) -> GapNeed:
+    """No resource fits the person: the record waits on a 不足する社会資源 — one already in the
+    register (``gap``), or a new one raised here (``description`` …, origin 参加支援の
+    マッチング). The gap (when new) and the link are written together or not at all."""
+    _require_worker(by, record)
+    _require_open(record)
+    note, description = (note or "").strip(), (description or "").strip()
+    errors = {}
+    if len(note) > GAP_NOTE_MAX:
+        errors["note"] = f"合う資源がなかった事情は{GAP_NOTE_MAX}文字以内で入力してください。"
+    if gap is None and not description:
+        errors["gap"] = (
+            "登録済みの不足する社会資源を選ぶか、新しく不足している社会資源・仕組みを"
+            "入力してください。"
+        )
+    elif gap is not None and description:
+        errors["gap"] = (
+            "登録済みの不足する社会資源を選ぶか、新しく入力するかのどちらかにしてください。"
+        )
+    if errors:
+        raise ValidationError(errors)
+    if gap is not None:
+        gap = ResourceGap.objects.get(pk=gap.pk)  # as it is now
+        if gap.status == GapStatus.DEVELOPED:
+            raise ParticipationRuleError(
+                {
+                    "gap": "この不足する社会資源は開発済みです。対応した社会資源を本人に"
+                    "提案してください。"
+                }
+            )
+        if GapNeed.objects.filter(record=record, gap=gap).exists():
+            raise ParticipationRuleError({"gap": GAP_ALREADY})
+    with transaction.atomic():
+        created = gap is None
+        if created:
+            gap = gap_create(
+                by=by,
+                description=description,
+                area=area,
+                kind=kind,
+                targets=targets,
+                target_attributes=target_attributes,
+                origin=GapOrigin.MATCHING,
+            )
+        try:
+            with transaction.atomic():
+                need = GapNeed.objects.create(record=record, gap=gap, note=note, created_by=by)
+        except IntegrityError:  # the same link written at the same moment
+            raise ParticipationRuleError({"gap": GAP_ALREADY}) from None
+        _audit(
+            by,
+            "participation.gap_need",
+            record,
+            target=need,
+            context={"gap": gap.pk, "new_gap": created},
+            changes=diff({}, {"gap_id": gap.pk, "note": note}),
+        )
+    return need
+
+
+def gap_need_remove(*, by, need: GapNeed, reason: str) -> None:
+    """The record no longer waits on the gap (a resource was found, the person's wish
+    changed): the link is removed, the reason kept in the audit log. The gap itself stays in
+    the register."""
+    record = need.record
+    _require_worker(by, record)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "記録から外す理由を入力してください。"})
+    if len(reason) > GAP_NOTE_MAX:
+        raise ValidationError(
+            {"reason": f"記録から外す理由は{GAP_NOTE_MAX}文字以内で入力してください。"}
+        )
+    with transaction.atomic():
+        deleted, _ = GapNeed.objects.filter(pk=need.pk).delete()
+        if not deleted:
+            raise ParticipationRuleError("この不足する社会資源は、既に記録から外されています。")
+        _audit(
+            by,
+            "participation.gap_need_remove",
+            record,
+            target=need.gap,
+            context={"gap": need.gap_id, "need": need.pk, "reason": reason},
+            changes=diff({"gap_id": need.gap_id, "note": need.note}, {}),
+        )

@@ -33,4 +33,10 @@ urlpatterns = [
         views.keep_in_touch_end,
         name="keep_in_touch_end",
     ),
+    path("participation/<int:pk>/gap-needs/new/", views.gap_need_add, name="gap_need_add"),
+    path(
+        "participation/<int:pk>/gap-needs/<int:need_pk>/remove/",
+        views.gap_need_remove,
+        name="gap_need_remove",
+    ),
 ]

@@ -8,11 +8,14 @@ record answers 403 with the rule. Every page that shows personal data records it
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.accounts.acting import acting
@@ -22,23 +25,27 @@ from tsunagu.common.errors import NotVisible
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
 from tsunagu.common.views import is_partial, personal_data_view
+from tsunagu.resources import gaps as register
 from tsunagu.resources import selectors as directory
 from tsunagu.resources.models import HostProfile, Resource, ResourceKind, ResourceStatus
 
-from . import forms, selectors, services
-from .models import Match, MatchStatus, Track
+from . import export, forms, selectors, services
+from .models import GapNeed, Match, MatchStatus, Track
 from .permissions import NOT_WORKER, works_record
 from .workflow import MATCH_TRANSITIONS
 
 PAGE_SIZE = 25
+EXPORT_MAX = 10000
+GAPS_SHOWN = 200
 PERSONS_SHOWN = 20
 RESOURCES_SHOWN = 20
 NOT_OPENER = "参加支援は、参加支援事業者の支援員が自分の機関の記録として始めます。"
 
 
-def _query_without(request: HttpRequest, name: str) -> str:
+def _query_without(request: HttpRequest, *names: str) -> str:
     query = request.GET.copy()
-    query.pop(name, None)
+    for name in names:
+        query.pop(name, None)
     return query.urlencode()
 
 
@@ -62,6 +69,9 @@ def record_list(request: HttpRequest) -> HttpResponse:
     data = getattr(form, "cleaned_data", {})
     state, q = data.get("state") or "open", (data.get("q") or "").strip()
     qs = selectors.record_list(user=request.user, state=state, q=q)
+    fmt = request.GET.get("export", "")
+    if fmt in ("xlsx", "csv"):
+        return _export(request, qs, fmt, state=state, q=q)
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -89,12 +99,45 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "paginator": paginator,
-            "query": _query_without(request, "page"),
+            "query": _query_without(request, "page", "export"),
             "dues": dues,
             "office": access.sees_everything(request.user),
             "may_create": acting(request.user).has_role(Role.PARTICIPATION_WORKER),
         },
     )
+
+
+STATE_LABELS = {"open": "支援中", "closed": "終結", "all": "すべて"}
+
+
+def _export(request: HttpRequest, qs, fmt: str, *, state: str, q: str) -> HttpResponse:
+    """The filtered list (at most :data:`EXPORT_MAX` rows) as .xlsx or CSV; the read of every
+    row is recorded."""
+    ids = list(qs.values_list("pk", flat=True)[:EXPORT_MAX])
+    records = export.with_matches(
+        list(qs.model.objects.filter(pk__in=ids).select_related("person", "agency", "worker"))
+    )
+    order = {pk: n for n, pk in enumerate(ids)}
+    records.sort(key=lambda r: order[r.pk])
+    audit_read(
+        request,
+        "participation.list",
+        persons=sorted({r.person_id for r in records}),
+        context={"state": state, "q": q, "export": fmt, "participation": ids},
+    )
+    conditions = f"状態：{STATE_LABELS.get(state, state)}" + (f"・氏名：{q}" if q else "")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    name = f"参加支援の一覧_{stamp}.{fmt}"
+    body = (
+        export.as_xlsx(records, conditions=conditions) if fmt == "xlsx" else export.as_csv(records)
+    )
+    response = HttpResponse(
+        body, content_type=export.XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"participation_{stamp}.{fmt}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response
 
 
 # ----------------------------------------------------------------------------- new record
@@ -214,6 +257,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             match.follow_ups.all(), key=lambda f: (f.occurred_on, f.pk), reverse=True
         )
     contacts = list(record.keep_in_touch.select_related("by").order_by("-occurred_on", "-id"))
+    needs = selectors.gap_needs(record)
     _audit_view(request, record, matches=[m.pk for m in matches])
     return render(
         request,
@@ -225,6 +269,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_work": works_record(request.user, record),
             "keep_in_touch": contacts,
             "keeping_in_touch": record.is_closed and record.keep_in_touch_ended_on is None,
+            "gap_needs": needs,
         },
     )
 
@@ -382,6 +427,7 @@ def match_propose(request: HttpRequest, pk: int) -> HttpResponse:
             "more": len(found) > RESOURCES_SHOWN,
             "chosen": chosen,
             "search_query": _query_without(request, "resource"),
+            "gap_query": _query_without(request, "resource", "page"),
         },
     )
 
@@ -527,4 +573,89 @@ def keep_in_touch_end(request: HttpRequest, pk: int) -> HttpResponse:
         done="つながりの維持を終えました。",
         page="keep_in_touch_end",
         intro="本人が地域の中で自らつながりを保てるようになったときに終えます。",
+    )
+
+
+# ---------------------------------------------------------------- gaps found in matching
+
+
+def _gap_choices(kind_id, area_id) -> list:
+    """The gaps a record may wait on (every stage before 開発済み), those of the kind and area
+    the worker searched first, then the newest."""
+    found = list(register.gap_search(register.GapSearch(status="active"))[:GAPS_SHOWN])
+    return sorted(found, key=lambda g: (g.kind_id != kind_id, g.area_id != area_id))
+
+
+def _int_or_none(value: str):
+    return int(value) if value and value.isdigit() else None
+
+
+@personal_data_view("participation.view_record")
+@form_token_once
+def gap_need_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """合う社会資源がない: the record waits on a gap of the register (chosen, or raised here
+    with the kind and area of the worker's search)."""
+    record = _workable(request, pk)
+    kinds, areas = _kinds(), _areas()
+    kind_id = _int_or_none(request.GET.get("kind", ""))
+    area_id = _int_or_none(request.GET.get("area", ""))
+    words = request.GET.get("q", "").strip()[:100]
+    gaps = _gap_choices(kind_id, area_id)
+
+    def run(record, form):
+        services.gap_need_add(by=request.user, record=record, **form.service_arguments())
+
+    searched = [
+        label
+        for label in (
+            next((f"種類：{k.name}" for k in kinds if k.pk == kind_id), ""),
+            next((f"圏域・地区：{a.name}" for a in areas if a.pk == area_id), ""),
+            f"ことば：「{words}」" if words else "",
+        )
+        if label
+    ]
+    return _step(
+        request,
+        pk,
+        record=record,
+        form_class=forms.GapNeedForm,
+        run=run,
+        title="合う社会資源がない",
+        submit="記録する",
+        done="合う社会資源がないことを記録しました。不足する社会資源の一覧にも載ります。",
+        page="gap_need",
+        intro="本人に合う社会資源が見つからないときに記録します。登録済みの不足する社会資源を"
+        "選ぶか、新しく内容を入力してください（新しいものは「参加支援のマッチング」で把握した"
+        "不足する社会資源として登録されます）。本人の名前は不足する社会資源の一覧には出ません。",
+        form_kwargs={"gaps": gaps, "kinds": kinds, "areas": areas},
+        initial={"kind": kind_id, "area": area_id},
+        template="participation/gap_need_form.html",
+        extra={"searched": searched, "gap_needs": selectors.gap_needs(record)},
+    )
+
+
+@personal_data_view("participation.view_record")
+@form_token_once
+def gap_need_remove(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse:
+    record = _workable(request, pk)
+    need = GapNeed.objects.filter(pk=need_pk, record=record).select_related("gap").first()
+    if need is None:
+        raise Http404
+    need.record = record
+
+    def run(record, form):
+        services.gap_need_remove(by=request.user, need=need, **form.cleaned_data)
+
+    return _step(
+        request,
+        pk,
+        record=record,
+        form_class=forms.GapNeedRemoveForm,
+        run=run,
+        title="不足する社会資源の記録から外す",
+        submit="外す",
+        done="不足する社会資源の記録から外しました。",
+        page="gap_need_remove",
+        intro=f"「{need.gap.description[:80]}」を、この方が待っている不足する社会資源から外します。"
+        "不足する社会資源そのものは一覧に残ります。",
     )

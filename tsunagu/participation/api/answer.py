@@ -78,7 +78,8 @@ def _next_due(match: Match) -> list[dict]:
 
 def record_answer(request, record: ParticipationRecord) -> ParticipationRecord:
     """The record whole, read again: its matches with their moves, follow-ups and the next
-    due date of each track, whether the 支援決定 is in place, and keeping in touch."""
+    due date of each track, whether the 支援決定 is in place, keeping in touch, and the
+    不足する社会資源 it waits on."""
     fresh = selectors.get_record_for_user(request.user, record.pk)
     fresh.matches_shown = list(
         fresh.matches.select_related("resource", "resource__organization")
@@ -94,6 +95,7 @@ def record_answer(request, record: ParticipationRecord) -> ParticipationRecord:
     fresh.decision_in_place = services.decision_in_place(fresh)
     fresh.may_work = request.user.has_perm("participation.work_record", fresh)
     fresh.keep_in_touch_shown = list(fresh.keep_in_touch.select_related("by"))
+    fresh.gap_needs_shown = selectors.gap_needs(fresh)
     return fresh
 
 

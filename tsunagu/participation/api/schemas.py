@@ -9,7 +9,15 @@ from ninja import Schema
 
 from tsunagu.common.wareki import format_wareki
 
-from ..models import FollowUp, KeepInTouch, Match, MatchEvent, MatchStatus, ParticipationRecord
+from ..models import (
+    FollowUp,
+    GapNeed,
+    KeepInTouch,
+    Match,
+    MatchEvent,
+    MatchStatus,
+    ParticipationRecord,
+)
 
 
 def wareki(day: datetime.date | None) -> str | None:
@@ -222,6 +230,56 @@ class ParticipationKeepInTouchOut(Schema):
         return user_name(obj.by)
 
 
+class ParticipationGapNeedOut(Schema):
+    """A 不足する社会資源 the record waits on (no resource fitted the person), with the gap's
+    stage in the register and, when developed, the resource that met it."""
+
+    id: int
+    gap_id: int
+    gap_description: str
+    gap_status: str
+    gap_status_label: str
+    gap_kind_name: str | None
+    gap_area_name: str | None
+    gap_met_by_id: int | None
+    gap_met_by_name: str | None
+    note: str
+    created_at: datetime.datetime
+    created_by_name: str
+
+    @staticmethod
+    def resolve_gap_description(obj: GapNeed) -> str:
+        return obj.gap.description
+
+    @staticmethod
+    def resolve_gap_status(obj: GapNeed) -> str:
+        return obj.gap.status
+
+    @staticmethod
+    def resolve_gap_status_label(obj: GapNeed) -> str:
+        return obj.gap.get_status_display()
+
+    @staticmethod
+    def resolve_gap_kind_name(obj: GapNeed) -> str | None:
+        return obj.gap.kind.name if obj.gap.kind_id else None
+
+    @staticmethod
+    def resolve_gap_area_name(obj: GapNeed) -> str | None:
+        return obj.gap.area.name if obj.gap.area_id else None
+
+    @staticmethod
+    def resolve_gap_met_by_id(obj: GapNeed) -> int | None:
+        return obj.gap.met_by_id
+
+    @staticmethod
+    def resolve_gap_met_by_name(obj: GapNeed) -> str | None:
+        return obj.gap.met_by.name if obj.gap.met_by_id else None
+
+    @staticmethod
+    def resolve_created_by_name(obj: GapNeed) -> str:
+        return user_name(obj.created_by)
+
+
 class ParticipationRecordDetailOut(ParticipationRecordOut):
     """A record whole: its matches (newest first) and, after closure, keeping in touch."""
 
@@ -232,6 +290,7 @@ class ParticipationRecordDetailOut(ParticipationRecordOut):
     keep_in_touch_months: int
     matches: list[ParticipationMatchOut]
     keep_in_touch: list[ParticipationKeepInTouchOut]
+    gap_needs: list[ParticipationGapNeedOut]
 
     @staticmethod
     def resolve_matches(obj: ParticipationRecord) -> list:
@@ -240,6 +299,10 @@ class ParticipationRecordDetailOut(ParticipationRecordOut):
     @staticmethod
     def resolve_keep_in_touch(obj: ParticipationRecord) -> list:
         return obj.keep_in_touch_shown
+
+    @staticmethod
+    def resolve_gap_needs(obj: ParticipationRecord) -> list:
+        return obj.gap_needs_shown
 
 
 class ParticipationDueOut(Schema):
