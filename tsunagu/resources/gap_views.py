@@ -72,7 +72,7 @@ def gap_list(request: HttpRequest) -> HttpResponse:
             "rows": gaps.with_people(list(page.object_list)),
             "paginator": paginator,
             "query": _query_without_page(request),
-            "counts": [(GapStatus(s).label, n) for s, n in gaps.status_counts().items()],
+            "counts": [(s, GapStatus(s).label, n) for s, n in gaps.status_counts().items()],
             "may_edit": _may_edit(request),
         },
     )
