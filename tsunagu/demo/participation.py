@@ -7,7 +7,9 @@ through the services (events and audit), and seeded once.
 - a start after the municipality's 支援決定 on the 林 household's plan naming 参加支援;
 - a settled match followed up on both tracks, the host raising a concern;
 - a record closed with the person's view, keeping in touch due within days;
-- a cancelled match beside a new proposal.
+- a cancelled match beside a new proposal;
+- 合う社会資源がない: one record waits on a gap the community work raised, another on a gap
+  raised from matching (so the register counts people waiting from both).
 
 The persons are those of the coordinating agency's cases, or registered by the worker's
 agency (the worker sees both). Matches use the demo directory's assessed hosts.
@@ -21,14 +23,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tsunagu.accounts.models import User
+from tsunagu.accounts.models import Area, User
 from tsunagu.cases.models import Case
 from tsunagu.common.fiscal import add_months
 from tsunagu.participation import services
 from tsunagu.participation.models import Match, MatchStatus, ParticipationRecord
 from tsunagu.people import services as people
 from tsunagu.people.models import Person
-from tsunagu.resources.models import Resource
+from tsunagu.resources.models import GapStatus, Resource, ResourceGap, ResourceKind
 
 WORKER = "participation"
 AGENCY = "marugoto"
@@ -286,16 +288,40 @@ def _build(s: Seeder) -> int:
         s.move(match, S.ARRANGING, 33, "見学。ラッピングに興味を示す")
         s.move(match, S.CANCELLED, 20, "本人の体調がすぐれず、通う時間帯が合わないため中止")
     s.propose(record, "林柿園 袋かけと収穫の手伝い", 5, "屋外で人の少ない作業を本人が希望")
+    # 合う社会資源がない: a gap the community work raised fits her wish too
+    gap = (
+        ResourceGap.objects.filter(description__contains="夜間や休日に若者")
+        .exclude(status=GapStatus.DEVELOPED)
+        .first()
+    )
+    if gap is not None:
+        services.gap_need_add(
+            by=s.worker,
+            record=record,
+            gap=gap,
+            note="体調の波があり、平日の日中に通う場は続かなかった",
+        )
     made += 1
 
     # 8. 支援決定前の関わり: just begun, no resource yet
     person = s.registered("山口 大地", "ヤマグチ ダイチ", "male", datetime.date(2001, 12, 1))
-    s.open(
+    record = s.open(
         person,
         3,
         "まだわからない。まずは話を聞いてほしい",
         "月2回の面談で、本人の好きなこと・得意なことを一緒に探す",
         is_early=True,
+    )
+    # no resource fits yet: a gap raised from matching
+    services.gap_need_add(
+        by=s.worker,
+        record=record,
+        description="夕方から通えて、ゲームや音楽の話ができる若者の居場所が圏域にない",
+        kind=ResourceKind.objects.filter(code="ibasho").first(),
+        area=Area.objects.filter(kind="daily_life").order_by("sort_order", "code").first(),
+        targets=["youth"],
+        target_attributes="昼夜逆転の生活から外に出はじめた若者",
+        note="日中は起きられず、夕方以降に開いている場を探したが見つからなかった",
     )
     made += 1
     return made

@@ -18,12 +18,15 @@ from tsunagu.demo.participation import AGENCY, seed_participation
 from tsunagu.participation import selectors, services
 from tsunagu.participation.models import (
     FollowUp,
+    GapNeed,
     Match,
     MatchEvent,
     MatchStatus,
     ParticipationRecord,
 )
-from tsunagu.resources.models import HostProfile
+from tsunagu.resources import gaps as register
+from tsunagu.resources import hooks
+from tsunagu.resources.models import GapOrigin, HostProfile
 
 S = MatchStatus
 
@@ -110,3 +113,16 @@ def test_rerunning_adds_nothing(demo):
         Match.objects.count(),
         FollowUp.objects.count(),
     ) == counts
+
+
+def test_records_wait_on_gaps_from_matching_and_from_community_work(demo):
+    needs = list(GapNeed.objects.select_related("gap", "record__person"))
+    origins = {n.gap.origin for n in needs}
+    assert origins == {GapOrigin.MATCHING, GapOrigin.COMMUNITY}
+    assert all(n.note for n in needs)
+    counted = register.with_people([n.gap for n in needs])
+    assert all(g.people == 1 for g in counted)
+    me = worker()
+    for need in needs:
+        links = hooks.gap_links(me, need.gap)
+        assert f"参加支援：{need.record.person.name}" in [label for label, _ in links]
