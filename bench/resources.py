@@ -356,12 +356,10 @@ def criteria_of(query: str):
 def selector_path(query: str) -> tuple[int, int]:
     """What the page reads: the capped count, the first page's rows with their related rows,
     and the reasons each matched. Returns (count, rows)."""
-    from tsunagu.common.paging import CappedPaginator
     from tsunagu.resources import selectors
 
     criteria = criteria_of(query)
-    qs = selectors.with_related(selectors.search(criteria))
-    paginator = CappedPaginator(qs, PAGE_SIZE)
+    paginator = selectors.SearchPaginator(selectors.search(criteria), PAGE_SIZE)
     page = paginator.get_page(1)
     rows = selectors.explain(list(page.object_list), criteria)
     return paginator.count, len(rows)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from tsunagu.common.forms import BootstrapForm, WarekiDateField
 
@@ -117,6 +119,76 @@ def area_choices(areas) -> list[tuple[int, str]]:
 
 
 # ----------------------------------------------------------------------------------- search
+#
+# The search page is drawn on every change of a filter, so its widgets write their HTML
+# directly (the same markup as Django's widget templates, without a template per option: the
+# 圏域 list alone has one option per area).
+
+
+def _attrs(attrs: dict) -> str:
+    """`` name="value"`` for each attribute (``True``: the name alone; ``False``/``None``:
+    left out), as ``django/forms/widgets/attrs.html`` writes them."""
+    out = []
+    for name, value in attrs.items():
+        if value is True:
+            out.append(f" {escape(name)}")
+        elif value is not False and value is not None:
+            out.append(format_html(' {}="{}"', name, value))
+    return "".join(out)
+
+
+class _DirectInput:
+    """An ``<input>`` written without the template engine."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        return mark_safe(
+            f'<input type="{escape(widget["type"])}" name="{escape(name)}"{shown}'
+            f"{_attrs(widget['attrs'])}>"
+        )
+
+
+class DirectTextInput(_DirectInput, forms.TextInput):
+    pass
+
+
+class DirectTimeInput(_DirectInput, forms.TimeInput):
+    pass
+
+
+class DirectCheckboxInput(_DirectInput, forms.CheckboxInput):
+    pass
+
+
+class DirectSelect(forms.Select):
+    """A single ``<select>`` of flat choices written without the template engine."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        wanted = set(self.format_value(value))
+        options, chosen = [], False
+        for key, label in self.choices:
+            text = "" if key is None else str(key)
+            selected = not chosen and text in wanted
+            chosen = chosen or selected
+            options.append(
+                format_html(
+                    '\n  <option value="{}"{}>{}</option>',
+                    text,
+                    mark_safe(" selected") if selected else "",
+                    label,
+                )
+            )
+        attributes = _attrs(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name)}"{attributes}>{"".join(options)}\n</select>')
+
+
+DIRECT_WIDGETS = {
+    forms.TextInput: DirectTextInput,
+    forms.TimeInput: DirectTimeInput,
+    forms.CheckboxInput: DirectCheckboxInput,
+    forms.Select: DirectSelect,
+}
 
 
 class SearchForm(BootstrapForm):
@@ -141,6 +213,8 @@ class SearchForm(BootstrapForm):
 
     def __init__(self, *args, kinds=(), areas=(), **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # each form has its own copies of the widgets
+            field.widget.__class__ = DIRECT_WIDGETS[type(field.widget)]
         self.fields["kind"].choices = [("", "すべて"), *((k.pk, k.name) for k in kinds)]
         self.fields["area"].choices = [("", "すべて"), *area_choices(areas)]
         self.fields["weekday"].choices = [("", "いつでも"), *WEEKDAY_CHOICES]

@@ -126,6 +126,9 @@ class Resource(models.Model):
             models.Index(fields=["status", "confirmed_on"], name="resource_recheck"),
             # the search's order: its first page is read from the index, not sorted
             models.Index(fields=["status", "name", "id"], name="resource_by_name"),
+            # a kind's first page in that order (not the open resources of every kind walked
+            # by name until 25 of the kind turn up)
+            models.Index(fields=["status", "kind", "name", "id"], name="resource_kind_by_name"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -189,6 +192,11 @@ class Schedule(models.Model):
             # "open on this day at this time" asked of each resource (the search's EXISTS):
             # without it SQLite probes the day's rows of every resource in turn
             models.Index(fields=["resource", "weekday", "opens_at"], name="schedule_resource_day"),
+            # "open on this day at this time", answered from the index alone (the search
+            # joins the matching schedules to their resources)
+            models.Index(
+                fields=["weekday", "opens_at", "closes_at", "resource"], name="schedule_open_at"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,15 +9,18 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.paginator import Page
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from tsunagu.accounts.models import Area
 from tsunagu.common.fiscal import add_months
+from tsunagu.common.paging import CappedPaginator, rows_by_ids
 from tsunagu.linkage.normalize import normalize_name
 
-from .models import WEEKDAYS, Frequency, Resource, ResourceStatus, Schedule, Target
+from .models import WEEKDAYS, Frequency, Resource, ResourceStatus, Target
 
 
 def stale_months() -> int:
@@ -71,12 +74,16 @@ def search(criteria: ResourceSearch = ResourceSearch()) -> QuerySet[Resource]:
     if criteria.stale_only:
         qs = qs.filter(confirmed_on__lt=stale_before())
     if criteria.weekday is not None or criteria.at is not None:
-        slots = Schedule.objects.filter(resource=OuterRef("pk"))
+        # a join from the matching schedules (one filter: the same schedule row), each
+        # resource once: the database reads the day's schedules from their index and looks
+        # their resources up, instead of asking every open resource whether it has one
+        slots = {}
         if criteria.weekday is not None:
-            slots = slots.filter(weekday=criteria.weekday)
+            slots["schedules__weekday"] = criteria.weekday
         if criteria.at is not None:
-            slots = slots.filter(opens_at__lte=criteria.at, closes_at__gt=criteria.at)
-        qs = qs.filter(Exists(slots))
+            slots["schedules__opens_at__lte"] = criteria.at
+            slots["schedules__closes_at__gt"] = criteria.at
+        qs = qs.filter(**slots).distinct()
     for word in criteria.words:
         qs = qs.filter(search_text__contains=word)
     return qs.order_by("name", "id")
@@ -89,6 +96,9 @@ class Row:
     resource: Resource
     reasons: list[str] = field(default_factory=list)
     stale: bool = False
+    #: when it is open (each schedule's label) and who it is for, as the row shows them
+    schedule_labels: list[str] = field(default_factory=list)
+    targets: str = ""
 
 
 def explain(resources: list[Resource], criteria: ResourceSearch) -> list[Row]:
@@ -97,13 +107,14 @@ def explain(resources: list[Resource], criteria: ResourceSearch) -> list[Row]:
     rows = []
     for r in resources:
         reasons = []
+        schedules = list(r.schedules.all())
         if criteria.kind:
             reasons.append(f"種類：{r.kind.name}")
         if criteria.area and r.area_id:
             reasons.append(f"圏域：{r.area.name}")
         slots = [
             s
-            for s in r.schedules.all()
+            for s in schedules
             if (criteria.weekday is None or s.weekday == criteria.weekday)
             and (criteria.at is None or s.opens_at <= criteria.at < s.closes_at)
         ]
@@ -115,12 +126,64 @@ def explain(resources: list[Resource], criteria: ResourceSearch) -> list[Row]:
             reasons.append("空きあり" if r.places_free is None else f"空き {r.places_free}人")
         for word in criteria.words:
             reasons.append(f"「{word}」を含む")
-        rows.append(Row(r, reasons, r.confirmed_on < limit))
+        rows.append(
+            Row(
+                r,
+                reasons,
+                r.confirmed_on < limit,
+                schedule_labels=[s.label for s in schedules],
+                targets="・".join(r.target_labels()),
+            )
+        )
     return rows
 
 
 def with_related(qs: QuerySet[Resource]) -> QuerySet[Resource]:
     return qs.select_related("organization", "kind", "area").prefetch_related("schedules")
+
+
+#: what a result row of the search page shows (and :func:`explain` reads)
+ROW_FIELDS = (
+    "name",
+    "status",
+    "kind__name",
+    "organization__name",
+    "area__name",
+    "address",
+    "capacity",
+    "places_free",
+    "targets",
+    "target_attributes",
+    "cost",
+    "confirmed_on",
+)
+
+
+def rows_of(ids: list[int]) -> list[Resource]:
+    """The search's results with these ids, in this order, as the page lists them: the
+    columns a row shows, with its organisation, kind and area names and its schedules (the
+    export reads every column, through :func:`with_related`). Read by id alone: with the
+    search's filters again, SQLite walked every open resource to find the 25."""
+    return rows_by_ids(with_related(Resource.objects.only(*ROW_FIELDS)), ids)
+
+
+class SearchPaginator(CappedPaginator):
+    """The search's pages (``object_list``: :func:`search`). The ids of every row it pages
+    (at most ``cap + 1``, in the search's order) are read once, in one query that is also
+    the count, and each page's rows are read by :func:`rows_of`: a word is looked for once,
+    not for the count and again for the page."""
+
+    @cached_property
+    def _ids(self) -> list[int]:
+        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
+
+    @cached_property
+    def _counted(self) -> int:
+        return len(self._ids)
+
+    def _get_page(self, object_list, number, paginator) -> Page:
+        bottom = (number - 1) * self.per_page
+        return Page(rows_of(self._ids[bottom : bottom + self.per_page]), number, paginator)
 
 
 def get_resource(pk) -> Resource:

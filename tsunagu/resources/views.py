@@ -81,9 +81,10 @@ def search(request: HttpRequest) -> HttpResponse:
     form = forms.SearchForm(request.GET or None, kinds=_kinds(), areas=_areas())
     form.is_valid()
     criteria = selectors.ResourceSearch(**form.criteria_values())
-    qs = selectors.with_related(selectors.search(criteria))
+    found = selectors.search(criteria)
     fmt = request.GET.get("export", "")
     if fmt in ("xlsx", "csv"):
+        qs = selectors.with_related(found)
         rows = selectors.explain(list(qs[:EXPORT_MAX]), criteria)
         stamp = timezone.localdate().strftime("%Y%m%d")
         name = f"社会資源_{stamp}.{fmt}"
@@ -95,7 +96,7 @@ def search(request: HttpRequest) -> HttpResponse:
             f"attachment; filename=\"resources_{stamp}.{fmt}\"; filename*=UTF-8''{quote(name)}"
         )
         return response
-    paginator = CappedPaginator(qs, PAGE_SIZE)
+    paginator = selectors.SearchPaginator(found, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.explain(list(page.object_list), criteria)
     template = "resources/_results.html" if is_partial(request) else "resources/search.html"
