@@ -34,6 +34,7 @@ LAYERS = [
     "meetings",
     "outreach",
     "participation",
+    "community",
     "demo",
 ]
 RANK = {app: n for n, app in enumerate(LAYERS)}

@@ -50,6 +50,7 @@ from tsunagu.accounts.acting import acting
 from tsunagu.cases.models import Case, CaseTeamMember, Consent
 from tsunagu.common import touches
 from tsunagu.common.models import register_visibility
+from tsunagu.community.models import CommunityReport, Watch
 from tsunagu.consultations.models import Consultation, Referral
 from tsunagu.grants.models import CASE_CONTENT_BASES, AccessGrant, Basis
 from tsunagu.meetings.models import Meeting, MeetingKind, MeetingMember
@@ -661,6 +662,37 @@ def participation_records_visible_to(user) -> QuerySet:
     )
 
 
+def watches_visible_to(user) -> QuerySet:
+    """見守り: the agency that keeps the watch, the agencies named among its watchers, and the
+    program office; nobody else (a watch is personal data, whether or not the person is
+    identified)."""
+    qs = Watch.objects.all()
+    me = acting(user)
+    if not me:
+        return qs.none()
+    if me.is_office:
+        return qs
+    if not me.works_with_persons:
+        return qs.none()
+    return qs.filter(Q(agency_id=me.agency_id) | Q(watchers__agency_id=me.agency_id)).distinct()
+
+
+def community_reports_visible_to(user) -> QuerySet:
+    """気づき・通報: the agency that received the report, the program office (which triages
+    it), and — once it became a watch — those who see that watch."""
+    qs = CommunityReport.objects.all()
+    me = acting(user)
+    if not me:
+        return qs.none()
+    if me.is_office:
+        return qs
+    if not me.works_with_persons:
+        return qs.none()
+    return qs.filter(
+        Q(agency_id=me.agency_id) | Q(watch_id__in=watches_visible_to(user).values("pk"))
+    )
+
+
 # ``Model.objects.visible_to(user)`` answers with these rules.
 for _model, _rule in (
     (Person, persons_visible_to),
@@ -671,5 +703,7 @@ for _model, _rule in (
     (Meeting, meetings_visible_to),
     (OutreachRecord, outreach_records_visible_to),
     (ParticipationRecord, participation_records_visible_to),
+    (Watch, watches_visible_to),
+    (CommunityReport, community_reports_visible_to),
 ):
     register_visibility(_model, _rule)

@@ -13,6 +13,7 @@ from tsunagu.api.auth import MembershipSessionAuth, TokenAuth
 from tsunagu.audit.api import router as audit_router
 from tsunagu.cases.api import router as cases_router
 from tsunagu.common.api import router as common_router
+from tsunagu.community.api import router as community_router
 from tsunagu.consultations.api import router as consultations_router
 from tsunagu.grants.api import router as grants_router
 from tsunagu.linkage.api import router as linkage_router
@@ -52,3 +53,4 @@ api.add_router("/", linkage_router)
 api.add_router("/", outreach_router)
 api.add_router("/", resources_router)
 api.add_router("/", participation_router)
+api.add_router("/", community_router)

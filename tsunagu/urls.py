@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("tsunagu.meetings.urls")),
     path("", include("tsunagu.outreach.urls")),
     path("", include("tsunagu.participation.urls")),
+    path("", include("tsunagu.community.urls")),
     path("", include("tsunagu.resources.urls")),
     path("", include("tsunagu.linkage.urls")),
     path("api/v1/", api.urls),

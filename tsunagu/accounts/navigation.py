@@ -26,6 +26,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("アウトリーチ", "outreach:caseload", "outreach.use", "/outreach/"),
     NavItem("参加支援", "participation:record_list", "participation.use", "/participation/"),
     NavItem("社会資源", "resources:search", "resources.view", "/resources/"),
+    NavItem("地域づくり・見守り", "community:home", "community.view", "/community/"),
     NavItem("会議", "meetings:meeting_list", "meetings.use", "/meetings/"),
     NavItem("名寄せ", "linkage:review_list", "linkage.review", "/linkage/"),
     NavItem("支援関係機関", "accounts:agency_list", "accounts.view_directory", "/agencies/"),

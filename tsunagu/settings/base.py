@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tsunagu.meetings",
     "tsunagu.outreach",
     "tsunagu.participation",
+    "tsunagu.community",
     "tsunagu.linkage",
     "tsunagu.demo",
     "tsunagu.api",

@@ -1,0 +1,6 @@
+"""Screens of the community side: watches."""
+
+from __future__ import annotations
+
+#: this topic's URL patterns, gathered by tsunagu/community/urls.py
+urls: list = []
