@@ -9,6 +9,7 @@ app_name = "participation"
 urlpatterns = [
     path("participation/", views.record_list, name="record_list"),
     path("participation/new/", views.record_create, name="record_create"),
+    path("participation/dues/", views.dues_list, name="dues_list"),
     path("participation/<int:pk>/", views.record_detail, name="record_detail"),
     path("participation/<int:pk>/edit/", views.record_edit, name="record_edit"),
     path("participation/<int:pk>/matches/new/", views.match_propose, name="match_propose"),

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,6 +36,8 @@ from .permissions import NOT_WORKER, works_record
 from .workflow import MATCH_TRANSITIONS
 
 PAGE_SIZE = 25
+DUES_SHOWN = 10  # on the list page; every one on the dues page
+DUES_PAGE_SIZE = 50
 EXPORT_MAX = 10000
 GAPS_SHOWN = 200
 PERSONS_SHOWN = 20
@@ -76,7 +79,8 @@ def record_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     partial = is_partial(request)
-    dues = [] if partial else selectors.dues(request.user)
+    all_dues = [] if partial else selectors.dues(request.user)
+    dues = all_dues[:DUES_SHOWN]
     persons = {r.person_id for r in rows} | {d.record.person_id for d in dues}
     audit_read(
         request,
@@ -101,8 +105,41 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "paginator": paginator,
             "query": _query_without(request, "page", "export"),
             "dues": dues,
+            "dues_total": len(all_dues),
+            "dues_more": len(all_dues) - len(dues),
             "office": access.sees_everything(request.user),
             "may_create": acting(request.user).has_role(Role.PARTICIPATION_WORKER),
+        },
+    )
+
+
+@personal_data_view("participation.use")
+def dues_list(request: HttpRequest) -> HttpResponse:
+    """Everything that falls due within a week or is overdue, paged (the list page and the
+    home page show the first rows)."""
+    found = selectors.dues(request.user)
+    paginator = Paginator(found, DUES_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    audit_read(
+        request,
+        "participation.list",
+        persons=sorted({d.record.person_id for d in rows}),
+        context={
+            "dues": len(rows),
+            "page": page.number,
+            "participation": sorted({d.record.pk for d in rows}),
+        },
+    )
+    return render(
+        request,
+        "participation/dues_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "total": len(found),
+            "overdue": sum(1 for d in found if d.overdue),
+            "query": "",
         },
     )
 

@@ -146,6 +146,7 @@ def test_the_home_widget_shows_ten_rows_and_how_many_more(login, personas, worke
     page = client.get(reverse("dashboard")).content.decode()
     assert page.count('data-testid="dashboard-participation-row"') == DASHBOARD_ROWS
     assert "ほか 2 件" in page and 'data-testid="dashboard-participation-more"' in page
+    assert reverse("participation:dues_list") in page
     assert f'<span class="badge text-bg-primary">{DASHBOARD_ROWS + 2}</span>' in page
     event = AuditEvent.objects.filter(action="dashboard.view", context__panel="participation")
     shown = event.get().context["participation"]
@@ -180,3 +181,24 @@ def test_the_person_panel_shows_the_records_the_viewer_sees(personas, worker):
     assert panels.person_panel(personas["coordinator"].user, person)
     for name in ("unrelated", "desk", "outreach"):
         assert panels.person_panel(personas[name].user, person) == {}, name
+
+
+def test_the_list_shows_ten_dues_and_the_dues_page_all_of_them(login, personas, worker):
+    for n in range(DASHBOARD_ROWS + 3):
+        record = open_record(worker, person_of(worker, personas, n))
+        services.record_close(
+            by=worker, record=record, closed_on=days_ago(120 - n), person_view="満足"
+        )
+    client = login(personas["participation"])
+    page = client.get(reverse("participation:record_list"), {"state": "all"}).content.decode()
+    assert page.count('data-testid="participation-due"') == 10
+    assert "ほか 3 件（すべて見る）" in page
+    assert reverse("participation:dues_list") in page
+    response = client.get(reverse("participation:dues_list"))
+    body = response.content.decode()
+    assert response.status_code == 200 and body.count('data-testid="participation-due"') == 13
+    assert "13件" in body and "期限超過 13件" in body
+    event = AuditEvent.objects.filter(action="participation.list").latest("pk")
+    assert len(event.person_ids) == 13 and event.context["dues"] == 13
+    for name in ("unrelated", "desk", "coordinator"):
+        assert login(personas[name]).get(reverse("participation:dues_list")).status_code == 403
