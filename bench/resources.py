@@ -359,7 +359,7 @@ def selector_path(query: str) -> tuple[int, int]:
     from tsunagu.resources import selectors
 
     criteria = criteria_of(query)
-    paginator = selectors.SearchPaginator(selectors.search(criteria), PAGE_SIZE)
+    paginator = selectors.SearchPaginator(selectors.search(criteria), PAGE_SIZE, number=1)
     page = paginator.get_page(1)
     rows = selectors.explain(list(page.object_list), criteria)
     return paginator.count, len(rows)

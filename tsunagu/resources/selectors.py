@@ -13,7 +13,6 @@ from django.core.paginator import Page
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from tsunagu.accounts.models import Area
 from tsunagu.common.fiscal import add_months
@@ -168,22 +167,27 @@ def rows_of(ids: list[int]) -> list[Resource]:
 
 
 class SearchPaginator(CappedPaginator):
-    """The search's pages (``object_list``: :func:`search`). The ids of every row it pages
-    (at most ``cap + 1``, in the search's order) are read once, in one query that is also
-    the count, and each page's rows are read by :func:`rows_of`: a word is looked for once,
-    not for the count and again for the page."""
+    """The search's pages (``object_list``: :func:`search`), each page's rows read by
+    :func:`rows_of`. The first page's ids are read before anything is counted, and a first
+    page that is not full is its own count: a rare word is looked for once, not for the
+    count and again for the page. (Reading the ids of every match at once, in order, would
+    save the count of a full page too, but then the database sorts every match, or walks
+    the search's order through every open resource, to answer it.)"""
 
-    @cached_property
-    def _ids(self) -> list[int]:
-        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
-
-    @cached_property
-    def _counted(self) -> int:
-        return len(self._ids)
+    def __init__(self, object_list, per_page, *, number=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.first_ids = None
+        if str(number or "1").strip() == "1":
+            self.first_ids = list(object_list.values_list("pk", flat=True)[:per_page])
+            if len(self.first_ids) < per_page:
+                self.__dict__["_counted"] = len(self.first_ids)
 
     def _get_page(self, object_list, number, paginator) -> Page:
-        bottom = (number - 1) * self.per_page
-        return Page(rows_of(self._ids[bottom : bottom + self.per_page]), number, paginator)
+        if number == 1 and self.first_ids is not None:
+            ids = self.first_ids
+        else:
+            ids = list(object_list.values_list("pk", flat=True))
+        return Page(rows_of(ids), number, paginator)
 
 
 def get_resource(pk) -> Resource:

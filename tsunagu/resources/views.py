@@ -96,8 +96,9 @@ def search(request: HttpRequest) -> HttpResponse:
             f"attachment; filename=\"resources_{stamp}.{fmt}\"; filename*=UTF-8''{quote(name)}"
         )
         return response
-    paginator = selectors.SearchPaginator(found, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    paginator = selectors.SearchPaginator(found, PAGE_SIZE, number=number)
+    page = paginator.get_page(number)
     rows = selectors.explain(list(page.object_list), criteria)
     template = "resources/_results.html" if is_partial(request) else "resources/search.html"
     return render(
