@@ -28,6 +28,11 @@ typed on the screen; on any error it raises one ``ValidationError`` naming each 
 (``schedules 3行目：終了時刻は開始時刻より後にしてください。`` under ``schedules.3``) and
 nothing is written. A resource already in the directory (the same name from an organisation
 of the same name) is refused, so an import run twice adds nothing twice.
+
+:func:`import_csv_zip` takes the same tables as the CSV files :func:`export_csv_zip` writes
+(read by their headings into the JSON tables, then checked and written as above); its errors
+name the file, the line and the column (``schedules.csv 4行目（closes_at 列）：…`` under
+``schedules.csv.4``). :func:`import_file` takes either, as a file is uploaded.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -332,32 +338,173 @@ def export_csv_zip() -> bytes:
 
 # --- import ----------------------------------------------------------------------------
 
+#: an empty line of a CSV file (skipped, and still counted: lines keep their numbers)
+BLANK = object()
+
+#: the columns each CSV file must have (schedules: ``service_id`` or
+#: ``service_at_location_id`` too); organizations.csv and services.csv must be in the zip
+CSV_REQUIRED = {
+    "organizations": ("id", "name"),
+    "services": ("id", "organization_id", "name", "assured_date"),
+    "locations": ("id",),
+    "service_at_locations": ("id", "service_id", "location_id"),
+    "schedules": ("id", "freq", "byday", "opens_at", "closes_at"),
+}
+CSV_FILES_REQUIRED = ("organizations", "services")
+ZIP_MAX_BYTES = 50 * 1024 * 1024  # the CSV files unpacked
+
+#: the columns of the values the services refuse, by the service's field names
+ORGANIZATION_COLUMNS = {"name": "name", "email": "email", "url": "website", "phone": "phone"}
+LOCATION_COLUMNS = {"address": "address_1", "postal_code": "postal_code"}
+SERVICE_COLUMNS = {
+    "organization": "organization_id",
+    "confirmed_on": "assured_date",
+    "area": "area_code",
+    "conditions": "eligibility_description",
+    "cost": "fees_description",
+}
+
+
+def _service_column(name: str) -> str:
+    """The services.csv column of a service's field ('' when it has none there)."""
+    column = SERVICE_COLUMNS.get(name, name)
+    return column if column in CSV_COLUMNS["services"] else ""
+
+
+def _csv_text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp932")  # Excel's 「CSV（コンマ区切り）」 on Japanese Windows
+
+
+def _nested(table: str, row: dict) -> dict:
+    """A CSV row in the shape of the JSON tables (the lists HSDS nests)."""
+    row = dict(row)
+    if table in ("organizations", "services") and row.get("phone", "").strip():
+        row["phones"] = [{"number": row["phone"]}]
+    if table == "services":
+        if row.get("contact_name", "").strip():
+            row["contacts"] = [{"name": row["contact_name"]}]
+        if row.get("service_area", "").strip():
+            row["service_areas"] = [{"name": row["service_area"]}]
+    if table == "locations":
+        names = ("address_1", "address_2", "city", "state_province", "postal_code", "country")
+        address = {name: row.pop(name, "") for name in names}
+        row["addresses"] = [address] if any(v.strip() for v in address.values()) else []
+        access = row.pop("accessibility", "").strip()
+        row["accessibility"] = [{"description": access}] if access else []
+    return row
+
+
+def _csv_members(data: bytes, errors: _Errors) -> tuple[zipfile.ZipFile, dict] | None:
+    """The zip and its CSV files by table (a file may sit in a folder of the zip)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members: dict[str, zipfile.ZipInfo] = {}
+        for info in archive.infolist():
+            name = info.filename.rsplit("/", 1)[-1].lower()
+            if not info.is_dir() and name.endswith(".csv") and name[:-4] in TABLES:
+                members.setdefault(name[:-4], info)
+    except (zipfile.BadZipFile, ValueError):
+        errors.table("__all__", "zip ファイルを読めません。" + NOT_HSDS)
+        return None
+    if sum(info.file_size for info in members.values()) > ZIP_MAX_BYTES:
+        errors.table("__all__", "CSV ファイルが大きすぎます（展開して 50MB まで）。")
+        return None
+    for table in CSV_FILES_REQUIRED:
+        if table not in members:
+            errors.table(table, f"{table}.csv が zip の中にありません。")
+    return archive, members
+
+
+def _csv_tables(data: bytes, errors: _Errors) -> dict[str, list]:
+    """The CSV files of the zip as the JSON tables (see :func:`import_csv_zip`)."""
+    found = _csv_members(data, errors)
+    if found is None:
+        return {}
+    archive, members = found
+    tables: dict[str, list] = {}
+    for table, info in members.items():
+        try:
+            lines = list(csv.reader(io.StringIO(_csv_text(archive.read(info)), newline="")))
+        except UnicodeDecodeError:
+            errors.table(
+                table, f"{table}.csv の文字コードを読めません（UTF-8 で保存してください）。"
+            )
+            continue
+        except (csv.Error, zipfile.BadZipFile, RuntimeError) as exc:
+            errors.table(table, f"{table}.csv を CSV として読めません（{exc}）。")
+            continue
+        heading = [name.strip() for name in lines[0]] if lines else []
+        missing = [name for name in CSV_REQUIRED[table] if name not in heading]
+        if table == "schedules" and not {"service_id", "service_at_location_id"} & set(heading):
+            missing.insert(0, "service_id")
+        if missing:
+            errors.table(
+                table,
+                f"{table}.csv：1行目（見出し）に列「{'」「'.join(missing)}」がありません。",
+            )
+            continue
+        rows: list = []
+        for values in lines[1:]:
+            if not any(value.strip() for value in values):
+                rows.append(BLANK)
+                continue
+            cells = {name: value for name, value in zip(heading, values, strict=False) if name}
+            rows.append(_nested(table, cells))
+        tables[table] = rows
+    return tables
+
 
 class _Errors:
-    """Japanese messages by row: ``{"schedules.3": ["schedules 3行目：…"]}``."""
+    """Japanese messages by row. From JSON tables: ``{"schedules.3": ["schedules 3行目：…"]}``
+    (the 3rd row of ``schedules``). From the CSV files: by the file's line, the heading being
+    line 1, and the column: ``{"schedules.csv.4": ["schedules.csv 4行目（closes_at 列）：…"]}``.
+    """
 
-    def __init__(self) -> None:
-        self.found: dict[str, list[str]] = {}
+    def __init__(self, *, files: bool = False) -> None:
+        self.files = files
+        self.found: dict[tuple[str, int], list[str]] = {}  # (table, row); row 0: the table
 
-    def row(self, table: str, n: int, message: str) -> None:
-        self.found.setdefault(f"{table}.{n}", []).append(f"{table} {n}行目：{message}")
+    def row(self, table: str, n: int, message: str, column: str = "") -> None:
+        if self.files:
+            where = f"{table}.csv {n + 1}行目" + (f"（{column} 列）" if column else "")
+        else:
+            where = f"{table} {n}行目"
+        self.found.setdefault((table, n), []).append(f"{where}：{message}")
 
     def table(self, table: str, message: str) -> None:
-        self.found.setdefault(table, []).append(message)
+        self.found.setdefault((table, 0), []).append(message)
 
     def has(self, table: str, n: int) -> bool:
-        return f"{table}.{n}" in self.found
+        return (table, n) in self.found
 
     def __bool__(self) -> bool:
         return bool(self.found)
 
-    def ordered(self) -> dict[str, list[str]]:
-        def key(name: str) -> tuple[int, int]:
-            table, _, n = name.partition(".")
-            order = TABLES.index(table) if table in TABLES else -1
-            return (order, int(n) if n.isdigit() else 0)
+    def _key(self, table: str, n: int) -> str:
+        if table not in TABLES:
+            return table
+        name = f"{table}.csv" if self.files else table
+        if n == 0:
+            return name
+        return f"{name}.{n + 1}" if self.files else f"{name}.{n}"
 
-        return {name: self.found[name] for name in sorted(self.found, key=key)}
+    def ordered(self) -> dict[str, list[str]]:
+        def order(place: tuple[str, int]) -> tuple[int, int]:
+            table, n = place
+            return (TABLES.index(table) if table in TABLES else -1, n)
+
+        return {self._key(*place): self.found[place] for place in sorted(self.found, key=order)}
+
+
+class _Bad(ValueError):
+    """A value that cannot be read, and the column (CSV) or field (JSON) it is in."""
+
+    def __init__(self, message: str, column: str = "") -> None:
+        super().__init__(message)
+        self.column = column
 
 
 @dataclass
@@ -446,9 +593,13 @@ class _Kinds:
         self.by_key = {k.name: k for k in kinds} | {k.code: k for k in kinds}
         self.other = next((k for k in kinds if k.code == OTHER_KIND), None)
 
-    def of(self, row: dict) -> ResourceKind | None:
+    def of(self, row: dict) -> tuple[ResourceKind | None, str]:
         """The service's categories (HSDS attributes with a taxonomy term, or a plain
-        ``categories`` list) first, then our ``kind`` code; その他 when none is known."""
+        ``categories`` list) first, then our ``kind`` code (and, from the CSV files, the
+        ``kind_name``); その他 when none is known. Our own ``kind`` (or ``kind_name``) given
+        and unknown, with no category known either, is answered as the second value (a kind
+        missing from this directory's list, or mistyped), not taken as その他."""
+        own = [_text(row, "kind"), _text(row, "kind_name")]
         candidates = []
         for attribute in _items(row, "attributes"):
             term = attribute.get("taxonomy_term")
@@ -459,11 +610,11 @@ class _Kinds:
                 candidates += [_text(category, "code"), _text(category, "name")]
             else:
                 candidates.append(str(category).strip())
-        candidates.append(_text(row, "kind"))
-        for candidate in candidates:
+        for candidate in (*candidates, *own):
             if candidate in self.by_key:
-                return self.by_key[candidate]
-        return self.other
+                return self.by_key[candidate], ""
+        unknown = next((value for value in own if value), "")
+        return (None, unknown) if unknown else (self.other, "")
 
 
 def _tables(data, errors: _Errors) -> dict[str, list[dict]]:
@@ -485,18 +636,21 @@ def _tables(data, errors: _Errors) -> dict[str, list[dict]]:
             continue
         seen = set()
         for n, row in enumerate(rows, start=1):
+            if row is BLANK:  # an empty line of a CSV file
+                tables[name].append({})
+                continue
             if not isinstance(row, dict):
                 errors.row(name, n, "行は項目名と値の組（オブジェクト）で指定してください。")
                 tables[name].append({})
                 continue
             rid = _text(row, "id")
             if not rid:
-                errors.row(name, n, "id を指定してください。")
+                errors.row(name, n, "id を指定してください。", "id")
             elif rid in seen:
-                errors.row(name, n, f"id「{rid}」が重複しています。")
+                errors.row(name, n, f"id「{rid}」が重複しています。", "id")
             seen.add(rid)
             tables[name].append(row)
-    if not tables["services"] and "services" not in errors.found:
+    if not tables["services"] and not errors.has("services", 0):
         errors.table("services", "取り込む社会資源（services）がありません。")
     return tables
 
@@ -516,17 +670,22 @@ def _read_organizations(rows: list[dict], errors: _Errors) -> dict[str, tuple[in
             "phone": _first_text(row, "phones", "number"),
         }
         if not values["name"]:
-            errors.row("organizations", n, "団体名（name）を指定してください。")
-        for message in max_length_errors(
+            errors.row("organizations", n, "団体名（name）を指定してください。", "name")
+        for name, message in max_length_errors(
             Organization, **{k: v for k, v in values.items() if k != "description"}
-        ).values():
-            errors.row("organizations", n, message)
+        ).items():
+            errors.row("organizations", n, message, ORGANIZATION_COLUMNS.get(name, ""))
         for name, check, label in (("email", email_ok, "メールアドレス"), ("url", url_ok, "URL")):
             if values[name]:
                 try:
                     check(values[name])
                 except ValidationError:
-                    errors.row("organizations", n, f"{label}「{values[name]}」が正しくありません。")
+                    errors.row(
+                        "organizations",
+                        n,
+                        f"{label}「{values[name]}」が正しくありません。",
+                        ORGANIZATION_COLUMNS[name],
+                    )
         found[_text(row, "id")] = (n, values)
     return found
 
@@ -547,7 +706,7 @@ def _read_services(
         refused = set()
 
         def refuse(name: str, message: str, n=n, refused=refused) -> None:
-            errors.row("services", n, message)
+            errors.row("services", n, message, _service_column(name))
             refused.add(name)
 
         oid = _text(row, "organization_id")
@@ -555,9 +714,16 @@ def _read_services(
             refuse("organization", "organization_id（提供団体）を指定してください。")
         elif oid not in organizations:
             refuse("organization", f"organization_id「{oid}」の団体が organizations にありません。")
+        kind, unknown = kinds.of(row)
+        if unknown:
+            refuse(
+                "kind",
+                f"種類「{unknown}」がありません（種類のコードか名前で指定してください。"
+                "例：ibasho、居場所）。",
+            )
         fields = {
             "name": _text(row, "name"),
-            "kind": kinds.of(row),
+            "kind": kind,
             "description": _text(row, "description"),
             "conditions": _text(row, "eligibility_description"),
             "cost": _text(row, "fees_description"),
@@ -614,12 +780,19 @@ def _read_services(
         org_name = organizations.get(oid, (0, {"name": ""}))[1]["name"]
         key = (org_name, fields["name"])
         if fields["name"] and key in existing:
-            errors.row("services", n, f"「{fields['name']}」（{org_name}）は既に登録されています。")
+            errors.row(
+                "services",
+                n,
+                f"「{fields['name']}」（{org_name}）は既に登録されています。",
+                "name",
+            )
         elif fields["name"] and key in names:
             errors.row(
                 "services",
                 n,
-                f"「{fields['name']}」（{org_name}）は services {names[key]}行目と重複しています。",
+                f"「{fields['name']}」（{org_name}）は services "
+                f"{names[key] + errors.files}行目と重複しています。",
+                "name",
             )
         names.setdefault(key, n)
         service = _Service(n=n, organization=oid, fields=fields, refused=refused)
@@ -645,8 +818,8 @@ def _read_locations(tables: dict, services_by_id: dict[str, _Service], errors: _
                 if _text(a, "description")
             ),
         }
-        for message in max_length_errors(Resource, **values).values():
-            errors.row("locations", n, message)
+        for name, message in max_length_errors(Resource, **values).items():
+            errors.row("locations", n, message, LOCATION_COLUMNS.get(name, name))
         # a location with errors is answered on its own row, not again on its service's
         locations[_text(row, "id")] = {} if errors.has("locations", n) else values
     for n, row in enumerate(tables["service_at_locations"], start=1):
@@ -655,16 +828,25 @@ def _read_locations(tables: dict, services_by_id: dict[str, _Service], errors: _
         sid, lid = _text(row, "service_id"), _text(row, "location_id")
         service = services_by_id.get(sid)
         if service is None:
-            errors.row("service_at_locations", n, f"service_id「{sid}」が services にありません。")
+            errors.row(
+                "service_at_locations",
+                n,
+                f"service_id「{sid}」が services にありません。",
+                "service_id",
+            )
         elif lid not in locations:
             errors.row(
-                "service_at_locations", n, f"location_id「{lid}」が locations にありません。"
+                "service_at_locations",
+                n,
+                f"location_id「{lid}」が locations にありません。",
+                "location_id",
             )
         elif service.location_seen:
             errors.row(
                 "service_at_locations",
                 n,
-                f"services {service.n}行目の所在地は1か所までです（2か所目です）。",
+                f"services {service.n + errors.files}行目の所在地は1か所までです（2か所目です）。",
+                "service_id",
             )
         else:
             service.location_seen = True
@@ -679,35 +861,48 @@ def _schedule_ins(row: dict) -> list[ScheduleIn]:
     """The schedule rows of one HSDS schedule (one per weekday of its ``byday``)."""
     freq = _text(row, "freq").upper()
     if freq not in FREQ_IN:
-        raise ValueError("freq は WEEKLY（毎週）または MONTHLY（毎月）で指定してください。")
+        raise _Bad("freq は WEEKLY（毎週）または MONTHLY（毎月）で指定してください。", "freq")
     interval = _text(row, "interval")
     if interval not in ("", "1", "1.0"):
-        raise ValueError("interval（n週・nか月ごと）は 1 だけに対応しています。")
+        raise _Bad("interval（n週・nか月ごと）は 1 だけに対応しています。", "interval")
     for name in ("bymonthday", "byweekno", "byyearday"):
         if _text(row, name):
-            raise ValueError(
+            raise _Bad(
                 f"{name} には対応していません。第2・第4土曜などは byday に「2SA,4SA」の"
-                "ように指定してください。"
+                "ように指定してください。",
+                name,
             )
     tokens = [t.strip().upper() for t in _text(row, "byday").split(",") if t.strip()]
     if not tokens:
-        raise ValueError("byday（曜日。例：WE、2SA,4SA）を指定してください。")
+        raise _Bad("byday（曜日。例：WE、2SA,4SA）を指定してください。", "byday")
     by_day: dict[int, list[int]] = {}
     for token in tokens:
         match = DAY_RE.match(token)
         if not match:
-            raise ValueError(f"byday「{token}」を読めません（例：WE、2SA,4SA）。")
+            if token.lstrip("+-").isdigit():
+                raise _Bad(
+                    f"byday「{token}」：曜日は MO・TU・WE・TH・FR・SA・SU で指定してください"
+                    "（数字の曜日には対応していません）。",
+                    "byday",
+                )
+            raise _Bad(f"byday「{token}」を読めません（例：WE、2SA,4SA）。", "byday")
         week, day = match.groups()
         if week is not None and int(week) < 0:
-            raise ValueError(
+            raise _Bad(
                 f"byday「{token}」：最終週など後ろから数える指定には対応していません"
-                "（第n週を 1〜5 で指定してください）。"
+                "（第n週を 1〜5 で指定してください）。",
+                "byday",
             )
         weeks = by_day.setdefault(DAYS.index(day), [])
         if week is not None and int(week) not in weeks:
             weeks.append(int(week))
-    opens_at = _time(row["opens_at"]) if _text(row, "opens_at") else None
-    closes_at = _time(row["closes_at"]) if _text(row, "closes_at") else None
+    times = {}
+    for name in ("opens_at", "closes_at"):
+        try:
+            times[name] = _time(row[name]) if _text(row, name) else None
+        except ValueError as exc:
+            raise _Bad(str(exc), name) from exc
+    opens_at, closes_at = times["opens_at"], times["closes_at"]
     return [
         ScheduleIn(
             freq=FREQ_IN[freq],
@@ -719,6 +914,26 @@ def _schedule_ins(row: dict) -> list[ScheduleIn]:
         )
         for weekday, weeks in by_day.items()
     ]
+
+
+def _schedule_column(row: ScheduleIn) -> str:
+    """The column of a schedule row that :func:`services.schedule_errors` refuses (its
+    checks in their order)."""
+    if row.freq not in Frequency.values:
+        return "freq"
+    if row.weekday is None or not 0 <= row.weekday <= 6:
+        return "byday"
+    if row.opens_at is None:
+        return "opens_at"
+    if row.closes_at is None or row.closes_at <= row.opens_at:
+        return "closes_at"
+    if (
+        (row.freq == Frequency.WEEKLY and row.weeks)
+        or (row.freq == Frequency.MONTHLY and not row.weeks)
+        or any(w not in (1, 2, 3, 4, 5) for w in row.weeks)
+    ):
+        return "byday"  # the weeks of the month
+    return "notes"
 
 
 def _read_schedules(tables: dict, services_by_id: dict[str, _Service], errors: _Errors) -> None:
@@ -738,17 +953,23 @@ def _read_schedules(tables: dict, services_by_id: dict[str, _Service], errors: _
                 f"service_id「{sid}」が services にありません。"
                 if sid
                 else "service_id（または service_at_location_id）を指定してください。",
+                "service_id",
             )
             continue
         try:
             rows = _schedule_ins(row)
-        except ValueError as exc:
-            errors.row("schedules", n, str(exc))
+        except _Bad as exc:
+            errors.row("schedules", n, str(exc), exc.column)
             continue
         messages = services.schedule_errors(rows)
         if messages:
-            for message in dict.fromkeys(messages.values()):
-                errors.row("schedules", n, ROW_PREFIX.sub("", message))
+            said = set()
+            for key, message in messages.items():
+                text = ROW_PREFIX.sub("", message)
+                if text not in said:
+                    said.add(text)
+                    column = _schedule_column(rows[int(key.split(".")[1]) - 1])
+                    errors.row("schedules", n, text, column)
             continue
         service.schedules += rows
         service.schedule_rows += [n] * len(rows)
@@ -785,7 +1006,51 @@ def import_json(data, *, by) -> dict[str, int]:
     organisations were new, and how many resources, locations and schedules were added."""
     if not keeps_directory(by):
         raise PermissionDenied(NOT_EDITOR)
-    errors = _Errors()
+    return _import(data, by=by, errors=_Errors())
+
+
+def import_csv_zip(data: bytes, *, by) -> dict[str, int]:
+    """Take in the directory as CSV files in a zip (as :func:`export_csv_zip` writes them:
+    organizations.csv, services.csv, locations.csv, service_at_locations.csv,
+    schedules.csv; UTF-8 with or without a BOM, or Shift_JIS as Excel saves 「CSV」).
+
+    The files are read by their headings (columns in any order, other HSDS columns left
+    aside) into the tables :func:`import_json` takes, and checked and written the same way,
+    in one transaction. A file that cannot be read (not a zip, a required file or column
+    missing) is answered alone, before any row; otherwise each error names the file, its
+    line (the heading is line 1) and the column: ``"schedules.csv.4":
+    ["schedules.csv 4行目（closes_at 列）：終了時刻は開始時刻より後にしてください。"]``."""
+    if not keeps_directory(by):
+        raise PermissionDenied(NOT_EDITOR)
+    errors = _Errors(files=True)
+    tables = _csv_tables(data, errors)
+    if errors:
+        raise ValidationError(errors.ordered())
+    return _import(tables, by=by, errors=errors)
+
+
+ZIP_SIGNATURE = b"PK\x03\x04"
+NOT_HSDS = (
+    "HSDS の JSON（hsds.json と同じ形）か、表ごとの CSV をまとめた zip（hsds.zip と同じ形）を"
+    "指定してください。"
+)
+
+
+def import_file(data: bytes, *, by, name: str = "") -> dict[str, int]:
+    """Take in a file as uploaded: a zip of CSV files (:func:`import_csv_zip`), known by
+    its content or its name, else JSON tables (:func:`import_json`)."""
+    if not keeps_directory(by):
+        raise PermissionDenied(NOT_EDITOR)
+    if data.startswith(ZIP_SIGNATURE) or name.lower().endswith(".zip"):
+        return import_csv_zip(data, by=by)
+    try:
+        tables = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValidationError({"__all__": [NOT_HSDS]}) from exc
+    return import_json(tables, by=by)
+
+
+def _import(data, *, by, errors: _Errors) -> dict[str, int]:
     tables = _tables(data, errors)
     organizations = _read_organizations(tables["organizations"], errors)
     read, by_id = _read_services(tables["services"], organizations, errors)
@@ -816,10 +1081,15 @@ def import_json(data, *, by) -> dict[str, int]:
                         continue
                     for message in messages:
                         if name.startswith("schedules."):
-                            row = service.schedule_rows[int(name.split(".")[1]) - 1]
-                            errors.row("schedules", row, ROW_PREFIX.sub("", message))
+                            index = int(name.split(".")[1]) - 1
+                            errors.row(
+                                "schedules",
+                                service.schedule_rows[index],
+                                ROW_PREFIX.sub("", message),
+                                _schedule_column(service.schedules[index]),
+                            )
                         else:
-                            errors.row("services", service.n, message)
+                            errors.row("services", service.n, message, _service_column(name))
                 continue
             counts["resources"] += 1
             counts["locations"] += service.location_seen

@@ -1,6 +1,6 @@
 """The 社会資源 directory exchanged as HSDS 3.0 (Open Referral's Human Services Data
 Specification): the whole directory as JSON tables or as CSV files in a zip, and an import of
-such tables (checked whole first: on any error nothing is added, and every bad row is named).
+either (checked whole first: on any error nothing is added, and every bad row is named).
 The mapping is described in :mod:`tsunagu.resources.hsds`."""
 
 from typing import Any
@@ -9,10 +9,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from tsunagu.api.errors import invalid
 from tsunagu.api.schemas import ErrorOut, InvalidOut
 
 from .. import hsds
-from .answer import reading
+from .answer import keeping, reading
 from .schemas import ResourceHsdsCountsOut, ResourceHsdsOut
 
 router = Router()
@@ -67,23 +68,60 @@ def hsds_export_zip(request) -> HttpResponse:
     return response
 
 
+#: what the import takes: the JSON tables, or the CSV files in a zip (as the body, or as the
+#: ``file`` of a form)
+IMPORT_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": ResourceHsdsIn.model_json_schema()},
+        "application/zip": {"schema": {"type": "string", "format": "binary"}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+    },
+}
+
+
+def _upload(request) -> tuple[bytes, str]:
+    """The file sent (its bytes and name): a form's ``file``, or the body itself."""
+    if request.content_type == "multipart/form-data":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise invalid({"file": "取り込むファイル（file）を指定してください。"})
+        return upload.read(), upload.name or ""
+    return request.body, "hsds.zip" if request.content_type == "application/zip" else ""
+
+
 @router.post(
     "/resources/hsds",
     response={201: ResourceHsdsCountsOut, 403: ErrorOut, 422: InvalidOut},
-    summary="社会資源の取込み（HSDS 3.0 の JSON）",
+    summary="社会資源の取込み（HSDS 3.0 の JSON、または CSV の zip）",
+    openapi_extra={"requestBody": IMPORT_BODY},
 )
-def hsds_import(request, payload: ResourceHsdsIn):
-    """``hsds.json`` と同じ形の表を取り込み、社会資源として登録します（事務局、参加支援員、
-    地域福祉コーディネーター）。提供団体は同じ名前の団体があればそれを使います。種類は
-    ``attributes`` の分類（種類のコードか名前）、なければ ``kind``（種類のコード）で決め、
-    分からないときは「その他」です。``schedules`` の ``byday`` は毎週なら ``WE``、毎月なら
-    第n週を前に付けて ``2SA,4SA`` と書きます（``bymonthday``・後ろから数える週には
-    対応していません）。
+def hsds_import(request):
+    """``hsds.json`` と同じ形の表（JSON）、または ``hsds.zip`` と同じ表ごとの CSV をまとめた
+    zip を取り込み、社会資源として登録します（事務局、参加支援員、地域福祉コーディネーター）。
+    zip は本文に ``Content-Type: application/zip`` で送るか、フォームの ``file`` で送ります
+    （どちらの形かは中身でも判別します）。CSV は UTF-8（BOM 付き・なし）か、Excel が保存する
+    Shift_JIS で、列は見出しの名前で読みます（順不同。ほかの列は読み飛ばします）。
+    提供団体は同じ名前の団体があればそれを使います。種類は ``attributes`` の分類（種類の
+    コードか名前）、なければ ``kind``（種類のコード。CSV では ``kind_name`` の名前も）で
+    決め、分類も ``kind`` もないときは「その他」です（``kind`` が分からないときは誤り）。
+    ``schedules`` の ``byday`` は毎週なら ``WE``、毎月なら第n週を前に付けて ``2SA,4SA`` と
+    書きます（``bymonthday``・後ろから数える週には対応していません）。
 
     すべての行を確かめてから登録し、誤りが1つでもあれば何も登録しません。そのときは
-    422 で、誤りのある行を ``"schedules.3": ["schedules 3行目：終了時刻は開始時刻より後に
-    してください。"]`` のように、すべて返します。既に登録されている社会資源（同じ団体の
-    同じ名称）も誤りとして示します。"""
-    reading(request)
-    counts = hsds.import_json(payload.dict(), by=request.user)
+    422 で、誤りのある行をすべて返します。JSON は ``"schedules.3": ["schedules 3行目：
+    終了時刻は開始時刻より後にしてください。"]``、CSV はファイル名・行（見出しが1行目）・列で
+    ``"schedules.csv.4": ["schedules.csv 4行目（closes_at 列）：終了時刻は開始時刻より後に
+    してください。"]`` のように示します。必要なファイルや列がないときは、そのことだけを
+    ``"services.csv"`` などで返します。既に登録されている社会資源（同じ団体の同じ名称）も
+    誤りとして示します。"""
+    keeping(request)
+    data, name = _upload(request)
+    counts = hsds.import_file(data, by=request.user, name=name)
     return Status(201, counts)

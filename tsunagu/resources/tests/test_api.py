@@ -4,12 +4,14 @@ anything is looked up), an unknown resource 404, invalid input 422 by the reques
 field names (schedule rows as ``schedules.<n>``), and the OpenAPI schema names every answer
 ``Resource…``."""
 
+import csv
 import datetime
 import io
 import json
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from conftest import PERSONA_NAMES
@@ -488,6 +490,71 @@ def test_hsds_import_over_the_api(login, personas, shop):
     assert response.json() == {"organizations": 1, "resources": 1, "locations": 0, "schedules": 2}
     again = post(client, "/resources/hsds", tables)
     assert again.status_code == 422 and "既に登録されています" in str(again.json()["errors"])
+
+
+def _zip_with(data: bytes, name: str, change) -> bytes:
+    """The zip with one CSV file's rows changed by ``change(rows)``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member in source.namelist():
+            text = source.read(member).decode("utf-8-sig")
+            if member == name:
+                rows = list(csv.DictReader(io.StringIO(text)))
+                change(rows)
+                out = io.StringIO()
+                writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+                writer.writeheader()
+                writer.writerows(rows)
+                text = out.getvalue()
+            archive.writestr(member, text)
+    return buffer.getvalue()
+
+
+def test_hsds_import_of_the_csv_zip_over_the_api(login, personas, shop):
+    client = login(personas["participation"])
+    data = get(client, "/resources/hsds.zip").content
+    Resource.objects.all().delete()
+    Organization.objects.all().delete()
+
+    def closes_early(rows):
+        rows[0]["closes_at"] = "09:00"
+
+    bad = _zip_with(data, "schedules.csv", closes_early)
+    refused = client.post(f"{API}/resources/hsds", bad, content_type="application/zip")
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["errors"] == {
+        "schedules.csv.2": [
+            "schedules.csv 2行目（closes_at 列）：終了時刻は開始時刻より後にしてください。"
+        ]
+    }
+    assert not Resource.objects.exists() and not Organization.objects.exists()
+
+    # the same file from a form (how a browser sends it), known by its content
+    upload = SimpleUploadedFile("社会資源.zip", data, content_type="application/octet-stream")
+    response = client.post(f"{API}/resources/hsds", {"file": upload})
+    assert response.status_code == 201, response.content
+    assert response.json() == {"organizations": 1, "resources": 1, "locations": 0, "schedules": 2}
+    assert Resource.objects.get().name == shop.name
+    again = client.post(f"{API}/resources/hsds", data, content_type="application/zip")
+    assert again.status_code == 422 and "既に登録されています" in str(again.json()["errors"])
+    assert "services.csv.2" in again.json()["errors"]
+
+
+def test_hsds_import_of_a_file_that_is_not_hsds(login, personas):
+    client = login(personas["officer"])
+    no_file = client.post(f"{API}/resources/hsds", {"name": "x"})
+    assert no_file.status_code == 422 and "file" in no_file.json()["errors"]
+    text = client.post(f"{API}/resources/hsds", "名前,種類", content_type="text/csv")
+    assert text.status_code == 422 and "__all__" in text.json()["errors"]
+
+
+def test_hsds_import_of_a_zip_by_others_is_refused(login, personas, shop):
+    client = login(personas["desk"])
+    data = get(client, "/resources/hsds.zip").content
+    response = client.post(f"{API}/resources/hsds", data, content_type="application/zip")
+    assert response.status_code == 403
+    assert Resource.objects.count() == 1
 
 
 # --- the OpenAPI schema ---------------------------------------------------------------------

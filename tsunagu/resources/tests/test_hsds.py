@@ -5,6 +5,7 @@ row; HSDS categories, monthly ``byday`` patterns and statuses are read."""
 import csv
 import datetime
 import io
+import json
 import zipfile
 
 import pytest
@@ -358,3 +359,193 @@ def test_the_csv_files_hold_the_same_tables(directory):
     assert rows("locations.csv")[0]["postal_code"] == "500-8000"
     assert [r["byday"] for r in rows("schedules.csv")] == ["WE", "2SA,4SA", "1MO"]
     assert rows("organizations.csv")[0]["phone"] == "058-111-2222"
+
+
+# --- the CSV files in a zip, taken in ------------------------------------------------------
+
+
+def read_zip(data: bytes) -> dict[str, list[dict]]:
+    """The zip's CSV files as rows by file name (``services.csv`` …)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return {
+        name: list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+        for name in archive.namelist()
+    }
+
+
+def write_zip(files: dict[str, list[dict]], *, encoding: str = "utf-8-sig") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, rows in files.items():
+            text = io.StringIO()
+            writer = csv.DictWriter(text, fieldnames=list(rows[0]), lineterminator="\r\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            archive.writestr(name, text.getvalue().encode(encoding))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def exported(directory):
+    """The directory's CSV files (as rows to change), the directory emptied."""
+    files = read_zip(hsds.export_csv_zip())
+    empty_the_directory()
+    return files
+
+
+def refused(data: bytes, editor) -> dict[str, list[str]]:
+    """The errors of an import that must write nothing."""
+    events = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        hsds.import_file(data, by=editor)
+    assert not Resource.objects.exists() and not Organization.objects.exists()
+    assert not Schedule.objects.exists()
+    assert AuditEvent.objects.count() == events
+    return caught.value.message_dict
+
+
+def test_csv_round_trip_into_an_empty_directory(directory, editor):
+    before = described()
+    data = hsds.export_csv_zip()
+    empty_the_directory()
+    counts = hsds.import_file(data, by=editor)
+    assert counts == {"organizations": 2, "resources": 3, "locations": 1, "schedules": 3}
+    assert described() == before
+
+    def without_ids(files):
+        return {
+            name: [
+                {k: v for k, v in row.items() if k != "id" and not k.endswith("_id")}
+                for row in rows
+            ]
+            for name, rows in files.items()
+        }
+
+    assert without_ids(read_zip(hsds.export_csv_zip())) == without_ids(read_zip(data))
+    shops = Organization.objects.get(name="柳ケ瀬商店街振興組合")
+    assert (shops.description, shops.email, shops.phone) == (
+        "商店街の店主の会",
+        "info@yanagase.example.jp",
+        "058-111-2222",
+    )
+    assert AuditEvent.objects.filter(action="resource.hsds_import").get().context == counts
+
+
+def test_csv_files_saved_by_excel_in_shift_jis_with_columns_in_another_order(exported, editor):
+    files = {
+        name: [dict(reversed(list(row.items()))) for row in rows]
+        for name, rows in exported.items()
+        if rows
+    }
+    files["services.csv"].append({name: "" for name in files["services.csv"][0]})  # blank
+    counts = hsds.import_file(write_zip(files, encoding="cp932"), by=editor)
+    assert counts["resources"] == 3 and counts["schedules"] == 3
+    shop = Resource.objects.get(name="八百屋まるやま 品出し体験")
+    assert shop.address == "岐阜市柳ケ瀬通1-1" and shop.area.code == "d-south"
+
+
+def test_csv_a_bad_time_names_file_line_and_column(exported, editor):
+    exported["schedules.csv"][1]["opens_at"] = "9時"
+    errors = refused(write_zip(exported), editor)
+    assert errors == {
+        "schedules.csv.3": [
+            "schedules.csv 3行目（opens_at 列）：時刻は HH:MM の形で指定してください。"
+        ]
+    }
+
+
+def test_csv_closing_before_opening(exported, editor):
+    row = exported["schedules.csv"][0]
+    row["opens_at"], row["closes_at"] = "12:00", "10:00"
+    errors = refused(write_zip(exported), editor)
+    assert errors == {
+        "schedules.csv.2": [
+            "schedules.csv 2行目（closes_at 列）：終了時刻は開始時刻より後にしてください。"
+        ]
+    }
+
+
+def test_csv_a_weekday_that_does_not_exist(exported, editor):
+    exported["schedules.csv"][0]["byday"] = "8"  # a day number (there are seven days)
+    exported["schedules.csv"][1]["byday"] = "8SA"  # the eighth Saturday of the month
+    errors = refused(write_zip(exported), editor)
+    assert list(errors) == ["schedules.csv.2", "schedules.csv.3"]
+    assert errors["schedules.csv.2"] == [
+        "schedules.csv 2行目（byday 列）：byday「8」：曜日は MO・TU・WE・TH・FR・SA・SU で"
+        "指定してください（数字の曜日には対応していません）。"
+    ]
+    assert errors["schedules.csv.3"] == [
+        "schedules.csv 3行目（byday 列）：第n週は1〜5の中から選んでください。"
+    ]
+
+
+def test_csv_an_unknown_kind(exported, editor):
+    exported["services.csv"][1]["kind"] = "karaoke"
+    exported["services.csv"][1]["kind_name"] = "カラオケ"
+    errors = refused(write_zip(exported), editor)
+    assert errors == {
+        "services.csv.3": [
+            "services.csv 3行目（kind 列）：種類「karaoke」がありません（種類のコードか名前で"
+            "指定してください。例：ibasho、居場所）。"
+        ]
+    }
+
+
+def test_csv_a_kind_named_only_by_its_name(exported, editor):
+    exported["services.csv"][1]["kind"] = ""
+    assert hsds.import_file(write_zip(exported), by=editor)["resources"] == 3
+    assert Resource.objects.get(name="ふれあいサロン南").kind.code == "salon"
+
+
+def test_csv_a_required_column_missing_is_answered_alone(exported, editor):
+    for row in exported["services.csv"]:
+        del row["assured_date"]
+    exported["schedules.csv"][0]["opens_at"] = "9時"  # not looked at: the files come first
+    errors = refused(write_zip(exported), editor)
+    assert errors == {
+        "services.csv": ["services.csv：1行目（見出し）に列「assured_date」がありません。"]
+    }
+
+
+def test_csv_a_required_file_missing(exported, editor):
+    del exported["organizations.csv"]
+    errors = refused(write_zip(exported), editor)
+    assert errors == {"organizations.csv": ["organizations.csv が zip の中にありません。"]}
+
+
+def test_csv_every_bad_row_at_once_by_file_line_and_column(exported, editor):
+    exported["organizations.csv"][0]["email"] = "not-an-address"
+    exported["services.csv"][0]["assured_date"] = "令和のいつか"
+    exported["services.csv"][2]["capacity"] = "たくさん"
+    exported["schedules.csv"][2]["freq"] = "DAILY"
+    errors = refused(write_zip(exported), editor)
+    assert list(errors) == [
+        "organizations.csv.2",
+        "services.csv.2",
+        "services.csv.4",
+        "schedules.csv.4",
+    ]
+    assert errors["organizations.csv.2"][0].startswith("organizations.csv 2行目（email 列）：")
+    assert errors["services.csv.2"][0].startswith("services.csv 2行目（assured_date 列）：")
+    assert errors["services.csv.4"][0].startswith("services.csv 4行目（capacity 列）：")
+    assert errors["schedules.csv.4"][0].startswith("schedules.csv 4行目（freq 列）：")
+
+
+def test_a_file_that_is_neither_json_nor_a_zip(editor):
+    for data in (b"PK\x03\x04 broken", "名前,種類\n".encode()):
+        with pytest.raises(ValidationError) as caught:
+            hsds.import_file(data, by=editor)
+        assert "hsds.zip と同じ形" in caught.value.message_dict["__all__"][0]
+    assert not Resource.objects.exists()
+
+
+def test_json_is_taken_from_a_file_too(directory, editor):
+    data = json.dumps(hsds.export_json()).encode()
+    empty_the_directory()
+    assert hsds.import_file(data, by=editor)["resources"] == 3
+
+
+def test_only_the_keepers_of_the_directory_import_files(personas):
+    for name in ("desk", "coordinator", "outreach", "guest", "admin"):
+        with pytest.raises(PermissionDenied):
+            hsds.import_file(b"PK\x03\x04", by=personas[name].user)
