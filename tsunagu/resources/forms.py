@@ -480,3 +480,32 @@ class ExceptionForm(BootstrapForm):
     opens_at = _time("開始時刻")
     closes_at = _time("終了時刻")
     note = _text("備考", 200, help_text="例：年末年始、祭りのため午後のみ")
+
+
+# ------------------------------------------------------------------------------ HSDS import
+
+HSDS_FILE_MAX = 20 * 1024 * 1024
+HSDS_ACCEPT = ".json,.zip,application/json,application/zip"
+
+
+class HsdsImportForm(BootstrapForm):
+    """The directory from another system in HSDS 3.0: JSON tables or the CSV files in a zip
+    (which of them is known by the file's content)."""
+
+    file = forms.FileField(
+        label="HSDS のファイル（JSON、または表ごとの CSV をまとめた zip）",
+        help_text="この画面の「書き出す」と同じ形のファイル。CSV は UTF-8 か Shift_JIS（Excel の"
+        "「CSV（コンマ区切り）」）で、1行目は見出しにしてください。",
+        widget=forms.ClearableFileInput(attrs={"accept": HSDS_ACCEPT}),
+        error_messages={
+            "required": "取り込むファイルを選んでください。",
+            "empty": "ファイルが空です。",
+            "invalid": "ファイルを選び直してください。",
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > HSDS_FILE_MAX:
+            raise forms.ValidationError("ファイルは20MBまでにしてください。")
+        return upload

@@ -25,7 +25,7 @@ from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
 from tsunagu.common.views import is_partial, personal_data_view
 
-from . import export, forms, selectors, services
+from . import export, forms, hsds, selectors, services
 from .models import HostProfile, Organization, Resource, ResourceKind
 from .permissions import NOT_EDITOR
 
@@ -77,7 +77,10 @@ def _organizations() -> list[Organization]:
 
 
 @personal_data_view("resources.view")
+@form_token_once
 def search(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _hsds_import(request)
     form = forms.SearchForm(request.GET or None, kinds=_kinds(), areas=_areas())
     form.is_valid()
     criteria = selectors.ResourceSearch(**form.criteria_values())
@@ -111,7 +114,40 @@ def search(request: HttpRequest) -> HttpResponse:
             "paginator": paginator,
             "query": _query_without_page(request),
             "may_edit": _may_edit(request),
+            "import_form": forms.HsdsImportForm() if _may_edit(request) else None,
             "stale_months": selectors.stale_months(),
+        },
+    )
+
+
+def _hsds_import(request: HttpRequest) -> HttpResponse:
+    """The directory from a file in HSDS 3.0 (the form on the search page): every row is
+    checked first, and on any error nothing is added and each bad row is listed."""
+    if (denied := _not_editor(request)) is not None:
+        return denied
+    form = forms.HsdsImportForm(request.POST, request.FILES)
+    problems: list[str] = []
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            counts = hsds.import_file(upload.read(), by=request.user, name=upload.name)
+        except ValidationError as exc:
+            problems = [m for messages_ in exc.message_dict.values() for m in messages_]
+        else:
+            messages.success(
+                request,
+                f"HSDS のファイルから社会資源を{counts['resources']}件登録しました"
+                f"（新しい提供団体 {counts['organizations']}件、所在地 {counts['locations']}件、"
+                f"開いている日時 {counts['schedules']}件）。",
+            )
+            return redirect("resources:search")
+    return render(
+        request,
+        "resources/hsds_import.html",
+        {
+            "import_form": form,
+            "problems": problems,
+            "file_name": getattr(request.FILES.get("file"), "name", ""),
         },
     )
 

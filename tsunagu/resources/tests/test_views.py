@@ -7,15 +7,18 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 import re
+import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from tsunagu.accounts.models import Area
-from tsunagu.resources import services
+from tsunagu.resources import hsds, services
 from tsunagu.resources.models import (
     Frequency,
     HostProfile,
@@ -617,3 +620,98 @@ def test_recheck_list_oldest_first_and_confirm(login, personas, editor, shop, ot
     response = client.post(reverse("resources:confirm", args=[others[0].pk]))
     assert response["Location"] == reverse("resources:detail", args=[others[0].pk])
     assert "情報確認日を今日にしました" in client.get(response["Location"]).content.decode()
+
+
+# ------------------------------------------------------------------------------ HSDS import
+
+
+def hsds_zip(change=None) -> bytes:
+    """The directory as the HSDS CSV zip, one file's rows changed by ``change(name, rows)``."""
+    source = zipfile.ZipFile(io.BytesIO(hsds.export_csv_zip()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in source.namelist():
+            rows = list(csv.DictReader(io.StringIO(source.read(name).decode("utf-8-sig"))))
+            if change is not None:
+                change(name, rows)
+            text = io.StringIO()
+            fields = list(rows[0]) if rows else hsds.CSV_COLUMNS[name.removesuffix(".csv")]
+            writer = csv.DictWriter(text, fieldnames=fields, lineterminator="\r\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            archive.writestr(name, "\ufeff" + text.getvalue())
+    return buffer.getvalue()
+
+
+def emptied() -> None:
+    Resource.objects.all().delete()
+    Organization.objects.all().delete()
+
+
+def upload(data: bytes, name: str = "resources-hsds.zip") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_the_keepers_see_the_exchange_on_the_search_page(login, personas, shop):
+    url = reverse("resources:search")
+    page = login(personas["community"]).get(url).content.decode()
+    assert 'data-testid="hsds-import-form"' in page and "/api/v1/resources/hsds.zip" in page
+    reader = login(personas["desk"]).get(url).content.decode()
+    assert 'data-testid="hsds-import-form"' not in reader
+
+
+def test_editors_import_the_csv_zip_from_the_search_page(login, personas, shop):
+    labels = sorted(s.label for s in Schedule.objects.all())
+    data = hsds_zip()
+    emptied()
+    client = login(personas["participation"])
+    page = client.get(reverse("resources:search"))
+    sent = {"file": upload(data), "form_token": token_in(page)}
+    response = client.post(reverse("resources:search"), sent)
+    assert response.status_code == 302 and response["Location"] == reverse("resources:search")
+    assert Resource.objects.get().name == shop.name
+    assert sorted(s.label for s in Schedule.objects.all()) == labels
+    shown = client.get(response["Location"]).content.decode()
+    assert "HSDS のファイルから社会資源を1件登録しました" in shown
+    again = client.post(reverse("resources:search"), {**sent, "file": upload(data)})
+    assert "既に送信されています" in client.get(again["Location"]).content.decode()
+    assert Resource.objects.count() == 1
+
+
+def test_an_import_with_errors_lists_them_and_writes_nothing(login, personas, shop):
+    def change(name, rows):
+        if name == "schedules.csv":
+            rows[0]["opens_at"], rows[0]["closes_at"] = "12:00", "10:00"
+        if name == "services.csv":
+            rows[0]["kind"], rows[0]["kind_name"] = "karaoke", ""
+
+    data = hsds_zip(change)
+    emptied()
+    client = login(personas["officer"])
+    response = client.post(reverse("resources:search"), {"file": upload(data)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "誤りがあるため、何も登録していません" in page
+    assert "schedules.csv 2行目（closes_at 列）：終了時刻は開始時刻より後にしてください。" in page
+    assert "services.csv 2行目（kind 列）：種類「karaoke」がありません" in page
+    assert not Resource.objects.exists() and not Organization.objects.exists()
+    missing = client.post(reverse("resources:search"), {})
+    assert "取り込むファイルを選んでください。" in missing.content.decode()
+
+
+def test_a_json_file_is_taken_from_the_same_form(login, personas, shop):
+    data = json.dumps(hsds.export_json()).encode()
+    emptied()
+    client = login(personas["community"])
+    response = client.post(reverse("resources:search"), {"file": upload(data, "hsds.json")})
+    assert response.status_code == 302
+    assert Resource.objects.get().name == shop.name
+
+
+@pytest.mark.parametrize("name", READERS)
+def test_readers_do_not_import(login, personas, shop, name):
+    data = hsds_zip()
+    emptied()
+    response = login(personas[name]).post(reverse("resources:search"), {"file": upload(data)})
+    assert response.status_code == 403 and NOT_EDITOR in response.content.decode()
+    assert not Resource.objects.exists()
