@@ -229,7 +229,7 @@ def report_triage(
     if watch is not None and triage == Triage.WATCH:
         if not access.watches_visible_to(by).filter(pk=watch.pk).exists():
             raise NotVisible("この見守りは閲覧できません。")
-        if watch.ended_on is not None:
+        if Watch.objects.filter(pk=watch.pk, ended_on__isnull=False).exists():
             raise WatchRuleError({"watch": watch_services.ENDED})
     with transaction.atomic():
         locked = CommunityReport.objects.select_for_update().get(pk=report.pk)
