@@ -8,3 +8,6 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401  (registers the rules)
+        from .links import register as register_links
+
+        register_links()  # the links on a gap's and a consultation's page
