@@ -130,7 +130,11 @@ class Match(models.Model):
         verbose_name = "参加支援マッチング"
         verbose_name_plural = "参加支援マッチング"
         ordering = ["record", "-proposed_on", "-id"]
-        indexes = [models.Index(fields=["status", "resource"], name="match_status_resource")]
+        indexes = [
+            models.Index(fields=["status", "resource"], name="match_status_resource"),
+            # what falls due: the matches under way of an agency's open records
+            models.Index(fields=["record", "status", "started_on"], name="match_record_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.record} × {self.resource}"

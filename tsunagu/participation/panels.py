@@ -70,8 +70,8 @@ def gap_links(user, gap) -> list[tuple[str, str]]:
 def dashboard_panel(user, *, request) -> dict:
     if not participation_role(user):
         return {}
-    dues = selectors.dues(user)
-    shown = dues[:DASHBOARD_ROWS]
+    keys = selectors.due_keys(user)
+    shown = selectors.dues_for(keys[:DASHBOARD_ROWS])
     if shown:
         audit_read(
             request,
@@ -86,8 +86,8 @@ def dashboard_panel(user, *, request) -> dict:
     return {
         "participation_dashboard": {
             "rows": shown,
-            "total": len(dues),
-            "more": len(dues) - len(shown),
-            "overdue": sum(1 for d in dues if d.overdue),
+            "total": len(keys),
+            "more": len(keys) - len(shown),
+            "overdue": sum(1 for k in keys if k.overdue),
         }
     }

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from tsunagu import access
 
 from .models import FollowUp, GapNeed, Match, ParticipationRecord, Track
-from .workflow import FOLLOWED, next_follow_up
+from .workflow import FOLLOWED, follow_up_due_by, next_follow_up, weekly_weeks
 
 
 def record_list(*, user, state: str = "open", q: str = "") -> QuerySet[ParticipationRecord]:
@@ -84,39 +85,93 @@ def follow_ups_due(match: Match) -> dict[str, datetime.date | None]:
     return {track: next_follow_up(match, last.get(track)) for track in Track.values}
 
 
-def dues(user, *, within_days: int = 7) -> list[Due]:
+class DueKey(NamedTuple):
+    """What falls due, before its rows are read: sorted by due date, then record."""
+
+    due_on: datetime.date
+    record_id: int
+    match_id: int  # 0 for keeping in touch
+    track: str  # Track value, or "keep_in_touch"
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on < timezone.localdate()
+
+
+def _last_follow_up(track: str) -> Subquery:
+    return Subquery(
+        FollowUp.objects.filter(match_id=OuterRef("pk"), track=track)
+        .order_by("-occurred_on")
+        .values("occurred_on")[:1]
+    )
+
+
+def due_keys(user, *, within_days: int = 7) -> list[DueKey]:
     """What falls due within ``within_days`` (or is overdue) for the user's agency (all of
-    them for the office): follow-ups of the matches under way, and keeping in touch after
-    closure. Overdue first."""
+    them for the office), overdue first: follow-ups of the matches under way on each track,
+    and keeping in touch after closure. Read as dates and ids only — the last follow-up of
+    each track by an index seek beside each match — so that a page reads the rows of only
+    the keys it shows (:func:`dues_for`)."""
     horizon = timezone.localdate() + datetime.timedelta(days=within_days)
     records = record_list(user=user, state="all")
-    found: list[Due] = []
-    under_way = list(
+    weeks = weekly_weeks()
+    found: list[DueKey] = []
+    under_way = (
         Match.objects.filter(
-            record__in=records.filter(closed_on__isnull=True).values("pk"), status__in=FOLLOWED
+            record__in=records.filter(closed_on__isnull=True).values("pk"),
+            status__in=FOLLOWED,
+            started_on__isnull=False,
         )
-        .select_related("record", "record__person", "resource")
-        .order_by("pk")
+        .order_by()
+        .annotate(last_person=_last_follow_up(Track.PERSON), last_host=_last_follow_up(Track.HOST))
+        .values_list("pk", "record_id", "started_on", "last_person", "last_host")
     )
-    # the last follow-up of every track of every match, in one query (not one per match)
-    last = {
-        (row["match_id"], row["track"]): row["last"]
-        for row in FollowUp.objects.filter(match__in=under_way)
-        .values("match_id", "track")
-        .annotate(last=Max("occurred_on"))
-    }
-    for match in under_way:
-        for track in Track.values:
-            due_on = next_follow_up(match, last.get((match.pk, track)))
-            if due_on is not None and due_on <= horizon:
-                found.append(Due(match.record, match, track, due_on))
-    for record in records.filter(
-        closed_on__isnull=False,
-        keep_in_touch_ended_on__isnull=True,
-        next_keep_in_touch_on__lte=horizon,
+    person, host = Track.PERSON.value, Track.HOST.value
+    for pk, record_id, started_on, last_person, last_host in under_way:
+        for track, last_on in ((person, last_person), (host, last_host)):
+            due_on = follow_up_due_by(started_on, last_on, horizon, weeks=weeks)
+            if due_on is not None:
+                found.append(DueKey(due_on, record_id, pk, track))
+    for record_id, due_on in (
+        records.filter(
+            closed_on__isnull=False,
+            keep_in_touch_ended_on__isnull=True,
+            next_keep_in_touch_on__lte=horizon,
+        )
+        .order_by()
+        .values_list("pk", "next_keep_in_touch_on")
     ):
-        found.append(Due(record, None, "keep_in_touch", record.next_keep_in_touch_on))
-    return sorted(found, key=lambda d: (d.due_on, d.record.pk))
+        found.append(DueKey(due_on, record_id, 0, "keep_in_touch"))
+    return sorted(found)
+
+
+def dues_for(keys: list[DueKey]) -> list[Due]:
+    """The rows of ``keys`` (two queries, whatever their number), in their order."""
+    match_ids = {k.match_id for k in keys if k.match_id}
+    matches_by_id = {
+        m.pk: m
+        for m in Match.objects.filter(pk__in=match_ids).select_related(
+            "record", "record__person", "resource"
+        )
+    }
+    record_ids = {k.record_id for k in keys if not k.match_id}
+    records_by_id = {
+        r.pk: r
+        for r in ParticipationRecord.objects.filter(pk__in=record_ids).select_related("person")
+    }
+    found = []
+    for key in keys:
+        if key.match_id:
+            match = matches_by_id[key.match_id]
+            found.append(Due(match.record, match, key.track, key.due_on))
+        else:
+            found.append(Due(records_by_id[key.record_id], None, key.track, key.due_on))
+    return found
+
+
+def dues(user, *, within_days: int = 7) -> list[Due]:
+    """Every row of what falls due (:func:`due_keys`), overdue first."""
+    return dues_for(due_keys(user, within_days=within_days))
 
 
 def records_beside_case(user, case) -> list[ParticipationRecord]:

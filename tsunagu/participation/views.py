@@ -79,8 +79,8 @@ def record_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     partial = is_partial(request)
-    all_dues = [] if partial else selectors.dues(request.user)
-    dues = all_dues[:DUES_SHOWN]
+    keys = [] if partial else selectors.due_keys(request.user)
+    dues = selectors.dues_for(keys[:DUES_SHOWN])
     persons = {r.person_id for r in rows} | {d.record.person_id for d in dues}
     audit_read(
         request,
@@ -105,8 +105,8 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "paginator": paginator,
             "query": _query_without(request, "page", "export"),
             "dues": dues,
-            "dues_total": len(all_dues),
-            "dues_more": len(all_dues) - len(dues),
+            "dues_total": len(keys),
+            "dues_more": len(keys) - len(dues),
             "office": access.sees_everything(request.user),
             "may_create": acting(request.user).has_role(Role.PARTICIPATION_WORKER),
         },
@@ -117,10 +117,10 @@ def record_list(request: HttpRequest) -> HttpResponse:
 def dues_list(request: HttpRequest) -> HttpResponse:
     """Everything that falls due within a week or is overdue, paged (the list page and the
     home page show the first rows)."""
-    found = selectors.dues(request.user)
+    found = selectors.due_keys(request.user)
     paginator = Paginator(found, DUES_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    rows = selectors.dues_for(list(page.object_list))
     audit_read(
         request,
         "participation.list",

@@ -62,7 +62,36 @@ def next_follow_up(match: Match, last_on: datetime.date | None) -> datetime.date
         return None
     if match.record.closed_on is not None:  # after closure, keeping in touch takes over
         return None
-    base = last_on or match.started_on
-    if base < match.started_on + datetime.timedelta(weeks=weekly_weeks()):
+    return follow_up_due_on(match.started_on, last_on)
+
+
+def follow_up_due_on(
+    started_on: datetime.date, last_on: datetime.date | None, *, weeks: int | None = None
+) -> datetime.date:
+    """The due date of the next follow-up on a track of a match under way since
+    ``started_on`` whose last follow-up was on ``last_on`` (``None``: none yet)."""
+    weeks = weekly_weeks() if weeks is None else weeks
+    base = last_on or started_on
+    if base < started_on + datetime.timedelta(weeks=weeks):
         return base + datetime.timedelta(days=7)
     return add_months(base, 1)
+
+
+def follow_up_due_by(
+    started_on: datetime.date,
+    last_on: datetime.date | None,
+    horizon: datetime.date,
+    *,
+    weeks: int,
+) -> datetime.date | None:
+    """:func:`follow_up_due_on` when it is on or before ``horizon``, else ``None`` — without
+    the month arithmetic for a track followed up within the last four weeks of it (a month
+    after that is past the horizon), as what falls due asks it of every track under way."""
+    base = last_on or started_on
+    if base < started_on + datetime.timedelta(weeks=weeks):
+        due_on = base + datetime.timedelta(days=7)
+    elif base > horizon - datetime.timedelta(days=28):
+        return None
+    else:
+        due_on = add_months(base, 1)
+    return due_on if due_on <= horizon else None
