@@ -161,6 +161,10 @@ class DirectCheckboxInput(_DirectInput, forms.CheckboxInput):
     pass
 
 
+class DirectFileInput(_DirectInput, forms.FileInput):
+    pass
+
+
 class DirectSelect(forms.Select):
     """A single ``<select>`` of flat choices written without the template engine."""
 
@@ -496,7 +500,7 @@ class HsdsImportForm(BootstrapForm):
         label="HSDS のファイル（JSON、または表ごとの CSV をまとめた zip）",
         help_text="この画面の「書き出す」と同じ形のファイル。CSV は UTF-8 か Shift_JIS（Excel の"
         "「CSV（コンマ区切り）」）で、1行目は見出しにしてください。",
-        widget=forms.ClearableFileInput(attrs={"accept": HSDS_ACCEPT}),
+        widget=DirectFileInput(attrs={"accept": HSDS_ACCEPT}),
         error_messages={
             "required": "取り込むファイルを選んでください。",
             "empty": "ファイルが空です。",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from tsunagu.accounts.models import Area
 from tsunagu.common.fiscal import add_months
 from tsunagu.common.paging import CappedPaginator, rows_by_ids
+from tsunagu.common.wareki import format_wareki
 from tsunagu.linkage.normalize import normalize_name
 
 from .models import WEEKDAYS, Frequency, Resource, ResourceStatus, Target
@@ -95,9 +96,12 @@ class Row:
     resource: Resource
     reasons: list[str] = field(default_factory=list)
     stale: bool = False
-    #: when it is open (each schedule's label) and who it is for, as the row shows them
+    #: as the row shows them: when it is open (each schedule's label), who it is for, who
+    #: runs it and where, the date its information was confirmed (和暦)
     schedule_labels: list[str] = field(default_factory=list)
     targets: str = ""
+    where: str = ""
+    confirmed: str = ""
 
 
 def explain(resources: list[Resource], criteria: ResourceSearch) -> list[Row]:
@@ -132,6 +136,12 @@ def explain(resources: list[Resource], criteria: ResourceSearch) -> list[Row]:
                 r.confirmed_on < limit,
                 schedule_labels=[s.label for s in schedules],
                 targets="・".join(r.target_labels()),
+                where="・".join(
+                    part
+                    for part in (r.organization.name, r.area.name if r.area_id else "", r.address)
+                    if part
+                ),
+                confirmed=format_wareki(r.confirmed_on),
             )
         )
     return rows

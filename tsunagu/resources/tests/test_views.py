@@ -715,3 +715,26 @@ def test_readers_do_not_import(login, personas, shop, name):
     response = login(personas[name]).post(reverse("resources:search"), {"file": upload(data)})
     assert response.status_code == 403 and NOT_EDITOR in response.content.decode()
     assert not Resource.objects.exists()
+
+
+def test_the_filters_show_what_was_chosen(login, personas, shop, district):
+    client = login(personas["desk"])
+    query = {
+        "q": '<b>"品出し"</b>',
+        "kind": kind("work_experience").pk,
+        "area": district.pk,
+        "weekday": WEDNESDAY,
+        "at": "10:30",
+        "free_only": "on",
+    }
+    page = client.get(reverse("resources:search"), query).content.decode()
+    assert 'value="&lt;b&gt;&quot;品出し&quot;&lt;/b&gt;"' in page and "<b>" not in page
+    assert f'<option value="{kind("work_experience").pk}" selected>就労体験先</option>' in page
+    assert f'<option value="{district.pk}" selected>' in page
+    assert '<option value="2" selected>水曜</option>' in page
+    assert '<option value="" selected>いつでも</option>' not in page
+    assert 'type="time" name="at" value="10:30"' in page
+    assert re.search(r'<input type="checkbox" name="free_only"[^>]* checked', page)
+    plain = client.get(reverse("resources:search")).content.decode()
+    assert '<option value="" selected>いつでも</option>' in plain
+    assert not re.search(r'name="free_only"[^>]* checked', plain)
