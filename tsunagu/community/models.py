@@ -21,7 +21,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from tsunagu.common.fiscal import fiscal_year as fiscal_year_of
 from tsunagu.common.models import VisibleQuerySet
 
 # ------------------------------------------------------------------------------ activities
@@ -172,6 +174,10 @@ class Activity(models.Model):
     new_connections = models.PositiveIntegerField("新たなつながり（人）", default=0)
     discussed = models.TextField("話し合ったこと・内容", blank=True)
     outcome = models.TextField("生まれたこと・次の動き", blank=True)
+    #: the 年度 and the month of ``starts_at`` in local time, kept by :meth:`save` so that
+    #: the yearly targets count a year's activities by month without a function per row
+    fiscal_year = models.PositiveSmallIntegerField("年度", default=0, editable=False)
+    month = models.PositiveSmallIntegerField("月", default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -185,6 +191,9 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["starts_at", "kind", "area"], name="community_activity_when"),
             models.Index(fields=["area", "starts_at"], name="community_activity_area"),
+            models.Index(
+                fields=["fiscal_year", "area", "month", "kind"], name="community_activity_year"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -200,6 +209,20 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.fiscal_year, self.month = year_and_month(self.starts_at)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "fiscal_year", "month"}
+        super().save(*args, **kwargs)
+
+
+def year_and_month(moment) -> tuple[int, int]:
+    """The 年度 and month of a moment, in local time."""
+    if moment is None:
+        return 0, 0
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return fiscal_year_of(local.date()), local.month
 
 
 class ActivityOrganiser(models.Model):

@@ -1,9 +1,10 @@
 """The yearly targets beside their actuals, computed from the records (never typed in).
 
 An :class:`~tsunagu.community.models.Indicator` names a measure of the records and its
-filters; :func:`board` counts each measure once per 年度, grouped by area and month in the
-database (one aggregated query per measure and filter), and sums the areas under each target's
-area in Python. The progress expected by now is the target times the share of the year gone.
+filters; :func:`board` reads each source of a 年度 once, grouped by area and month (and kind)
+in the database — activities by the 年度 and month kept on each row, dated records by the day —
+and derives every indicator and the areas under each target's area from those groups in
+Python. The progress expected by now is the target times the share of the year gone.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def _month_key(value) -> int:
 
 
 def _grouped(qs, *, area: str, month: str, value) -> dict[tuple[int | None, int], int]:
-    """``{(area_id, month): value}`` from one aggregated query."""
+    """``{(area_id, month): value}`` from one aggregated query, by local month of ``month``
+    (a datetime column: a small table only — the function runs per row on SQLite)."""
     rows = (
         qs.annotate(_month=TruncMonth(month))
         .values(area, "_month")
@@ -68,32 +70,103 @@ def _grouped(qs, *, area: str, month: str, value) -> dict[tuple[int | None, int]
     return out
 
 
-def measure_counts(indicator: Indicator, year: int) -> dict[tuple[int | None, int], int]:
+def _by_day(qs, *, area: str, day: str, value) -> dict[tuple[int | None, int], int]:
+    """``{(area_id, month): value}`` grouping by a date column itself (no function per row;
+    at most one group per area and day), summed into months here."""
+    out: dict[tuple[int | None, int], int] = defaultdict(int)
+    for area_id, on, amount in (
+        qs.values(area, day).annotate(_value=value).values_list(area, day, "_value")
+    ):
+        out[(area_id, on.month)] += int(amount or 0)
+    return out
+
+
+class Facts:
+    """What a 年度's records say, each source read once (in one aggregated query) and shared
+    by every indicator that counts it."""
+
+    ACTIVITY_SUMS = ("participants", "children", "youth", "working_age", "elderly")
+
+    def __init__(self, year: int):
+        self.year = year
+        self.start, self.end, self.first, self.last = _bounds(year)
+        self._cache: dict[str, object] = {}
+
+    def _once(self, key: str, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def activities(self) -> list[dict]:
+        """Activities of the year by area, month and kind: the count and every sum."""
+        return self._once(
+            "activities",
+            lambda: list(
+                Activity.objects.filter(fiscal_year=self.year)
+                .values("area_id", "month", "kind_id")
+                .annotate(
+                    n=Count("id"),
+                    new_connections=Sum("new_connections"),
+                    **{name: Sum(name) for name in self.ACTIVITY_SUMS},
+                )
+                .order_by()
+            ),
+        )
+
+    def attributes(self) -> list[dict]:
+        return self._once(
+            "attributes",
+            lambda: list(
+                AttributeCount.objects.filter(activity__fiscal_year=self.year)
+                .values("attribute_id", "activity__area_id", "activity__month", "activity__kind_id")
+                .annotate(n=Sum("count"))
+                .order_by()
+            ),
+        )
+
+    def consultations(self) -> list[dict]:
+        return self._once(
+            "consultations",
+            lambda: list(
+                ActivityConsultation.objects.filter(activity__fiscal_year=self.year)
+                .values("activity__area_id", "activity__month", "activity__kind_id")
+                .annotate(n=Count("id"))
+                .order_by()
+            ),
+        )
+
+
+def measure_counts(
+    indicator: Indicator, year: int, facts: Facts | None = None
+) -> dict[tuple[int | None, int], int]:
     """What an indicator counts in a 年度, by (area id, month)."""
-    start, end, first, last = _bounds(year)
+    facts = facts or Facts(year)
     m = indicator.measure
-    activities = Activity.objects.filter(starts_at__gte=start, starts_at__lt=end)
-    if indicator.activity_kind_id:
-        activities = activities.filter(kind_id=indicator.activity_kind_id)
-    if m == Measure.ACTIVITIES:
-        return _grouped(activities, area="area_id", month="starts_at", value=Count("id"))
-    if m == Measure.PARTICIPANTS:
-        column = indicator.generation or "participants"
-        return _grouped(activities, area="area_id", month="starts_at", value=Sum(column))
-    if m == Measure.NEW_CONNECTIONS:
-        return _grouped(activities, area="area_id", month="starts_at", value=Sum("new_connections"))
+    kind = indicator.activity_kind_id
+    out: dict[tuple[int | None, int], int] = defaultdict(int)
+    if m in (Measure.ACTIVITIES, Measure.PARTICIPANTS, Measure.NEW_CONNECTIONS):
+        column = {
+            Measure.ACTIVITIES: "n",
+            Measure.PARTICIPANTS: indicator.generation or "participants",
+            Measure.NEW_CONNECTIONS: "new_connections",
+        }[m]
+        for row in facts.activities():
+            if kind is None or row["kind_id"] == kind:
+                out[(row["area_id"], row["month"])] += int(row[column] or 0)
+        return out
     if m == Measure.ATTRIBUTE_PARTICIPANTS:
-        counts = AttributeCount.objects.filter(
-            attribute_id=indicator.attribute_id, activity__in=activities
-        )
-        return _grouped(
-            counts, area="activity__area_id", month="activity__starts_at", value=Sum("count")
-        )
+        for row in facts.attributes():
+            if row["attribute_id"] == indicator.attribute_id and (
+                kind is None or row["activity__kind_id"] == kind
+            ):
+                out[(row["activity__area_id"], row["activity__month"])] += int(row["n"] or 0)
+        return out
     if m == Measure.CONSULTATIONS_RAISED:
-        links = ActivityConsultation.objects.filter(activity__in=activities)
-        return _grouped(
-            links, area="activity__area_id", month="activity__starts_at", value=Count("id")
-        )
+        for row in facts.consultations():
+            if kind is None or row["activity__kind_id"] == kind:
+                out[(row["activity__area_id"], row["activity__month"])] += int(row["n"])
+        return out
+    start, end, first, last = facts.start, facts.end, facts.first, facts.last
     if m == Measure.PLACES_CREATED:
         made = Resource.objects.filter(created_at__gte=start, created_at__lt=end)
         return _grouped(made, area="area_id", month="created_at", value=Count("id"))
@@ -106,11 +179,11 @@ def measure_counts(indicator: Indicator, year: int) -> dict[tuple[int | None, in
         )
     if m == Measure.WATCHES_STARTED:
         started = Watch.objects.filter(starts_on__gte=first, starts_on__lte=last)
-        return _grouped(started, area="area_id", month="starts_on", value=Count("id"))
+        return _by_day(started, area="area_id", day="starts_on", value=Count("id"))
     if m == Measure.SAFETY_CHECKS:
         checks = SafetyCheck.objects.filter(checked_on__gte=first, checked_on__lte=last)
-        return _grouped(checks, area="watch__area_id", month="checked_on", value=Count("id"))
-    return {}
+        return _by_day(checks, area="watch__area_id", day="checked_on", value=Count("id"))
+    return out
 
 
 def _subtrees() -> dict[int, set[int]]:
@@ -189,9 +262,10 @@ def board(year: int, area: Area | None = None, *, today: datetime.date | None = 
     )
     inside = _subtrees().get(area.pk, {area.pk}) if area is not None else None
     share = year_share(year, today)
+    facts = Facts(year)
     rows = []
     for indicator in indicators:
-        counts = measure_counts(indicator, year)
+        counts = measure_counts(indicator, year, facts)
         by_month = dict.fromkeys(MONTHS, 0)
         for (area_id, month), amount in counts.items():
             if inside is None or area_id in inside:
