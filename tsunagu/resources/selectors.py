@@ -102,6 +102,7 @@ class Row:
     targets: str = ""
     where: str = ""
     confirmed: str = ""
+    url: str = ""  # its page (set by the screen)
 
 
 def explain(resources: list[Resource], criteria: ResourceSearch) -> list[Row]:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu.accounts.models import Area
@@ -103,6 +104,7 @@ def search(request: HttpRequest) -> HttpResponse:
     paginator = selectors.SearchPaginator(found, PAGE_SIZE, number=number)
     page = paginator.get_page(number)
     rows = selectors.explain(list(page.object_list), criteria)
+    _link(rows)
     template = "resources/_results.html" if is_partial(request) else "resources/search.html"
     return render(
         request,
@@ -118,6 +120,17 @@ def search(request: HttpRequest) -> HttpResponse:
             "stale_months": selectors.stale_months(),
         },
     )
+
+
+#: a stand-in id: the URL of one resource's page is reversed once for all the rows
+_SOME_PK = 987654321
+
+
+def _link(rows: list[selectors.Row]) -> None:
+    """Each row's link to its resource's page."""
+    pattern = reverse("resources:detail", args=[_SOME_PK])
+    for row in rows:
+        row.url = pattern.replace(str(_SOME_PK), str(row.resource.pk))
 
 
 def _hsds_import(request: HttpRequest) -> HttpResponse:

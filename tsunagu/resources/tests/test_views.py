@@ -736,5 +736,6 @@ def test_the_filters_show_what_was_chosen(login, personas, shop, district):
     assert 'type="time" name="at" value="10:30"' in page
     assert re.search(r'<input type="checkbox" name="free_only"[^>]* checked', page)
     plain = client.get(reverse("resources:search")).content.decode()
+    assert f'href="{reverse("resources:detail", args=[shop.pk])}"' in plain
     assert '<option value="" selected>いつでも</option>' in plain
     assert not re.search(r'name="free_only"[^>]* checked', plain)
