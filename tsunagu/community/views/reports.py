@@ -132,7 +132,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
             try:
                 report = services.report_record(by=request.user, **form.service_arguments())
             except ValidationError as exc:
-                form.add_service_errors(exc)
+                form.add_service_errors(exc, {"received_at": "received_on"})
             else:
                 messages.success(request, "気づき・通報を記録しました。")
                 return redirect("community:report_detail", pk=report.pk)
