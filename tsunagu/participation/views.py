@@ -78,22 +78,18 @@ def record_list(request: HttpRequest) -> HttpResponse:
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    partial = is_partial(request)
-    keys = [] if partial else selectors.due_keys(request.user)
-    dues = selectors.dues_for(keys[:DUES_SHOWN])
-    persons = {r.person_id for r in rows} | {d.record.person_id for d in dues}
     audit_read(
         request,
         "participation.list",
-        persons=sorted(persons),
+        persons=sorted({r.person_id for r in rows}),
         context={
             "state": state,
             "q": q,
             "page": page.number,
             "participation": [r.pk for r in rows],
-            "dues": len(dues),
         },
     )
+    partial = is_partial(request)
     template = "participation/_record_rows.html" if partial else "participation/record_list.html"
     return render(
         request,
@@ -104,9 +100,6 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "paginator": paginator,
             "query": _query_without(request, "page", "export"),
-            "dues": dues,
-            "dues_total": len(keys),
-            "dues_more": len(keys) - len(dues),
             "office": access.sees_everything(request.user),
             "may_create": acting(request.user).has_role(Role.PARTICIPATION_WORKER),
         },
@@ -115,9 +108,12 @@ def record_list(request: HttpRequest) -> HttpResponse:
 
 @personal_data_view("participation.use")
 def dues_list(request: HttpRequest) -> HttpResponse:
-    """Everything that falls due within a week or is overdue, paged (the list page and the
-    home page show the first rows)."""
+    """Everything that falls due within a week or is overdue, paged; with ``?panel=1`` the
+    first :data:`DUES_SHOWN` of them as the list page's panel (which asks for it once the
+    list is shown, so that the list does not wait for what falls due)."""
     found = selectors.due_keys(request.user)
+    if request.GET.get("panel"):
+        return _dues_panel(request, found)
     paginator = Paginator(found, DUES_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.dues_for(list(page.object_list))
@@ -141,6 +137,25 @@ def dues_list(request: HttpRequest) -> HttpResponse:
             "overdue": sum(1 for d in found if d.overdue),
             "query": "",
         },
+    )
+
+
+def _dues_panel(request: HttpRequest, keys) -> HttpResponse:
+    dues = selectors.dues_for(keys[:DUES_SHOWN])
+    audit_read(
+        request,
+        "participation.list",
+        persons=sorted({d.record.person_id for d in dues}),
+        context={
+            "dues": len(dues),
+            "panel": "list",
+            "participation": sorted({d.record.pk for d in dues}),
+        },
+    )
+    return render(
+        request,
+        "participation/_dues.html",
+        {"dues": dues, "dues_total": len(keys), "dues_more": len(keys) - len(dues)},
     )
 
 

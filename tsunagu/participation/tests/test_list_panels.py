@@ -191,7 +191,11 @@ def test_the_list_shows_ten_dues_and_the_dues_page_all_of_them(login, personas, 
         )
     client = login(personas["participation"])
     page = client.get(reverse("participation:record_list"), {"state": "all"}).content.decode()
+    assert 'data-testid="participation-due"' not in page  # the list does not wait for them
+    page = client.get(reverse("participation:dues_list"), {"panel": 1}).content.decode()
     assert page.count('data-testid="participation-due"') == 10
+    event = AuditEvent.objects.filter(action="participation.list").latest("pk")
+    assert len(event.person_ids) == 10 and event.context["panel"] == "list"
     assert "ほか 3 件（すべて見る）" in page
     assert reverse("participation:dues_list") in page
     response = client.get(reverse("participation:dues_list"))

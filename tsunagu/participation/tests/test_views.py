@@ -421,9 +421,13 @@ def test_follow_ups_on_both_tracks(login, personas, worker, record, match):
     assert FollowUp.objects.get(track="host").concern
     page = client.get(reverse("participation:record_detail", args=[record.pk])).content.decode()
     assert "楽しいと話す" in page and "心配ごと" in page
-    # the list shows what falls due on each track
+    # the list's panel shows what falls due on each track (asked for once the list is shown)
     page = client.get(reverse("participation:record_list")).content.decode()
-    assert "フォローアップ（本人）" in page and "フォローアップ（受け入れ先）" in page
+    assert 'data-testid="participation-dues-slot"' in page
+    assert f"{reverse('participation:dues_list')}?panel=1" in page
+    panel = client.get(reverse("participation:dues_list"), {"panel": 1}).content.decode()
+    assert "<html" not in panel and 'data-testid="participation-dues"' in panel
+    assert "フォローアップ（本人）" in panel and "フォローアップ（受け入れ先）" in panel
 
 
 def test_the_dashboard_shows_what_falls_due(login, personas, worker, match):
