@@ -10,6 +10,7 @@ else 403 with the rule).
 
 from __future__ import annotations
 
+from typing import NamedTuple
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -70,6 +71,27 @@ def _areas(current: Area | None = None) -> list[Area]:
     return areas
 
 
+class _Option(NamedTuple):
+    """A kind or an area as the search's filters list it (no model to build per request)."""
+
+    pk: int
+    name: str
+    parent_id: int | None = None
+
+
+def _filter_options() -> tuple[list[_Option], list[_Option]]:
+    """The kinds and the areas in use, for the search's filters."""
+    in_use = ResourceKind.objects.filter(is_active=True)
+    kinds = [_Option(*row) for row in in_use.values_list("pk", "name")]
+    areas = [
+        _Option(*row)
+        for row in Area.objects.filter(is_active=True)
+        .order_by("sort_order", "code")
+        .values_list("pk", "name", "parent_id")
+    ]
+    return kinds, areas
+
+
 def _organizations() -> list[Organization]:
     return list(Organization.objects.order_by("name", "pk"))
 
@@ -82,7 +104,8 @@ def _organizations() -> list[Organization]:
 def search(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _hsds_import(request)
-    form = forms.SearchForm(request.GET or None, kinds=_kinds(), areas=_areas())
+    kinds, areas = _filter_options()
+    form = forms.SearchForm(request.GET or None, kinds=kinds, areas=areas)
     form.is_valid()
     criteria = selectors.ResourceSearch(**form.criteria_values())
     found = selectors.search(criteria)
