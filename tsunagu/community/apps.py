@@ -11,3 +11,11 @@ class CommunityConfig(AppConfig):
         from .links import register as register_links
 
         register_links()  # the links on a gap's and a consultation's page
+
+        from tsunagu.dashboard.widgets import register_widget
+        from tsunagu.people.panels import register_person_panel
+
+        from . import panels
+
+        register_widget(panels.dashboard_panel, order=39)  # overdue checks, untriaged reports
+        register_person_panel(panels.person_panel, order=40)  # the person's watches
