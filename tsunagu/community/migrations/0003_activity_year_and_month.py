@@ -41,7 +41,19 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="activity",
             index=models.Index(
-                fields=["fiscal_year", "area", "month", "kind"], name="community_activity_year"
+                fields=[
+                    "fiscal_year",
+                    "area",
+                    "month",
+                    "kind",
+                    "participants",
+                    "children",
+                    "youth",
+                    "working_age",
+                    "elderly",
+                    "new_connections",
+                ],
+                name="community_activity_year",
             ),
         ),
     ]
