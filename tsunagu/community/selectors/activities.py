@@ -16,7 +16,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tsunagu.common.fiscal import fiscal_year_range
 from tsunagu.consultations.models import Consultation
 from tsunagu.resources.selectors import area_ids
 
@@ -49,11 +48,7 @@ def activity_search(criteria: ActivitySearch = ActivitySearch()) -> QuerySet[Act
     if criteria.platform:
         qs = qs.filter(platform_id=criteria.platform)
     if criteria.fiscal_year:
-        first, last = fiscal_year_range(criteria.fiscal_year)
-        qs = qs.filter(
-            starts_at__gte=_day_start(first),
-            starts_at__lt=_day_start(last + datetime.timedelta(days=1)),
-        )
+        qs = qs.filter(fiscal_year=criteria.fiscal_year)  # kept on each row by Activity.save
     if criteria.date_from:
         qs = qs.filter(starts_at__gte=_day_start(criteria.date_from))
     if criteria.date_to:
