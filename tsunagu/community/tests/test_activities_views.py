@@ -252,3 +252,22 @@ def test_list_searches_pages_and_exports(login, personas, editor, area, salon):
     assert salon_row[13] == "20"
     events = AuditEvent.objects.filter(action="community.activity_export")
     assert events.count() == 3 and events.first().actor_id == personas["desk"].user.pk
+
+
+def test_the_consultations_page_links_the_activity_it_was_raised_at(
+    login, personas, area, consultation
+):
+    activity = services.activity_create(
+        by=personas["officer"].user,
+        kind=kind("kodomo_shokudo"),
+        title="ひまわり食堂",
+        starts_at=at(2026, 5, 11, 17),
+        area=area,
+        consultations=[consultation.pk],
+    )
+    client = login(personas["desk"])
+    body = client.get(
+        reverse("consultations:consultation_detail", args=[consultation.pk])
+    ).content.decode()
+    link = reverse("community:activity_detail", args=[activity.pk])
+    assert f'<a href="{link}">地域づくり活動：ひまわり食堂（令和8年5月11日）</a>' in body
