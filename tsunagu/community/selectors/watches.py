@@ -75,6 +75,17 @@ def decorate(watches: list[Watch]) -> list[Watch]:
     return watches
 
 
+def mark_persons(user, watches: list[Watch]) -> list[Watch]:
+    """Whether the user may open each watch's person: the name is shown only to those who
+    may (a watcher agency sees the watch — label, address, checks — not the register)."""
+    visible = people_selectors.visible_person_ids(
+        user, {w.person_id for w in watches if w.person_id}
+    )
+    for w in watches:
+        w.person_visible = w.person_id in visible
+    return watches
+
+
 def rows_for_ids(ids: list[int]) -> list[Watch]:
     found = {
         w.pk: w for w in Watch.objects.filter(pk__in=ids).select_related("agency", "person", "area")

@@ -243,3 +243,18 @@ def test_link_the_person_of_a_labelled_watch(login, personas, labelled, person):
     client.post(reverse("community:watch_person", args=[labelled.pk]), {"person": person.pk})
     labelled.refresh_from_db()
     assert labelled.person == person
+
+
+def test_a_watcher_agency_sees_the_watch_not_the_register(login, personas, watch, csw_watcher):
+    """The watch (its label, address and checks) is shared with the agencies named as its
+    watchers; the person's register only with those who may open it."""
+    person_url = reverse("people:person_detail", args=[watch.person_id])
+    csw = login(personas["outreach"])
+    page = csw.get(reverse("community:watch_detail", args=[watch.pk]))
+    assert page.status_code == 200
+    assert page.context["watch"].person_visible is False
+    assert person_url not in page.content.decode()
+    assert "特定済み" in page.content.decode()
+    desk = login(personas["desk"])
+    page = desk.get(reverse("community:watch_detail", args=[watch.pk])).content.decode()
+    assert person_url in page

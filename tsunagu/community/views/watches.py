@@ -88,7 +88,9 @@ def export_rows(watches) -> list[list]:
         [
             w.pk,
             w.label,
-            w.person.name if w.person_id else "（未特定）",
+            (w.person.name if w.person_visible else "（特定済み）")
+            if w.person_id
+            else "（未特定）",
             w.agency.name,
             w.area.name if w.area_id else "",
             w.get_frequency_display(),
@@ -156,7 +158,7 @@ def watch_list(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("export", "")
     if fmt in ("xlsx", "csv"):
         ids = list(qs.values_list("pk", flat=True)[:EXPORT_MAX])
-        watches = selectors.rows_for_ids(ids)
+        watches = selectors.mark_persons(request.user, selectors.rows_for_ids(ids))
         selectors.audit_list(request, watches, {**context, "export": fmt})
         rows = export_rows(watches)
         stamp = timezone.localdate().strftime("%Y%m%d")
@@ -164,7 +166,9 @@ def watch_list(request: HttpRequest) -> HttpResponse:
         return download(body, fmt, f"watches_{stamp}", f"見守り一覧_{stamp}")
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = selectors.rows_for_ids([w.pk for w in page.object_list])
+    rows = selectors.mark_persons(
+        request.user, selectors.rows_for_ids([w.pk for w in page.object_list])
+    )
     selectors.audit_list(request, rows, {**context, "page": page.number})
     template = "community/watch_rows.html" if is_partial(request) else "community/watch_list.html"
     return render(
@@ -255,10 +259,7 @@ def watch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     watch = selectors.get_watch_for_user(request.user, pk)
     context = selectors.detail(request.user, watch)
     selectors.audit_watch(request, watch, {"checks": len(context["checks"])})
-    context["sees_person"] = bool(
-        watch.person_id
-        and access.persons_visible_to(request.user).filter(pk=watch.person_id).exists()
-    )
+    selectors.mark_persons(request.user, [watch])
     return render(request, "community/watch_detail.html", context)
 
 
@@ -286,6 +287,7 @@ def _step(
     watch = selectors.get_watch_for_user(request.user, pk)
     if keeper_only and not services.keeps(request.user, watch):
         raise PermissionDenied(services.NOT_KEEPER)
+    selectors.mark_persons(request.user, [watch])
     form_kwargs = form_kwargs or {}
     if request.method == "POST":
         form = form_class(request.POST, **form_kwargs)
@@ -446,6 +448,7 @@ def watch_person(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"本人（{person.name}）と結び付けました。")
         return redirect("community:watch_detail", pk=watch.pk)
     search, found = _person_search(request, {"watch": watch.pk})
+    selectors.mark_persons(request.user, [watch])
     selectors.audit_watch(request, watch, {"page": "person"})
     return render(
         request,
