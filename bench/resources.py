@@ -16,10 +16,10 @@ Then times, as the demo participation worker (``participation``), each variant o
 two-character word (「将棋」: about 1 %), free places only, and kind + weekday + time + area
 together — ``--repeat`` times:
 
-- the selector path the page reads: ``selectors.search`` with the criteria and
-  ``with_related``, the capped count and the first page of 25 (``CappedPaginator``: ids
-  first, then those rows with their organisation, kind, area and schedules), and
-  ``selectors.explain`` of the page's rows;
+- the selector path the page reads: ``selectors.search`` with the criteria, the first
+  page of 25 through ``selectors.SearchPaginator`` (the page's ids first, the capped count
+  only when that page is full, then those rows by id with their organisation, kind, area and
+  schedules: ``selectors.rows_of``), and ``selectors.explain`` of the page's rows;
 - the page itself, ``reverse("resources:search")`` with the test ``Client`` (signed in, the
   acting membership in the session), when the URL exists.
 

@@ -43,6 +43,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -433,7 +434,14 @@ def _csv_tables(data: bytes, errors: _Errors) -> dict[str, list]:
                 table, f"{table}.csv の文字コードを読めません（UTF-8 で保存してください）。"
             )
             continue
-        except (csv.Error, zipfile.BadZipFile, RuntimeError) as exc:
+        except (
+            csv.Error,
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            RuntimeError,
+            NotImplementedError,
+        ) as exc:
             errors.table(table, f"{table}.csv を CSV として読めません（{exc}）。")
             continue
         heading = [name.strip() for name in lines[0]] if lines else []
@@ -467,11 +475,14 @@ class _Errors:
         self.files = files
         self.found: dict[tuple[str, int], list[str]] = {}  # (table, row); row 0: the table
 
+    def line(self, table: str, n: int) -> str:
+        """Where the ``n``th row of a table is: ``services 3行目``, ``services.csv 4行目``."""
+        return f"{table}.csv {n + 1}行目" if self.files else f"{table} {n}行目"
+
     def row(self, table: str, n: int, message: str, column: str = "") -> None:
-        if self.files:
-            where = f"{table}.csv {n + 1}行目" + (f"（{column} 列）" if column else "")
-        else:
-            where = f"{table} {n}行目"
+        where = self.line(table, n)
+        if self.files and column:
+            where += f"（{column} 列）"
         self.found.setdefault((table, n), []).append(f"{where}：{message}")
 
     def table(self, table: str, message: str) -> None:
@@ -790,8 +801,8 @@ def _read_services(
             errors.row(
                 "services",
                 n,
-                f"「{fields['name']}」（{org_name}）は services "
-                f"{names[key] + errors.files}行目と重複しています。",
+                f"「{fields['name']}」（{org_name}）は {errors.line('services', names[key])}と"
+                "重複しています。",
                 "name",
             )
         names.setdefault(key, n)
@@ -845,7 +856,7 @@ def _read_locations(tables: dict, services_by_id: dict[str, _Service], errors: _
             errors.row(
                 "service_at_locations",
                 n,
-                f"services {service.n + errors.files}行目の所在地は1か所までです（2か所目です）。",
+                f"{errors.line('services', service.n)}の所在地は1か所までです（2か所目です）。",
                 "service_id",
             )
         else:
