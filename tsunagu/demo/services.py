@@ -24,6 +24,7 @@ from tsunagu.people.models import Household, Person, Relation, Sex
 
 from . import roster
 from .cases import seed_cases
+from .community import seed_community
 from .names import pick_family_name, pick_given_name
 from .outreach import seed_outreach
 from .participation import seed_participation
@@ -541,6 +542,7 @@ def seed_demo(*, households: int = 120) -> SeedResult:
     seed_resources()
     seed_outreach()
     seed_participation()
+    seed_community()
     return SeedResult(
         areas=len(areas), agencies=len(agencies), users=users, persons_created=persons
     )
