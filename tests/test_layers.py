@@ -191,6 +191,7 @@ def test_the_known_check_and_the_review_pair_need_their_registered_hooks(monkeyp
 def test_the_person_and_household_page_panels_are_registered_by_their_apps():
     from tsunagu.cases.selectors import household as cases
     from tsunagu.consultations import panels as consultations
+    from tsunagu.community import panels as community
     from tsunagu.grants import panels as grants
     from tsunagu.outreach import panels as outreach
     from tsunagu.people.panels import household_panels, person_panels
@@ -198,6 +199,7 @@ def test_the_person_and_household_page_panels_are_registered_by_their_apps():
     assert person_panels() == [
         consultations.person_panel,
         outreach.person_panel,
+        community.person_panel,
         grants.person_panel,
     ]
     assert household_panels() == [consultations.household_panel, cases.household_panel]
@@ -225,6 +227,7 @@ def test_the_case_page_panels_are_registered_by_their_apps():
 def test_the_dashboard_widgets_are_registered_by_their_apps_in_order():
     from tsunagu.cases import widgets as cases
     from tsunagu.cases.selectors import activity, monitoring
+    from tsunagu.community import panels as community
     from tsunagu.consultations import widgets as consultations
     from tsunagu.dashboard import context as dashboard
     from tsunagu.dashboard.widgets import widgets
@@ -238,6 +241,7 @@ def test_the_dashboard_widgets_are_registered_by_their_apps_in_order():
         monitoring.dashboard_panel,
         outreach.dashboard_panel,
         participation.dashboard_panel,
+        community.dashboard_panel,
         activity.dashboard_panel,
         meetings.dashboard_panel,
         cases.awaiting_decision,
