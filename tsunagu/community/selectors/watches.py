@@ -116,6 +116,25 @@ def escalations(watch: Watch) -> QuerySet[Escalation]:
     ).order_by("-at", "-id")
 
 
+def _mark_escalations(user, rows: list[Escalation]) -> list[Escalation]:
+    """Whether the user may open the consultation or outreach record each escalation made
+    (those who only watch see that it was made, not the record)."""
+    consultations = set(
+        access.consultations_visible_to(user)
+        .filter(pk__in=[e.consultation_id for e in rows if e.consultation_id])
+        .values_list("pk", flat=True)
+    )
+    records = set(
+        access.outreach_records_visible_to(user)
+        .filter(pk__in=[e.outreach_record_id for e in rows if e.outreach_record_id])
+        .values_list("pk", flat=True)
+    )
+    for e in rows:
+        e.consultation_visible = e.consultation_id in consultations
+        e.outreach_visible = e.outreach_record_id in records
+    return rows
+
+
 def detail(user, watch: Watch) -> dict:
     """What the watch page shows."""
     today = timezone.localdate()
@@ -125,7 +144,7 @@ def detail(user, watch: Watch) -> dict:
         "watchers": list(watch.watchers.select_related("agency")),
         "checks": list(checks(watch)[:100]),
         "check_count": watch.checks.count(),
-        "escalations": list(escalations(watch)),
+        "escalations": _mark_escalations(user, list(escalations(watch))),
         "overdue": is_overdue(watch.next_check_on, today, ended=watch.ended_on is not None),
         "prompt": prompt,
         "prompt_reason": prompt_reason(prompt),

@@ -209,9 +209,19 @@ def test_escalate_from_the_screen(login, personas, watch, agencies, category):
         },
     )
     assert response.status_code == 302
-    assert Consultation.objects.get().person == watch.person
+    consultation = Consultation.objects.get()
+    assert consultation.person == watch.person
     detail = client.get(reverse("community:watch_detail", args=[watch.pk]))
-    assert len(detail.context["escalations"]) == 1
+    assert [e.consultation_visible for e in detail.context["escalations"]] == [True]
+    link = reverse("consultations:consultation_detail", args=[consultation.pk])
+    assert link in detail.content.decode()
+    # an agency that only watches sees that it was escalated, not the consultation
+    services.watcher_add(
+        by=personas["desk"].user, watch=watch, kind="other", agency=agencies["csw"]
+    )
+    csw = login(personas["outreach"]).get(reverse("community:watch_detail", args=[watch.pk]))
+    assert [e.consultation_visible for e in csw.context["escalations"]] == [False]
+    assert link not in csw.content.decode()
 
 
 def test_add_watcher_and_end(login, personas, watch, agencies):
