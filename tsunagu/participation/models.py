@@ -68,7 +68,14 @@ class ParticipationRecord(models.Model):
         verbose_name = "参加支援"
         verbose_name_plural = "参加支援"
         ordering = ["-started_on", "-id"]
-        indexes = [models.Index(fields=["agency", "closed_on"], name="participation_agency")]
+        indexes = [
+            # the worker's list: an agency's open (or closed) records in the list's order
+            models.Index(
+                fields=["agency", "closed_on", "-started_on", "-id"], name="participation_agency"
+            ),
+            # the office's list: every agency's records in the list's order
+            models.Index(fields=["-started_on", "-id"], name="participation_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | ~Q(person_view=""),
