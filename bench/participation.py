@@ -29,7 +29,8 @@ office (``officer``), ``--repeat`` times each:
   rows);
 - **dues panel**: ``GET /participation/dues/?panel=1``, the list page's panel of what falls
   due (asked for by the page once it is shown: the first ten and how many more);
-- **dues**: ``selectors.dues(user)``, every row of what falls due (the API's answer);
+- **dues**: ``selectors.dues(user)``, every row of what falls due (the API's answer;
+  ``--full-dues-repeat`` times, 5 by default);
 - **dues widget**: ``panels.dashboard_panel`` (what the home page's widget runs) and the
   home page itself (``GET /``: every widget of the persona).
 
@@ -433,6 +434,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
     parser.add_argument("--reuse", action="store_true", help="time the data built before")
     parser.add_argument("--explain", action="store_true", help="print the query plans")
+    parser.add_argument(
+        "--full-dues-repeat",
+        type=int,
+        default=5,
+        help="repeats of every row of what falls due (seconds each for the office)",
+    )
     parser.add_argument("--persona", choices=[p for p, _ in PERSONAS], help="time one persona")
     args = parser.parse_args()
 
@@ -526,7 +533,7 @@ def main() -> None:
             "dues panel",
             timed(lambda c=client, p=panel: c.get(p).status_code, args.repeat),
         )
-        record(label, "-", "dues", timed(lambda u=user: dues(u), args.repeat))
+        record(label, "-", "dues", timed(lambda u=user: dues(u), args.full_dues_repeat))
         record(label, "-", "dues widget", timed(lambda u=user: widget(u), args.repeat))
         record(label, "-", "home page", timed(lambda c=client: c.get("/").status_code, args.repeat))
 
