@@ -170,3 +170,26 @@ def test_export(login, personas, report):
     assert AuditEvent.objects.filter(
         action="community.report_list", context__export="xlsx"
     ).exists()
+
+
+def test_triage_into_a_consultation_with_a_person_found(
+    login, personas, report, person, agencies, category
+):
+    client = login(personas["officer"])
+    url = reverse("community:report_triage", args=[report.pk])
+    page = client.get(url, {"q": "山田"})
+    assert (str(person.pk), person.name) in [
+        (str(v), str(label)) for v, label in page.context["form"].fields["person"].choices
+    ]
+    response = client.post(
+        url,
+        {
+            "triage": "consultation",
+            "person": person.pk,
+            "agency": agencies["houkatsu"].pk,
+            "categories": [category.pk],
+        },
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.triage == "consultation" and report.consultation.person == person

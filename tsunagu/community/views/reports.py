@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.accounts.models import Agency, Area
+from tsunagu.audit.services import audit_read
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
@@ -152,6 +153,36 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _triage_persons(request: HttpRequest, report) -> list:
+    """The persons the triage may name: the report's, those found by ``?q=`` (a consultation
+    needs the person), and on a POST the one chosen — all among those the user sees."""
+    from tsunagu.people import selectors as people_selectors
+
+    persons = [report.person] if report.person_id else []
+    if request.method == "POST":
+        raw = request.POST.get("person", "")
+        chosen = (
+            access.persons_visible_to(request.user).filter(pk=raw).first()
+            if raw.isdigit()
+            else None
+        )
+        if chosen is not None and chosen not in persons:
+            persons.append(chosen)
+        return persons
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        found = list(people_selectors.person_search(user=request.user, q=q)[:20])
+        if found:
+            audit_read(
+                request,
+                "person.search",
+                persons=[p.pk for p in found],
+                context={"q": q, "report": report.pk},
+            )
+        persons += [p for p in found if p not in persons]
+    return persons
+
+
 @personal_data_view(PERM)
 @form_token_once
 def report_triage(request: HttpRequest, pk: int) -> HttpResponse:
@@ -171,7 +202,7 @@ def report_triage(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(ended_on__isnull=True)
             .order_by("label")[:200]
         ),
-        "persons": [report.person] if report.person_id else [],
+        "persons": _triage_persons(request, report),
     }
     if request.method == "POST":
         form = forms.TriageForm(request.POST, **kwargs)
@@ -214,7 +245,11 @@ def report_triage(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = forms.TriageForm(**kwargs)
         selectors.audit_report(request, report, {"page": "triage"})
-    return render(request, "community/report_triage.html", {"report": report, "form": form})
+    return render(
+        request,
+        "community/report_triage.html",
+        {"report": report, "form": form, "q": request.GET.get("q", "")},
+    )
 
 
 #: this topic's URL patterns, gathered by tsunagu/community/urls.py
