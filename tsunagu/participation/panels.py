@@ -1,7 +1,8 @@
 """What 参加支援 adds to other pages (registered in ``ParticipationConfig.ready()``):
 
 - the case page: the participation records beside the 多機関協働 case, with their matches;
-- the person page: the person's participation records the viewer sees;
+- the person page: the person's participation records the viewer sees (see
+  :func:`person_panel`);
 - the home page: the participation worker's follow-ups and keeping in touch falling due this
   week or overdue (at most :data:`DASHBOARD_ROWS`, with how many more);
 - the 不足する社会資源 register: how many people wait on each gap, and links to the records
@@ -33,7 +34,10 @@ def case_panel(user, case) -> dict:
 
 
 def person_panel(user, person) -> dict:
-    """The person page's 参加支援 section (its ids go into the page's audited read)."""
+    """The person page's 参加支援 section (its ids go into the page's audited read), shown by
+    ``participation/_person_panel.html``. Registered with ``register_person_panel`` once the
+    person page's template includes that section (a panel the page does not show would
+    record a read of records nobody saw)."""
     records = selectors.records_of_person(user, person)
     if not records:
         return {}
