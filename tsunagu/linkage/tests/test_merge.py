@@ -131,6 +131,8 @@ def test_every_model_pointing_at_person_is_covered():
     assert labels == {
         ("cases.case", "person"),
         ("cases.consent", "person"),
+        ("community.communityreport", "person"),
+        ("community.watch", "person"),
         ("consultations.consultation", "person"),
         ("consultations.referral", "person"),
         ("outreach.outreachrecord", "person"),

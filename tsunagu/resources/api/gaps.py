@@ -29,7 +29,7 @@ router = Router()
 GAP_FIELDS = {"area": "area_id", "met_by": "met_by_id"}
 
 
-class GapOut(Schema):
+class ResourceGapOut(Schema):
     id: int
     description: str
     kind: str | None
@@ -75,7 +75,7 @@ class GapOut(Schema):
         return gap.met_by.name if gap.met_by_id else None
 
 
-class GapEventOut(Schema):
+class ResourceGapEventOut(Schema):
     status: str
     status_label: str
     note: str
@@ -87,14 +87,14 @@ class GapEventOut(Schema):
         return event.get_status_display()
 
 
-class GapLinkOut(Schema):
+class ResourceGapLinkOut(Schema):
     label: str
     url: str
 
 
-class GapDetailOut(GapOut):
-    events: list[GapEventOut]
-    found_at: list[GapLinkOut]
+class ResourceGapDetailOut(ResourceGapOut):
+    events: list[ResourceGapEventOut]
+    found_at: list[ResourceGapLinkOut]
 
     @staticmethod
     def resolve_events(gap) -> list:
@@ -105,7 +105,7 @@ class GapDetailOut(GapOut):
         return [{"label": label, "url": url} for label, url in gap.found_at]
 
 
-class GapQuery(Schema):
+class ResourceGapQuery(Schema):
     q: str = ""
     status: str = "active"
     area_id: int | None = None
@@ -113,7 +113,7 @@ class GapQuery(Schema):
     origin: str = ""
 
 
-class GapIn(Schema):
+class ResourceGapIn(Schema):
     description: str = ""
     kind: str | int | None = None
     targets: list[str] = []
@@ -121,7 +121,7 @@ class GapIn(Schema):
     area_id: int | None = None
 
 
-class GapPatch(Schema):
+class ResourceGapPatch(Schema):
     description: str | None = None
     kind: str | int | None = None
     targets: list[str] | None = None
@@ -129,7 +129,7 @@ class GapPatch(Schema):
     area_id: int | None = None
 
 
-class GapMoveIn(Schema):
+class ResourceGapMoveIn(Schema):
     status: str = ""
     note: str = ""
     met_by_id: int | None = None
@@ -154,11 +154,11 @@ def _with_people(request, items, **params) -> None:
 
 @router.get(
     "/resources/gaps",
-    response={200: list[GapOut], 403: ErrorOut, 422: InvalidOut},
+    response={200: list[ResourceGapOut], 403: ErrorOut, 422: InvalidOut},
     summary="不足する社会資源（地域課題）の一覧",
 )
 @paginate(AuditedPagination, page_size=50, on_page=_with_people)
-def gap_list(request, filters: Query[GapQuery]):
+def gap_list(request, filters: Query[ResourceGapQuery]):
     """新しい順に返します。``status`` は ``active``（開発済み以外＝既定）、``open``（未対応）、
     ``considering``（検討中）、``developing``（開発中）、``developed``（開発済み）、``all``。
     ``q``（語）、``area_id``（その下の圏域を含む）、``kind``（種類のコードまたは id）、
@@ -196,7 +196,7 @@ def gap_list(request, filters: Query[GapQuery]):
 
 @router.get(
     "/resources/gaps/{gap_id}",
-    response={200: GapDetailOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: ResourceGapDetailOut, 403: ErrorOut, 404: ErrorOut},
     summary="不足する社会資源（経過と、把握した会議・記録）",
 )
 def gap_detail(request, gap_id: int):
@@ -217,11 +217,11 @@ def _targets(values) -> list[str]:
 
 @router.post(
     "/resources/gaps",
-    response={201: GapDetailOut, 403: ErrorOut, 422: InvalidOut},
+    response={201: ResourceGapDetailOut, 403: ErrorOut, 422: InvalidOut},
     summary="不足する社会資源の登録",
 )
 @api_fields(GAP_FIELDS)
-def gap_create(request, payload: GapIn):
+def gap_create(request, payload: ResourceGapIn):
     """未対応として登録します。支援関係機関の職員ならだれでも登録できます。個人が特定
     できることは書かないでください。"""
     reading(request)
@@ -238,11 +238,13 @@ def gap_create(request, payload: GapIn):
 
 @router.patch(
     "/resources/gaps/{gap_id}",
-    response={200: GapDetailOut, **WRITE_ERRORS},
+    response={200: ResourceGapDetailOut, **WRITE_ERRORS},
     summary="不足する社会資源の内容の変更",
 )
 @api_fields(GAP_FIELDS)
-def gap_update(request, gap_id: int, payload: GapPatch):
+def gap_update(request, gap_id: int, payload: ResourceGapPatch):
+    """書いた項目だけを変えます（``description``、``kind``、``targets``、
+    ``target_attributes``、``area_id``）。状況は ``POST /resources/gaps/{id}/move`` で変えます。"""
     reading(request)
     gap = gaps.gap_get(request.user, gap_id)
     _keeping(request)
@@ -264,11 +266,11 @@ def gap_update(request, gap_id: int, payload: GapPatch):
 
 @router.post(
     "/resources/gaps/{gap_id}/move",
-    response={200: GapDetailOut, **WRITE_ERRORS},
+    response={200: ResourceGapDetailOut, **WRITE_ERRORS},
     summary="不足する社会資源の状況の変更（開発済みは対応した社会資源とともに）",
 )
 @api_fields(GAP_FIELDS)
-def gap_move(request, gap_id: int, payload: GapMoveIn):
+def gap_move(request, gap_id: int, payload: ResourceGapMoveIn):
     """未対応 → 検討中 → 開発中 → 開発済み。前の段階に戻すときは ``note`` に理由を、
     開発済みにするときは ``met_by_id`` に対応した社会資源を指定します。"""
     reading(request)

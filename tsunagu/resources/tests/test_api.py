@@ -596,6 +596,11 @@ def test_the_openapi_schema_builds_with_the_directory(client):
         "GET /resources/hsds.json",
         "GET /resources/hsds.zip",
         "POST /resources/hsds",
+        "GET /resources/gaps",
+        "POST /resources/gaps",
+        "GET /resources/gaps/{gap_id}",
+        "PATCH /resources/gaps/{gap_id}",
+        "POST /resources/gaps/{gap_id}/move",
     }
     for name, operation in operations.items():
         assert operation["tags"] == ["社会資源"], name
