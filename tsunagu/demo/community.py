@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from tsunagu.accounts.models import Agency, Area, Membership, User
 from tsunagu.common.fiscal import fiscal_year, fiscal_year_range
+from tsunagu.community.kinds import install_standard_lists
 from tsunagu.community.models import (
     Activity,
     ActivityKind,
@@ -114,6 +115,8 @@ def seed_community() -> int:
     first, _ = fiscal_year_range(year)
     yesterday = today - datetime.timedelta(days=1)
     areas = {a.code: a for a in Area.objects.all()}
+    if not ActivityKind.objects.exists():  # a flushed database lost the standard lists
+        install_standard_lists(ActivityKind, ParticipantAttribute, Indicator)
     kinds = {k.code: k for k in ActivityKind.objects.all()}
     first_time = ParticipantAttribute.objects.filter(code="first_time").first()
     disability = ParticipantAttribute.objects.filter(code="disability").first()

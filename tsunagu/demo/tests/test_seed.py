@@ -89,9 +89,16 @@ def test_seed_demo_works_on_a_flushed_database():
     call_command("seed_demo", households=10)
     assert IssueCategory.objects.count() == 23
     from tsunagu.cases.models import CaseStatus
+    from tsunagu.community.models import CommunityReport, Escalation
     from tsunagu.demo.cases import STORIES
     from tsunagu.demo.outreach import HANDOVERS
 
-    # the desk's 4, one per case story, one per outreach record handed over to 多機関協働
-    assert Consultation.objects.count() == 4 + len(STORIES) + HANDOVERS
+    # the desk's 4, one per case story, one per outreach record handed over to 多機関協働,
+    # one per 見守り escalated and 気づき・通報 triaged into a consultation
+    community = (
+        Escalation.objects.filter(consultation__isnull=False).count()
+        + CommunityReport.objects.filter(consultation__isnull=False).count()
+    )
+    assert community == 2
+    assert Consultation.objects.count() == 4 + len(STORIES) + HANDOVERS + community
     assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)

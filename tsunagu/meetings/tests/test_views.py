@@ -90,7 +90,7 @@ def confidential(personas, case):
     meeting_obj = meeting(personas, MeetingKind.CONFIDENTIAL)
     services.member_add(by=coordinator, meeting=meeting_obj, user=personas["desk"].user)
     services.agenda_add(
-        by=coordinator, meeting=meeting_obj, purpose="information", case=case, title="見守り"
+        by=coordinator, meeting=meeting_obj, purpose="information", case=case, title="夜間の見守り体制"
     )
     return meeting_obj
 
@@ -245,7 +245,7 @@ def test_confidential_member_sees_materials_only_after_the_pledge(
     assert "支援会議の資料を見るには、守秘義務の誓約が必要です" in page
     assert "社会福祉法第106条の6" in page and PLEDGE_TEXT_PART in page
     assert 'data-testid="pledge-self"' in page
-    assert "山田 フミ" not in page and "見守り" not in page
+    assert "山田 フミ" not in page and "夜間の見守り体制" not in page
     assert 'data-testid="agenda-table"' not in page
     event = AuditEvent.objects.filter(action="meeting.view").latest("seq")
     assert event.person_ids == []
@@ -262,7 +262,7 @@ def test_confidential_member_sees_materials_only_after_the_pledge(
     member.refresh_from_db()
     assert member.pledged_at is not None and member.pledge_recorded_by == personas["desk"].user
     page = html(client.get(url("meeting_detail", confidential)))
-    assert "山田 フミ" in page and "見守り" in page
+    assert "山田 フミ" in page and "夜間の見守り体制" in page
     assert 'data-testid="summary-sheet-link"' in page
     assert "支援会議の資料を見るには" not in page
     event = AuditEvent.objects.filter(action="meeting.view").latest("seq")
@@ -709,13 +709,13 @@ def test_guest_pledges_at_a_confidential_meeting_and_others_stay_outside(
     )
     client = login(personas["guest"])
     page = html(client.get(url("meeting_detail", confidential)))
-    assert 'data-testid="pledge-self"' in page and "見守り" not in page
+    assert 'data-testid="pledge-self"' in page and "夜間の見守り体制" not in page
     client.post(url("pledge_record", confidential, member.pk))
-    assert "見守り" in html(client.get(url("meeting_detail", confidential)))
+    assert "夜間の見守り体制" in html(client.get(url("meeting_detail", confidential)))
     # the convenor's participation worker sees the meeting but is no member: no materials
     page = html(login(personas["participation"]).get(url("meeting_detail", confidential)))
     assert "この会議の構成員ではありません" in page
-    assert 'data-testid="pledge-self"' not in page and "見守り" not in page
+    assert 'data-testid="pledge-self"' not in page and "夜間の見守り体制" not in page
 
 
 def test_without_consent_only_a_confidential_meeting_is_offered(login, personas, case):
