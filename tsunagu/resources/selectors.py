@@ -50,10 +50,14 @@ class ResourceSearch:
 
 
 def area_ids(area_id: int) -> list[int]:
-    """The area and every area under it (市全域 > 日常生活圏域 > 地区)."""
+    """The area and every area under it (市全域 > 日常生活圏域 > 地区), from one read of the
+    city's areas (a few dozen) rather than one query per level."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Area.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
     found, frontier = [area_id], [area_id]
     while frontier:
-        frontier = list(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier = [c for pk in frontier for c in children.get(pk, ()) if c not in found]
         found += frontier
     return found
 
