@@ -182,7 +182,7 @@ def test_salon_report_watch_escalation_and_target(open_as, demo_city, screenshot
     form = office.get_by_test_id("triage-form")
     form.get_by_label("見守りにした", exact=True).check()
     field(form, "つなぐ機関（相談窓口・見守りを担う機関）").select_option(label=DESK_AGENCY)
-    chosen = field(form, "本人（相談にするとき）")
+    chosen = field(form, "本人（相談では必須・見守りでは分かれば）")
     chosen.select_option(value=str(person.pk))
     expect(chosen.locator("option:checked")).to_have_text(person.name)
     field(form, "見守りの呼び名").fill(LABEL)

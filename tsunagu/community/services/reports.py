@@ -272,6 +272,8 @@ def report_triage(
                     address=locked.place,
                 )
             locked.watch = watch
+            if person is not None:
+                locked.person = person
         else:
             locked.no_action_reason = no_action_reason
         locked.triage = triage

@@ -148,6 +148,19 @@ def test_triage_into_a_new_watch_shows_the_report_to_its_watchers(personas, repo
     assert not CommunityReport.objects.visible_to(personas["unrelated"].user).exists()
 
 
+def test_a_person_chosen_for_a_new_watch_is_the_reports_too(personas, agencies, report, person):
+    triaged = services.report_triage(
+        by=personas["officer"].user,
+        report=report,
+        triage="watch",
+        agency=agencies["csw"],
+        person=person,
+        watch_label="3丁目 新聞の方",
+    )
+    assert triaged.watch.person == person
+    assert CommunityReport.objects.get(pk=report.pk).person == person
+
+
 def test_triage_into_an_existing_watch(personas, report, watch):
     triaged = services.report_triage(
         by=personas["officer"].user, report=report, triage="watch", watch=watch
