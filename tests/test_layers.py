@@ -190,15 +190,17 @@ def test_the_known_check_and_the_review_pair_need_their_registered_hooks(monkeyp
 
 def test_the_person_and_household_page_panels_are_registered_by_their_apps():
     from tsunagu.cases.selectors import household as cases
-    from tsunagu.consultations import panels as consultations
     from tsunagu.community import panels as community
+    from tsunagu.consultations import panels as consultations
     from tsunagu.grants import panels as grants
     from tsunagu.outreach import panels as outreach
+    from tsunagu.participation import panels as participation
     from tsunagu.people.panels import household_panels, person_panels
 
     assert person_panels() == [
         consultations.person_panel,
         outreach.person_panel,
+        participation.person_panel,
         community.person_panel,
         grants.person_panel,
     ]

@@ -10,6 +10,7 @@ class ParticipationConfig(AppConfig):
         from tsunagu.cases.panels import register_case_panel
         from tsunagu.dashboard.widgets import register_widget
         from tsunagu.grants.signals import watch
+        from tsunagu.people.panels import register_person_panel
         from tsunagu.resources.hooks import register_gap_links, register_gap_people_counter
 
         from . import (
@@ -20,6 +21,7 @@ class ParticipationConfig(AppConfig):
 
         register_case_panel(panels.case_panel)  # the records beside a 多機関協働 case
         register_widget(panels.dashboard_panel, order=37)  # follow-ups falling due
+        register_person_panel(panels.person_panel, order=35)  # the person's records
         # the 不足する社会資源 register: people waiting on a gap, and the records waiting
         register_gap_people_counter(panels.gap_people)
         register_gap_links(panels.gap_links)

@@ -35,9 +35,7 @@ def case_panel(user, case) -> dict:
 
 def person_panel(user, person) -> dict:
     """The person page's 参加支援 section (its ids go into the page's audited read), shown by
-    ``participation/_person_panel.html``. Registered with ``register_person_panel`` once the
-    person page's template includes that section (a panel the page does not show would
-    record a read of records nobody saw)."""
+    ``participation/_person_panel.html``."""
     records = selectors.records_of_person(user, person)
     if not records:
         return {}
