@@ -95,7 +95,10 @@ class TriageForm(BootstrapForm):
             "つなぐ機関（相談窓口・見守りを担う機関）", agencies, required=False
         )
         self.fields["person"] = object_choice(
-            "本人（相談では必須・見守りでは分かれば）", persons, required=False, blank="通報の本人のまま"
+            "本人（相談では必須・見守りでは分かれば）",
+            persons,
+            required=False,
+            blank="通報の本人のまま",
         )
         self.fields["watch"] = object_choice(
             "既にある見守り", watches, required=False, blank="新しく見守る"

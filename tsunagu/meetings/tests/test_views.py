@@ -90,7 +90,11 @@ def confidential(personas, case):
     meeting_obj = meeting(personas, MeetingKind.CONFIDENTIAL)
     services.member_add(by=coordinator, meeting=meeting_obj, user=personas["desk"].user)
     services.agenda_add(
-        by=coordinator, meeting=meeting_obj, purpose="information", case=case, title="夜間の見守り体制"
+        by=coordinator,
+        meeting=meeting_obj,
+        purpose="information",
+        case=case,
+        title="夜間の見守り体制",
     )
     return meeting_obj
 
