@@ -1,7 +1,8 @@
 """Screens of the 社会資源 directory: the search a worker runs with the person beside them
 (each result says why it matched; Excel and CSV of the same search), one resource with its
 schedules, exceptions and host profile, and the forms that keep the directory — each calls one
-service, whose Japanese messages are shown on the form.
+service, whose Japanese messages are shown on the form. The keepers also take in a directory in
+HSDS 3.0 (JSON, or the CSV files in a zip) from the search page.
 
 The directory holds no personal data: every member of staff reads it (``resources.view``);
 the office, participation workers and community coordinators keep it (``resources.edit``,
