@@ -50,7 +50,7 @@ from tsunagu.accounts.acting import acting
 from tsunagu.cases.models import Case, CaseTeamMember, Consent
 from tsunagu.common import touches
 from tsunagu.common.models import register_visibility
-from tsunagu.community.models import CommunityReport, Watch
+from tsunagu.community.models import CommunityReport, Watch, Watcher
 from tsunagu.consultations.models import Consultation, Referral
 from tsunagu.grants.models import CASE_CONTENT_BASES, AccessGrant, Basis
 from tsunagu.meetings.models import Meeting, MeetingKind, MeetingMember
@@ -674,7 +674,8 @@ def watches_visible_to(user) -> QuerySet:
         return qs
     if not me.works_with_persons:
         return qs.none()
-    return qs.filter(Q(agency_id=me.agency_id) | Q(watchers__agency_id=me.agency_id)).distinct()
+    watched = Watcher.objects.filter(agency_id=me.agency_id).values("watch_id")
+    return qs.filter(Q(agency_id=me.agency_id) | Q(pk__in=watched))
 
 
 def community_reports_visible_to(user) -> QuerySet:

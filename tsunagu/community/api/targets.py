@@ -64,7 +64,7 @@ class TargetRowOut(Schema):
     achieved_percent: float | None
     expected_by_now: float | None
     on_track: bool | None
-    by_month: list[int]
+    by_month: list[int | None]  # null: the month has not begun
 
 
 class EvaluationOut(Schema):

@@ -211,7 +211,7 @@ class Row:
     indicator: Indicator
     target: Target | None
     actual: int
-    by_month: list[int] = field(default_factory=list)
+    by_month: list[int | None] = field(default_factory=list)
     expected: float | None = None  # the share of the target due by now
 
     @property
@@ -262,6 +262,10 @@ def board(year: int, area: Area | None = None, *, today: datetime.date | None = 
     )
     inside = _subtrees().get(area.pk, {area.pk}) if area is not None else None
     share = year_share(year, today)
+    first_day, _ = fiscal_year_range(year)
+    begun = {
+        m for m in MONTHS if datetime.date(first_day.year + (1 if m < 4 else 0), m, 1) <= today
+    }
     facts = Facts(year)
     rows = []
     for indicator in indicators:
@@ -277,7 +281,8 @@ def board(year: int, area: Area | None = None, *, today: datetime.date | None = 
                 indicator=indicator,
                 target=target,
                 actual=actual,
-                by_month=[by_month[m] for m in MONTHS],
+                # a month that has not begun is blank, not 0
+                by_month=[by_month[m] if m in begun else None for m in MONTHS],
                 expected=round(target.value * share, 1) if target else None,
             )
         )

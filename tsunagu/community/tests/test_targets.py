@@ -122,6 +122,13 @@ def test_actuals_count_the_year_by_local_month_and_sum_generations(year_of_activ
     assert row_of(rows, "new_connections").actual == 1
 
 
+def test_months_not_yet_begun_are_blank(year_of_activities):
+    rows = selectors.board(YEAR, today=datetime.date(2026, 6, 15))
+    activities = row_of(rows, "activities")
+    assert activities.by_month[:3] == [1, 1, 2]
+    assert activities.by_month[3:] == [None] * 9  # July to March
+
+
 def test_an_area_counts_the_areas_under_it(year_of_activities, daily, other_daily):
     under_daily = selectors.board(YEAR, daily, today=datetime.date(2026, 12, 6))
     assert row_of(under_daily, "activities").actual == 3  # the district's, not the north's
@@ -172,7 +179,7 @@ def test_watches_checks_places_and_gaps_are_counted(office, personas, district, 
     assert row_of(rows, "watches_started").actual == 1
     assert row_of(rows, "watches_started").by_month[3] == 1  # July
     created = row_of(rows, "places_created")
-    assert created.actual == 1 and sum(created.by_month) == 1
+    assert created.actual == 1 and sum(n or 0 for n in created.by_month) == 1
     assert row_of(rows, "gaps_developed").actual == 1
 
 
