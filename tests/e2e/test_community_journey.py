@@ -134,14 +134,11 @@ def test_salon_report_watch_escalation_and_target(open_as, demo_city, screenshot
     expect(coordinator.get_by_test_id("activity-place")).to_have_text(SALON_PLACE)
     shoot(coordinator, screenshot_dir, "01b", "salon-recorded")
 
-    # 2. what a resident said at the salon
-    coordinator.goto(f"{base}/community/")
-    coordinator.get_by_test_id("community-sections").get_by_role(
-        "link", name=re.compile("^気づき・通報")
-    ).click()
-    coordinator.get_by_test_id("report-new").click()
+    # 2. what a resident said at the salon, recorded from the salon's page
+    coordinator.get_by_test_id("activity-report-link").click()
     form = coordinator.get_by_test_id("report-form")
     expect(field(form, "受付日")).not_to_have_value("")  # today
+    expect(field(form, "気づいた地域づくり活動").locator("option:checked")).to_contain_text(SALON)
     field(form, "通報者の種類").select_option(label="地域住民")
     field(form, "通報者の氏名・名称").fill("サロン参加者（早田東町）")
     field(form, "気づいた日").fill(days_ago(0))
@@ -156,6 +153,7 @@ def test_salon_report_watch_escalation_and_target(open_as, demo_city, screenshot
     facts = coordinator.get_by_test_id("report-facts")
     expect(coordinator.get_by_test_id("report-what")).to_have_text(WHAT)
     expect(facts).to_contain_text("地域住民：サロン参加者（早田東町）")
+    expect(coordinator.get_by_test_id("report-activity")).to_contain_text(SALON)
     expect(facts).to_contain_text(f"{REPORT_PLACE}（{district.name}）")
     expect(coordinator.get_by_test_id("report-triage-result")).to_contain_text(
         "まだ振り分けていません"

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from tsunagu.common.forms import BootstrapForm
+from tsunagu.common.wareki import format_wareki
 
 from ..models import Frequency, ReportOrigin, Triage
 from ..services.reports import WHAT_MAX
@@ -32,10 +33,22 @@ class ReportForm(_Dated):
     place = text("場所", 200)
     what = text("気づいたこと", WHAT_MAX, required=True, rows=5)
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), activities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"] = object_choice("圏域", areas, required=False, blank="不明・未選択")
         self.fields["area"].widget.attrs["class"] = "form-select"
+        self.fields["activity"] = object_choice(
+            "気づいた地域づくり活動", activities, required=False, blank="活動の場ではない"
+        )
+        self.fields["activity"].widget.attrs["class"] = "form-select"
+        self.fields["activity"].choices = [
+            ("", "活動の場ではない"),
+            *(
+                (a.pk, f"{format_wareki(timezone.localdate(a.starts_at))} {a.title}")
+                for a in activities
+            ),
+        ]
+        self.fields["activity"].help_text = "サロンなどの活動の場で聞いたときに選びます（最近60日）"
         self.order_fields(
             [
                 "received_on",
@@ -44,6 +57,7 @@ class ReportForm(_Dated):
                 "reporter_name",
                 "reporter_contact",
                 "noticed_on",
+                "activity",
                 "place",
                 "area",
                 "what",
@@ -65,6 +79,7 @@ class ReportForm(_Dated):
             "place": data["place"],
             "area": self.picked("area"),
             "what": data["what"],
+            "activity": self.picked("activity"),
         }
 
 

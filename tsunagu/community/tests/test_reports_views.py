@@ -90,6 +90,55 @@ def test_record_a_report(login, personas):
     assert report.agency == personas["desk"].agency
 
 
+def test_a_report_heard_at_an_activity_links_it(login, personas, city):
+    from ..models import Activity, ActivityKind
+
+    salon = Activity.objects.create(
+        kind=ActivityKind.objects.get(code="salon"),
+        title="中央ふれあいサロン",
+        starts_at=timezone.now() - datetime.timedelta(hours=2),
+        area=city,
+        place_text="中央公民館",
+        created_by=personas["community"].user,
+    )
+    old = Activity.objects.create(
+        kind=ActivityKind.objects.get(code="salon"),
+        title="去年のサロン",
+        starts_at=timezone.now() - datetime.timedelta(days=400),
+        area=city,
+        created_by=personas["community"].user,
+    )
+    client = login(personas["community"])
+    page = client.get(reverse("community:report_create"), {"activity": salon.pk})
+    form = page.context["form"]
+    assert form.initial["activity"] == salon.pk and form.initial["place"] == "中央公民館"
+    assert old.pk not in form.fields["activity"].objects  # only the last 60 days'
+    response = client.post(
+        reverse("community:report_create"),
+        {
+            "received_on": str(timezone.localdate()),
+            "origin": "resident",
+            "what": "隣の方をこの1週間見かけない",
+            "activity": str(salon.pk),
+        },
+    )
+    report = CommunityReport.objects.get()
+    assert response.status_code == 302 and report.activity == salon
+    detail = client.get(reverse("community:report_detail", args=[report.pk])).content.decode()
+    assert 'data-testid="report-activity"' in detail and "中央ふれあいサロン" in detail
+    refused = client.post(
+        reverse("community:report_create"),
+        {
+            "received_on": str(timezone.localdate()),
+            "origin": "resident",
+            "what": "x",
+            "activity": "999999",
+        },
+    )
+    assert refused.status_code == 200 and CommunityReport.objects.count() == 1
+    assert "気づいた地域づくり活動を選択肢から選んでください。" in refused.content.decode()
+
+
 def test_report_errors_in_japanese(login, personas):
     client = login(personas["desk"])
     page = client.post(

@@ -8,6 +8,8 @@ page that shows personal data records its read.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +28,7 @@ from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import IssueCategory
 
 from ..forms import reports as forms
-from ..models import Watch
+from ..models import Activity, Watch
 from ..permissions import NOT_OFFICE_TRIAGE, is_office
 from ..selectors import reports as selectors
 from ..services import reports as services
@@ -123,12 +125,27 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _recent_activities(chosen: str | None) -> list[Activity]:
+    """The activities a report may have been heard at: the last 60 days' (and the one the
+    page was opened from)."""
+    since = timezone.now() - datetime.timedelta(days=60)
+    qs = Activity.objects.filter(starts_at__gte=since, starts_at__lte=timezone.now())
+    found = list(qs.order_by("-starts_at", "-id")[:100])
+    if chosen and chosen.isdigit() and int(chosen) not in {a.pk for a in found}:
+        extra = Activity.objects.filter(pk=int(chosen)).first()
+        if extra is not None:
+            found.insert(0, extra)
+    return found
+
+
 @personal_data_view(PERM)
 @form_token_once
 def report_create(request: HttpRequest) -> HttpResponse:
     areas = list(Area.objects.order_by("code"))
+    chosen = request.POST.get("activity") or request.GET.get("activity")
+    activities = _recent_activities(chosen)
     if request.method == "POST":
-        form = forms.ReportForm(request.POST, areas=areas)
+        form = forms.ReportForm(request.POST, areas=areas, activities=activities)
         if form.is_valid():
             try:
                 report = services.report_record(by=request.user, **form.service_arguments())
@@ -138,7 +155,11 @@ def report_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "気づき・通報を記録しました。")
                 return redirect("community:report_detail", pk=report.pk)
     else:
-        form = forms.ReportForm(areas=areas)
+        initial = {}
+        picked = next((a for a in activities if str(a.pk) == chosen), None)
+        if picked is not None:
+            initial = {"activity": picked.pk, "area": picked.area_id, "place": picked.place_text}
+        form = forms.ReportForm(initial=initial, areas=areas, activities=activities)
     return render(request, "community/report_form.html", {"form": form})
 
 
