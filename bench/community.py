@@ -1,4 +1,4 @@
-"""Server time of the 成果目標 board (targets beside actuals counted from the records) at scale.
+"""Server time of the 成果目標 board and of the 見守り list at scale.
 
 Builds the demo city (``seed_demo``) and then, with ``bulk_create`` (no services),
 ``--activities`` community activities spread over the last ``--years`` 年度 (every kind, every
@@ -9,8 +9,13 @@ times a database built before.
 Then times, as the program office (``officer``) and a community coordinator (``community``),
 ``--repeat`` times: the board of the current 年度 city-wide, for one daily-life area, and the
 first of the years built; each as the selector (``selectors.targets.board``) and as the page
-(``reverse("community:target_board")`` with the test ``Client``). Prints p50/p95 ms (server time,
-DEBUG off) and queries per request.
+(``reverse("community:target_board")`` with the test ``Client``).
+
+With ``--watches`` (default 50,000) and ``--checks`` (default 1,000,000) it also builds watches
+spread over 25 keeping agencies (the demo's 地域福祉コーディネーター among them) with their
+safety checks and times the watch list (``community:watch_list``: default, overdue, a search,
+page 5) for the coordinator and the office. Prints p50/p95 ms (server time, DEBUG off) and
+queries per request.
 
     .venv/bin/python bench/community.py                 # SQLite, in a temporary file
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_community \
@@ -160,11 +165,74 @@ def build(*, activities: int, years: int, seed: int = 11) -> None:
     print(f"\nbuilt in {time.perf_counter() - t0:.0f} s", flush=True)
 
 
+def build_watches(*, watches: int, checks: int, seed: int = 13) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tsunagu.accounts.models import Agency, Area, User
+    from tsunagu.community.models import FREQUENCY_DAYS, SafetyCheck, Watch
+
+    rng = random.Random(seed)
+    t0 = time.perf_counter()
+    keeper = Agency.objects.get(code="chiikifukushi_co")
+    others = list(Agency.objects.exclude(pk=keeper.pk).order_by("code")[:24])
+    agencies = [keeper, *others]
+    areas = list(Area.objects.filter(kind="daily_life").values_list("pk", flat=True))
+    author = User.objects.get(username="community")
+    today = timezone.localdate()
+    per_watch = max(1, checks // max(1, watches))
+    print(f"{watches:,} watches with {per_watch} checks each …", flush=True)
+    made = 0
+    while made < watches:
+        batch = []
+        for n in range(min(BATCH // 5, watches - made)):
+            frequency = rng.choice(("weekly", "weekly", "biweekly", "monthly"))
+            started = today - datetime.timedelta(days=rng.randrange(60, 900))
+            last = today - datetime.timedelta(days=rng.randrange(0, 40))
+            ended = last if rng.random() < 0.2 else None
+            batch.append(
+                Watch(
+                    agency=rng.choice(agencies),
+                    label=f"bench見守り {made + n} {rng.choice(('北部', '南部', '東部', '西部'))}",
+                    area_id=rng.choice(areas),
+                    reason="一人暮らし",
+                    frequency=frequency,
+                    starts_on=started,
+                    last_check_on=last,
+                    next_check_on=None
+                    if ended
+                    else last + datetime.timedelta(days=FREQUENCY_DAYS[frequency]),
+                    ended_on=ended,
+                    created_by=author,
+                )
+            )
+        with transaction.atomic():
+            created = Watch.objects.bulk_create(batch)
+            rows = []
+            for watch in created:
+                step = FREQUENCY_DAYS[watch.frequency]
+                for k in range(per_watch):
+                    rows.append(
+                        SafetyCheck(
+                            watch=watch,
+                            checked_on=watch.last_check_on - datetime.timedelta(days=step * k),
+                            outcome="ok" if rng.random() < 0.9 else "absent",
+                            recorded_by=author,
+                        )
+                    )
+            SafetyCheck.objects.bulk_create(rows, batch_size=BATCH)
+        made += len(batch)
+        print(f"  {made:,}", end="\r", flush=True)
+    print(f"\nbuilt in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--activities", type=int, default=200_000)
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--watches", type=int, default=50_000)
+    parser.add_argument("--checks", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="time the data built before")
     args = parser.parse_args()
 
@@ -195,6 +263,8 @@ def main() -> None:
         if Activity.objects.filter(title__startswith=BENCH_TITLE).exists():
             sys.exit("The database already holds the benchmark's activities: time it with --reuse.")
         build(activities=args.activities, years=args.years)
+        if args.watches:
+            build_watches(watches=args.watches, checks=args.checks)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -229,6 +299,31 @@ def main() -> None:
             status = "/".join(str(s) for s in sorted(statuses))
             rows.append((f"page ({username})", label, status, p50, p95, nq))
             print(f"  page {username:<9} {label:<28} {status} {p50:>8.1f} {p95:>8.1f}", flush=True)
+
+    from tsunagu.community.models import SafetyCheck, Watch
+
+    if Watch.objects.exists():
+        watch_url = reverse("community:watch_list")
+        print(
+            f"\nwatches={Watch.objects.count():,} checks={SafetyCheck.objects.count():,} "
+            f"(coordinator's agency: "
+            f"{Watch.objects.filter(agency__code='chiikifukushi_co').count():,})"
+        )
+        for username in ("community", "officer"):
+            client, _key = session_of(acting_user(username))
+            for label, query in (
+                ("watch list", ""),
+                ("watch list overdue", "overdue=on"),
+                ("watch list q=北部", "q=北部"),
+                ("watch list page 5", "page=5"),
+            ):
+                target = f"{watch_url}?{query}" if query else watch_url
+                p50, p95, nq, statuses = timed(
+                    lambda c=client, t=target: c.get(t).status_code, args.repeat
+                )
+                status = "/".join(str(s) for s in sorted(statuses))
+                rows.append((f"page ({username})", label, status, p50, p95, nq))
+                print(f"  page {username:<9} {label:<28} {status} {p50:>8.1f} {p95:>8.1f}")
 
     print("\n| what | variant | status | p50 ms | p95 ms | queries |")
     print("|---|---|---|---|---|---|")
