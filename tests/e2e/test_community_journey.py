@@ -179,6 +179,9 @@ def test_salon_report_watch_escalation_and_target(open_as, demo_city, screenshot
     search.get_by_role("button", name="探す").click()
     form = office.get_by_test_id("triage-form")
     form.get_by_label("見守りにした", exact=True).check()
+    # the form shows the fields of the chosen outcome only
+    expect(field(form, "対応しない理由")).to_be_hidden()
+    expect(form.get_by_role("group", name="相談内容")).to_be_hidden()
     field(form, "つなぐ機関（相談窓口・見守りを担う機関）").select_option(label=DESK_AGENCY)
     chosen = field(form, "本人（相談では必須・見守りでは分かれば）")
     chosen.select_option(value=str(person.pk))

@@ -30,9 +30,10 @@ def accept_multi_agency(*, by, referral, note: str = "") -> None:
     _multi_agency_acceptor(by=by, referral=referral, note=note)
 
 
-# Records of higher apps that began from a consultation or a referral (an outreach record
-# begun from it …), shown on its page as links: ``finder(user, *, consultation=None,
-# referral=None) -> list[(label, url)]``, only what ``user`` may see.
+# Records of higher apps tied to a consultation or a referral (an outreach record begun from
+# it, the community activity where it was raised …), shown on its page as links:
+# ``finder(user, *, consultation=None, referral=None) -> list[(label, url)]``, only what
+# ``user`` may see.
 _related_finders: list[Callable[..., list]] = []
 
 

@@ -83,6 +83,20 @@ class ReportForm(_Dated):
         }
 
 
+FIELD_OUTCOMES = {
+    "agency": "consultation watch",
+    "person": "consultation watch",
+    "categories": "consultation",
+    "consent_to_share": "consultation",
+    "watch": "watch",
+    "watch_label": "watch",
+    "watch_frequency": "watch",
+    "outreach_record": "outreach",
+    "reason": "consultation outreach watch",
+    "no_action_reason": "no_action",
+}
+
+
 class TriageForm(BootstrapForm):
     triage = forms.ChoiceField(
         label="振り分け",
@@ -128,6 +142,9 @@ class TriageForm(BootstrapForm):
             choices=[(c.pk, c.name) for c in categories],
         )
         self.category_objects = {c.pk: c for c in categories}
+        # which outcome each field belongs to (the page shows the chosen outcome's fields)
+        for name, outcomes in FIELD_OUTCOMES.items():
+            self.fields[name].outcomes = outcomes
         self.order_fields(
             [
                 "triage",
