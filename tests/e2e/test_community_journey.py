@@ -252,7 +252,10 @@ def test_salon_report_watch_escalation_and_target(open_as, demo_city, screenshot
     expect(desk.get_by_role("heading", name="相談窓口・アウトリーチにつなぐ")).to_be_visible()
     expect(desk.get_by_test_id("watch-prompt")).to_contain_text("連絡つかず")
     form = desk.get_by_test_id("watch-step-form")
+    form.get_by_role("radio", name=re.compile("^アウトリーチ")).check()
+    expect(field(form, "相談窓口（機関）")).to_be_hidden()  # a consultation's fields only
     form.get_by_role("radio", name=re.compile("^相談窓口（相談として受け付け")).check()
+    expect(field(form, "相談窓口（機関）")).to_be_visible()
     field(form, "相談窓口（機関）").select_option(label=DESK_AGENCY)
     form.get_by_label(CATEGORY, exact=True).check()
     field(form, "つなぐ理由").fill(REASON)

@@ -192,6 +192,10 @@ class EscalateForm(BootstrapForm):
         )
         self.category_objects = {c.pk: c for c in categories}
         self.order_fields(["to", "agency", "categories", "reason", "consent_to_share"])
+        # the page shows the chosen destination's fields (``data-show-for`` on the form)
+        self.show_for = "to"
+        for name in ("agency", "categories", "consent_to_share"):
+            self.fields[name].outcomes = "consultation"
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
