@@ -45,6 +45,18 @@ def keeps_watches(user) -> bool:
     return acting(user).has_role(*WATCH_ROLES)
 
 
+def may_coordinate(user) -> bool:
+    """Whether ``user`` may be named as an activity's or a platform's coordinator: an active
+    user with an active membership as a community coordinator or in the office."""
+    from tsunagu.accounts.models import Membership
+
+    return bool(
+        user is not None
+        and user.is_active
+        and Membership.objects.filter(user=user, is_active=True, role__in=EDITOR_ROLES).exists()
+    )
+
+
 rules.add_perm("community.view", reads_community)
 rules.add_perm("community.edit", keeps_activities)
 rules.add_perm("community.set_targets", is_office)
@@ -52,6 +64,9 @@ rules.add_perm("community.watch", keeps_watches)
 rules.add_perm("community.triage", is_office)
 
 NOT_EDITOR = "地域づくり活動の記録は、地域福祉コーディネーターと事務局が行います。"
+NOT_COORDINATOR = (
+    "地域福祉コーディネーターには、地域福祉コーディネーターか事務局の職員を選んでください。"
+)
 NOT_OFFICE_TARGETS = "成果目標の設定と評価は、自治体の事務局が行います。"
 NOT_WATCH_KEEPER = (
     "見守りの登録と安否確認の記録は、支援関係機関の相談員・コーディネーターが行います。"

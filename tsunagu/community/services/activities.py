@@ -32,7 +32,7 @@ from ..models import (
     ParticipantAttribute,
     Platform,
 )
-from ..permissions import NOT_EDITOR, keeps_activities
+from ..permissions import NOT_COORDINATOR, NOT_EDITOR, keeps_activities, may_coordinate
 
 TEXT_MAX = 4000
 COUNT_MAX = 100000
@@ -123,6 +123,11 @@ def _clean(values: dict, *, by, current: Activity | None = None) -> tuple[dict, 
     for key, label in (("discussed", "話し合ったこと・内容"), ("outcome", "生まれたこと")):
         if len(values[key]) > TEXT_MAX:
             errors[key] = f"{label}は{TEXT_MAX}文字以内で入力してください。"
+
+    coordinator = values.get("coordinator")
+    changed = current is None or current.coordinator_id != getattr(coordinator, "pk", None)
+    if coordinator is not None and changed and not may_coordinate(coordinator):
+        errors["coordinator"] = NOT_COORDINATOR
 
     kind = values.get("kind")
     if not isinstance(kind, ActivityKind):

@@ -20,7 +20,7 @@ from tsunagu.common.validation import max_length_errors
 from tsunagu.common.wareki import format_wareki
 
 from ..models import Platform, PlatformMember
-from ..permissions import NOT_EDITOR, keeps_activities
+from ..permissions import NOT_COORDINATOR, NOT_EDITOR, keeps_activities, may_coordinate
 
 TEXT_MAX = 4000
 PLATFORM_FIELDS = (
@@ -51,6 +51,10 @@ def _clean(values: dict, *, platform: Platform | None = None) -> tuple[dict, dic
     area = values.get("area")
     if area is not None and not isinstance(area, Area):
         errors["area"] = "圏域・社協支部を選択肢から選んでください。"
+    coordinator = values.get("coordinator")
+    changed = platform is None or platform.coordinator_id != getattr(coordinator, "pk", None)
+    if coordinator is not None and changed and not may_coordinate(coordinator):
+        errors["coordinator"] = NOT_COORDINATOR
     started_on, ended_on = values.get("started_on"), values.get("ended_on")
     if not isinstance(started_on, datetime.date):
         errors["started_on"] = "開始日を入力してください。"

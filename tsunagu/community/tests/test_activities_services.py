@@ -301,3 +301,21 @@ def test_a_consultations_page_links_the_activity_it_was_raised_at(personas, area
     assert (
         consultation_hooks.related_records(personas["admin"].user, consultation=consultation) == []
     )
+
+
+def test_the_coordinator_named_is_a_community_coordinator_or_the_office(personas, editor, area):
+    errors = refused(editor, area, coordinator=personas["desk"].user)
+    assert errors["coordinator"] == [
+        "地域福祉コーディネーターには、地域福祉コーディネーターか事務局の職員を選んでください。"
+    ]
+    assert record(editor, area, coordinator=personas["officer"].user).coordinator == (
+        personas["officer"].user
+    )
+    with pytest.raises(ValidationError):
+        platform_services.platform_create(
+            by=editor,
+            name="北部ぷらっと",
+            area=area,
+            started_on=datetime.date(2025, 4, 1),
+            coordinator=personas["participation"].user,
+        )
