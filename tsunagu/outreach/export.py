@@ -4,16 +4,9 @@ formula."""
 
 from __future__ import annotations
 
-import csv
-from io import BytesIO, StringIO
-
-from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from tsunagu.common.spreadsheet import csv_bytes, xlsx_bytes
 from tsunagu.common.wareki import format_wareki
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = (
     "番号",
     "緊急",
@@ -67,44 +60,13 @@ def rows(records) -> list[list]:
     return out
 
 
-def _safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def as_csv(records) -> bytes:
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    for row in rows(records):
-        writer.writerow([_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(HEADER, rows(records))
 
 
 def as_xlsx(records) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "アウトリーチ担当一覧"
-    sheet.append(list(HEADER))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows(records):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    for column, width in zip(
-        "ABCDEFGHIJKLMNO", (7, 6, 24, 16, 24, 12, 8, 16, 16, 16, 8, 28, 16, 16, 16), strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    stamp = book.create_sheet("説明")
-    stamp.append(["作成日時", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    stamp.append(["件数", len(records)])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    widths = (7, 6, 24, 16, 24, 12, 8, 16, 16, 16, 8, 28, 16, 16, 16)
+    return xlsx_bytes("アウトリーチ担当一覧", HEADER, rows(records), widths=widths)
 
 
 CONTACT_HEADER = (
@@ -136,34 +98,14 @@ def contact_rows(contacts) -> list[list]:
 
 
 def contacts_csv(record, contacts) -> bytes:
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CONTACT_HEADER)
-    for row in contact_rows(contacts):
-        writer.writerow([_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(CONTACT_HEADER, contact_rows(contacts))
 
 
 def contacts_xlsx(record, contacts) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "接触記録"
-    sheet.append(list(CONTACT_HEADER))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in contact_rows(contacts):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGH", (16, 20, 16, 60, 8, 28, 16, 24), strict=True):
-        sheet.column_dimensions[column].width = width
-    about = book.create_sheet("説明")
-    about.append(["対象", record.label])
-    about.append(["実施機関", record.agency.name])
-    about.append(["作成日時", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    about.append(["件数", len(contacts)])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(
+        "接触記録",
+        CONTACT_HEADER,
+        contact_rows(contacts),
+        widths=(16, 20, 16, 60, 8, 28, 16, 24),
+        about=[["対象", record.label], ["実施機関", record.agency.name]],
+    )

@@ -22,6 +22,7 @@ from tsunagu.audit.services import audit_read
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
+from tsunagu.common.spreadsheet import file_response
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import IssueCategory
@@ -76,15 +77,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         records = selectors.rows_for_page(ids)
         selectors.audit_caseload(request, records, {**context, "export": fmt})
         stamp = timezone.localdate().strftime("%Y%m%d")
-        name = f"アウトリーチ担当一覧_{stamp}.{fmt}"
         body = export.as_xlsx(records) if fmt == "xlsx" else export.as_csv(records)
-        response = HttpResponse(
-            body, content_type=export.XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = (
-            f"attachment; filename=\"outreach_{stamp}.{fmt}\"; filename*=UTF-8''{quote(name)}"
-        )
-        return response
+        return file_response(body, fmt, f"outreach_{stamp}", f"アウトリーチ担当一覧_{stamp}")
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.with_rows(list(page.object_list))
@@ -247,20 +241,17 @@ def contact_list(request: HttpRequest, pk: int) -> HttpResponse:
             context={"outreach": record.pk, "export": fmt, "contacts": len(contacts)},
         )
         stamp = timezone.localdate().strftime("%Y%m%d")
-        name = f"接触記録_{record.label}_{stamp}.{fmt}"
         body = (
             export.contacts_xlsx(record, contacts)
             if fmt == "xlsx"
             else export.contacts_csv(record, contacts)
         )
-        response = HttpResponse(
-            body, content_type=export.XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+        return file_response(
+            body,
+            fmt,
+            f"outreach_{record.pk}_contacts_{stamp}",
+            f"接触記録_{record.label}_{stamp}",
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="outreach_{record.pk}_contacts_{stamp}.{fmt}"; '
-            f"filename*=UTF-8''{quote(name)}"
-        )
-        return response
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     audit_read(

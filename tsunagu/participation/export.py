@@ -4,18 +4,11 @@ formula."""
 
 from __future__ import annotations
 
-import csv
-from io import BytesIO, StringIO
-
-from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from tsunagu.common.spreadsheet import csv_bytes, xlsx_bytes
 from tsunagu.common.wareki import format_wareki
 
 from .models import ACTIVE_MATCH, Match
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = (
     "番号",
     "本人",
@@ -88,40 +81,11 @@ def rows(records) -> list[list]:
     return out
 
 
-def _safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def as_csv(records) -> bytes:
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    for row in rows(records):
-        writer.writerow([_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(HEADER, rows(records))
 
 
 def as_xlsx(records, *, conditions: str = "") -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "参加支援の一覧"
-    sheet.append(list(HEADER))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows(records):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKL", WIDTHS, strict=True):
-        sheet.column_dimensions[column].width = width
-    about = book.create_sheet("説明")
-    about.append(["作成日時", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    about.append(["条件", conditions])
-    about.append(["件数", len(records)])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(
+        "参加支援の一覧", HEADER, rows(records), widths=WIDTHS, about=[["条件", conditions]]
+    )

@@ -8,8 +8,6 @@ record answers 403 with the rule. Every page that shows personal data records it
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -25,6 +23,7 @@ from tsunagu.audit.services import audit_read
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
+from tsunagu.common.spreadsheet import file_response
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.resources import gaps as register
 from tsunagu.resources import selectors as directory
@@ -179,17 +178,10 @@ def _export(request: HttpRequest, qs, fmt: str, *, state: str, q: str) -> HttpRe
     )
     conditions = f"状態：{STATE_LABELS.get(state, state)}" + (f"・氏名：{q}" if q else "")
     stamp = timezone.localdate().strftime("%Y%m%d")
-    name = f"参加支援の一覧_{stamp}.{fmt}"
     body = (
         export.as_xlsx(records, conditions=conditions) if fmt == "xlsx" else export.as_csv(records)
     )
-    response = HttpResponse(
-        body, content_type=export.XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"participation_{stamp}.{fmt}\"; filename*=UTF-8''{quote(name)}"
-    )
-    return response
+    return file_response(body, fmt, f"participation_{stamp}", f"参加支援の一覧_{stamp}")
 
 
 # ----------------------------------------------------------------------------- new record

@@ -4,16 +4,9 @@
 
 from __future__ import annotations
 
-import csv
-from io import BytesIO, StringIO
-
-from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
+from tsunagu.common.spreadsheet import csv_bytes, xlsx_bytes
 from tsunagu.common.wareki import format_wareki
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = (
     "番号",
     "名称",
@@ -74,41 +67,9 @@ def rows(found) -> list[list]:
     return out
 
 
-def _safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def as_csv(found) -> bytes:
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    for row in rows(found):
-        writer.writerow([_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(HEADER, rows(found))
 
 
 def as_xlsx(found) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "社会資源"
-    sheet.append(list(HEADER))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in rows(found):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-                cell.alignment = wrap
-    sheet.freeze_panes = "C2"
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
-    about = book.create_sheet("説明")
-    about.append(["作成日時", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    about.append(["件数", len(found)])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes("社会資源", HEADER, rows(found), widths=WIDTHS, freeze="C2", wrap=True)

@@ -10,8 +10,6 @@ the sections of the higher apps (the meeting, the participation records waiting)
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -20,27 +18,17 @@ from django.utils import timezone
 
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
+from tsunagu.common.spreadsheet import file_response
 from tsunagu.common.views import personal_data_view
 
 from . import gap_export, gaps, hooks
 from .gap_forms import GapForm, GapMoveForm, GapSearchForm
 from .models import GapStatus, Resource, ResourceStatus
-from .permissions import NOT_EDITOR
-from .views import _areas, _kinds, _query_without_page
+from .views import _areas, _kinds, _may_edit, _not_editor, _query_without_page
 
 PAGE_SIZE = 25
 EXPORT_MAX = 10000
 MOVE_CHOICES_MAX = 200
-
-
-def _may_edit(request: HttpRequest) -> bool:
-    return request.user.has_perm("resources.edit")
-
-
-def _not_editor(request: HttpRequest) -> HttpResponse | None:
-    if _may_edit(request):
-        return None
-    return render(request, "resources/not_editor.html", {"message": NOT_EDITOR}, status=403)
 
 
 @personal_data_view("resources.view")
@@ -52,15 +40,8 @@ def gap_list(request: HttpRequest) -> HttpResponse:
     if fmt in ("xlsx", "csv"):
         found = gaps.with_people(list(qs[:EXPORT_MAX]))
         stamp = timezone.localdate().strftime("%Y%m%d")
-        name = f"不足する社会資源_{stamp}.{fmt}"
         body = gap_export.as_xlsx(found) if fmt == "xlsx" else gap_export.as_csv(found)
-        response = HttpResponse(
-            body, content_type=gap_export.XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = (
-            f"attachment; filename=\"resource_gaps_{stamp}.{fmt}\"; filename*=UTF-8''{quote(name)}"
-        )
-        return response
+        return file_response(body, fmt, f"resource_gaps_{stamp}", f"不足する社会資源_{stamp}")
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(

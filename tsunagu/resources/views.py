@@ -12,7 +12,6 @@ else 403 with the rule).
 from __future__ import annotations
 
 from typing import NamedTuple
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -26,6 +25,7 @@ from django.utils import timezone
 from tsunagu.accounts.models import Area
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
+from tsunagu.common.spreadsheet import file_response
 from tsunagu.common.views import is_partial, personal_data_view
 
 from . import export, forms, hsds, selectors, services
@@ -115,15 +115,8 @@ def search(request: HttpRequest) -> HttpResponse:
         qs = selectors.with_related(found)
         rows = selectors.explain(list(qs[:EXPORT_MAX]), criteria)
         stamp = timezone.localdate().strftime("%Y%m%d")
-        name = f"社会資源_{stamp}.{fmt}"
         body = export.as_xlsx(rows) if fmt == "xlsx" else export.as_csv(rows)
-        response = HttpResponse(
-            body, content_type=export.XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = (
-            f"attachment; filename=\"resources_{stamp}.{fmt}\"; filename*=UTF-8''{quote(name)}"
-        )
-        return response
+        return file_response(body, fmt, f"resources_{stamp}", f"社会資源_{stamp}")
     number = request.GET.get("page")
     paginator = selectors.SearchPaginator(found, PAGE_SIZE, number=number)
     page = paginator.get_page(number)

@@ -7,29 +7,12 @@ from django import forms
 
 from tsunagu.common.fiscal import fiscal_year_label
 from tsunagu.common.forms import BootstrapForm
+from tsunagu.resources.forms import area_choices
 
 from ..models import Measure
 from ..services.targets import EVALUATION_MAX, GENERATIONS, VALUE_MAX
 
 GENERATION_LABELS = dict(zip(GENERATIONS, ("子ども", "若者", "現役世代", "高齢者"), strict=True))
-
-
-def area_choices(areas) -> list[tuple[int, str]]:
-    """The areas as the hierarchy reads, indented by depth."""
-    by_parent: dict = {}
-    for area in areas:
-        by_parent.setdefault(area.parent_id, []).append(area)
-    known = {a.pk for a in areas}
-    out: list[tuple[int, str]] = []
-
-    def walk(parent, depth):
-        for area in by_parent.get(parent, []):
-            out.append((area.pk, "\u3000" * depth + area.name))
-            walk(area.pk, depth + 1)
-
-    for parent in [p for p in by_parent if p is None or p not in known]:
-        walk(parent, 0)
-    return out
 
 
 class BoardForm(BootstrapForm):

@@ -9,23 +9,18 @@ community coordinators and the office write (else 403 with the rule).
 
 from __future__ import annotations
 
-import csv
-from io import BytesIO, StringIO
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from tsunagu.accounts.models import Agency, Area, Role, User
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
+from tsunagu.common.spreadsheet import csv_bytes, file_response, xlsx_bytes
 from tsunagu.common.views import personal_data_view
 from tsunagu.common.wareki import format_wareki
 from tsunagu.linkage.normalize import normalize_name
@@ -41,7 +36,6 @@ from ..services import activities as services
 PAGE_SIZE = 25
 EXPORT_MAX = 10000
 PLACE_CHOICES_MAX = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ----------------------------------------------------------------------------- choices
@@ -175,45 +169,20 @@ def export_rows(found) -> list[list]:
     return out
 
 
-def _safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def as_csv(found) -> bytes:
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    for row in export_rows(found):
-        writer.writerow([_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(HEADER, export_rows(found))
 
 
 def as_xlsx(found) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "地域づくり活動"
-    sheet.append(list(HEADER))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in export_rows(found):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-                cell.alignment = wrap
-    sheet.freeze_panes = "E2"
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
-    about = book.create_sheet("説明")
-    about.append(["作成日時", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    about.append(["件数", len(found)])
-    about.append(["参加者数", sum(a.participants for a in found)])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(
+        "地域づくり活動",
+        HEADER,
+        export_rows(found),
+        widths=WIDTHS,
+        freeze="E2",
+        wrap=True,
+        about=[["参加者数", sum(a.participants for a in found)]],
+    )
 
 
 # ------------------------------------------------------------------------------- pages
@@ -241,16 +210,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             },
         )
         stamp = timezone.localdate().strftime("%Y%m%d")
-        name = f"地域づくり活動_{stamp}.{fmt}"
         body = as_xlsx(found) if fmt == "xlsx" else as_csv(found)
-        response = HttpResponse(
-            body, content_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="community_activities_{stamp}.{fmt}"; '
-            f"filename*=UTF-8''{quote(name)}"
-        )
-        return response
+        return file_response(body, fmt, f"community_activities_{stamp}", f"地域づくり活動_{stamp}")
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(

@@ -23,6 +23,7 @@ from tsunagu.audit.services import audit_read
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
+from tsunagu.common.spreadsheet import csv_bytes, file_response, xlsx_bytes
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import IssueCategory
@@ -32,7 +33,7 @@ from ..models import Activity, Watch
 from ..permissions import NOT_OFFICE_TRIAGE, is_office
 from ..selectors import reports as selectors
 from ..services import reports as services
-from .watches import EXPORT_MAX, PAGE_SIZE, PERM, as_csv, as_xlsx, download
+from .watches import EXPORT_MAX, PAGE_SIZE, PERM
 
 HEADER = (
     "番号",
@@ -104,8 +105,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
         selectors.audit_list(request, reports, {**context, "export": fmt})
         rows = export_rows(reports)
         stamp = timezone.localdate().strftime("%Y%m%d")
-        body = as_xlsx("気づき・通報", HEADER, rows) if fmt == "xlsx" else as_csv(HEADER, rows)
-        return download(body, fmt, f"reports_{stamp}", f"気づき・通報_{stamp}")
+        body = (
+            xlsx_bytes("気づき・通報", HEADER, rows) if fmt == "xlsx" else csv_bytes(HEADER, rows)
+        )
+        return file_response(body, fmt, f"reports_{stamp}", f"気づき・通報_{stamp}")
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.rows_for_ids([r.pk for r in page.object_list])

@@ -9,21 +9,18 @@ targets, writes evaluations and defines indicators (403 with the rule for others
 
 from __future__ import annotations
 
-from io import BytesIO
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from tsunagu.accounts.models import Area
 from tsunagu.common.fiscal import fiscal_year_label
 from tsunagu.common.form_token import form_token_once
+from tsunagu.common.spreadsheet import file_response, xlsx_bytes
 from tsunagu.common.views import personal_data_view
 
 from ..forms.targets import BoardForm, EvaluationForm, IndicatorForm, TargetsForm
@@ -32,7 +29,6 @@ from ..permissions import NOT_OFFICE_TARGETS
 from ..selectors import targets as selectors
 from ..services import targets as services
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTH_LABELS = [f"{m}月" for m in selectors.MONTHS]
 
 
@@ -91,15 +87,10 @@ def target_board(request: HttpRequest) -> HttpResponse:
 
 
 def _xlsx(year: int, area: Area | None, rows) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "成果目標と実績"
-    sheet.append([f"{fiscal_year_label(year)} 成果目標と実績（{area.name if area else '市全体'}）"])
-    sheet.append(["指標", "単位", "目標", "実績", "達成率（%）", "今の時点の目安", *MONTH_LABELS])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(
+    body = xlsx_bytes(
+        "成果目標と実績",
+        ["指標", "単位", "目標", "実績", "達成率（%）", "今の時点の目安", *MONTH_LABELS],
+        (
             [
                 row.indicator.name,
                 row.indicator.unit,
@@ -109,19 +100,14 @@ def _xlsx(year: int, area: Area | None, rows) -> HttpResponse:
                 row.expected,
                 *row.by_month,
             ]
-        )
-    sheet.column_dimensions["A"].width = 36
-    about = book.create_sheet("説明")
-    about.append(["実績は記録から数えた値です（手で入力したものではありません）。"])
-    about.append(["作成日時", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    out = BytesIO()
-    book.save(out)
-    name = f"成果目標_{year}年度.xlsx"
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"targets_{year}.xlsx\"; filename*=UTF-8''{quote(name)}"
+            for row in rows
+        ),
+        heading=f"{fiscal_year_label(year)} 成果目標と実績（{area.name if area else '市全体'}）",
+        widths=(36,),
+        freeze="B3",
+        about=[["実績は記録から数えた値です（手で入力したものではありません）。"]],
     )
-    return response
+    return file_response(body, "xlsx", f"targets_{year}", f"成果目標_{year}年度")
 
 
 @personal_data_view("community.view")

@@ -9,10 +9,6 @@ step 403 with the rule. Every page that shows personal data records its read.
 
 from __future__ import annotations
 
-import csv
-from io import BytesIO, StringIO
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,6 +22,7 @@ from tsunagu.audit.services import audit_read
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
+from tsunagu.common.spreadsheet import csv_bytes, file_response, xlsx_bytes
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import IssueCategory
@@ -36,7 +33,6 @@ from ..services import watches as services
 
 PAGE_SIZE = 25
 EXPORT_MAX = 10000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERM = "community.watch"
 
 
@@ -77,12 +73,6 @@ def _day(value) -> str:
     return format_wareki(value) if value else ""
 
 
-def _safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def export_rows(watches) -> list[list]:
     return [
         [
@@ -103,40 +93,6 @@ def export_rows(watches) -> list[list]:
         ]
         for w in watches
     ]
-
-
-def as_csv(header, rows) -> bytes:
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def as_xlsx(title, header, rows) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_safe(v) for v in row])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def download(body: bytes, fmt: str, ascii_name: str, name: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}.{fmt}\"; filename*=UTF-8''{quote(name)}.{fmt}"
-    )
-    return response
 
 
 # ----------------------------------------------------------------------------------- list
@@ -162,8 +118,8 @@ def watch_list(request: HttpRequest) -> HttpResponse:
         selectors.audit_list(request, watches, {**context, "export": fmt})
         rows = export_rows(watches)
         stamp = timezone.localdate().strftime("%Y%m%d")
-        body = as_xlsx("見守り", HEADER, rows) if fmt == "xlsx" else as_csv(HEADER, rows)
-        return download(body, fmt, f"watches_{stamp}", f"見守り一覧_{stamp}")
+        body = xlsx_bytes("見守り", HEADER, rows) if fmt == "xlsx" else csv_bytes(HEADER, rows)
+        return file_response(body, fmt, f"watches_{stamp}", f"見守り一覧_{stamp}")
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.mark_persons(
