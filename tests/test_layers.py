@@ -35,6 +35,7 @@ LAYERS = [
     "outreach",
     "participation",
     "community",
+    "reports",
     "demo",
 ]
 RANK = {app: n for n, app in enumerate(LAYERS)}

@@ -22,6 +22,7 @@ from tsunagu.meetings.summary_api import router as meeting_sheet_router
 from tsunagu.outreach.api import router as outreach_router
 from tsunagu.participation.api import router as participation_router
 from tsunagu.people.api import router as people_router
+from tsunagu.reports.api import router as reports_router
 from tsunagu.resources.api import router as resources_router
 
 api = NinjaAPI(
@@ -54,3 +55,4 @@ api.add_router("/", outreach_router)
 api.add_router("/", resources_router)
 api.add_router("/", participation_router)
 api.add_router("/", community_router)
+api.add_router("/reports", reports_router)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("tsunagu.outreach.urls")),
     path("", include("tsunagu.participation.urls")),
     path("", include("tsunagu.community.urls")),
+    path("", include("tsunagu.reports.urls")),
     path("", include("tsunagu.resources.urls")),
     path("", include("tsunagu.linkage.urls")),
     path("api/v1/", api.urls),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tsunagu.outreach",
     "tsunagu.participation",
     "tsunagu.community",
+    "tsunagu.reports",
     "tsunagu.linkage",
     "tsunagu.demo",
     "tsunagu.api",

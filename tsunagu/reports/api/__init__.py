@@ -1,0 +1,6 @@
+"""The statistics over the API (``/api/v1/reports/…``): one router, assembled from its topics.
+``tsunagu.api_v1`` adds :data:`router`."""
+
+from ninja import Router
+
+router = Router(tags=["統計・報告"])
