@@ -6,15 +6,23 @@ CSV correctly only with it), where text that Excel would read as a formula is qu
 from __future__ import annotations
 
 import csv
+import datetime
+import tempfile
 from collections.abc import Iterable, Sequence
 from io import BytesIO, StringIO
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from tsunagu.audit.services import audit_read
+
+from .wareki import format_wareki
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -90,3 +98,210 @@ def file_response(body: bytes, fmt: str, ascii_name: str, name: str) -> HttpResp
         f"attachment; filename=\"{ascii_name}.{fmt}\"; filename*=UTF-8''{quote(name)}.{fmt}"
     )
     return response
+
+
+# ---------------------------------------------------------------------- streamed lists
+#
+# A whole list (100,000 rows and more) leaves in constant memory: the rows come from
+# ``queryset.iterator(chunk_size=CHUNK)``; the .xlsx is written row by row by openpyxl's
+# write-only workbook (inline strings, rows spilled to a temporary file) into a temporary file
+# that the response reads and deletes; the CSV is sent as it is written.
+
+EXPORT_FORMATS = ("xlsx", "csv")
+CHUNK = 2000
+CSV_FLUSH = 64 * 1024
+
+
+def export_format(request) -> str:
+    """``xlsx`` or ``csv`` when the page is asked for a file (``?export=``), else ``""``."""
+    fmt = request.GET.get("export", "")
+    return fmt if fmt in EXPORT_FORMATS else ""
+
+
+def query_without_page(request) -> str:
+    """The page's query string without its page number and file format: the filters that a
+    link to another page or to a file keeps."""
+    query = request.GET.copy()
+    for key in ("page", "export"):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+def dated(label: str) -> tuple[str, str]:
+    """The two headings of a date: ``受付日`` (ISO) and ``受付日（和暦）``."""
+    return label, f"{label}（和暦）"
+
+
+def day_cells(value) -> tuple:
+    """A date as two cells: the date itself (``2026-04-01``; a date cell in Excel) and
+    ``令和8年4月1日``; two empty cells without one."""
+    if value is None:
+        return "", ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value, format_wareki(value)
+
+
+def moment_cells(value) -> tuple:
+    """A moment as two cells in local time: ``2026-04-01 10:30:00`` and
+    ``令和8年4月1日 10:30``; two empty cells without one."""
+    if value is None:
+        return "", ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    local = local.replace(tzinfo=None, microsecond=0)
+    return local, f"{format_wareki(local.date())} {local:%H:%M}"
+
+
+def filter_lines(form) -> list[list[str]]:
+    """The 「説明」 lines of a list form's filters in use (``条件：受付日から`` and its value as
+    the page shows it), or one line saying there were none."""
+    lines = []
+    for name, value in getattr(form, "cleaned_data", {}).items():
+        if value in (None, "", False, [], ()):
+            continue
+        field = form.fields[name]
+        text = value
+        choices = getattr(field, "choices", None)
+        if choices is not None and not hasattr(field, "queryset"):
+            text = dict((str(k), v) for k, v in choices).get(str(value), value)
+        if isinstance(value, datetime.date):
+            text = f"{value.isoformat()}（{format_wareki(value)}）"
+        lines.append([f"条件：{field.label or name}", str(text)])
+    return lines or [["条件", "なし（すべて）"]]
+
+
+def _disposition(ascii_name: str, name: str, fmt: str) -> str:
+    return f"attachment; filename=\"{ascii_name}.{fmt}\"; filename*=UTF-8''{quote(name)}.{fmt}"
+
+
+def _text(value: str) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def stream_xlsx(
+    title: str,
+    header: Sequence,
+    rows: Iterable[Sequence],
+    *,
+    widths: Sequence[int] = (),
+    about: Iterable[Sequence] = (),
+    filename_ascii: str,
+    filename_ja: str,
+) -> FileResponse:
+    """The rows as one sheet ``title`` (bold header row, frozen below it, ``widths``) and a
+    「説明」 sheet (作成日時, the ``about`` lines, 件数), written in constant memory to a
+    temporary file that the response sends and then deletes."""
+    made = timezone.localtime()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
+    heading = []
+    for label in header:
+        cell = WriteOnlyCell(sheet, value=_text(str(label)))
+        cell.data_type = "s"
+        cell.font = bold
+        heading.append(cell)
+    sheet.append(heading)
+    count = 0
+    for row in rows:
+        count += 1
+        values = []
+        for value in row:
+            if isinstance(value, str):
+                value = _text(value)
+                if value[:1] == "=" or value in ERROR_CODES:
+                    # as text: the write-only cell would otherwise become a formula or an error
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"
+                    value = cell
+            values.append(value)
+        sheet.append(values)
+    notes = book.create_sheet("説明")
+    notes.append(["作成日時", made.strftime("%Y-%m-%d %H:%M")])
+    for line in about:
+        notes.append([_text(v) if isinstance(v, str) else v for v in line])
+    notes.append(["件数", count])
+    spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response
+    try:
+        book.save(spool)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    response = FileResponse(spool, content_type=XLSX)
+    response["Content-Disposition"] = _disposition(filename_ascii, filename_ja, "xlsx")
+    return response
+
+
+def _csv_chunks(header: Sequence, rows: Iterable[Sequence]):
+    buffer = StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_safe(v) for v in row])
+        if buffer.tell() >= CSV_FLUSH:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def stream_csv(
+    header: Sequence, rows: Iterable[Sequence], *, filename_ascii: str, filename_ja: str
+) -> StreamingHttpResponse:
+    """The rows as CSV in UTF-8 with a BOM, sent while they are read (text Excel would run
+    as a formula quoted, as :func:`csv_safe`)."""
+    response = StreamingHttpResponse(_csv_chunks(header, rows), content_type=CSV)
+    response["Content-Disposition"] = _disposition(filename_ascii, filename_ja, "csv")
+    return response
+
+
+def stream_list(
+    fmt: str,
+    *,
+    title: str,
+    header: Sequence,
+    rows: Iterable[Sequence],
+    widths: Sequence[int] = (),
+    about: Iterable[Sequence] = (),
+    filename_ascii: str,
+    filename_ja: str,
+):
+    """:func:`stream_xlsx` or :func:`stream_csv` by ``fmt``, the file names dated today
+    (``consultations_20260401``, ``相談一覧_20260401``)."""
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    names = {"filename_ascii": f"{filename_ascii}_{stamp}", "filename_ja": f"{filename_ja}_{stamp}"}
+    if fmt == "xlsx":
+        return stream_xlsx(title, header, rows, widths=widths, about=about, **names)
+    return stream_csv(header, rows, **names)
+
+
+def audit_export(
+    request,
+    action: str,
+    *,
+    fmt: str,
+    title: str,
+    count: int,
+    persons: Iterable[int] = (),
+    filters: dict | None = None,
+    context: dict | None = None,
+) -> None:
+    """One audited read for a list that leaves as a file: the list, its filters, the format,
+    how many rows and the persons they concern (ids)."""
+    audit_read(
+        request,
+        action,
+        persons=persons,
+        context={
+            **{k: str(v) for k, v in (filters or {}).items() if v not in (None, "", False, [])},
+            **(context or {}),
+            "export": fmt,
+            "list": title,
+            "rows": count,
+        },
+    )
