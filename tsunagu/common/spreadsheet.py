@@ -127,6 +127,20 @@ def query_without_page(request) -> str:
     return query.urlencode()
 
 
+def chunks(queryset, size: int = CHUNK):
+    """The queryset read ``size`` rows at a time (``iterator(chunk_size=size)``; prefetches are
+    made per chunk), as lists: what a caller adds to the rows (names, counts) it reads once a
+    chunk."""
+    batch = []
+    for obj in queryset.iterator(chunk_size=size):
+        batch.append(obj)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def dated(label: str) -> tuple[str, str]:
     """The two headings of a date: ``受付日`` (ISO) and ``受付日（和暦）``."""
     return label, f"{label}（和暦）"
@@ -160,7 +174,7 @@ def filter_lines(form) -> list[list[str]]:
         if value in (None, "", False, [], ()):
             continue
         field = form.fields[name]
-        text = value
+        text = "はい" if value is True else value
         choices = getattr(field, "choices", None)
         if choices is not None and not hasattr(field, "queryset"):
             text = dict((str(k), v) for k, v in choices).get(str(value), value)

@@ -21,11 +21,19 @@ from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
+from tsunagu.common.spreadsheet import (
+    audit_export,
+    export_format,
+    filter_lines,
+    query_without_page,
+    stream_list,
+)
 from tsunagu.common.views import is_partial, personal_data_view
+from tsunagu.people import export as people_export
 from tsunagu.people import selectors as people_selectors
 from tsunagu.people.models import Household, Person
 
-from . import hooks, selectors, services
+from . import export, hooks, selectors, services
 from .forms import (
     CompleteForm,
     ConsultationFilterForm,
@@ -67,9 +75,7 @@ def _categories_of(consultation: Consultation) -> list:
 
 
 def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    return query_without_page(request)
 
 
 def _filter_context(cleaned: dict) -> dict:
@@ -97,6 +103,27 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
+    fmt = export_format(request)
+    if fmt:
+        audit_export(
+            request,
+            "consultation.list",
+            fmt=fmt,
+            title=export.CONSULTATIONS,
+            count=qs.count(),
+            persons=people_export.subject_person_ids(qs),
+            filters=_filter_context(filters),
+        )
+        return stream_list(
+            fmt,
+            title=export.CONSULTATIONS,
+            header=export.CONSULTATION_HEADER,
+            rows=export.consultation_rows(request.user, qs),
+            widths=export.CONSULTATION_WIDTHS,
+            about=filter_lines(form),
+            filename_ascii="consultations",
+            filename_ja=export.CONSULTATIONS,
+        )
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     counts = dict(
@@ -464,6 +491,27 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         status=filters.get("status") or "",
         overdue_only=bool(filters.get("overdue")),
     )
+    fmt = export_format(request)
+    if fmt:
+        audit_export(
+            request,
+            "referral.list",
+            fmt=fmt,
+            title=export.REFERRALS,
+            count=qs.count(),
+            persons=people_export.subject_person_ids(qs),
+            filters={**_filter_context(filters), "box": box},
+        )
+        return stream_list(
+            fmt,
+            title=export.REFERRALS,
+            header=export.REFERRAL_HEADER,
+            rows=export.referral_rows(qs),
+            widths=export.REFERRAL_WIDTHS,
+            about=filter_lines(form),
+            filename_ascii="referrals",
+            filename_ja=export.REFERRALS,
+        )
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     own = _acting_agency_id(request)
@@ -482,6 +530,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("export", None)
     tab_query = query.copy()
     tab_query.pop("box", None)
     context = {
