@@ -28,6 +28,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("社会資源", "resources:search", "resources.view", "/resources/"),
     NavItem("地域づくり・見守り", "community:home", "community.view", "/community/"),
     NavItem("会議", "meetings:meeting_list", "meetings.use", "/meetings/"),
+    NavItem("統計", "reports:statistics", "reports.view", "/reports/"),
     NavItem("名寄せ", "linkage:review_list", "linkage.review", "/linkage/"),
     NavItem("支援関係機関", "accounts:agency_list", "accounts.view_directory", "/agencies/"),
     NavItem("監査ログ", "audit:event_list", "audit.view_log", "/audit/"),

@@ -206,6 +206,9 @@ AUDIT_SEAL_EVERY_SECONDS = float(os.environ.get("TSUNAGU_AUDIT_SEAL_EVERY_SECOND
 TSUNAGU = {
     "MUNICIPALITY_NAME": os.environ.get("TSUNAGU_MUNICIPALITY_NAME", "岐阜市"),
     "DEMO_ALLOWED": env_bool("TSUNAGU_DEMO_ALLOWED", False),
+    # Outside the municipal office, a statistic below this is shown as 「3未満」 (screens, API,
+    # Excel) so that no figure points at a person
+    "SMALL_COUNT_THRESHOLD": int(os.environ.get("TSUNAGU_SMALL_COUNT_THRESHOLD", "3")),
     # Office days (開庁日) a receiving agency has to accept or return a referral before it
     # shows as overdue (weekends, national holidays and 年末年始 are skipped)
     "REFERRAL_RESPONSE_DAYS": int(os.environ.get("TSUNAGU_REFERRAL_RESPONSE_DAYS", "3")),

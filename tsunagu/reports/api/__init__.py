@@ -3,4 +3,7 @@
 
 from ninja import Router
 
+from . import statistics
+
 router = Router(tags=["統計・報告"])
+router.add_router("/", statistics.router)

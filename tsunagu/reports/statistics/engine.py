@@ -1,0 +1,317 @@
+"""How a figure is counted: the pieces every program's section builds its tables from.
+
+A table has one column per month of the period and a total. A row counts records of one kind
+whose *deciding date* falls in the month (each row names that date in its definition), inside
+the scope: the whole municipality, one agency, one 圏域. Counting is done by the database,
+grouped by month (``TruncMonth``) and, for a breakdown, by the dimension: one query per row
+group, whatever the number of records.
+
+The figures are kept as numbers here; small counts are hidden when rendered
+(:func:`display`), so the screen, the API and the workbook hide the same cells.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from .period import Period
+
+UNKNOWN = "不明"
+
+
+def threshold() -> int:
+    """Cells below this are shown as 「N未満」 outside the municipal office."""
+    return int(settings.TSUNAGU.get("SMALL_COUNT_THRESHOLD", 3))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: ``agency_id`` None for the whole municipality; ``area_ids`` a 圏域 and the
+    areas under it; ``protect`` hides small counts (the viewer is outside the office)."""
+
+    agency_id: int | None = None
+    area_id: int | None = None
+    area_ids: frozenset[int] | None = None
+    protect: bool = False
+
+    def as_query(self) -> dict[str, str]:
+        query = {"agency": str(self.agency_id)} if self.agency_id else {}
+        if self.area_id:
+            query["area"] = str(self.area_id)
+        return query
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[float | int | None]
+    total: float | int | None
+    kind: str = "count"  # count (about persons) | plain (about no one) | days | target
+    indent: int = 0
+    links: list[str | None] = field(default_factory=list)
+    total_link: str | None = None
+    #: for a ``days`` row, how many records each cell was computed from
+    samples: list[int] = field(default_factory=list)
+    total_samples: int = 0
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    definition: str
+    rows: list[Row]
+
+
+@dataclass
+class SectionResult:
+    key: str
+    title: str
+    tables: list[Table]
+
+
+Linker = Callable[[date, date], str | None]
+
+
+# ------------------------------------------------------------------------------ scope
+
+
+def scoped(
+    qs: models.QuerySet,
+    scope: Scope,
+    *,
+    agency: Sequence[str] = (),
+    area: str | None = None,
+) -> models.QuerySet:
+    """``qs`` limited to the scope: records of the agency through any of the ``agency`` paths,
+    and of the 圏域 through the ``area`` path."""
+    if scope.agency_id is not None:
+        if not agency:
+            return qs.none()
+        condition = Q()
+        for path in agency:
+            condition |= Q(**{path: scope.agency_id})
+        qs = qs.filter(condition)
+    if scope.area_ids is not None:
+        if area is None:
+            return qs.none()
+        qs = qs.filter(**{f"{area}__in": scope.area_ids})
+    return qs
+
+
+def _field(model: type[models.Model], path: str) -> models.Field:
+    parts = path.split("__")
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    return model._meta.get_field(parts[-1])
+
+
+def in_period(qs: models.QuerySet, date_field: str, period: Period) -> models.QuerySet:
+    """``qs`` whose ``date_field`` (a date or a date and time) falls in the period."""
+    if isinstance(_field(qs.model, date_field), models.DateTimeField):
+        start, end = period.bounds()
+        return qs.filter(**{f"{date_field}__gte": start, f"{date_field}__lt": end})
+    return qs.filter(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
+
+
+def _month_key(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+# ------------------------------------------------------------------------------ counting
+
+
+def links_for(period: Period, link: Linker | None) -> tuple[list[str | None], str | None]:
+    if link is None:
+        return [None] * len(period.months), None
+    return (
+        [link(*period.month_range(m)) for m in period.months],
+        link(period.start, period.end),
+    )
+
+
+def count_row(
+    label: str,
+    qs: models.QuerySet,
+    date_field: str,
+    period: Period,
+    *,
+    distinct: str | None = None,
+    total_of: str | None = None,
+    link: Linker | None = None,
+    indent: int = 0,
+    kind: str = "count",
+) -> Row:
+    """One row: the records of ``qs`` by the month of ``date_field``. With ``distinct``, a
+    record counted once per month and once in the total (e.g. cases discussed); with
+    ``total_of``, the sum of that field instead of a count (e.g. participants). ``kind`` is
+    ``count`` for records about persons (small counts hidden) or ``plain`` for figures that
+    are about no one (activities held, meetings held)."""
+    qs = in_period(qs, date_field, period)
+    index = {m: n for n, m in enumerate(period.months)}
+    cells: list[float | int | None] = [0] * len(period.months)
+    if total_of:
+        measure = Sum(total_of)
+    else:
+        measure = Count(distinct, distinct=True) if distinct else Count("pk")
+    grouped = qs.order_by().annotate(_m=TruncMonth(date_field)).values("_m").annotate(_n=measure)
+    for entry in grouped:
+        position = index.get(_month_key(entry["_m"]))
+        if position is not None:
+            cells[position] += entry["_n"] or 0
+    if distinct:
+        total = qs.order_by().aggregate(_n=Count(distinct, distinct=True))["_n"]
+    else:
+        total = sum(cells)
+    links, total_link = links_for(period, link)
+    return Row(label, cells, total, kind=kind, indent=indent, links=links, total_link=total_link)
+
+
+def breakdown_rows(
+    qs: models.QuerySet,
+    date_field: str,
+    dimension: str,
+    period: Period,
+    *,
+    labels: Mapping | Iterable[tuple] = (),
+    bucket: Callable[[object], object] | None = None,
+    link: Callable[[object], Linker | None] | None = None,
+    distinct: str | None = None,
+    keep_empty: bool = True,
+    indent: int = 0,
+    kind: str = "count",
+) -> list[Row]:
+    """Rows of ``qs`` by the value of ``dimension``, one per label in ``labels``' order (kept
+    at 0 when ``keep_empty``), then any other value, then 「不明」 for none. ``bucket`` maps a raw
+    value to its label key first (e.g. a date of birth to an age band)."""
+    labels = dict(labels)
+    qs = in_period(qs, date_field, period)
+    index = {m: n for n, m in enumerate(period.months)}
+    measure = Count(distinct, distinct=True) if distinct else Count("pk")
+    grouped = (
+        qs.order_by()
+        .annotate(_m=TruncMonth(date_field))
+        .values("_m", dimension)
+        .annotate(_n=measure)
+    )
+    counts: dict[object, list[int]] = {key: [0] * len(period.months) for key in labels}
+    for entry in grouped:
+        key = entry[dimension]
+        if bucket is not None:
+            key = bucket(key)
+        position = index.get(_month_key(entry["_m"]))
+        if position is None:
+            continue
+        counts.setdefault(key, [0] * len(period.months))[position] += entry["_n"]
+    ordered = [k for k in labels if k in counts]
+    ordered += sorted((k for k in counts if k not in labels and k is not None), key=str)
+    if None in counts:
+        ordered.append(None)
+    rows = []
+    for key in ordered:
+        cells = counts[key]
+        if not keep_empty and not any(cells):
+            continue
+        label = UNKNOWN if key is None else str(labels.get(key, key))
+        links, total_link = links_for(period, link(key) if link else None)
+        rows.append(
+            Row(
+                label,
+                list(cells),
+                sum(cells),
+                kind=kind,
+                indent=indent,
+                links=links,
+                total_link=total_link,
+            )
+        )
+    return rows
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """The nearest-rank ``p``-th percentile (p in 0..100) of ``values``; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return float(ordered[rank - 1])
+
+
+def days_rows(pairs: Iterable[tuple[date, float]], period: Period, *, what: str) -> list[Row]:
+    """The median and the 90th percentile of a duration in days, by the month of its deciding
+    date: ``pairs`` is (deciding date, days)."""
+    index = {m: n for n, m in enumerate(period.months)}
+    by_month: list[list[float]] = [[] for _ in period.months]
+    everything: list[float] = []
+    for day, days in pairs:
+        position = index.get(_month_key(day))
+        if position is None:
+            continue
+        by_month[position].append(days)
+        everything.append(days)
+    rows = []
+    for label, p in ((f"{what}（中央値・日）", 50), (f"{what}（90パーセンタイル・日）", 90)):
+        rows.append(
+            Row(
+                label,
+                [percentile(values, p) for values in by_month],
+                percentile(everything, p),
+                kind="days",
+                links=[None] * len(period.months),
+                samples=[len(values) for values in by_month],
+                total_samples=len(everything),
+            )
+        )
+    return rows
+
+
+def local_date(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+def hidden(value, *, kind: str = "count", samples: int | None = None, scope: Scope) -> bool:
+    """Whether a cell is hidden from this viewer: a count from 1 to the threshold − 1, or a
+    duration computed from fewer records than the threshold."""
+    if not scope.protect or value is None or kind in ("plain", "target"):
+        return False
+    limit = threshold()
+    if kind == "days":
+        return samples is not None and 0 < samples < limit
+    return 0 < value < limit
+
+
+def display(value, *, kind: str = "count", samples: int | None = None, scope: Scope) -> str:
+    """A cell as shown on screen and in the API's ``display``: 「3未満」 when hidden, 「－」 for
+    a duration with no record, a number otherwise."""
+    if hidden(value, kind=kind, samples=samples, scope=scope):
+        return f"{threshold()}未満"
+    if value is None:
+        return "－"
+    if kind == "days":
+        return f"{value:.1f}".removesuffix(".0")
+    return f"{int(value):,}"
+
+
+def cell_value(value, *, kind: str = "count", samples: int | None = None, scope: Scope):
+    """A cell for the API and the workbook: the number, or the 「3未満」 text when hidden."""
+    if hidden(value, kind=kind, samples=samples, scope=scope):
+        return f"{threshold()}未満"
+    return value

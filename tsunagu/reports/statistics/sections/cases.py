@@ -1,0 +1,146 @@
+"""多機関協働: referrals received, cases opened and their course, the time to a first plan."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.db.models import Min
+from django.urls import reverse
+
+from tsunagu.cases.models import Case, CaseStatus, CaseStatusEvent, SupportDecision, SupportPlan
+from tsunagu.consultations.models import Referral, ReferralKind
+
+from ..engine import Scope, Table, count_row, days_rows, scoped
+from ..period import Period
+from . import Section
+from .consultations import referral_tables
+
+ENDED = (CaseStatus.CLOSED, CaseStatus.SUSPENDED)
+
+
+def _case_list(status: str = ""):
+    def linker(start, end):
+        query = {"status": status} if status else {}
+        url = reverse("cases:case_list")
+        return f"{url}?{urlencode(query)}" if query else url
+
+    return linker
+
+
+def cases_in(scope: Scope, model=Case, path: str = ""):
+    return scoped(
+        model.objects.all(),
+        scope,
+        agency=(f"{path}coordinating_agency_id",),
+        area=f"{path}coordinating_agency__area_id",
+    )
+
+
+def build(period: Period, scope: Scope) -> list[Table]:
+    received = scoped(
+        Referral.objects.filter(kind=ReferralKind.MULTI_AGENCY),
+        scope,
+        agency=("to_agency_id", "from_agency_id"),
+        area="from_agency__area_id",
+    )
+    intake = [
+        count_row("多機関協働へのつなぎ（受付）", received, "sent_at", period),
+        count_row(
+            "① 世帯の複合的な課題",
+            received.filter(criterion_household=True),
+            "sent_at",
+            period,
+            indent=1,
+        ),
+        count_row(
+            "② どこにもつながらない狭間のケース",
+            received.filter(criterion_gap=True),
+            "sent_at",
+            period,
+            indent=1,
+        ),
+        count_row(
+            "③ 新たな資源開発や仕組みが必要",
+            received.filter(criterion_new_resource=True),
+            "sent_at",
+            period,
+            indent=1,
+        ),
+        count_row("緊急性あり", received.filter(is_urgent=True), "sent_at", period, indent=1),
+    ]
+    cases = cases_in(scope)
+    events = cases_in(scope, CaseStatusEvent, "case__")
+    plans = cases_in(scope, SupportPlan, "case__")
+    decisions = cases_in(scope, SupportDecision, "plan__case__")
+    flow = [
+        count_row("事例の開始（受付）", cases, "opened_on", period, link=_case_list()),
+        count_row(
+            "プランの確定（初回）",
+            plans.filter(kind="initial", confirmed_on__isnull=False),
+            "confirmed_on",
+            period,
+        ),
+        count_row(
+            "プランの確定（再プラン）",
+            plans.filter(kind="replan", confirmed_on__isnull=False),
+            "confirmed_on",
+            period,
+        ),
+        count_row("支援決定", decisions, "decided_on", period),
+        count_row(
+            "終結",
+            events.filter(to_status=CaseStatus.CLOSED),
+            "at",
+            period,
+            link=_case_list(CaseStatus.CLOSED),
+        ),
+        count_row(
+            "中断",
+            events.filter(to_status=CaseStatus.SUSPENDED),
+            "at",
+            period,
+            link=_case_list(CaseStatus.SUSPENDED),
+        ),
+        count_row(
+            "再開（終結・中断から）",
+            events.filter(from_status__in=ENDED).exclude(to_status__in=ENDED),
+            "at",
+            period,
+        ),
+    ]
+    first_plans = (
+        plans.filter(confirmed_on__isnull=False)
+        .values("case_id", "case__opened_on")
+        .annotate(first=Min("confirmed_on"))
+        .filter(first__gte=period.start, first__lte=period.end)
+        .order_by()
+    )
+    pairs = ((row["first"], (row["first"] - row["case__opened_on"]).days) for row in first_plans)
+    flow += days_rows(pairs, period, what="受付から初回プラン確定まで")
+    tables = [
+        Table(
+            "cases_intake",
+            "多機関協働へのつなぎ（受付）",
+            "多機関協働へのつなぎを送付日時の月で数え、該当する基準（複数可）と緊急性ごとにも"
+            "数えます。機関で絞ったときは、その機関が送った、または受けたつなぎです。",
+            intake,
+        ),
+        Table(
+            "cases_flow",
+            "事例の開始・プラン・支援決定・終結",
+            "事例の開始は受付日、プランの確定は確定日、支援決定は支援決定日、終結・中断・再開は"
+            "状態を変えた日時の月で数えます（一つの事例が年度内に終結と再開を繰り返せば、その回数"
+            "だけ数えます）。初回プランまでの日数は、事例の受付日から最初に確定したプランの確定日"
+            "までの暦日で、確定の月で数えます。機関で絞ったときは、その機関がコーディネートする"
+            "事例です。",
+            flow,
+        ),
+    ]
+    returned = referral_tables(period, scope, ReferralKind.MULTI_AGENCY)[0]
+    returned.key = "cases_referrals"
+    returned.title = "多機関協働へのつなぎの流れ"
+    tables.append(returned)
+    return tables
+
+
+SECTION = Section("cases", "多機関協働", "多機関協働", build)
