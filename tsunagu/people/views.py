@@ -19,10 +19,17 @@ from tsunagu import access
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
+from tsunagu.common.spreadsheet import (
+    audit_export,
+    export_format,
+    filter_lines,
+    query_without_page,
+    stream_list,
+)
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.linkage.normalize import split_name
 
-from . import panels, selectors, services
+from . import export, panels, selectors, services
 from .forms import HouseholdForm, KnownCheckForm, MemberRelationForm, PersonForm, PersonSearchForm
 from .models import Household, Person, Relation
 
@@ -114,6 +121,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     q = filters.get("q", "")
     birth_date = filters.get("birth_date")
     qs = selectors.person_search(user=request.user, q=q, birth_date=birth_date) if valid else []
+    fmt = export_format(request) if valid else ""
+    if fmt:
+        return _person_export(request, form, qs, fmt)
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = selectors.today()
     persons = list(page.object_list)
@@ -125,19 +135,41 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if birth_date:
         context["birth_date"] = birth_date
     audit_read(request, "person.search", persons=[row.person.pk for row in rows], context=context)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "total": page.paginator.count,
         "total_label": page.paginator.count_label,
         "searched": bool(q or birth_date),
     }
     template = "people/_person_rows.html" if is_partial(request) else "people/person_list.html"
     return render(request, template, context)
+
+
+def _person_export(request: HttpRequest, form, qs, fmt: str) -> HttpResponse:
+    """Every person the search finds, as a file; one audited read naming them all."""
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_bound else {}
+    audit_export(
+        request,
+        "person.search",
+        fmt=fmt,
+        title=export.TITLE,
+        count=qs.count(),
+        persons=qs.order_by().values_list("pk", flat=True),
+        filters=filters,
+    )
+    return stream_list(
+        fmt,
+        title=export.TITLE,
+        header=export.HEADER,
+        rows=export.rows(request.user, qs),
+        widths=export.WIDTHS,
+        about=filter_lines(form),
+        filename_ascii="persons",
+        filename_ja=export.TITLE,
+    )
 
 
 @personal_data_view("people.use")
