@@ -490,3 +490,14 @@ def test_who_may_not_read_statistics(seeded, login, personas, name):
     client = login(personas[name])
     assert client.get("/reports/").status_code == 403
     assert client.get("/api/v1/reports/statistics").status_code == 403
+
+
+def test_every_table_is_defined_in_the_docs(seeded):
+    """docs/reports.md lists each table with its key and the definition the screens show."""
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "reports.md").read_text("utf-8")
+    for section in city_report().sections:
+        for table in section.tables:
+            assert f"`{table.key}`" in docs, table.key
+            assert table.definition in docs, table.key
