@@ -297,6 +297,7 @@ def stream_list(
 def audit_export(
     request,
     action: str,
+    target=None,
     *,
     fmt: str,
     title: str,
@@ -310,6 +311,7 @@ def audit_export(
     audit_read(
         request,
         action,
+        target,
         persons=persons,
         context={
             **{k: str(v) for k, v in (filters or {}).items() if v not in (None, "", False, [])},

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from tsunagu import access
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.audit.services import audit_read
-from tsunagu.cases import selectors, services, workflow
+from tsunagu.cases import export, selectors, services, workflow
 from tsunagu.cases.forms.case import (
     CaseFilterForm,
     ConsentForm,
@@ -30,7 +30,15 @@ from tsunagu.cases.forms.case import (
 from tsunagu.cases.models import Case, CaseStatus
 from tsunagu.cases.panels import case_panels
 from tsunagu.common.paging import CappedPaginator
+from tsunagu.common.spreadsheet import (
+    audit_export,
+    export_format,
+    filter_lines,
+    query_without_page,
+    stream_list,
+)
 from tsunagu.common.views import is_partial, personal_data_view
+from tsunagu.people import export as people_export
 
 PAGE_SIZE = 25
 C = CaseStatus
@@ -72,9 +80,7 @@ def _may_act(request: HttpRequest, case: Case) -> bool:
 
 
 def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    return query_without_page(request)
 
 
 def _audit_view(request: HttpRequest, case: Case, page: str = "") -> None:
@@ -102,6 +108,27 @@ def case_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.case_list(
         user=request.user, status=filters.get("status") or "", q=filters.get("q") or ""
     )
+    fmt = export_format(request)
+    if fmt:
+        audit_export(
+            request,
+            "case.list",
+            fmt=fmt,
+            title=export.CASES,
+            count=qs.count(),
+            persons=people_export.subject_person_ids(qs),
+            filters=filters,
+        )
+        return stream_list(
+            fmt,
+            title=export.CASES,
+            header=export.CASE_HEADER,
+            rows=export.case_rows(request.user, qs),
+            widths=export.CASE_WIDTHS,
+            about=filter_lines(form),
+            filename_ascii="cases",
+            filename_ja=export.CASES,
+        )
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.mark_subjects(request.user, list(page.object_list))
     for case in rows:

@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_read
-from tsunagu.cases import selectors, workflow
+from tsunagu.cases import export, selectors, workflow
 from tsunagu.cases.forms.plan import PlanForm, PlanItemForm, PlanReportForm, SupportDecisionForm
 from tsunagu.cases.models import Case, SupportPlan
 from tsunagu.cases.selectors import plan as plans
 from tsunagu.cases.services import plan as plan_services
 from tsunagu.cases.workflow import CaseTransitionError
 from tsunagu.common.form_token import form_token_once
+from tsunagu.common.spreadsheet import audit_export, export_format, stream_list
 from tsunagu.common.views import personal_data_view
 
 
@@ -55,6 +56,29 @@ def _service_error(form, exc: Exception, request: HttpRequest) -> None:
 def plan_list(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, pk, content=True)
     versions = plans.plans_of(case)
+    fmt = export_format(request)
+    if fmt:
+        rows = list(export.plan_rows(versions))
+        audit_export(
+            request,
+            "plan.view",
+            case,
+            fmt=fmt,
+            title=export.PLANS,
+            count=len(rows),
+            persons=case.subject_persons(),
+            context={"case": case.pk, "plan": None, "page": "plan_list"},
+        )
+        return stream_list(
+            fmt,
+            title=export.PLANS,
+            header=export.PLAN_HEADER,
+            rows=rows,
+            widths=export.PLAN_WIDTHS,
+            about=[["事例番号", case.pk], ["版の数", len(versions)]],
+            filename_ascii=f"case{case.pk}_plans",
+            filename_ja=f"事例{case.pk}_支援プラン",
+        )
     _audit(request, case, None, "plan_list")
     return render(
         request,
