@@ -501,3 +501,18 @@ def test_every_table_is_defined_in_the_docs(seeded):
         for table in section.tables:
             assert f"`{table.key}`" in docs, table.key
             assert table.definition in docs, table.key
+
+
+def test_cases_at_each_month_end(seeded):
+    """The older case was in intake from 3/31, suspended on 4/10; the other opened 4/1,
+    planning 5/1, closed 10/1, back in assessment 11/1."""
+    result = city_report("cases")
+
+    def at_ends(label):
+        return find(result, "cases_status", label).cells
+
+    assert at_ends("中断") == [1] * 12
+    assert at_ends("インテーク（利用申込・同意の確認）") == [1] + [0] * 11
+    assert at_ends("プラン作成") == [0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    assert at_ends("終結") == [0] * 6 + [1] + [0] * 5
+    assert at_ends("アセスメント") == [0] * 7 + [1] * 5

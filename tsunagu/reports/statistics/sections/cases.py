@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from urllib.parse import urlencode
 
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Subquery
 from django.urls import reverse
+from django.utils import timezone
 
 from tsunagu.cases.models import Case, CaseStatus, CaseStatusEvent, SupportDecision, SupportPlan
+from tsunagu.common.fiscal import add_months
 from tsunagu.consultations.models import Referral, ReferralKind
 
-from ..engine import Scope, Table, count_row, days_rows, scoped
+from ..engine import Row, Scope, Table, count_row, days_rows, scoped
 from ..period import Period
 from . import Section
 from .consultations import referral_tables
@@ -34,6 +37,61 @@ def cases_in(scope: Scope, model=Case, path: str = ""):
         agency=(f"{path}coordinating_agency_id",),
         area=f"{path}coordinating_agency__area_id",
     )
+
+
+def status_at_month_ends(period: Period, scope: Scope) -> list[Row]:
+    """How many cases were in each status at the end of each month (today for this month,
+    nothing for months to come): the status before the period from each case's last earlier
+    change, then the period's changes replayed in order."""
+    start, end = period.bounds()
+    now = timezone.now()
+    events = cases_in(scope, CaseStatusEvent, "case__")
+    before = (
+        CaseStatusEvent.objects.filter(case=OuterRef("pk"), at__lt=start)
+        .order_by("-at", "-id")
+        .values("to_status")[:1]
+    )
+    status: dict[int, str] = {
+        pk: value
+        for pk, value in cases_in(scope)
+        .filter(opened_on__lt=period.start)
+        .annotate(_before=Subquery(before))
+        .values_list("pk", "_before")
+        .iterator(chunk_size=5000)
+        if value
+    }
+    zone = timezone.get_current_timezone()
+    ends = [datetime.combine(add_months(m, 1), time.min, tzinfo=zone) for m in period.months]
+    columns: list[dict[str, int] | None] = []
+    changes = (
+        events.filter(at__gte=start, at__lt=min(end, now))
+        .order_by("at", "id")
+        .values_list("case_id", "at", "to_status")
+        .iterator(chunk_size=5000)
+    )
+    pending = next(changes, None)
+    for month, month_end in zip(period.months, ends, strict=True):
+        if month > timezone.localdate():
+            columns.append(None)
+            continue
+        while pending is not None and pending[1] < month_end:
+            status[pending[0]] = pending[2]
+            pending = next(changes, None)
+        counted: dict[str, int] = {}
+        for value in status.values():
+            counted[value] = counted.get(value, 0) + 1
+        columns.append(counted)
+    rows = []
+    for value, label in CaseStatus.choices:
+        rows.append(
+            Row(
+                label,
+                [None if c is None else c.get(value, 0) for c in columns],
+                None,
+                links=[_case_list(value)(None, None)] * len(period.months),
+            )
+        )
+    return rows
 
 
 def build(period: Period, scope: Scope) -> list[Table]:
@@ -136,6 +194,16 @@ def build(period: Period, scope: Scope) -> list[Table]:
             flow,
         ),
     ]
+    tables.append(
+        Table(
+            "cases_status",
+            "月末の事例の状況",
+            "各月の末日（今月は今日）の時点で、それぞれの状況にあった事例の数です。事例の状況の"
+            "変更の記録から求めます（合計の欄はありません。これからの月は空欄）。機関で絞った"
+            "ときは、その機関がコーディネートする事例です。",
+            status_at_month_ends(period, scope),
+        )
+    )
     returned = referral_tables(period, scope, ReferralKind.MULTI_AGENCY)[0]
     returned.key = "cases_referrals"
     returned.title = "多機関協働へのつなぎの流れ"
