@@ -23,9 +23,16 @@ from tsunagu.accounts import selectors as agency_selectors
 from tsunagu.accounts.acting import acting
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
+from tsunagu.common.spreadsheet import (
+    audit_export,
+    export_format,
+    filter_lines,
+    query_without_page,
+    stream_list,
+)
 from tsunagu.common.views import is_partial, personal_data_view
 
-from . import selectors, services
+from . import export, selectors, services
 from .forms import (
     ActionItemForm,
     AgendaForm,
@@ -84,9 +91,7 @@ def _to_detail(meeting: Meeting, anchor: str = "") -> HttpResponse:
 
 
 def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    return query_without_page(request)
 
 
 def _render_form(request, meeting, template, form, **extra) -> HttpResponse:
@@ -108,6 +113,21 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         when=filters.get("when") or "",
         schedule=filters.get("schedule") or "",
     )
+    fmt = export_format(request)
+    if fmt:
+        audit_export(
+            request, "meeting.list", fmt=fmt, title=export.TITLE, count=qs.count(), filters=filters
+        )
+        return stream_list(
+            fmt,
+            title=export.TITLE,
+            header=export.HEADER,
+            rows=export.rows(qs),
+            widths=export.WIDTHS,
+            about=filter_lines(form),
+            filename_ascii="meetings",
+            filename_ja=export.TITLE,
+        )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
