@@ -197,6 +197,7 @@ def test_the_person_and_household_page_panels_are_registered_by_their_apps():
     from tsunagu.outreach import panels as outreach
     from tsunagu.participation import panels as participation
     from tsunagu.people.panels import household_panels, person_panels
+    from tsunagu.reports.ecomap import panels as ecomap
 
     assert person_panels() == [
         consultations.person_panel,
@@ -204,8 +205,13 @@ def test_the_person_and_household_page_panels_are_registered_by_their_apps():
         participation.person_panel,
         community.person_panel,
         grants.person_panel,
+        ecomap.person_panel,
     ]
-    assert household_panels() == [consultations.household_panel, cases.household_panel]
+    assert household_panels() == [
+        consultations.household_panel,
+        cases.household_panel,
+        ecomap.household_panel,
+    ]
 
 
 def test_the_case_page_panels_are_registered_by_their_apps():

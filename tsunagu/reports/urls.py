@@ -1,7 +1,9 @@
 """URLs of the statistics and report pages. One namespace (``reports:``)."""
 
+from django.urls import include, path
+
 from .views import statistics
 
 app_name = "reports"
 
-urlpatterns: list = [*statistics.urls]
+urlpatterns: list = [*statistics.urls, path("", include("tsunagu.reports.ecomap.urls"))]

@@ -3,7 +3,8 @@
 
 from ninja import Router
 
-from . import statistics
+from . import ecomap, statistics
 
 router = Router(tags=["統計・報告"])
 router.add_router("/", statistics.router)
+router.add_router("/", ecomap.router)
