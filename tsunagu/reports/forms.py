@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from tsunagu.common.forms import BootstrapForm, WarekiDateField
+from tsunagu.common.forms import BootstrapForm, WarekiDateField, WarekiDateInput
 
 from .statistics import period as periods
 from .statistics.sections import sections
@@ -19,8 +19,16 @@ class StatisticsForm(BootstrapForm):
         max_length=20,
         help_text="例：令和8年度、R8、2026（空欄は今年度）",
     )
-    date_from = WarekiDateField(label="期間（開始日）", required=False)
-    date_to = WarekiDateField(label="期間（終了日）", required=False)
+    date_from = WarekiDateField(
+        label="期間（開始日）",
+        required=False,
+        widget=WarekiDateInput({"placeholder": "例：令和8年4月1日、2026-04-01"}),
+    )
+    date_to = WarekiDateField(
+        label="期間（終了日）",
+        required=False,
+        widget=WarekiDateInput({"placeholder": "例：令和8年9月30日、2026-09-30"}),
+    )
     agency = forms.TypedChoiceField(label="機関", required=False, coerce=int, empty_value=None)
     area = forms.TypedChoiceField(label="圏域", required=False, coerce=int, empty_value=None)
     section = forms.ChoiceField(label="事業", required=False)

@@ -17,7 +17,7 @@ from tsunagu.common.views import personal_data_view
 from .. import workbook
 from ..forms import StatisticsForm
 from ..statistics import report, scope_for
-from ..statistics.engine import display, threshold
+from ..statistics.engine import display, hidden, threshold
 
 
 def _form(request: HttpRequest) -> StatisticsForm:
@@ -44,9 +44,11 @@ def _report(request: HttpRequest):
     return form, report(data["period"], scope, only=data.get("section") or "")
 
 
-def rendered(result) -> list[dict]:
-    """The sections with every cell as shown to this viewer (small counts hidden)."""
+def rendered(result, charts: dict | None = None) -> list[dict]:
+    """The sections with every cell as shown to this viewer (small counts hidden). ``charts``
+    names the tables drawn as charts: table key → (chart kind, which rows are its series)."""
     scope = result.scope
+    charts = charts or {}
     out = []
     for section in result.sections:
         tables = []
@@ -59,6 +61,8 @@ def rendered(result) -> list[dict]:
                         "text": display(v, kind=row.kind, samples=n, scope=scope),
                         "link": link,
                         "value": v,
+                        "shown": v is not None
+                        and not hidden(v, kind=row.kind, samples=n, scope=scope),
                     }
                     for v, n, link in zip(
                         row.cells, samples, row.links or [None] * len(row.cells), strict=True
@@ -71,7 +75,11 @@ def rendered(result) -> list[dict]:
                     "link": row.total_link,
                 }
                 rows.append({"row": row, "cells": cells, "total": total})
-            tables.append({"table": table, "rows": rows})
+            chart, wanted = charts.get(table.key, ("", None))
+            if wanted is not None:
+                for entry in wanted([r["row"] for r in rows]) or ():
+                    rows[entry]["series"] = True
+            tables.append({"table": table, "rows": rows, "chart": chart})
         out.append({"section": section, "tables": tables})
     return out
 

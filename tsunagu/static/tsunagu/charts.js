@@ -6,7 +6,9 @@
  * - the columns are the header cells marked `data-month` (the total is not drawn);
  * - the series are the body rows marked `data-series` (their header cell is the name);
  * - a cell's number is its `data-value`; a cell without one (a hidden small count) is a gap;
- * - a cell's link (an `a[href]` inside it) is where clicking its bar goes.
+ * - a cell's link (an `a[href]` inside it) is where clicking its bar goes;
+ * - with `data-chart-transpose`, the rows are the labels and the columns the series (e.g.
+ *   each indicator with its target and its actual).
  */
 (function () {
   "use strict";
@@ -39,7 +41,20 @@
         };
       }
     );
-    return { months: months, series: series };
+    if (!table.hasAttribute("data-chart-transpose")) {
+      return { months: months, series: series };
+    }
+    return {
+      months: series.map(function (s) { return s.label; }),
+      series: months.map(function (month, n) {
+        return {
+          label: month,
+          values: series.map(function (s) { return s.values[n]; }),
+          links: series.map(function (s) { return s.links[n]; }),
+          colour: COLOURS[n % COLOURS.length],
+        };
+      }),
+    };
   }
 
   function draw(table) {
