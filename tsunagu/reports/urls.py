@@ -2,8 +2,12 @@
 
 from django.urls import include, path
 
-from .views import statistics
+from .views import dashboard, statistics
 
 app_name = "reports"
 
-urlpatterns: list = [*statistics.urls, path("", include("tsunagu.reports.ecomap.urls"))]
+urlpatterns: list = [
+    *statistics.urls,
+    *dashboard.urls,
+    path("", include("tsunagu.reports.ecomap.urls")),
+]

@@ -28,7 +28,7 @@ def series(body: str, table: str) -> dict[str, list[str | None]]:
     return out
 
 
-def test_the_office_sees_every_chart_with_its_numbers(seeded, login, personas):  # noqa: F811
+def test_the_office_sees_every_chart_with_its_numbers(seeded, login, personas):
     body = login(personas["officer"]).get("/reports/dashboard/?year=R7").content.decode()
     for key in ("consultations_by_category", "referrals", "cases_status", "meetings"):
         assert f'data-testid="chart-{key}"' in body
@@ -41,7 +41,7 @@ def test_the_office_sees_every_chart_with_its_numbers(seeded, login, personas): 
     assert "chart.umd.min.js" in body and "charts.js" in body
 
 
-def test_a_bar_links_to_the_list_behind_it(seeded, login, personas):  # noqa: F811
+def test_a_bar_links_to_the_list_behind_it(seeded, login, personas):
     body = login(personas["officer"]).get("/reports/dashboard/?year=R7").content.decode()
     start = body.index('data-series="ひきこもり"')
     row = body[start : body.index("</tr>", start)]
@@ -49,7 +49,7 @@ def test_a_bar_links_to_the_list_behind_it(seeded, login, personas):  # noqa: F8
     assert link.startswith("/consultations/?date_from=2025-04-01&date_to=2025-04-30&category=")
 
 
-def test_hidden_counts_are_not_drawn(seeded, login, personas):  # noqa: F811
+def test_hidden_counts_are_not_drawn(seeded, login, personas):
     body = login(personas["desk"]).get("/reports/dashboard/?year=R7").content.decode()
     categories = series(body, "consultations_by_category")
     # the desk's agency: ひきこもり once in April — hidden, so no value to draw
@@ -57,7 +57,7 @@ def test_hidden_counts_are_not_drawn(seeded, login, personas):  # noqa: F811
     assert "3未満" in body
 
 
-def test_bad_input_on_the_dashboard(seeded, login, personas):  # noqa: F811
+def test_bad_input_on_the_dashboard(seeded, login, personas):
     answer = login(personas["officer"]).get("/reports/dashboard/?year=あいう")
     assert answer.status_code == 422
     assert "年度" in answer.content.decode()
