@@ -31,3 +31,19 @@ def register_agenda_purpose(purpose: str, handlers: AgendaHandlers) -> None:
 
 def agenda_handlers(purpose: str) -> AgendaHandlers | None:
     return _handlers.get(purpose)
+
+
+# The 事例概要シート's PDF: figures that apps above add after the sheet (the ecomap).
+#: ``figure(request, item, sheet) -> str``: HTML (safe) to print after the sheet, or ""; the
+#: app reads what the requesting user may see and records that read itself
+_sheet_figures: list[Callable[..., str]] = []
+
+
+def register_sheet_figure(figure: Callable[..., str]) -> None:
+    if figure not in _sheet_figures:
+        _sheet_figures.append(figure)
+
+
+def sheet_figures(request, item, sheet: dict) -> list[str]:
+    """The registered figures of the sheet of ``item`` for the user of ``request``."""
+    return [html for figure in _sheet_figures if (html := figure(request, item, sheet))]

@@ -201,4 +201,4 @@ def summary_sheet(request, meeting_id: int, item_id: int):
 )
 def summary_sheet_pdf(request, meeting_id: int, item_id: int) -> HttpResponse:
     item = _readable_item(request, meeting_id, item_id)
-    return pdf_response(item, _sheet(request, item, "pdf"))
+    return pdf_response(item, _sheet(request, item, "pdf"), request)

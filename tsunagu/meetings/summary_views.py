@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from tsunagu.audit.services import audit_read
 from tsunagu.common.views import personal_data_view
 
-from . import selectors, summary
+from . import hooks, selectors, summary
 from .models import AgendaItem
 from .pdf import render_pdf
 
@@ -51,8 +51,9 @@ def summary_sheet(request: HttpRequest, meeting_pk: int, item_pk: int) -> HttpRe
     return render(request, "meetings/summary_sheet.html", {"sheet": sheet, "item": item})
 
 
-def pdf_response(item: AgendaItem, sheet: dict) -> HttpResponse:
-    html = render_to_string("meetings/summary_sheet_pdf.html", {"sheet": sheet})
+def pdf_response(item: AgendaItem, sheet: dict, request: HttpRequest | None = None) -> HttpResponse:
+    figures = hooks.sheet_figures(request, item, sheet) if request is not None else []
+    html = render_to_string("meetings/summary_sheet_pdf.html", {"sheet": sheet, "figures": figures})
     response = HttpResponse(
         render_pdf(html, header=sheet["meeting"]["header"]), content_type="application/pdf"
     )
@@ -73,4 +74,4 @@ def summary_sheet_pdf(request: HttpRequest, meeting_pk: int, item_pk: int) -> Ht
     item = selectors.get_sheet_item_for_user(request.user, meeting_pk, item_pk)
     if (denied := _forbidden(request, item)) is not None:
         return denied
-    return pdf_response(item, _sheet(request, item, "pdf"))
+    return pdf_response(item, _sheet(request, item, "pdf"), request)

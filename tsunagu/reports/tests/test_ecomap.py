@@ -1,7 +1,7 @@
 """エコマップ: what it draws for a household with a case, its team, referrals, a meeting and a
 watch; that every part follows what the viewer may see (404 for the unrelated agency, no ties
 of a case whose content the team agency may not see); the SVG (well-formed, escaped, A4);
-the audit of every read; the API."""
+the audit of every read; the API; the meeting's 事例概要シート PDF."""
 
 from __future__ import annotations
 
@@ -364,3 +364,61 @@ def test_sample_ecomap_artifact(personas, agencies, seeded, city):
     (ARTIFACTS / "ecomap_person.svg").write_text(
         render_svg(graph.person_ecomap(officer, person)), encoding="utf-8"
     )
+
+
+# ---------------------------------------------------------------------------- the sheet PDF
+
+
+@pytest.fixture
+def fed_to_pdf(monkeypatch):
+    """The HTML each PDF of the 事例概要シート is rendered from (the PDF is still rendered)."""
+    from tsunagu.meetings import summary_views
+
+    fed: list[str] = []
+    real = summary_views.render_pdf
+
+    def render(html, **kwargs):
+        fed.append(html)
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(summary_views, "render_pdf", render)
+    return fed
+
+
+def test_the_meeting_sheet_pdf_carries_the_ecomap(login, personas, seeded, fed_to_pdf):
+    item = seeded["item"]
+    client = login(personas["coordinator"])
+    response = client.get(f"/meetings/{item.meeting_id}/items/{item.pk}/sheet.pdf")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    html = fed_to_pdf[-1]
+    assert 'data-testid="sheet-ecomap"' in html
+    assert "山田世帯のエコマップ" in html and "<svg" in html
+    assert "支援チーム（アウトリーチ）" in html  # the table under the picture
+    svg = html[html.index("<svg") : html.index("</svg>") + len("</svg>")]
+    ET.fromstring(svg)
+    event = AuditEvent.objects.filter(action="household.view").latest("seq")
+    assert event.context["format"] == "pdf"
+    assert event.context["meeting"] == item.meeting_id and event.context["item"] == item.pk
+    sheet = AuditEvent.objects.filter(action="meeting.summary_sheet").latest("seq")
+    assert sheet.context["format"] == "pdf"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "summary_sheet_with_ecomap.pdf").write_bytes(response.content)
+
+    response = client.get(f"/api/v1/meetings/{item.meeting_id}/items/{item.pk}/sheet.pdf")
+    assert response.status_code == 200
+    assert 'data-testid="sheet-ecomap"' in fed_to_pdf[-1]
+
+
+def test_a_sheet_without_personal_content_has_no_ecomap(
+    login, personas, conference, case, fed_to_pdf
+):
+    from tsunagu.meetings.models import AgendaItem
+
+    item = AgendaItem.objects.create(meeting=conference, order=2, case=case, purpose="progress")
+    response = login(personas["coordinator"]).get(
+        f"/meetings/{item.meeting_id}/items/{item.pk}/sheet.pdf"
+    )
+    assert response.status_code == 200
+    assert "sheet-ecomap" not in fed_to_pdf[-1]
+    assert not AuditEvent.objects.filter(action="household.view").exists()
