@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from tsunagu.audit.services import audit_read
+from tsunagu.common.spreadsheet import audit_export, export_format, stream_list
 from tsunagu.common.views import personal_data_view
 
-from .. import csvfile
+from .. import csvfile, export
 from ..forms import ImportMappingForm, ImportUploadForm
 from ..models import ImportStatus
 from ..selectors import imports as selectors
@@ -37,6 +38,21 @@ ERRORS_PAGE_SIZE = 50
 @personal_data_view("linkage.review")
 def import_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.batch_list(user=request.user)
+    fmt = export_format(request)
+    if fmt:
+        audit_export(
+            request, "linkage.import_list", fmt=fmt, title=export.IMPORTS, count=qs.count()
+        )
+        return stream_list(
+            fmt,
+            title=export.IMPORTS,
+            header=export.IMPORT_HEADER,
+            rows=export.import_rows(qs),
+            widths=export.IMPORT_WIDTHS,
+            about=[["条件", "なし（すべて）"]],
+            filename_ascii="imports",
+            filename_ja=export.IMPORTS,
+        )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     batches = list(page.object_list)
     results = selectors.import_results([b.pk for b in batches if b.status == ImportStatus.DONE])

@@ -17,10 +17,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tsunagu.audit.services import audit_read
+from tsunagu.common.spreadsheet import audit_export, export_format, stream_list
 from tsunagu.common.views import personal_data_view
 from tsunagu.people.models import Person
 from tsunagu.people.selectors import visible_person_ids
 
+from .. import export
 from ..forms import BandFilterForm, ConfirmForm, RejectForm, UnmergeForm
 from ..models import CandidateStatus
 from ..selectors import review as selectors
@@ -147,9 +149,29 @@ def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data_view("linkage.review")
 def merge_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.merge_list(user=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    qs = selectors.merge_list(user=request.user)
+    fmt = export_format(request)
+    if fmt:
+        pairs = qs.order_by().values_list("survivor_id", "merged_id")
+        audit_export(
+            request,
+            "linkage.merge_list",
+            fmt=fmt,
+            title=export.MERGES,
+            count=qs.count(),
+            persons={pid for pair in pairs for pid in pair},
+        )
+        return stream_list(
+            fmt,
+            title=export.MERGES,
+            header=export.MERGE_HEADER,
+            rows=export.merge_rows(qs),
+            widths=export.MERGE_WIDTHS,
+            about=[["条件", "なし（すべて）"]],
+            filename_ascii="merges",
+            filename_ja=export.MERGES,
+        )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     merges = list(page.object_list)
     persons = sorted({pid for m in merges for pid in (m.survivor_id, m.merged_id)})
     audit_read(request, "linkage.merge_list", persons=persons, context={"page": str(page.number)})
