@@ -10,6 +10,7 @@ cover, one sheet per program, and the same total.
 
 from __future__ import annotations
 
+import io
 import re
 
 from django.utils import timezone
@@ -81,7 +82,8 @@ def test_statistics_chart_to_list_and_workbook(open_as, demo_city, screenshot_di
     page.get_by_test_id("to-statistics").click()
     with page.expect_download() as download:
         page.get_by_test_id("statistics-workbook").click()
-    book = load_workbook(download.value.path())
+    with open(download.value.path(), "rb") as saved:
+        book = load_workbook(io.BytesIO(saved.read()))
     assert book.sheetnames[0] == "表紙" and "包括的相談支援" in book.sheetnames
     cover = {r[0]: r[1] for r in book["表紙"].iter_rows(values_only=True) if r[0]}
     assert cover["年度"].startswith(fiscal_year_label(year))
