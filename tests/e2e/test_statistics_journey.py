@@ -90,3 +90,34 @@ def test_statistics_chart_to_list_and_workbook(open_as, demo_city, screenshot_di
     sheet = list(book["包括的相談支援"].iter_rows(values_only=True))
     line = next(r for r in sheet if r[0] == "新規相談（受付件数）")
     assert line[-1] == received
+
+
+def test_coordinator_prints_a_household_ecomap(open_as, demo_city, screenshot_dir):
+    """The coordinator opens the household of a case they coordinate, its ecomap draws the
+    members and the agencies, and it prints on one A4 page."""
+    from tsunagu.cases.models import Case
+
+    case = (
+        Case.objects.filter(coordinator__username="coordinator", household__isnull=False)
+        .select_related("household")
+        .order_by("pk")
+        .first()
+    )
+    assert case is not None, "the demo has no household case of the coordinator"
+    household = case.household
+    page = open_as("coordinator")
+    page.goto(f"{demo_city.url}/households/{household.pk}/")
+    page.get_by_test_id("ecomap-link").click()
+    expect(page.get_by_test_id("ecomap-title")).to_contain_text(household.label)
+    figure = page.get_by_test_id("ecomap-figure")
+    expect(figure.locator("svg")).to_be_visible()
+    expect(figure.locator("svg")).to_contain_text(case.coordinating_agency.name[:6])
+    expect(page.get_by_test_id("ecomap-print")).to_be_visible()
+    shoot(page, screenshot_dir, "04", "household-ecomap")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    drawn = figure.locator("svg").bounding_box()
+    assert drawn["width"] <= 794 and drawn["height"] <= 1123, drawn  # the map fits one page
+    pdf = page.pdf(format="A4", print_background=True)
+    (screenshot_dir / "statistics-05-household-ecomap.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
