@@ -225,8 +225,9 @@ def stream_xlsx(
         values = []
         for value in row:
             if isinstance(value, str):
-                value = _text(value)
-                if value[:1] == "=" or value in ERROR_CODES:
+                if not value:
+                    value = None  # an empty cell is not written at all
+                elif (value := _text(value))[:1] == "=" or value in ERROR_CODES:
                     # as text: the write-only cell would otherwise become a formula or an error
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.data_type = "s"

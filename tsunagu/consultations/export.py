@@ -3,11 +3,14 @@ filters find, with each date in ISO and in 和暦."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.db.models import Count
 
 from tsunagu.common.spreadsheet import chunks, dated, day_cells, moment_cells
 
 from . import selectors
+from .models import Channel, ConsultationCategory, ConsulterType, Outcome
 
 CONSULTATIONS = "相談一覧"
 CONSULTATION_HEADER = (
@@ -32,36 +35,95 @@ CONSULTATION_HEADER = (
 CONSULTATION_WIDTHS = (8, 12, 16, 24, 14, 12, 10, 14, 12, 8, 16, 16, 18, 30, 50, 8, 16, 8)
 
 
+FIELDS = (
+    "pk",
+    "received_on",
+    "agency__name",
+    "recorded_by__display_name",
+    "recorded_by__username",
+    "channel",
+    "consulter_type",
+    "consulter_name",
+    "consulter_relation",
+    "person_id",
+    "person__name",
+    "household__label",
+    "summary",
+    "consent_to_share",
+    "outcome",
+)
+CHANNELS = dict(Channel.choices)
+CONSULTERS = dict(ConsulterType.choices)
+OUTCOMES = dict(Outcome.choices)
+
+
+def _categories(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(the most pressing, all of them with it first) of each consultation, by name."""
+    links = (
+        ConsultationCategory.objects.filter(consultation_id__in=ids)
+        .order_by("consultation_id", "-is_primary", "category__sort_order", "category_id")
+        .values_list("consultation_id", "category__name", "is_primary")
+    )
+    names: dict[int, list[str]] = defaultdict(list)
+    primary: dict[int, list[str]] = defaultdict(list)
+    for consultation_id, name, is_primary in links:
+        names[consultation_id].append(name)
+        if is_primary:
+            primary[consultation_id].append(name)
+    return {pk: ("・".join(primary[pk]), "・".join(names[pk])) for pk in names}
+
+
 def consultation_rows(user, consultations):
-    for batch in chunks(consultations):
+    """The rows read as plain values, a chunk at a time, with each chunk's categories and
+    its referral counts (the referrals the user may see) in one query each."""
+    values = consultations.prefetch_related(None).values_list(*FIELDS)
+    for batch in chunks(values):
+        ids = [row[0] for row in batch]
+        categories = _categories(ids)
         counts = dict(
             selectors.referral_list(user=user)
-            .filter(consultation_id__in=[c.pk for c in batch])
+            .filter(consultation_id__in=ids)
             .order_by()
             .values("consultation_id")
             .annotate(n=Count("id"))
             .values_list("consultation_id", "n")
         )
-        for c in batch:
-            links = c.categories_for_display()
+        for (
+            pk,
+            received_on,
+            agency,
+            recorder,
+            username,
+            channel,
+            consulter_type,
+            consulter_name,
+            consulter_relation,
+            person_id,
+            person,
+            household,
+            summary,
+            consent,
+            outcome,
+        ) in batch:
+            primary, every = categories.get(pk, ("", ""))
             yield [
-                c.pk,
-                *day_cells(c.received_on),
-                c.agency.name,
-                str(c.recorded_by),
-                c.get_channel_display(),
-                c.get_consulter_type_display(),
-                c.consulter_name,
-                c.consulter_relation,
-                c.person_id or "",
-                c.person.name if c.person_id else "",
-                c.household.label if c.household_id else "",
-                "・".join(link.category.name for link in links if link.is_primary),
-                "・".join(link.category.name for link in links),
-                c.summary,
-                "あり" if c.consent_to_share else "なし",
-                c.get_outcome_display(),
-                counts.get(c.pk, 0),
+                pk,
+                *day_cells(received_on),
+                agency,
+                recorder or username,
+                CHANNELS.get(channel, channel),
+                CONSULTERS.get(consulter_type, consulter_type),
+                consulter_name,
+                consulter_relation,
+                person_id or "",
+                person or "",
+                household or "",
+                primary,
+                every,
+                summary,
+                "あり" if consent else "なし",
+                OUTCOMES.get(outcome, outcome),
+                counts.get(pk, 0),
             ]
 
 
