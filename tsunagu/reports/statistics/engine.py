@@ -3,8 +3,8 @@
 A table has one column per month of the period and a total. A row counts records of one kind
 whose *deciding date* falls in the month (each row names that date in its definition), inside
 the scope: the whole municipality, one agency, one 圏域. Counting is done by the database,
-grouped by month (``TruncMonth``) and, for a breakdown, by the dimension: one query per row
-group, whatever the number of records.
+grouped by the local month (:class:`LocalMonth`) and, for a breakdown, by the dimension: one
+query per row group, whatever the number of records.
 
 The figures are kept as numbers here; small counts are hidden when rendered
 (:func:`display`), so the screen, the API and the workbook hide the same cells.
@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import NotSupportedError, models
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from .period import Period
@@ -123,7 +122,45 @@ def in_period(qs: models.QuerySet, date_field: str, period: Period) -> models.Qu
     return qs.filter(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
 
 
-def _month_key(value: date | datetime) -> date:
+class LocalMonth(models.Func):
+    """The local calendar month of a date or a date and time, as text ``YYYY-MM``, computed by
+    the database's own functions (SQLite: ``substr`` / ``strftime`` with the zone's offset;
+    PostgreSQL: ``to_char`` at the time zone). Django's ``TruncMonth`` would call a Python function
+    for every row on SQLite, which a year of a city's consultations makes seconds long."""
+
+    output_field = models.CharField()
+
+    def __init__(self, expression: str, *, is_datetime: bool):
+        super().__init__(models.F(expression))
+        self.is_datetime = is_datetime
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        if not self.is_datetime:
+            return f"substr({sql}, 1, 7)", params
+        offset = timezone.localtime().utcoffset()
+        minutes = int(offset.total_seconds() // 60) if offset else 0
+        return f"strftime('%%Y-%%m', {sql}, '{minutes:+d} minutes')", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        if not self.is_datetime:
+            return f"to_char({sql}, 'YYYY-MM')", params
+        zone = timezone.get_current_timezone_name()
+        return f"to_char({sql} AT TIME ZONE %s, 'YYYY-MM')", (*params, zone)
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError("統計は SQLite と PostgreSQL で計算します")
+
+
+def month_of(qs: models.QuerySet, date_field: str) -> LocalMonth:
+    is_datetime = isinstance(_field(qs.model, date_field), models.DateTimeField)
+    return LocalMonth(date_field, is_datetime=is_datetime)
+
+
+def _month_key(value: date | datetime | str) -> date:
+    if isinstance(value, str):
+        return date(int(value[:4]), int(value[5:7]), 1)
     if isinstance(value, datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
@@ -167,7 +204,7 @@ def count_row(
         measure = Sum(total_of)
     else:
         measure = Count(distinct, distinct=True) if distinct else Count("pk")
-    grouped = qs.order_by().annotate(_m=TruncMonth(date_field)).values("_m").annotate(_n=measure)
+    grouped = qs.order_by().annotate(_m=month_of(qs, date_field)).values("_m").annotate(_n=measure)
     for entry in grouped:
         position = index.get(_month_key(entry["_m"]))
         if position is not None:
@@ -203,7 +240,7 @@ def breakdown_rows(
     measure = Count(distinct, distinct=True) if distinct else Count("pk")
     grouped = (
         qs.order_by()
-        .annotate(_m=TruncMonth(date_field))
+        .annotate(_m=month_of(qs, date_field))
         .values("_m", dimension)
         .annotate(_n=measure)
     )

@@ -516,3 +516,35 @@ def test_cases_at_each_month_end(seeded):
     assert at_ends("プラン作成") == [0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
     assert at_ends("終結") == [0] * 6 + [1] + [0] * 5
     assert at_ends("アセスメント") == [0] * 7 + [1] * 5
+
+
+@pytest.mark.parametrize(
+    ("birth", "band"),
+    [
+        (datetime.date(2007, 4, 1), "18〜39歳"),  # 18 on the first day of the 年度
+        (datetime.date(2007, 4, 2), "18歳未満"),  # 18 a day later
+        (datetime.date(1985, 4, 1), "40〜64歳"),
+        (datetime.date(1985, 4, 2), "18〜39歳"),
+        (datetime.date(1950, 4, 1), "75歳以上"),
+        (datetime.date(1950, 4, 2), "65〜74歳"),
+        (datetime.date(2025, 4, 1), "18歳未満"),  # born that day
+    ],
+)
+def test_age_bands_at_their_edges(personas, agencies, birth, band):
+    from tsunagu.reports.statistics.sections.persons import AGE_LABELS, age_band
+
+    person = Person.objects.create(
+        name="境界 太郎", name_kana="キョウカイ タロウ", birth_date=birth
+    )
+    Consultation.objects.create(
+        agency=agencies["houkatsu"],
+        recorded_by=personas["desk"].user,
+        received_on=datetime.date(2025, 6, 1),
+        channel="phone",
+        consulter_type="self",
+        person=person,
+        outcome="handled",
+    )
+    assert AGE_LABELS[age_band(birth, FIRST)] == band  # the rule, in Python
+    result = city_report("consultations")
+    assert find(result, "consultations_by_person", band).total == 1  # and in the database

@@ -34,7 +34,7 @@ from ..engine import (
 )
 from ..period import Period
 from . import Section
-from .persons import AGE_LABELS, SEX_LABELS, age_band
+from .persons import AGE_LABELS, SEX_LABELS, age_band_expression
 
 
 def _list_link(**extra):
@@ -105,12 +105,11 @@ def consultation_tables(period: Period, scope: Scope) -> list[Table]:
         row.label = f"◎ {row.label}"
     start = period.start
     by_age = breakdown_rows(
-        qs,
+        qs.annotate(_age=age_band_expression("person__birth_date", start)),
         "received_on",
-        "person__birth_date",
+        "_age",
         period,
         labels=AGE_LABELS,
-        bucket=lambda birth: age_band(birth, start),
     )
     by_sex = breakdown_rows(qs, "received_on", "person__sex", period, labels=SEX_LABELS)
     agencies = Agency.objects.order_by("name").values_list("pk", "name")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Case, CharField, Value, When
+
 from tsunagu.common.wareki import age_on
 from tsunagu.people.models import Sex
 
@@ -25,3 +27,21 @@ def age_band(birth: date | None, on: date) -> str | None:
         return None
     age = age_on(birth, on)
     return next(key for key, _, low, high in AGE_BANDS if low <= age <= high)
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 2/29 in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_expression(path: str, on: date) -> Case:
+    """The same bands as :func:`age_band`, computed by the database: whoever was born on or
+    before the day ``low`` years before ``on`` is at least ``low`` years old then."""
+    whens = []
+    for key, _, low, _ in reversed(AGE_BANDS):
+        if low:
+            whens.append(When(**{f"{path}__lte": _years_before(on, low)}, then=Value(key)))
+    whens.append(When(**{f"{path}__lte": on}, then=Value(AGE_BANDS[0][0])))
+    return Case(*whens, default=None, output_field=CharField())
