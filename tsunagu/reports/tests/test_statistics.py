@@ -345,6 +345,7 @@ def test_cases_opened_planned_closed_suspended_reopened(seeded):
     )
     assert find(result, "cases_intake", "① 世帯の複合的な課題").total == 1
     assert find(result, "cases_intake", "② どこにもつながらない狭間のケース").total == 0
+    assert find(result, "cases_routes", "地域包括支援センター中央").total == 1
     opened = find(result, "cases_flow", "事例の開始（受付）")
     assert opened.cells == by_month([datetime.date(2025, 4, 1), datetime.date(2025, 3, 31)])
     assert find(result, "cases_flow", "終結").cells == by_month([at(2025, 10, 1)])
@@ -481,6 +482,10 @@ def test_bad_input_is_refused_in_japanese(seeded, login, personas, agencies):
     api = client.get(f"/api/v1/reports/statistics?agency={agencies['housing'].pk}")
     assert api.status_code == 422
     assert "ほかの機関の統計" in api.json()["errors"]["agency"][0]
+    page = client.get(f"/reports/?agency={agencies['housing'].pk}")
+    assert page.status_code == 422
+    assert "ほかの機関の統計" in page.content.decode()
+    assert client.get(f"/reports/?agency={agencies['houkatsu'].pk}").status_code == 200
     assert client.get("/api/v1/reports/statistics?year=令和99年度").status_code == 422
     assert client.get("/api/v1/reports/statistics?section=none").status_code == 422
 

@@ -36,8 +36,12 @@ def _report(request: HttpRequest):
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
+    agency = data.get("agency")
+    if "agency" not in form.fields and request.GET.get("agency"):
+        # the field is the office's; anyone else naming an agency hears why not
+        agency = int(request.GET["agency"]) if request.GET["agency"].isdigit() else -1
     try:
-        scope = scope_for(request.user, agency_id=data.get("agency"), area_id=data.get("area"))
+        scope = scope_for(request.user, agency_id=agency, area_id=data.get("area"))
     except ValidationError as error:
         form.add_service_errors(error)
         return form, None

@@ -9,11 +9,12 @@ from django.db.models import Min, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from tsunagu.accounts.models import Agency
 from tsunagu.cases.models import Case, CaseStatus, CaseStatusEvent, SupportDecision, SupportPlan
 from tsunagu.common.fiscal import add_months
 from tsunagu.consultations.models import Referral, ReferralKind
 
-from ..engine import Row, Scope, Table, count_row, days_rows, scoped
+from ..engine import Row, Scope, Table, breakdown_rows, count_row, days_rows, scoped
 from ..period import Period
 from . import Section
 from .consultations import referral_tables
@@ -126,6 +127,10 @@ def build(period: Period, scope: Scope) -> list[Table]:
         ),
         count_row("緊急性あり", received.filter(is_urgent=True), "sent_at", period, indent=1),
     ]
+    agencies = dict(Agency.objects.values_list("pk", "name"))
+    routes = breakdown_rows(
+        received, "sent_at", "from_agency_id", period, labels=agencies, keep_empty=False
+    )
     cases = cases_in(scope)
     events = cases_in(scope, CaseStatusEvent, "case__")
     plans = cases_in(scope, SupportPlan, "case__")
@@ -182,6 +187,13 @@ def build(period: Period, scope: Scope) -> list[Table]:
             "多機関協働へのつなぎを送付日時の月で数え、該当する基準（複数可）と緊急性ごとにも"
             "数えます。機関で絞ったときは、その機関が送った、または受けたつなぎです。",
             intake,
+        ),
+        Table(
+            "cases_routes",
+            "多機関協働へのつなぎ元の機関",
+            "多機関協働へのつなぎを送付日時の月で、つなぎ元の機関ごとに数えます（どの窓口から"
+            "多機関協働につながったか）。",
+            routes,
         ),
         Table(
             "cases_flow",
