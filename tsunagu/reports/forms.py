@@ -22,12 +22,12 @@ class StatisticsForm(BootstrapForm):
     date_from = WarekiDateField(
         label="期間（開始日）",
         required=False,
-        widget=WarekiDateInput({"placeholder": "例：令和8年4月1日、2026-04-01"}),
+        widget=WarekiDateInput({"placeholder": "例：令和8年4月1日"}),
     )
     date_to = WarekiDateField(
         label="期間（終了日）",
         required=False,
-        widget=WarekiDateInput({"placeholder": "例：令和8年9月30日、2026-09-30"}),
+        widget=WarekiDateInput({"placeholder": "例：令和8年9月30日"}),
     )
     agency = forms.TypedChoiceField(label="機関", required=False, coerce=int, empty_value=None)
     area = forms.TypedChoiceField(label="圏域", required=False, coerce=int, empty_value=None)
