@@ -508,7 +508,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             header=export.REFERRAL_HEADER,
             rows=export.referral_rows(qs),
             widths=export.REFERRAL_WIDTHS,
-            about=filter_lines(form),
+            about=[
+                ["条件：表示", dict(form.fields["box"].choices)[box]],
+                *(line for line in filter_lines(form) if line[0] not in ("条件", "条件：表示")),
+            ],
             filename_ascii="referrals",
             filename_ja=export.REFERRALS,
         )

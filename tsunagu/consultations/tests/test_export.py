@@ -145,14 +145,16 @@ def test_the_referrals_leave_with_their_box_and_status(login, personas, referral
     assert row["状態"] == referral.get_status_display()
     assert row["送付日時（和暦）"].startswith("令和")
     assert row["元の相談番号"] == referral.consultation_id
-    # the desk sent it: its inbox has nothing, and a status filter leaves it out
-    assert len(csv_rows(client.get(url, {"box": "inbox", "export": "csv"}))) == 1
+    # the desk sent it: its inbox (the default) has nothing, and a status filter leaves it out
+    _, inbox, _ = xlsx(client.get(url, {"export": "xlsx"}))
+    assert inbox["条件：表示"] == "受信（自機関あて）" and inbox["件数"] == 0
     assert (
         len(csv_rows(client.get(url, {"box": "outbox", "status": "completed", "export": "csv"})))
         == 1
     )
     events = AuditEvent.objects.filter(action="referral.list").order_by("seq")
     assert [e.context["rows"] for e in events] == [1, 0, 0]
+    assert events[1].context["box"] == "inbox"
     assert events[0].context["box"] == "outbox"
     assert events[0].person_ids == [household_8050["son"].pk]
     unrelated = login(personas["unrelated"]).get(url, {"box": "all", "export": "csv"})
