@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from io import BytesIO, StringIO
 from urllib.parse import quote
 
+import xlsxwriter
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -103,9 +105,9 @@ def file_response(body: bytes, fmt: str, ascii_name: str, name: str) -> HttpResp
 # ---------------------------------------------------------------------- streamed lists
 #
 # A whole list (100,000 rows and more) leaves in constant memory: the rows come from
-# ``queryset.iterator(chunk_size=CHUNK)``; the .xlsx is written row by row by openpyxl's
-# write-only workbook (inline strings, rows spilled to a temporary file) into a temporary file
-# that the response reads and deletes; the CSV is sent as it is written.
+# ``queryset.iterator(chunk_size=CHUNK)``; the .xlsx is written row by row by XlsxWriter in
+# constant-memory mode into a temporary file that the response reads and deletes; the CSV is
+# sent as it is written.
 
 EXPORT_FORMATS = ("xlsx", "csv")
 CHUNK = 2000
@@ -204,44 +206,42 @@ def stream_xlsx(
 ) -> FileResponse:
     """The rows as one sheet ``title`` (bold header row, frozen below it, ``widths``) and a
     「説明」 sheet (作成日時, the ``about`` lines, 件数), written in constant memory to a
-    temporary file that the response sends and then deletes."""
+    temporary file that the response sends and then deletes.
+
+    XlsxWriter in ``constant_memory`` mode writes each row as it comes (about twice as fast as
+    openpyxl's write-only workbook); text is always written as text (a value beginning with
+    ``=`` is no formula, ``0123`` keeps its zero), dates as date cells."""
     made = timezone.localtime()
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    heading = []
-    for label in header:
-        cell = WriteOnlyCell(sheet, value=_text(str(label)))
-        cell.data_type = "s"
-        cell.font = bold
-        heading.append(cell)
-    sheet.append(heading)
-    count = 0
-    for row in rows:
-        count += 1
-        values = []
-        for value in row:
-            if isinstance(value, str):
-                if not value:
-                    value = None  # an empty cell is not written at all
-                elif (value := _text(value))[:1] == "=" or value in ERROR_CODES:
-                    # as text: the write-only cell would otherwise become a formula or an error
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.data_type = "s"
-                    value = cell
-            values.append(value)
-        sheet.append(values)
-    notes = book.create_sheet("説明")
-    notes.append(["作成日時", made.strftime("%Y-%m-%d %H:%M")])
-    for line in about:
-        notes.append([_text(v) if isinstance(v, str) else v for v in line])
-    notes.append(["件数", count])
     spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response
     try:
-        book.save(spool)
+        book = xlsxwriter.Workbook(
+            spool,
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "remove_timezone": True,
+            },
+        )
+        bold = book.add_format({"bold": True})
+        day = book.add_format({"num_format": "yyyy-mm-dd"})
+        moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        sheet = book.add_worksheet(_sheet_name(title))
+        sheet.freeze_panes(1, 0)
+        for index, width in enumerate(widths):
+            sheet.set_column(index, index, width)
+        sheet.write_row(0, 0, [_text(str(label)) for label in header], bold)
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            for column, value in enumerate(row):
+                _write(sheet, count, column, value, day, moment)
+        notes = book.add_worksheet("説明")
+        lines = [["作成日時", made.strftime("%Y-%m-%d %H:%M")], *about, ["件数", count]]
+        for number, line in enumerate(lines):
+            for column, value in enumerate(line):
+                _write(notes, number, column, value, day, moment)
+        book.close()
         spool.seek(0)
     except BaseException:
         spool.close()
@@ -249,6 +249,28 @@ def stream_xlsx(
     response = FileResponse(spool, content_type=XLSX)
     response["Content-Disposition"] = _disposition(filename_ascii, filename_ja, "xlsx")
     return response
+
+
+def _sheet_name(title: str) -> str:
+    """A sheet name Excel accepts: 31 characters at most, none of ``[]:*?/\\``."""
+    return re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "一覧"
+
+
+def _write(sheet, row: int, column: int, value, day, moment) -> None:
+    if value is None or value == "":
+        return  # an empty cell is not written at all
+    if isinstance(value, str):
+        sheet.write_string(row, column, _text(value))
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, column, value)
+    elif isinstance(value, datetime.datetime):
+        sheet.write_datetime(row, column, value, moment)
+    elif isinstance(value, datetime.date):
+        sheet.write_datetime(row, column, value, day)
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(row, column, value)
+    else:
+        sheet.write_string(row, column, _text(str(value)))
 
 
 def _csv_chunks(header: Sequence, rows: Iterable[Sequence]):
