@@ -161,6 +161,7 @@ ACTION_LABELS = {
     "linkage.import_done": "取込の完了",
     "linkage.import_fail": "取込の失敗",
     "linkage.import_interrupt": "取込の中断",
+    "linkage.import_list": "取込の一覧の閲覧",
     "linkage.import_link": "取込データの名寄せ",
     "linkage.import_link_skipped": "取込データの名寄せの省略",
     "linkage.import_map": "取込の列の対応付け",
