@@ -184,6 +184,7 @@ ACTION_LABELS = {
     "meeting.create": "会議の登録",
     "meeting.decision": "会議の決定事項の記録",
     "meeting.invitation_revoke": "会議への招待の取り消し",
+    "meeting.list": "会議の一覧の閲覧",
     "meeting.member_add": "会議の構成員の追加",
     "meeting.minutes": "会議録の記録",
     "meeting.pledge": "守秘義務の誓約",
