@@ -187,8 +187,10 @@ def build(*, consultations: int, cases: int, activities: int, years: int, seed: 
         made += size
         print(f"  {made:,}", end="\r", flush=True)
     print(f"\n{cases:,} cases …", flush=True)
-    consultation_ids = Consultation.objects.filter(summary=MARK).values_list("pk", "person_id")
-    pool = consultation_ids.iterator(chunk_size=BATCH)
+    # read before the cases are written (a server-side cursor does not outlive a commit)
+    pool = iter(
+        list(Consultation.objects.filter(summary=MARK).values_list("pk", "person_id")[:cases])
+    )
     meeting = Meeting.objects.create(
         kind="conference",
         title=f"{MARK} 会議",
