@@ -221,6 +221,16 @@ def statutory_standing(record: OutreachRecord) -> StatutoryStanding | None:
     )
 
 
+def caseload_person_ids(records: QuerySet[OutreachRecord]) -> set[int]:
+    """The persons a list of records concerns (ids only, in one query over its filter)."""
+    return set(
+        records.filter(person__isnull=False)
+        .order_by()
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+
+
 def audit_caseload(request, records: list[OutreachRecord], context: dict) -> None:
     audit_read(
         request,

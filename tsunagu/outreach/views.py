@@ -22,7 +22,13 @@ from tsunagu.audit.services import audit_read
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
-from tsunagu.common.spreadsheet import file_response
+from tsunagu.common.spreadsheet import (
+    audit_export,
+    export_format,
+    filter_lines,
+    query_without_page,
+    stream_list,
+)
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import IssueCategory
@@ -34,14 +40,6 @@ from .workflow import is_silent, meeting_kind_for, silent_days, wrong_meeting_me
 
 PAGE_SIZE = 25
 SHEET_CONTACTS = 30
-EXPORT_MAX = 10000
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    for key in ("page", "export"):
-        query.pop(key, None)
-    return query.urlencode()
 
 
 def _outreach_agencies():
@@ -71,14 +69,27 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "agency", "person", "area"
     )
     context = {k: str(v) for k, v in data.items()}
-    fmt = request.GET.get("export", "")
-    if fmt in ("xlsx", "csv"):
-        ids = list(qs.values_list("pk", flat=True)[:EXPORT_MAX])
-        records = selectors.rows_for_page(ids)
-        selectors.audit_caseload(request, records, {**context, "export": fmt})
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        body = export.as_xlsx(records) if fmt == "xlsx" else export.as_csv(records)
-        return file_response(body, fmt, f"outreach_{stamp}", f"アウトリーチ担当一覧_{stamp}")
+    fmt = export_format(request)
+    if fmt:
+        audit_export(
+            request,
+            "outreach.list",
+            fmt=fmt,
+            title=export.TITLE,
+            count=qs.count(),
+            persons=selectors.caseload_person_ids(qs),
+            filters=context,
+        )
+        return stream_list(
+            fmt,
+            title=export.TITLE,
+            header=export.HEADER,
+            rows=export.rows(qs),
+            widths=export.WIDTHS,
+            about=filter_lines(form),
+            filename_ascii="outreach",
+            filename_ja=export.TITLE,
+        )
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.with_rows(list(page.object_list))
@@ -92,7 +103,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "paginator": paginator,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "office": office,
             "may_create": request.user.has_perm("outreach.create"),
             "silent_days": silent_days(),
@@ -230,27 +241,28 @@ def contact_list(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.works_outreach_record(request.user, record):
         raise PermissionDenied("接触記録は、アウトリーチ実施機関と事務局が閲覧します。")
     qs = selectors.contacts(record)
-    fmt = request.GET.get("export", "")
-    if fmt in ("xlsx", "csv"):
-        contacts = list(qs[:EXPORT_MAX])
-        audit_read(
+    fmt = export_format(request)
+    if fmt:
+        count = qs.count()
+        audit_export(
             request,
             "outreach.contact_list",
             record,
+            fmt=fmt,
+            title=export.CONTACTS,
+            count=count,
             persons=record.subject_persons(),
-            context={"outreach": record.pk, "export": fmt, "contacts": len(contacts)},
+            context={"outreach": record.pk, "contacts": count},
         )
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        body = (
-            export.contacts_xlsx(record, contacts)
-            if fmt == "xlsx"
-            else export.contacts_csv(record, contacts)
-        )
-        return file_response(
-            body,
+        return stream_list(
             fmt,
-            f"outreach_{record.pk}_contacts_{stamp}",
-            f"接触記録_{record.label}_{stamp}",
+            title=export.CONTACTS,
+            header=export.CONTACT_HEADER,
+            rows=export.contact_rows(qs),
+            widths=export.CONTACT_WIDTHS,
+            about=export.contact_about(record),
+            filename_ascii=f"outreach_{record.pk}_contacts",
+            filename_ja=f"{export.CONTACTS}_{record.label}",
         )
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -264,7 +276,7 @@ def contact_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "outreach/contact_list.html",
-        {"record": record, "page": page, "rows": rows, "query": _query_without_page(request)},
+        {"record": record, "page": page, "rows": rows, "query": query_without_page(request)},
     )
 
 

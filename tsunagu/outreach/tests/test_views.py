@@ -13,8 +13,10 @@ from django.utils import timezone
 from conftest import make_persona
 from tsunagu.accounts.models import AgencyProgram, Program, Role
 from tsunagu.audit.models import AuditEvent
+from tsunagu.common import spreadsheet
+from tsunagu.common.tests.exports import as_dict, csv_rows, xlsx
 from tsunagu.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingMember
-from tsunagu.outreach import services
+from tsunagu.outreach import export, services
 from tsunagu.outreach.models import (
     ContactMethod,
     OutreachContact,
@@ -313,14 +315,40 @@ def test_caseload_filters_and_exports(login, personas, record):
     assert "東部 30代女性 C" in silent and "北部 60代男性 A" not in silent
     found = client.get(reverse("outreach:caseload"), {"q": "北部"}).content.decode()
     assert "北部 60代男性 A" in found and "東部 30代女性 C" not in found
-    csv = client.get(reverse("outreach:caseload"), {"export": "csv"})
-    assert csv["Content-Type"].startswith("text/csv")
-    assert csv.content.startswith("\ufeff".encode())
-    assert "東部 30代女性 C" in csv.content.decode("utf-8-sig")
-    xlsx = client.get(reverse("outreach:caseload"), {"export": "xlsx"})
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
-    assert AuditEvent.objects.filter(action="outreach.list", context__export="xlsx").exists()
-    assert other.pk
+    lines = csv_rows(client.get(reverse("outreach:caseload"), {"export": "csv"}))
+    assert lines[0] == list(export.HEADER)
+    assert [line[2] for line in lines[1:]] == ["東部 30代女性 C", "北部 60代男性 A"]
+    response = client.get(reverse("outreach:caseload"), {"export": "xlsx"})
+    assert "outreach_" in response["Content-Disposition"]
+    rows, notes, _sheet = xlsx(response)
+    assert rows[0] == list(export.HEADER) and notes["件数"] == 2
+    first = as_dict(rows[0], rows[1])
+    assert first["番号"] == other.pk and first["緊急"] == "緊急"
+    assert first["呼び名"] == "東部 30代女性 C" and first["本人"] == "（未特定）"
+    assert first["注意"] == "長く接触なし" and first["接触からの日数"] == 200
+    (event,) = AuditEvent.objects.filter(action="outreach.list", context__export="xlsx")
+    assert event.context["rows"] == 2 and event.context["list"] == "アウトリーチ担当一覧"
+
+
+def test_the_caseload_file_has_every_record_read_a_chunk_at_a_time(
+    login, personas, record, monkeypatch
+):
+    worker = personas["outreach"]
+    named = Person.objects.create(name="東 一郎", name_kana="アズマ イチロウ")
+    for n in range(4):
+        made = services.record_create(
+            by=worker.user, label=f"南部 {n}", source="family", began_on=_today()
+        )
+    OutreachRecord.objects.filter(pk=made.pk).update(person=named)
+    monkeypatch.setattr(spreadsheet, "CHUNK", 2)
+    client = login(worker)
+    lines = csv_rows(client.get(reverse("outreach:caseload"), {"export": "csv"}))
+    assert len(lines) == 1 + 5
+    rows, notes, _sheet = xlsx(client.get(reverse("outreach:caseload"), {"export": "xlsx"}))
+    assert len(rows) == 1 + 5 and notes["件数"] == 5
+    events = AuditEvent.objects.filter(action="outreach.list")
+    assert events.count() == 2
+    assert all(e.person_ids == [named.pk] and e.context["rows"] == 5 for e in events)
 
 
 def test_close_and_reopen(login, personas, agencies, record):
@@ -600,11 +628,14 @@ def test_every_contact_pages_and_leaves_for_excel(login, personas, record):
     assert first.count('data-testid="contact-row"') == 25 and "手紙 1日前" in first
     second = client.get(url, {"page": 2}).content.decode()
     assert second.count('data-testid="contact-row"') == 2 and "手紙 27日前" in second
-    xlsx = client.get(url, {"export": "xlsx"})
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
-    csv = client.get(url, {"export": "csv"}).content.decode("utf-8-sig")
-    assert csv.count("手紙を置いた・送った") == 27
-    assert AuditEvent.objects.filter(action="outreach.contact_list", context__export="csv").exists()
+    rows, notes, _sheet = xlsx(client.get(url, {"export": "xlsx"}))
+    assert rows[0] == list(export.CONTACT_HEADER) and notes["件数"] == 27
+    assert notes["対象"] == record.label
+    assert rows[1][1] == "手紙を置いた・送った" and rows[1][3] == "手紙 1日前"
+    lines = csv_rows(client.get(url, {"export": "csv"}))
+    assert [line[1] for line in lines[1:]].count("手紙を置いた・送った") == 27
+    (event,) = AuditEvent.objects.filter(action="outreach.contact_list", context__export="csv")
+    assert event.context["rows"] == 27 and event.context["outreach"] == record.pk
     # the unrelated agency: not found; a meeting member would see no contacts either
     assert login(personas["unrelated"]).get(url).status_code == 404
 
