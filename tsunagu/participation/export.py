@@ -1,14 +1,17 @@
 """The worker's list as a file an office opens in Excel: .xlsx, or CSV with a BOM (Excel reads
-UTF-8 CSV correctly only with it). Text is always text: a value beginning with ``=`` is no
+UTF-8 CSV correctly only with it). Every record the filters find, read a chunk at a time with
+each chunk's matches in one query. Text is always text: a value beginning with ``=`` is no
 formula."""
 
 from __future__ import annotations
 
-from tsunagu.common.spreadsheet import csv_bytes, xlsx_bytes
+from tsunagu.common import spreadsheet
+from tsunagu.common.spreadsheet import chunks
 from tsunagu.common.wareki import format_wareki
 
 from .models import ACTIVE_MATCH, Match
 
+TITLE = "参加支援の一覧"
 HEADER = (
     "番号",
     "本人",
@@ -57,35 +60,27 @@ def with_matches(records: list) -> list:
     return records
 
 
-def rows(records) -> list[list]:
-    out = []
+def rows(records):
+    """One row per record of the queryset ``records``."""
+    for batch in chunks(records, spreadsheet.CHUNK):
+        yield from _record_rows(with_matches(batch))
+
+
+def _record_rows(records):
     for r in records:
         matches = getattr(r, "export_matches", [])
         active = [m for m in matches if m.status in ACTIVE_MATCH]
-        out.append(
-            [
-                r.pk,
-                r.person.name,
-                r.person.name_kana,
-                r.agency.name,
-                r.worker.display_name or r.worker.get_username(),
-                _day(r.started_on),
-                _plan(r),
-                r.goals,
-                "、".join(f"{m.resource.name}（{m.get_status_display()}）" for m in active),
-                len(matches),
-                _day(r.closed_on),
-                _day(r.next_keep_in_touch_on),
-            ]
-        )
-    return out
-
-
-def as_csv(records) -> bytes:
-    return csv_bytes(HEADER, rows(records))
-
-
-def as_xlsx(records, *, conditions: str = "") -> bytes:
-    return xlsx_bytes(
-        "参加支援の一覧", HEADER, rows(records), widths=WIDTHS, about=[["条件", conditions]]
-    )
+        yield [
+            r.pk,
+            r.person.name,
+            r.person.name_kana,
+            r.agency.name,
+            r.worker.display_name or r.worker.get_username(),
+            _day(r.started_on),
+            _plan(r),
+            r.goals,
+            "、".join(f"{m.resource.name}（{m.get_status_display()}）" for m in active),
+            len(matches),
+            _day(r.closed_on),
+            _day(r.next_keep_in_touch_on),
+        ]

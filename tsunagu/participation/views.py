@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.accounts.acting import acting
@@ -23,7 +22,7 @@ from tsunagu.audit.services import audit_read
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
-from tsunagu.common.spreadsheet import file_response
+from tsunagu.common.spreadsheet import audit_export, export_format, stream_list
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.resources import gaps as register
 from tsunagu.resources import selectors as directory
@@ -37,7 +36,6 @@ from .workflow import MATCH_TRANSITIONS
 PAGE_SIZE = 25
 DUES_SHOWN = 10  # on the list page; every one on the dues page
 DUES_PAGE_SIZE = 50
-EXPORT_MAX = 10000
 GAPS_SHOWN = 200
 PERSONS_SHOWN = 20
 RESOURCES_SHOWN = 20
@@ -71,8 +69,8 @@ def record_list(request: HttpRequest) -> HttpResponse:
     data = getattr(form, "cleaned_data", {})
     state, q = data.get("state") or "open", (data.get("q") or "").strip()
     qs = selectors.record_list(user=request.user, state=state, q=q)
-    fmt = request.GET.get("export", "")
-    if fmt in ("xlsx", "csv"):
+    fmt = export_format(request)
+    if fmt:
         return _export(request, qs, fmt, state=state, q=q)
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -162,26 +160,28 @@ STATE_LABELS = {"open": "支援中", "closed": "終結", "all": "すべて"}
 
 
 def _export(request: HttpRequest, qs, fmt: str, *, state: str, q: str) -> HttpResponse:
-    """The filtered list (at most :data:`EXPORT_MAX` rows) as .xlsx or CSV; the read of every
-    row is recorded."""
-    ids = list(qs.values_list("pk", flat=True)[:EXPORT_MAX])
-    records = export.with_matches(
-        list(qs.model.objects.filter(pk__in=ids).select_related("person", "agency", "worker"))
-    )
-    order = {pk: n for n, pk in enumerate(ids)}
-    records.sort(key=lambda r: order[r.pk])
-    audit_read(
+    """Every record of the filtered list as .xlsx or CSV, in one audited read (the rows'
+    count and the persons' ids)."""
+    audit_export(
         request,
         "participation.list",
-        persons=sorted({r.person_id for r in records}),
-        context={"state": state, "q": q, "export": fmt, "participation": ids},
+        fmt=fmt,
+        title=export.TITLE,
+        count=qs.count(),
+        persons=sorted(set(qs.order_by().values_list("person_id", flat=True).distinct())),
+        filters={"state": state, "q": q},
     )
     conditions = f"状態：{STATE_LABELS.get(state, state)}" + (f"・氏名：{q}" if q else "")
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    body = (
-        export.as_xlsx(records, conditions=conditions) if fmt == "xlsx" else export.as_csv(records)
+    return stream_list(
+        fmt,
+        title=export.TITLE,
+        header=export.HEADER,
+        rows=export.rows(qs),
+        widths=export.WIDTHS,
+        about=[["条件", conditions]],
+        filename_ascii="participation",
+        filename_ja=export.TITLE,
     )
-    return file_response(body, fmt, f"participation_{stamp}", f"参加支援の一覧_{stamp}")
 
 
 # ----------------------------------------------------------------------------- new record

@@ -4,19 +4,18 @@ page's widget of what falls due (at most ten rows and 「ほか N 件」) and th
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases.tests.conftest import *  # noqa: F403
-from tsunagu.participation import panels, services
+from tsunagu.common import spreadsheet
+from tsunagu.common.tests.exports import as_dict, csv_rows, xlsx
+from tsunagu.participation import export, panels, services
 from tsunagu.participation.panels import DASHBOARD_ROWS
 from tsunagu.people.panels import AUDIT, render_panels
 from tsunagu.people.services import person_create
@@ -80,27 +79,43 @@ def test_export_the_filtered_list_as_csv_and_xlsx(login, personas, worker):
     assert "q=%E3%82%BF%E3%82%AB%E3%82%AE&amp;export=xlsx" in page  # the filter carries over
 
     answer = client.get(url, {"state": "open", "export": "csv"})
-    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
     assert "attachment" in answer["Content-Disposition"]
-    assert answer.content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["番号", "本人", "フリガナ"]
+    assert "participation_" in answer["Content-Disposition"]
+    rows = csv_rows(answer)
+    assert rows[0] == list(export.HEADER)
     assert [r[1] for r in rows[1:]] == ["高木 太郎0"]
     assert rows[1][7] == "'=1+1 人の役に立ちたい"  # text, never a formula
     assert rows[1][8] == "八百屋まるやま 品出し体験（提案）" and rows[1][6] == "プラン外"
     event = AuditEvent.objects.filter(action="participation.list", context__export="csv").get()
     assert event.person_ids == [takagi.person_id]
-    assert event.context["participation"] == [takagi.pk]
+    assert event.context["rows"] == 1 and event.context["state"] == "open"
 
     answer = client.get(url, {"state": "all", "export": "xlsx"})
-    assert answer.status_code == 200 and answer.content[:2] == b"PK"
-    book = load_workbook(io.BytesIO(answer.content))
-    sheet = book["参加支援の一覧"]
-    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert sorted(names) == ["森 太郎1", "高木 太郎0"]
-    assert book["説明"]["B2"].value == "状態：すべて"
+    sheet_rows, notes, sheet = xlsx(answer)
+    assert sheet.title == "参加支援の一覧" and sheet_rows[0] == list(export.HEADER)
+    assert sorted(row[1] for row in sheet_rows[1:]) == ["森 太郎1", "高木 太郎0"]
+    first = as_dict(sheet_rows[0], sheet_rows[2])  # newest first: 高木 was opened first
+    assert first["本人"] == "高木 太郎0" and first["本人の目標"] == "=1+1 人の役に立ちたい"
+    assert first["進行中のマッチング"] == "八百屋まるやま 品出し体験（提案）"
+    assert first["マッチングの数"] == 1 and first["多機関協働"] == "プラン外"
+    assert notes["条件"] == "状態：すべて" and notes["件数"] == 2
     event = AuditEvent.objects.filter(action="participation.list", context__export="xlsx").get()
     assert sorted(event.person_ids) == sorted([takagi.person_id, mori.person_id])
+    assert event.context["rows"] == 2
+
+
+def test_the_export_has_every_record_read_a_chunk_at_a_time(login, personas, worker, monkeypatch):
+    for n in range(5):
+        open_record(worker, person_of(worker, personas, n))
+    monkeypatch.setattr(spreadsheet, "CHUNK", 2)
+    client = login(personas["participation"])
+    url = reverse("participation:record_list")
+    rows = csv_rows(client.get(url, {"export": "csv"}))
+    assert len(rows) == 1 + 5 and len({row[0] for row in rows[1:]}) == 5
+    sheet_rows, notes, _sheet = xlsx(client.get(url, {"export": "xlsx"}))
+    assert len(sheet_rows) == 1 + 5 and notes["件数"] == 5
+    for event in AuditEvent.objects.filter(action="participation.list"):
+        assert len(event.person_ids) == 5 and event.context["rows"] == 5
 
 
 def test_the_export_holds_only_the_agencys_records_and_is_refused_to_others(
@@ -109,7 +124,7 @@ def test_the_export_holds_only_the_agencys_records_and_is_refused_to_others(
     open_record(worker, person_of(worker, personas, 0))
     client = login(personas["officer"])  # the office exports every agency's records
     answer = client.get(reverse("participation:record_list"), {"export": "csv"})
-    assert "高木 太郎0" in answer.content.decode("utf-8-sig")
+    assert [row[1] for row in csv_rows(answer)[1:]] == ["高木 太郎0"]
     for name in ("unrelated", "desk", "coordinator"):
         client = login(personas[name])
         answer = client.get(reverse("participation:record_list"), {"export": "csv"})
