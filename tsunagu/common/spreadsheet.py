@@ -203,10 +203,13 @@ def stream_xlsx(
     about: Iterable[Sequence] = (),
     filename_ascii: str,
     filename_ja: str,
+    freeze_columns: int = 0,
+    wrap: bool = False,
 ) -> FileResponse:
-    """The rows as one sheet ``title`` (bold header row, frozen below it, ``widths``) and a
-    「説明」 sheet (作成日時, the ``about`` lines, 件数), written in constant memory to a
-    temporary file that the response sends and then deletes.
+    """The rows as one sheet ``title`` (bold header row, frozen below it and right of the
+    first ``freeze_columns`` columns, ``widths``; with ``wrap`` text wraps in its cell, top
+    aligned) and a 「説明」 sheet (作成日時, the ``about`` lines, 件数), written in constant
+    memory to a temporary file that the response sends and then deletes.
 
     XlsxWriter in ``constant_memory`` mode writes each row as it comes (about twice as fast as
     openpyxl's write-only workbook); text is always written as text (a value beginning with
@@ -227,15 +230,16 @@ def stream_xlsx(
         bold = book.add_format({"bold": True})
         day = book.add_format({"num_format": "yyyy-mm-dd"})
         moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        wrapped = book.add_format({"text_wrap": True, "valign": "top"}) if wrap else None
         sheet = book.add_worksheet(_sheet_name(title))
-        sheet.freeze_panes(1, 0)
+        sheet.freeze_panes(1, freeze_columns)
         for index, width in enumerate(widths):
             sheet.set_column(index, index, width)
         sheet.write_row(0, 0, [_text(str(label)) for label in header], bold)
         count = 0
         for count, row in enumerate(rows, start=1):
             for column, value in enumerate(row):
-                _write(sheet, count, column, value, day, moment)
+                _write(sheet, count, column, value, day, moment, wrapped)
         notes = book.add_worksheet("説明")
         lines = [["作成日時", made.strftime("%Y-%m-%d %H:%M")], *about, ["件数", count]]
         for number, line in enumerate(lines):
@@ -256,11 +260,11 @@ def _sheet_name(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "一覧"
 
 
-def _write(sheet, row: int, column: int, value, day, moment) -> None:
+def _write(sheet, row: int, column: int, value, day, moment, text=None) -> None:
     if value is None or value == "":
         return  # an empty cell is not written at all
     if isinstance(value, str):
-        sheet.write_string(row, column, _text(value))
+        sheet.write_string(row, column, _text(value), text)
     elif isinstance(value, bool):
         sheet.write_boolean(row, column, value)
     elif isinstance(value, datetime.datetime):
@@ -307,13 +311,16 @@ def stream_list(
     about: Iterable[Sequence] = (),
     filename_ascii: str,
     filename_ja: str,
+    freeze_columns: int = 0,
+    wrap: bool = False,
 ):
     """:func:`stream_xlsx` or :func:`stream_csv` by ``fmt``, the file names dated today
     (``consultations_20260401``, ``相談一覧_20260401``)."""
     stamp = timezone.localdate().strftime("%Y%m%d")
     names = {"filename_ascii": f"{filename_ascii}_{stamp}", "filename_ja": f"{filename_ja}_{stamp}"}
     if fmt == "xlsx":
-        return stream_xlsx(title, header, rows, widths=widths, about=about, **names)
+        look = {"freeze_columns": freeze_columns, "wrap": wrap}
+        return stream_xlsx(title, header, rows, widths=widths, about=about, **look, **names)
     return stream_csv(header, rows, **names)
 
 

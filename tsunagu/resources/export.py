@@ -1,11 +1,17 @@
 """A search of the 社会資源 directory as a file to open in Excel: .xlsx, or CSV with a BOM
-(Excel reads UTF-8 CSV correctly only with it). Text is always text: a name beginning with
-``=`` is no formula."""
+(Excel reads UTF-8 CSV correctly only with it). Every resource the search finds, read a chunk
+at a time with each chunk's schedules. Text is always text: a name beginning with ``=`` is no
+formula."""
 
 from __future__ import annotations
 
-from tsunagu.common.spreadsheet import csv_bytes, xlsx_bytes
+from tsunagu.common import spreadsheet
+from tsunagu.common.spreadsheet import chunks
 from tsunagu.common.wareki import format_wareki
+
+from . import selectors
+
+TITLE = "社会資源"
 
 HEADER = (
     "番号",
@@ -33,43 +39,37 @@ HEADER = (
 WIDTHS = (7, 28, 24, 14, 9, 16, 28, 30, 16, 20, 28, 6, 9, 14, 14, 14, 24, 20, 16, 10, 36)
 
 
-def rows(found) -> list[list]:
+def rows(resources, criteria):
+    """One line per resource of the search's queryset ``resources``, with why it matched."""
+    for batch in chunks(selectors.with_related(resources), spreadsheet.CHUNK):
+        yield from _rows(selectors.explain(batch, criteria))
+
+
+def _rows(found):
     """One line per search result (:class:`~tsunagu.resources.selectors.Row`)."""
-    out = []
     for row in found:
         r = row.resource
         free = "" if r.places_free is None else ("満員" if r.is_full else r.places_free)
-        out.append(
-            [
-                r.pk,
-                r.name,
-                r.organization.name,
-                r.kind.name,
-                r.get_status_display(),
-                r.area.name if r.area_id else "",
-                r.address,
-                "\n".join(s.label for s in r.schedules.all()),
-                "・".join(r.target_labels()),
-                r.target_attributes,
-                r.conditions,
-                "" if r.capacity is None else r.capacity,
-                free,
-                r.cost,
-                r.contact_name,
-                r.phone,
-                r.email,
-                r.accessibility,
-                format_wareki(r.confirmed_on),
-                "要再確認" if row.stale else "",
-                "・".join(row.reasons),
-            ]
-        )
-    return out
-
-
-def as_csv(found) -> bytes:
-    return csv_bytes(HEADER, rows(found))
-
-
-def as_xlsx(found) -> bytes:
-    return xlsx_bytes("社会資源", HEADER, rows(found), widths=WIDTHS, freeze="C2", wrap=True)
+        yield [
+            r.pk,
+            r.name,
+            r.organization.name,
+            r.kind.name,
+            r.get_status_display(),
+            r.area.name if r.area_id else "",
+            r.address,
+            "\n".join(s.label for s in r.schedules.all()),
+            "・".join(r.target_labels()),
+            r.target_attributes,
+            r.conditions,
+            "" if r.capacity is None else r.capacity,
+            free,
+            r.cost,
+            r.contact_name,
+            r.phone,
+            r.email,
+            r.accessibility,
+            format_wareki(r.confirmed_on),
+            "要再確認" if row.stale else "",
+            "・".join(row.reasons),
+        ]

@@ -1,13 +1,19 @@
 """The 不足する社会資源 register as a file to open in Excel: .xlsx, or CSV with a BOM. Text is
-always text (a description beginning with ``=`` is no formula). No personal data: the people
-waiting are a count."""
+always text (a description beginning with ``=`` is no formula). Every gap the search finds,
+read a chunk at a time with each chunk's counts. No personal data: the people waiting are a
+count."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from tsunagu.common.spreadsheet import csv_bytes, xlsx_bytes
+from tsunagu.common import spreadsheet
+from tsunagu.common.spreadsheet import chunks
 from tsunagu.common.wareki import format_wareki
+
+from . import gaps
+
+TITLE = "不足する社会資源"
 
 HEADER = (
     "番号",
@@ -25,30 +31,20 @@ HEADER = (
 WIDTHS = (7, 16, 50, 18, 16, 24, 16, 18, 10, 10, 28)
 
 
-def rows(found) -> list[list]:
-    return [
-        [
-            gap.pk,
-            format_wareki(timezone.localdate(gap.created_at)),
-            gap.description,
-            gap.kind.name if gap.kind_id else "",
-            "・".join(gap.target_labels()),
-            gap.target_attributes,
-            gap.area.name if gap.area_id else "",
-            gap.get_origin_display(),
-            gap.get_status_display(),
-            getattr(gap, "people", 0),
-            gap.met_by.name if gap.met_by_id else "",
-        ]
-        for gap in found
-    ]
-
-
-def as_csv(found) -> bytes:
-    return csv_bytes(HEADER, rows(found))
-
-
-def as_xlsx(found) -> bytes:
-    return xlsx_bytes(
-        "不足する社会資源", HEADER, rows(found), widths=WIDTHS, freeze="C2", wrap=True
-    )
+def rows(found):
+    """One line per gap of the search's queryset ``found``, with how many people wait on it."""
+    for batch in chunks(found, spreadsheet.CHUNK):
+        for gap in gaps.with_people(batch):
+            yield [
+                gap.pk,
+                format_wareki(timezone.localdate(gap.created_at)),
+                gap.description,
+                gap.kind.name if gap.kind_id else "",
+                "・".join(gap.target_labels()),
+                gap.target_attributes,
+                gap.area.name if gap.area_id else "",
+                gap.get_origin_display(),
+                gap.get_status_display(),
+                getattr(gap, "people", 0),
+                gap.met_by.name if gap.met_by_id else "",
+            ]

@@ -14,11 +14,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
-from tsunagu.common.spreadsheet import file_response
+from tsunagu.common.spreadsheet import export_format, stream_list
 from tsunagu.common.views import personal_data_view
 
 from . import gap_export, gaps, hooks
@@ -27,7 +26,6 @@ from .models import GapStatus, Resource, ResourceStatus
 from .views import _areas, _kinds, _may_edit, _not_editor, _query_without_page
 
 PAGE_SIZE = 25
-EXPORT_MAX = 10000
 MOVE_CHOICES_MAX = 200
 
 
@@ -36,12 +34,19 @@ def gap_list(request: HttpRequest) -> HttpResponse:
     form = GapSearchForm(request.GET or None, kinds=_kinds(), areas=_areas())
     form.is_valid()
     qs = gaps.gap_search(gaps.GapSearch(**form.criteria_values()))
-    fmt = request.GET.get("export", "")
-    if fmt in ("xlsx", "csv"):
-        found = gaps.with_people(list(qs[:EXPORT_MAX]))
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        body = gap_export.as_xlsx(found) if fmt == "xlsx" else gap_export.as_csv(found)
-        return file_response(body, fmt, f"resource_gaps_{stamp}", f"不足する社会資源_{stamp}")
+    fmt = export_format(request)
+    if fmt:
+        return stream_list(
+            fmt,
+            title=gap_export.TITLE,
+            header=gap_export.HEADER,
+            rows=gap_export.rows(qs),
+            widths=gap_export.WIDTHS,
+            filename_ascii="resource_gaps",
+            filename_ja=gap_export.TITLE,
+            freeze_columns=2,
+            wrap=True,
+        )
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(

@@ -25,7 +25,7 @@ from django.utils import timezone
 from tsunagu.accounts.models import Area
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
-from tsunagu.common.spreadsheet import file_response
+from tsunagu.common.spreadsheet import export_format, stream_list
 from tsunagu.common.views import is_partial, personal_data_view
 
 from . import export, forms, hsds, selectors, services
@@ -33,7 +33,6 @@ from .models import HostProfile, Organization, Resource, ResourceKind
 from .permissions import NOT_EDITOR
 
 PAGE_SIZE = 25
-EXPORT_MAX = 10000
 BLANK_ROWS_NEW = 3
 BLANK_ROWS_EDIT = 2
 SCHEDULE_PREFIX = "schedules"
@@ -110,13 +109,19 @@ def search(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     criteria = selectors.ResourceSearch(**form.criteria_values())
     found = selectors.search(criteria)
-    fmt = request.GET.get("export", "")
-    if fmt in ("xlsx", "csv"):
-        qs = selectors.with_related(found)
-        rows = selectors.explain(list(qs[:EXPORT_MAX]), criteria)
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        body = export.as_xlsx(rows) if fmt == "xlsx" else export.as_csv(rows)
-        return file_response(body, fmt, f"resources_{stamp}", f"社会資源_{stamp}")
+    fmt = export_format(request)
+    if fmt:
+        return stream_list(
+            fmt,
+            title=export.TITLE,
+            header=export.HEADER,
+            rows=export.rows(found, criteria),
+            widths=export.WIDTHS,
+            filename_ascii="resources",
+            filename_ja=export.TITLE,
+            freeze_columns=2,
+            wrap=True,
+        )
     number = request.GET.get("page")
     paginator = selectors.SearchPaginator(found, PAGE_SIZE, number=number)
     page = paginator.get_page(number)

@@ -5,9 +5,7 @@ with every persona (guests and administrators 403, non-keepers 403 on changes)."
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 import re
 
@@ -15,12 +13,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from conftest import PERSONA_NAMES
 from tsunagu.accounts.models import Area
 from tsunagu.audit.models import AuditEvent
-from tsunagu.resources import gaps, hooks, services
+from tsunagu.common import spreadsheet
+from tsunagu.common.tests.exports import csv_rows, xlsx
+from tsunagu.resources import gap_export, gaps, hooks, services
 from tsunagu.resources.models import (
     Frequency,
     GapOrigin,
@@ -317,16 +316,29 @@ def test_list_pages_and_exports_the_search(login, personas, editor):
     first = client.get(reverse("resources:gap_list"))
     assert len(first.context["rows"]) == 25
     assert len(client.get(reverse("resources:gap_list"), {"page": 2}).context["rows"]) == 6
-    book = load_workbook(
-        io.BytesIO(client.get(reverse("resources:gap_list"), {"export": "xlsx"}).content)
-    )
-    sheet = book["不足する社会資源"]
-    assert sheet.max_row == 32
+    response = client.get(reverse("resources:gap_list"), {"export": "xlsx"})
+    assert "resource_gaps_" in response["Content-Disposition"]
+    values, notes, sheet = xlsx(response)
+    assert sheet.title == "不足する社会資源" and sheet.max_row == 32 and notes["件数"] == 31
+    assert values[0] == list(gap_export.HEADER)
     assert sheet.cell(row=1, column=3).value == "不足している社会資源・仕組み"
+    assert sheet.cell(row=2, column=3).value == "=1+1 夜の居場所"
     assert sheet.cell(row=2, column=3).data_type == "s"
-    text = client.get(reverse("resources:gap_list"), {"export": "csv", "q": "夜の居場所"})
-    rows = list(csv.reader(io.StringIO(text.content.decode("utf-8-sig"))))
+    assert values[1][9] == 0  # no one waiting
+    rows = csv_rows(client.get(reverse("resources:gap_list"), {"export": "csv", "q": "夜の居場所"}))
     assert len(rows) == 2 and rows[1][2] == "'=1+1 夜の居場所"
+    assert not AuditEvent.objects.filter(context__has_key="export").exists()
+
+
+def test_the_register_file_has_every_gap_read_a_chunk_at_a_time(
+    login, personas, editor, monkeypatch
+):
+    for n in range(5):
+        gaps.gap_create(by=editor, description=f"不足 {n}")
+    monkeypatch.setattr(spreadsheet, "CHUNK", 2)
+    client = login(personas["desk"])
+    rows = csv_rows(client.get(reverse("resources:gap_list"), {"export": "csv"}))
+    assert [row[2] for row in rows[1:]] == [f"不足 {n}" for n in range(4, -1, -1)]
 
 
 # ------------------------------------------------------------------------------------ API

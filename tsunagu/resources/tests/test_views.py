@@ -15,10 +15,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from tsunagu.accounts.models import Area
-from tsunagu.resources import hsds, services
+from tsunagu.common import spreadsheet
+from tsunagu.common.tests.exports import as_dict, csv_rows, xlsx
+from tsunagu.resources import export, hsds, services
 from tsunagu.resources.models import (
     Frequency,
     HostProfile,
@@ -356,23 +357,37 @@ def test_the_search_answers_htmx_with_its_results_and_pages(login, personas, edi
 def test_exports_of_the_search(login, personas, shop, others, daily):
     client = login(personas["desk"])
     query = {"weekday": "2", "at": "10:30", "kind": kind("work_experience").pk, "area": daily.pk}
-    xlsx = client.get(reverse("resources:search"), {**query, "export": "xlsx"})
-    assert xlsx.status_code == 200
-    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert "attachment" in xlsx["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(xlsx.content))["社会資源"]
-    values = list(sheet.values)
+    response = client.get(reverse("resources:search"), {**query, "export": "xlsx"})
+    assert "attachment" in response["Content-Disposition"]
+    assert "resources_" in response["Content-Disposition"]
+    values, notes, sheet = xlsx(response)
+    assert sheet.title == "社会資源" and sheet.freeze_panes == "C2"
     header = values[0]
-    assert header[1] == "名称" and header[-1] == "条件に合った理由"
-    assert len(values) == 2
-    assert values[1][1] == shop.name
-    assert "開いている：毎週水曜 10:00〜12:00" in values[1][-1]
+    assert header == list(export.HEADER)
+    assert len(values) == 2 and notes["件数"] == 1
+    row = as_dict(header, values[1])
+    assert row["番号"] == shop.pk and row["名称"] == shop.name
+    assert row["定員"] == 2 and row["いまの空き"] == 1
+    assert row["開いている日時"] == "毎週水曜 10:00〜12:00"
+    assert sheet.cell(row=2, column=8).alignment.wrap_text
+    assert "開いている：毎週水曜 10:00〜12:00" in row["条件に合った理由"]
 
-    data = client.get(reverse("resources:search"), {**query, "export": "csv"})
-    assert data["Content-Type"].startswith("text/csv")
-    assert data.content.startswith("\ufeff".encode())
-    lines = list(csv.reader(io.StringIO(data.content.decode("utf-8-sig"))))
-    assert lines[0][1] == "名称" and [line[1] for line in lines[1:]] == [shop.name]
+    lines = csv_rows(client.get(reverse("resources:search"), {**query, "export": "csv"}))
+    assert lines[0] == list(export.HEADER) and [line[1] for line in lines[1:]] == [shop.name]
+
+
+def test_the_search_file_has_every_resource_read_a_chunk_at_a_time(
+    login, personas, shop, others, monkeypatch
+):
+    monkeypatch.setattr(spreadsheet, "CHUNK", 2)
+    client = login(personas["desk"])
+    values, notes, _sheet = xlsx(client.get(reverse("resources:search"), {"export": "xlsx"}))
+    names = [row[1] for row in values[1:]]
+    assert len(names) == 5 and notes["件数"] == 5
+    assert names == sorted(names)  # by name, as the page
+    assert all(row[7] for row in values[1:])  # each chunk's schedules
+    lines = csv_rows(client.get(reverse("resources:search"), {"export": "csv"}))
+    assert [line[1] for line in lines[1:]] == names
 
 
 # --------------------------------------------------------------------------- create and edit
