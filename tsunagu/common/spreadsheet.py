@@ -205,11 +205,13 @@ def stream_xlsx(
     filename_ja: str,
     freeze_columns: int = 0,
     wrap: bool = False,
+    heading: str = "",
 ) -> FileResponse:
-    """The rows as one sheet ``title`` (bold header row, frozen below it and right of the
-    first ``freeze_columns`` columns, ``widths``; with ``wrap`` text wraps in its cell, top
-    aligned) and a 「説明」 sheet (作成日時, the ``about`` lines, 件数), written in constant
-    memory to a temporary file that the response sends and then deletes.
+    """The rows as one sheet ``title`` (``heading`` above the header row when given; bold
+    header row, frozen below it and right of the first ``freeze_columns`` columns, ``widths``;
+    with ``wrap`` text wraps in its cell, top aligned) and a 「説明」 sheet (作成日時, the
+    ``about`` lines, 件数), written in constant memory to a temporary file that the response
+    sends and then deletes.
 
     XlsxWriter in ``constant_memory`` mode writes each row as it comes (about twice as fast as
     openpyxl's write-only workbook); text is always written as text (a value beginning with
@@ -232,14 +234,17 @@ def stream_xlsx(
         moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
         wrapped = book.add_format({"text_wrap": True, "valign": "top"}) if wrap else None
         sheet = book.add_worksheet(_sheet_name(title))
-        sheet.freeze_panes(1, freeze_columns)
+        top = 1 if heading else 0
+        if heading:
+            sheet.write_string(0, 0, _text(heading))
+        sheet.freeze_panes(top + 1, freeze_columns)
         for index, width in enumerate(widths):
             sheet.set_column(index, index, width)
-        sheet.write_row(0, 0, [_text(str(label)) for label in header], bold)
+        sheet.write_row(top, 0, [_text(str(label)) for label in header], bold)
         count = 0
         for count, row in enumerate(rows, start=1):
             for column, value in enumerate(row):
-                _write(sheet, count, column, value, day, moment, wrapped)
+                _write(sheet, top + count, column, value, day, moment, wrapped)
         notes = book.add_worksheet("説明")
         lines = [["作成日時", made.strftime("%Y-%m-%d %H:%M")], *about, ["件数", count]]
         for number, line in enumerate(lines):

@@ -6,16 +6,15 @@ noticed is raised from the page; a linked consultation shows only to those who m
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from conftest import PERSONA_NAMES
 from tsunagu.audit.models import AuditEvent
+from tsunagu.common import spreadsheet
+from tsunagu.common.tests.exports import csv_rows, xlsx
 from tsunagu.resources.models import GapOrigin, ResourceGap
 
 from ..models import Activity
@@ -236,22 +235,43 @@ def test_list_searches_pages_and_exports(login, personas, editor, area, salon):
     bad = client.get(url, {"date_from": "2026-05-01", "date_to": "2026-04-01"})
     assert "「この日まで」は「この日から」より後の日付に" in bad.content.decode()
 
-    book = load_workbook(io.BytesIO(client.get(url, {"export": "xlsx"}).content))
-    sheet = book["地域づくり活動"]
-    assert sheet.max_row == 29
+    response = client.get(url, {"export": "xlsx"})
+    assert "community_activities_" in response["Content-Disposition"]
+    values, notes, sheet = xlsx(response)
+    assert sheet.title == "地域づくり活動" and sheet.freeze_panes == "E2"
+    assert sheet.max_row == 29 and notes["件数"] == 28
     assert sheet.cell(row=1, column=14).value == "参加者数"
+    assert notes["参加者数"] == sum(range(26)) + 4 + salon.participants
+    assert values[-1][4] == "=1+1 交流会" and sheet.cell(row=29, column=5).data_type == "s"
     text = client.get(url, {"export": "csv", "q": "交流会"})
     assert text["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(text.content.decode("utf-8-sig"))))
+    rows = csv_rows(text)
     assert len(rows) == 2
     assert rows[1][4] == "'=1+1 交流会" and rows[1][1] == "令和7年4月5日"
-    salon_row = list(
-        csv.reader(io.StringIO(client.get(url, {"export": "csv", "q": "熱中症"}).content.decode()))
-    )[1]
+    salon_row = csv_rows(client.get(url, {"export": "csv", "q": "熱中症"}))[1]
     assert salon_row[5:9] == ["中央ふれあい会館", "中央圏域", "", "中央自治会"]
     assert salon_row[13] == "20"
     events = AuditEvent.objects.filter(action="community.activity_export")
     assert events.count() == 3 and events.first().actor_id == personas["desk"].user.pk
+    assert sorted(e.context["rows"] for e in events) == [1, 1, 28]
+
+
+def test_the_list_file_has_every_activity_read_a_chunk_at_a_time(
+    login, personas, editor, area, salon, monkeypatch
+):
+    for n in range(4):
+        services.activity_create(
+            by=editor,
+            kind=kind("kayoinoba"),
+            title=f"通いの場 {n}",
+            starts_at=at(2026, 4, 1 + n),
+            area=area,
+        )
+    monkeypatch.setattr(spreadsheet, "CHUNK", 2)
+    client = login(personas["desk"])
+    rows = csv_rows(client.get(reverse("community:activity_list"), {"export": "csv"}))
+    assert len(rows) == 1 + 5
+    assert [row[8] for row in rows[1:] if row[0] == str(salon.pk)] == ["中央自治会"]
 
 
 def test_the_consultations_page_links_the_activity_it_was_raised_at(

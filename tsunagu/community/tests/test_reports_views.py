@@ -5,14 +5,13 @@ guests and administrators 403."""
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from tsunagu.audit.models import AuditEvent
+from tsunagu.common.tests.exports import csv_rows, xlsx
 
 from ..models import CommunityReport
 from ..services import reports as services
@@ -213,12 +212,17 @@ def test_triage_with_an_unknown_outreach_number(login, personas, report):
 
 def test_export(login, personas, report):
     client = login(personas["officer"])
-    xlsx = client.get(reverse("community:report_list"), {"export": "xlsx"})
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet.cell(2, 10).value == report.what
-    assert AuditEvent.objects.filter(
-        action="community.report_list", context__export="xlsx"
-    ).exists()
+    response = client.get(reverse("community:report_list"), {"export": "xlsx"})
+    assert "reports_" in response["Content-Disposition"]
+    values, notes, sheet = xlsx(response)
+    assert sheet.title == "気づき・通報" and values[0][:3] == ["番号", "受付日時", "受け付けた機関"]
+    assert sheet.cell(2, 10).value == report.what and notes["件数"] == 1
+    assert values[1][0] == report.pk and values[1][10] == "未振り分け"
+    rows = csv_rows(client.get(reverse("community:report_list"), {"export": "csv"}))
+    assert rows[1][0] == str(report.pk) and rows[1][9] == report.what
+    (event,) = AuditEvent.objects.filter(action="community.report_list", context__export="xlsx")
+    assert event.context["rows"] == 1
+    assert event.person_ids == ([report.person_id] if report.person_id else [])
 
 
 def test_triage_into_a_consultation_with_a_person_found(

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from conftest import PERSONA_NAMES
 from tsunagu.accounts.models import Area
 from tsunagu.audit.models import AuditEvent
+from tsunagu.common.tests.exports import body
 from tsunagu.community.models import (
     Activity,
     ActivityKind,
@@ -379,7 +380,10 @@ def test_office_writes_the_evaluation(login, personas):
 def test_board_exports_excel(login, personas, year_of_activities):
     client = login(personas["community"])
     response = client.get(reverse("community:target_board"), {"year": YEAR, "export": "xlsx"})
-    sheet = load_workbook(io.BytesIO(response.content))["成果目標と実績"]
+    assert f"targets_{YEAR}.xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(body(response)))["成果目標と実績"]
+    assert sheet.freeze_panes == "B3" and "成果目標と実績" in sheet["A1"].value
+    assert sheet["A2"].value == "指標" and sheet["A2"].font.bold
     names = [sheet.cell(row=r, column=1).value for r in range(3, sheet.max_row + 1)]
     assert "地域づくり活動の回数" in names
     row = names.index("地域づくり活動の回数") + 3

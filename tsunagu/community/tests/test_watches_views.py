@@ -5,13 +5,11 @@ every read and write is audited."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from tsunagu.audit.models import AuditEvent
+from tsunagu.common.tests.exports import csv_rows, xlsx
 from tsunagu.consultations.models import Consultation
 
 from ..models import SafetyCheck, Watch
@@ -123,13 +121,16 @@ def test_list_puts_mine_and_overdue_first_and_searches(login, personas, keeper, 
 
 def test_list_exports(login, personas, watch):
     client = login(personas["desk"])
-    xlsx = client.get(reverse("community:watch_list"), {"export": "xlsx"})
-    assert xlsx.status_code == 200
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet.cell(2, 2).value == watch.label
-    csv = client.get(reverse("community:watch_list"), {"export": "csv"})
-    assert csv.content.decode("utf-8-sig").splitlines()[1].startswith(f"{watch.pk},")
-    assert AuditEvent.objects.filter(action="community.watch_list", context__export="csv").exists()
+    response = client.get(reverse("community:watch_list"), {"export": "xlsx"})
+    assert "watches_" in response["Content-Disposition"]
+    values, notes, sheet = xlsx(response)
+    assert sheet.title == "見守り" and values[0][:3] == ["番号", "呼び名", "本人"]
+    assert sheet.cell(2, 2).value == watch.label and notes["件数"] == 1
+    rows = csv_rows(client.get(reverse("community:watch_list"), {"export": "csv"}))
+    assert rows[1][0] == str(watch.pk) and rows[1][1] == watch.label
+    (event,) = AuditEvent.objects.filter(action="community.watch_list", context__export="csv")
+    assert event.context["rows"] == 1
+    assert event.person_ids == ([watch.person_id] if watch.person_id else [])
 
 
 def test_create_with_a_person_found_by_search(login, personas, person):

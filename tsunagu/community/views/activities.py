@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
 from tsunagu.accounts.models import Agency, Area, Role, User
-from tsunagu.audit.services import audit_read
+from tsunagu.common import spreadsheet
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
-from tsunagu.common.spreadsheet import csv_bytes, file_response, xlsx_bytes
+from tsunagu.common.spreadsheet import audit_export, chunks, export_format, stream_list
 from tsunagu.common.views import personal_data_view
 from tsunagu.common.wareki import format_wareki
 from tsunagu.linkage.normalize import normalize_name
@@ -34,7 +35,6 @@ from ..selectors import activities as selectors
 from ..services import activities as services
 
 PAGE_SIZE = 25
-EXPORT_MAX = 10000
 PLACE_CHOICES_MAX = 50
 
 
@@ -137,16 +137,19 @@ HEADER = (
 WIDTHS = (7, 16, 12, 16, 30, 24, 16, 20, 24, 7, 7, 9, 7, 9, 10, 50, 40)
 
 
-def export_rows(found) -> list[list]:
-    out = []
-    for a in found:
-        start = timezone.localtime(a.starts_at)
-        end = timezone.localtime(a.ends_at) if a.ends_at else None
-        place = a.place.name if a.place_id else ""
-        if a.place_text:
-            place = f"{place}（{a.place_text}）" if place else a.place_text
-        out.append(
-            [
+EXPORT_TITLE = "地域づくり活動"
+
+
+def export_rows(activities):
+    """One row per activity of the search's queryset, each chunk's organisers read at once."""
+    for batch in chunks(activities, spreadsheet.CHUNK):
+        for a in selectors.with_rows(batch):
+            start = timezone.localtime(a.starts_at)
+            end = timezone.localtime(a.ends_at) if a.ends_at else None
+            place = a.place.name if a.place_id else ""
+            if a.place_text:
+                place = f"{place}（{a.place_text}）" if place else a.place_text
+            yield [
                 a.pk,
                 format_wareki(start.date()),
                 f"{start:%H:%M}" + (f"〜{end:%H:%M}" if end else ""),
@@ -165,24 +168,6 @@ def export_rows(found) -> list[list]:
                 a.discussed,
                 a.outcome,
             ]
-        )
-    return out
-
-
-def as_csv(found) -> bytes:
-    return csv_bytes(HEADER, export_rows(found))
-
-
-def as_xlsx(found) -> bytes:
-    return xlsx_bytes(
-        "地域づくり活動",
-        HEADER,
-        export_rows(found),
-        widths=WIDTHS,
-        freeze="E2",
-        wrap=True,
-        about=[["参加者数", sum(a.participants for a in found)]],
-    )
 
 
 # ------------------------------------------------------------------------------- pages
@@ -197,21 +182,30 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     criteria = form.criteria_values()
     qs = selectors.activity_search(selectors.ActivitySearch(**criteria))
-    fmt = request.GET.get("export", "")
-    if fmt in ("xlsx", "csv"):
-        found = selectors.with_rows(list(qs[:EXPORT_MAX]))
-        audit_read(
+    fmt = export_format(request)
+    if fmt:
+        totals = qs.order_by().aggregate(rows=Count("id"), participants=Sum("participants"))
+        audit_export(
             request,
             "community.activity_export",
-            context={
-                "format": fmt,
-                "rows": len(found),
-                **{k: str(v) for k, v in criteria.items() if v},
-            },
+            fmt=fmt,
+            title=EXPORT_TITLE,
+            count=totals["rows"],
+            filters=criteria,
+            context={"format": fmt},
         )
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        body = as_xlsx(found) if fmt == "xlsx" else as_csv(found)
-        return file_response(body, fmt, f"community_activities_{stamp}", f"地域づくり活動_{stamp}")
+        return stream_list(
+            fmt,
+            title=EXPORT_TITLE,
+            header=HEADER,
+            rows=export_rows(qs),
+            widths=WIDTHS,
+            about=[["参加者数", totals["participants"] or 0]],
+            filename_ascii="community_activities",
+            filename_ja=EXPORT_TITLE,
+            freeze_columns=4,
+            wrap=True,
+        )
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(

@@ -20,10 +20,11 @@ from django.utils import timezone
 from tsunagu import access
 from tsunagu.accounts.models import Agency, Area
 from tsunagu.audit.services import audit_read
+from tsunagu.common import spreadsheet
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
-from tsunagu.common.spreadsheet import csv_bytes, file_response, xlsx_bytes
+from tsunagu.common.spreadsheet import audit_export, chunks, export_format, stream_list
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import IssueCategory
@@ -33,7 +34,9 @@ from ..models import Activity, Watch
 from ..permissions import NOT_OFFICE_TRIAGE, is_office
 from ..selectors import reports as selectors
 from ..services import reports as services
-from .watches import EXPORT_MAX, PAGE_SIZE, PERM
+from .watches import PAGE_SIZE, PERM, person_ids
+
+EXPORT_TITLE = "気づき・通報"
 
 HEADER = (
     "番号",
@@ -59,30 +62,30 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def export_rows(reports) -> list[list]:
-    def when(value):
-        return format_wareki(timezone.localtime(value).date()) + timezone.localtime(value).strftime(
-            " %H:%M"
-        )
+def _when(value) -> str:
+    local = timezone.localtime(value)
+    return format_wareki(local.date()) + local.strftime(" %H:%M")
 
-    return [
-        [
-            r.pk,
-            when(r.received_at),
-            r.agency.name,
-            r.get_origin_display(),
-            r.reporter_name,
-            r.reporter_contact,
-            format_wareki(r.noticed_on) if r.noticed_on else "",
-            r.place,
-            r.area.name if r.area_id else "",
-            r.what,
-            r.get_triage_display() if r.triage else "未振り分け",
-            when(r.triaged_at) if r.triaged_at else "",
-            "振り分け期限超過" if r.overdue else "",
-        ]
-        for r in reports
-    ]
+
+def export_rows(reports):
+    """One row per report of the list's queryset (read a chunk at a time)."""
+    for batch in chunks(reports.select_related("agency", "area", "person"), spreadsheet.CHUNK):
+        for r in selectors.decorate(batch):
+            yield [
+                r.pk,
+                _when(r.received_at),
+                r.agency.name,
+                r.get_origin_display(),
+                r.reporter_name,
+                r.reporter_contact,
+                format_wareki(r.noticed_on) if r.noticed_on else "",
+                r.place,
+                r.area.name if r.area_id else "",
+                r.what,
+                r.get_triage_display() if r.triage else "未振り分け",
+                _when(r.triaged_at) if r.triaged_at else "",
+                "振り分け期限超過" if r.overdue else "",
+            ]
 
 
 @personal_data_view(PERM)
@@ -98,17 +101,25 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
     qs = selectors.report_list(user=request.user, filters=filters)
     context = {k: str(v) for k, v in data.items()}
-    fmt = request.GET.get("export", "")
-    if fmt in ("xlsx", "csv"):
-        ids = list(qs.values_list("pk", flat=True)[:EXPORT_MAX])
-        reports = selectors.rows_for_ids(ids)
-        selectors.audit_list(request, reports, {**context, "export": fmt})
-        rows = export_rows(reports)
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        body = (
-            xlsx_bytes("気づき・通報", HEADER, rows) if fmt == "xlsx" else csv_bytes(HEADER, rows)
+    fmt = export_format(request)
+    if fmt:
+        audit_export(
+            request,
+            "community.report_list",
+            fmt=fmt,
+            title=EXPORT_TITLE,
+            count=qs.count(),
+            persons=person_ids(qs),
+            filters=context,
         )
-        return file_response(body, fmt, f"reports_{stamp}", f"気づき・通報_{stamp}")
+        return stream_list(
+            fmt,
+            title=EXPORT_TITLE,
+            header=HEADER,
+            rows=export_rows(qs),
+            filename_ascii="reports",
+            filename_ja=EXPORT_TITLE,
+        )
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.rows_for_ids([r.pk for r in page.object_list])

@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from tsunagu.accounts.models import Area
 from tsunagu.common.fiscal import fiscal_year_label
 from tsunagu.common.form_token import form_token_once
-from tsunagu.common.spreadsheet import file_response, xlsx_bytes
+from tsunagu.common.spreadsheet import stream_xlsx
 from tsunagu.common.views import personal_data_view
 
 from ..forms.targets import BoardForm, EvaluationForm, IndicatorForm, TargetsForm
@@ -87,7 +87,7 @@ def target_board(request: HttpRequest) -> HttpResponse:
 
 
 def _xlsx(year: int, area: Area | None, rows) -> HttpResponse:
-    body = xlsx_bytes(
+    return stream_xlsx(
         "成果目標と実績",
         ["指標", "単位", "目標", "実績", "達成率（%）", "今の時点の目安", *MONTH_LABELS],
         (
@@ -104,10 +104,11 @@ def _xlsx(year: int, area: Area | None, rows) -> HttpResponse:
         ),
         heading=f"{fiscal_year_label(year)} 成果目標と実績（{area.name if area else '市全体'}）",
         widths=(36,),
-        freeze="B3",
+        freeze_columns=1,
         about=[["実績は記録から数えた値です（手で入力したものではありません）。"]],
+        filename_ascii=f"targets_{year}",
+        filename_ja=f"成果目標_{year}年度",
     )
-    return file_response(body, "xlsx", f"targets_{year}", f"成果目標_{year}年度")
 
 
 @personal_data_view("community.view")

@@ -14,15 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.accounts.models import Agency, Area
 from tsunagu.audit.services import audit_read
+from tsunagu.common import spreadsheet
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.form_token import form_token_once
 from tsunagu.common.paging import CappedPaginator
-from tsunagu.common.spreadsheet import csv_bytes, file_response, xlsx_bytes
+from tsunagu.common.spreadsheet import audit_export, chunks, export_format, stream_list
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import IssueCategory
@@ -32,7 +32,7 @@ from ..selectors import watches as selectors
 from ..services import watches as services
 
 PAGE_SIZE = 25
-EXPORT_MAX = 10000
+EXPORT_TITLE = "見守り一覧"
 PERM = "community.watch"
 
 
@@ -73,26 +73,37 @@ def _day(value) -> str:
     return format_wareki(value) if value else ""
 
 
-def export_rows(watches) -> list[list]:
-    return [
-        [
-            w.pk,
-            w.label,
-            (w.person.name if w.person_visible else "（特定済み）")
-            if w.person_id
-            else "（未特定）",
-            w.agency.name,
-            w.area.name if w.area_id else "",
-            w.get_frequency_display(),
-            _day(w.starts_on),
-            _day(w.until_on),
-            _day(w.last_check_on),
-            _day(w.next_check_on),
-            f"確認日超過（{w.days_late}日）" if w.overdue else "",
-            _day(w.ended_on),
-        ]
-        for w in watches
-    ]
+def export_rows(user, watches):
+    """One row per watch of the list's queryset; a person's name only for those who may open
+    the person (read a chunk at a time)."""
+    for batch in chunks(watches.select_related("agency", "person", "area"), spreadsheet.CHUNK):
+        for w in selectors.mark_persons(user, selectors.decorate(batch)):
+            yield [
+                w.pk,
+                w.label,
+                (w.person.name if w.person_visible else "（特定済み）")
+                if w.person_id
+                else "（未特定）",
+                w.agency.name,
+                w.area.name if w.area_id else "",
+                w.get_frequency_display(),
+                _day(w.starts_on),
+                _day(w.until_on),
+                _day(w.last_check_on),
+                _day(w.next_check_on),
+                f"確認日超過（{w.days_late}日）" if w.overdue else "",
+                _day(w.ended_on),
+            ]
+
+
+def person_ids(records) -> set[int]:
+    """The persons a list of watches or reports concerns (ids only, one query)."""
+    return set(
+        records.filter(person__isnull=False)
+        .order_by()
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
 
 
 # ----------------------------------------------------------------------------------- list
@@ -111,15 +122,25 @@ def watch_list(request: HttpRequest) -> HttpResponse:
     )
     qs = selectors.watch_list(user=request.user, filters=filters)
     context = {k: str(v) for k, v in data.items()}
-    fmt = request.GET.get("export", "")
-    if fmt in ("xlsx", "csv"):
-        ids = list(qs.values_list("pk", flat=True)[:EXPORT_MAX])
-        watches = selectors.mark_persons(request.user, selectors.rows_for_ids(ids))
-        selectors.audit_list(request, watches, {**context, "export": fmt})
-        rows = export_rows(watches)
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        body = xlsx_bytes("見守り", HEADER, rows) if fmt == "xlsx" else csv_bytes(HEADER, rows)
-        return file_response(body, fmt, f"watches_{stamp}", f"見守り一覧_{stamp}")
+    fmt = export_format(request)
+    if fmt:
+        audit_export(
+            request,
+            "community.watch_list",
+            fmt=fmt,
+            title=EXPORT_TITLE,
+            count=qs.count(),
+            persons=person_ids(qs),
+            filters=context,
+        )
+        return stream_list(
+            fmt,
+            title="見守り",
+            header=HEADER,
+            rows=export_rows(request.user, qs),
+            filename_ascii="watches",
+            filename_ja=EXPORT_TITLE,
+        )
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.mark_persons(
