@@ -8,12 +8,11 @@ whom it is about, when and by whom it was made, and how to read it.
 from __future__ import annotations
 
 import datetime
-from io import BytesIO
+import tempfile
 
+import xlsxwriter
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tsunagu.accounts.acting import acting
 from tsunagu.common.wareki import format_wareki
@@ -56,31 +55,51 @@ def _wareki(value: datetime.datetime) -> str:
     return format_wareki(timezone.localtime(value).date())
 
 
-def _put(sheet: Worksheet, row: int, column: int, value):
-    """Write a value; text is always text (a name beginning with ``=`` is no formula)."""
-    cell = sheet.cell(row=row, column=column, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
+def _text(value: str) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def _user_name(user) -> str:
     return getattr(user, "display_name", "") or user.get_username()
 
 
-def workbook(access: PersonAccess, *, user, made_at: datetime.datetime | None = None) -> bytes:
-    """The workbook (xlsx bytes) of ``access``, made by ``user``."""
+def workbook(access: PersonAccess, *, user, made_at: datetime.datetime | None = None):
+    """The workbook of ``access``, made by ``user``, written in constant memory to a temporary
+    file (at its start) that the caller sends and closes. Text is always text (a name
+    beginning with ``=`` is no formula)."""
     made_at = made_at or timezone.now()
-    book = Workbook()
-    table = book.active
-    table.title = TITLE
-    bold = Font(bold=True)
-    shaded = PatternFill("solid", fgColor="DDEBF7")
-    for column, (name, width) in enumerate(zip(HEADER, WIDTHS, strict=True), start=1):
-        cell = _put(table, 1, column, name)
-        cell.font, cell.fill = bold, shaded
-        table.column_dimensions[cell.column_letter].width = width
-    for n, row in enumerate(access.rows, start=2):
+    spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response
+    try:
+        book = xlsxwriter.Workbook(
+            spool,
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        _table(book, access)
+        _about(book, access, user=user, made_at=made_at)
+        book.close()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return spool
+
+
+def _table(book, access: PersonAccess) -> None:
+    table = book.add_worksheet(TITLE)
+    heading = book.add_format({"bold": True, "pattern": 1, "bg_color": "#DDEBF7"})
+    moment = book.add_format({"num_format": DATETIME_FORMAT})
+    for column, width in enumerate(WIDTHS):
+        table.set_column(column, column, width)
+    table.freeze_panes(1, 0)
+    if access.rows:
+        table.autofilter(0, 0, len(access.rows), len(HEADER) - 1)
+    table.write_row(0, 0, HEADER, heading)
+    for n, row in enumerate(access.rows, start=1):
         values = (
             row.agency_name,
             row.subject,
@@ -88,16 +107,17 @@ def workbook(access: PersonAccess, *, user, made_at: datetime.datetime | None = 
             _wareki(row.valid_from),
             _wareki(row.valid_until) if row.valid_until else STILL_CURRENT,
         )
-        for column, value in enumerate(values, start=1):
-            _put(table, n, column, value)
-        for column, value in ((6, row.valid_from), (7, row.valid_until)):
+        for column, value in enumerate(values):
+            table.write_string(n, column, _text(value))
+        for column, value in ((5, row.valid_from), (6, row.valid_until)):
             if value is not None:
-                _put(table, n, column, _local(value)).number_format = DATETIME_FORMAT
-    table.freeze_panes = "A2"
-    if access.rows:
-        table.auto_filter.ref = f"A1:G{len(access.rows) + 1}"
+                table.write_datetime(n, column, _local(value), moment)
 
-    about = book.create_sheet("この出力について")
+
+def _about(book, access: PersonAccess, *, user, made_at: datetime.datetime) -> None:
+    about = book.add_worksheet("この出力について")
+    bold = book.add_format({"bold": True})
+    wrapped = book.add_format({"text_wrap": True, "valign": "top"})
     me = acting(user)
     person = access.person
     lines = (
@@ -111,12 +131,8 @@ def workbook(access: PersonAccess, *, user, made_at: datetime.datetime | None = 
         ("読み方", READING_NOTE),
         ("注記", OFFICE_NOTE),
     )
-    about.column_dimensions["A"].width = 14
-    about.column_dimensions["B"].width = 90
-    for n, (label, text) in enumerate(lines, start=1):
-        _put(about, n, 1, label).font = bold
-        _put(about, n, 2, text).alignment = Alignment(wrap_text=True, vertical="top")
-
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    about.set_column(0, 0, 14)
+    about.set_column(1, 1, 90)
+    for n, (label, text) in enumerate(lines):
+        about.write_string(n, 0, label, bold)
+        about.write_string(n, 1, _text(text), wrapped)

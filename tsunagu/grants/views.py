@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tsunagu.audit.services import audit_read
+from tsunagu.common.spreadsheet import audit_export
 from tsunagu.common.views import personal_data_view
 
 from . import export
@@ -49,8 +50,17 @@ def attachment_header(filename: str, fallback: str) -> str:
 @personal_data_view("people.use")
 def person_access_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_person_access_for_user(request.user, pk)
-    _audit(request, "person.access_export", access, "xlsx")
-    response = HttpResponse(
+    audit_export(
+        request,
+        "person.access_export",
+        access.person,
+        fmt="xlsx",
+        title=export.TITLE,
+        count=len(access.rows),
+        persons=[access.person.pk],
+        context={**access.audit_context(), "format": "xlsx"},
+    )
+    response = FileResponse(
         export.workbook(access, user=request.user), content_type=export.CONTENT_TYPE
     )
     response["Content-Disposition"] = attachment_header(

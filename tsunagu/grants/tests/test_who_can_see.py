@@ -4,6 +4,7 @@ every read audited."""
 
 from __future__ import annotations
 
+import datetime
 from io import BytesIO
 
 import pytest
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 
 from conftest import PERSONA_NAMES
 from tsunagu.audit.models import AuditEvent
+from tsunagu.common.tests.exports import body
 from tsunagu.common.wareki import format_wareki
 from tsunagu.grants.models import AccessGrant, Basis
 from tsunagu.grants.selectors import STILL_CURRENT, get_person_access_for_user, person_access
@@ -216,6 +218,12 @@ def test_the_history_page_shows_every_row_and_is_audited(login, personas, person
     assert event.actor == personas["officer"].user
 
 
+def same_moment(cell, moment) -> bool:
+    """An export's date-time cell holds the moment in local time (Excel keeps milliseconds)."""
+    local = timezone.localtime(moment).replace(tzinfo=None)
+    return abs(cell - local) < datetime.timedelta(milliseconds=1)
+
+
 def test_the_export_opens_in_excel_with_the_rows_and_is_audited(login, personas, person, world):
     # a household name that looks like a formula stays text
     Household.objects.filter(pk=world.households[0].pk).update(label="=HYPERLINK(1)")
@@ -227,12 +235,15 @@ def test_the_export_opens_in_excel_with_the_rows_and_is_audited(login, personas,
     assert "attachment" in response["Content-Disposition"]
     assert f"person_{person.pk}_access.xlsx" in response["Content-Disposition"]
 
-    book = load_workbook(BytesIO(response.content))
+    book = load_workbook(BytesIO(body(response)))
     sheet = book["閲覧の根拠"]
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0][:5] == ("機関", "対象", "根拠", "開始", "終了")
+    assert values[0] == ("機関", "対象", "根拠", "開始", "終了", "開始（日時）", "終了（日時）")
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+    assert sheet["A1"].fill.fgColor.rgb.endswith("DDEBF7")
     access = person_access(user=personas["officer"].user, person=person)
     assert len(values) == len(access.rows) + 1
+    assert sheet.auto_filter.ref == f"A1:G{len(access.rows) + 1}"
     for row, cells in zip(access.rows, values[1:], strict=True):
         assert cells[:3] == (row.agency_name, row.subject, row.basis_label)
         assert cells[3] == format_wareki(timezone.localdate(row.valid_from))
@@ -240,7 +251,8 @@ def test_the_export_opens_in_excel_with_the_rows_and_is_audited(login, personas,
             assert cells[4] == STILL_CURRENT and cells[6] is None
         else:
             assert cells[4] == format_wareki(timezone.localdate(row.valid_until))
-            assert cells[6] is not None
+            assert same_moment(cells[6], row.valid_until)
+        assert same_moment(cells[5], row.valid_from)
     formula_like = [c for c in sheet["B"] if c.value == "世帯「=HYPERLINK(1)」"]
     assert formula_like and all(c.data_type == "s" for c in formula_like)
     about = dict(book["この出力について"].iter_rows(values_only=True))
@@ -250,6 +262,7 @@ def test_the_export_opens_in_excel_with_the_rows_and_is_audited(login, personas,
     assert event.person_ids == [person.pk]
     assert event.context["format"] == "xlsx"
     assert event.context["grants"] == [r.grant_id for r in access.rows]
+    assert event.context["rows"] == len(access.rows) and event.context["export"] == "xlsx"
 
 
 def test_the_api_answers_the_same_rows_and_is_audited(login, personas, person):
