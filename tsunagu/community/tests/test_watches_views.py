@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tsunagu.audit.models import AuditEvent
+from tsunagu.common import spreadsheet
 from tsunagu.common.tests.exports import csv_rows, xlsx
 from tsunagu.consultations.models import Consultation
 
@@ -131,6 +132,31 @@ def test_list_exports(login, personas, watch):
     (event,) = AuditEvent.objects.filter(action="community.watch_list", context__export="csv")
     assert event.context["rows"] == 1
     assert event.person_ids == ([watch.person_id] if watch.person_id else [])
+
+
+def test_the_list_file_has_every_watch_and_a_name_only_for_those_who_may_open_the_person(
+    login, personas, keeper, watch, labelled, csw_watcher, monkeypatch
+):
+    for n in range(3):
+        services.watch_create(
+            by=keeper,
+            label=f"4丁目 {n}",
+            reason="見守りの依頼",
+            frequency="weekly",
+            starts_on=days_ago(1),
+        )
+    monkeypatch.setattr(spreadsheet, "CHUNK", 2)
+    rows = csv_rows(login(personas["desk"]).get(reverse("community:watch_list"), {"export": "csv"}))
+    assert len(rows) == 1 + 5
+    assert [row[2] for row in rows[1:] if row[0] == str(watch.pk)] == [watch.person.name]
+    watcher = login(personas["outreach"])
+    rows = csv_rows(watcher.get(reverse("community:watch_list"), {"export": "csv"}))
+    assert [row[:3] for row in rows[1:]] == [[str(watch.pk), watch.label, "（特定済み）"]]
+    events = AuditEvent.objects.filter(action="community.watch_list", context__export="csv")
+    assert [(e.context["rows"], e.person_ids) for e in events.order_by("id")] == [
+        (5, [watch.person_id]),
+        (1, [watch.person_id]),
+    ]
 
 
 def test_create_with_a_person_found_by_search(login, personas, person):
