@@ -128,6 +128,11 @@ class Consultation(models.Model):
         indexes = [
             models.Index(fields=["agency", "received_on"], name="consultation_agency_idx"),
             models.Index(fields=["received_on"], name="consultation_date_idx"),
+            # the yearly statistics read a period's consultations from the index alone
+            models.Index(
+                fields=["received_on", "agency", "channel", "consulter_type", "outcome", "person"],
+                name="consultation_statistics_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -171,6 +176,13 @@ class ConsultationCategory(models.Model):
                 condition=Q(is_primary=True),
                 name="consultation_one_primary_category",
             ),
+        ]
+        # the yearly statistics count a period's categories from the index alone
+        indexes = [
+            models.Index(
+                fields=["consultation", "category", "is_primary"],
+                name="consultation_category_stat_idx",
+            )
         ]
 
     def __str__(self) -> str:

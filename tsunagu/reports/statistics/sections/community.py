@@ -3,6 +3,8 @@ notices and their escalation."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Sum
+
 from tsunagu.accounts.models import Area
 from tsunagu.community.models import (
     Activity,
@@ -17,7 +19,16 @@ from tsunagu.community.models import (
 )
 from tsunagu.community.selectors import targets as target_board
 
-from ..engine import Row, Scope, Table, breakdown_rows, count_row, links_for, scoped
+from ..engine import (
+    Crosstab,
+    Row,
+    Scope,
+    Table,
+    breakdown_rows,
+    count_row,
+    links_for,
+    scoped,
+)
 from ..period import Period
 from . import Section
 
@@ -37,6 +48,33 @@ def _activities(scope: Scope):
     if scope.area_ids is not None:
         qs = qs.filter(area_id__in=scope.area_ids)
     return qs
+
+
+def _held(period: Period, scope: Scope, kinds) -> list[Row]:
+    """The activities and their participants, from one grouped read: by the 年度 and month
+    kept on each activity (a 年度 is read from the index alone), or within a range of dates."""
+    qs = _activities(scope)
+    date_field = "starts_at"
+    if period.fiscal_year is not None:
+        qs, date_field = qs.filter(fiscal_year=period.fiscal_year), None
+    measures = {"held": Count("pk"), "participants": Sum("participants")}
+    measures |= {field: Sum(field) for field, _ in GENERATIONS}
+    measures["new_connections"] = Sum("new_connections")
+    table = Crosstab(
+        qs,
+        date_field,
+        period,
+        {"kind": "kind_id"},
+        measures=measures,
+        month_columns=("fiscal_year", "month"),
+    )
+    return [
+        table.row("地域づくり活動", measure="held", kind="plain"),
+        *table.rows("kind", labels=kinds, indent=1, kind="plain", keep_empty=False),
+        table.row("参加者数（延べ）", measure="participants", kind="plain"),
+        *(table.row(label, measure=field, kind="plain", indent=1) for field, label in GENERATIONS),
+        table.row("新たなつながり（人）", measure="new_connections", kind="plain"),
+    ]
 
 
 def _targets(period: Period, scope: Scope) -> list[Row]:
@@ -69,43 +107,8 @@ def _targets(period: Period, scope: Scope) -> list[Row]:
 
 
 def build(period: Period, scope: Scope) -> list[Table]:
-    activities = _activities(scope)
     kinds = ActivityKind.objects.order_by("sort_order", "name").values_list("pk", "name")
-    held = [
-        count_row("地域づくり活動", activities, "starts_at", period, kind="plain"),
-        *breakdown_rows(
-            activities,
-            "starts_at",
-            "kind_id",
-            period,
-            labels=list(kinds),
-            indent=1,
-            kind="plain",
-            keep_empty=False,
-        ),
-        count_row(
-            "参加者数（延べ）",
-            activities,
-            "starts_at",
-            period,
-            total_of="participants",
-            kind="plain",
-        ),
-        *(
-            count_row(
-                label, activities, "starts_at", period, total_of=field, kind="plain", indent=1
-            )
-            for field, label in GENERATIONS
-        ),
-        count_row(
-            "新たなつながり（人）",
-            activities,
-            "starts_at",
-            period,
-            total_of="new_connections",
-            kind="plain",
-        ),
-    ]
+    held = _held(period, scope, list(kinds))
     watches = scoped(Watch.objects.all(), scope, agency=("agency_id",), area="area_id")
     checks = scoped(
         SafetyCheck.objects.all(), scope, agency=("watch__agency_id",), area="watch__area_id"

@@ -23,6 +23,7 @@ from tsunagu.consultations.models import (
 )
 
 from ..engine import (
+    Crosstab,
     Scope,
     Table,
     breakdown_rows,
@@ -65,13 +66,26 @@ def _agency_link(scope: Scope):
 def consultation_tables(period: Period, scope: Scope) -> list[Table]:
     qs = consultations_in(scope)
     extra = _agency_link(scope)
-    received = [
-        count_row("新規相談（受付件数）", qs, "received_on", period, link=_list_link(**extra)),
-        *breakdown_rows(qs, "received_on", "channel", period, labels=Channel.choices, indent=1),
-    ]
-    by_consulter = breakdown_rows(
-        qs, "received_on", "consulter_type", period, labels=ConsulterType.choices
+    # three scans of the period's consultations, one of their categories
+    kinds = Crosstab(
+        qs,
+        "received_on",
+        period,
+        {"channel": "channel", "consulter_type": "consulter_type", "outcome": "outcome"},
     )
+    places = Crosstab(qs, "received_on", period, {"agency": "agency_id", "area": "agency__area_id"})
+    start = period.start
+    persons = Crosstab(
+        qs,
+        "received_on",
+        period,
+        {"sex": "person__sex", "age": age_band_expression("person__birth_date", start)},
+    )
+    received = [
+        kinds.row("新規相談（受付件数）", link=_list_link(**extra)),
+        *kinds.rows("channel", labels=Channel.choices, indent=1),
+    ]
+    by_consulter = kinds.rows("consulter_type", labels=ConsulterType.choices)
     categories = list(
         IssueCategory.objects.order_by("sort_order", "name").values_list("pk", "name")
     )
@@ -85,50 +99,32 @@ def consultation_tables(period: Period, scope: Scope) -> list[Table]:
     def category_link(pk):
         return _list_link(category=pk, **extra) if pk else None
 
-    by_category = breakdown_rows(
+    chosen = Crosstab(
         ticked,
         "consultation__received_on",
-        "category_id",
         period,
-        labels=categories,
-        link=category_link,
+        {"category": "category_id", "primary": "is_primary"},
     )
-    main_category = breakdown_rows(
-        ticked.filter(is_primary=True),
-        "consultation__received_on",
-        "category_id",
-        period,
-        labels=categories,
-        keep_empty=False,
+    by_category = chosen.rows("category", labels=categories, link=category_link)
+    main_category = chosen.only(lambda v: v["primary"]).rows(
+        "category", labels=categories, keep_empty=False
     )
     for row in main_category:
         row.label = f"◎ {row.label}"
-    start = period.start
-    by_age = breakdown_rows(
-        qs.annotate(_age=age_band_expression("person__birth_date", start)),
-        "received_on",
-        "_age",
-        period,
-        labels=AGE_LABELS,
-    )
-    by_sex = breakdown_rows(qs, "received_on", "person__sex", period, labels=SEX_LABELS)
+    by_age = persons.rows("age", labels=AGE_LABELS)
+    by_sex = persons.rows("sex", labels=SEX_LABELS)
     agencies = Agency.objects.order_by("name").values_list("pk", "name")
     if scope.agency_id:
         agencies = agencies.filter(pk=scope.agency_id)
-    by_agency = breakdown_rows(
-        qs,
-        "received_on",
-        "agency_id",
-        period,
+    by_agency = places.rows(
+        "agency",
         labels=list(agencies),
         keep_empty=False,
         link=lambda pk: _list_link(agency=pk),
     )
     areas = Area.objects.order_by("sort_order", "name").values_list("pk", "name")
-    by_area = breakdown_rows(
-        qs, "received_on", "agency__area_id", period, labels=list(areas), keep_empty=False
-    )
-    outcomes = breakdown_rows(qs, "received_on", "outcome", period, labels=Outcome.choices)
+    by_area = places.rows("area", labels=list(areas), keep_empty=False)
+    outcomes = kinds.rows("outcome", labels=Outcome.choices)
     return [
         Table(
             "consultations",
