@@ -249,6 +249,7 @@ def build(*, consultations: int, cases: int, activities: int, years: int, seed: 
                     path += ["assessment"]
                 if 0.2 <= roll < 0.25:
                     path += ["suspended"]
+                case.status = path[-1]
                 before = ""
                 for status in path:
                     events.append(
@@ -269,6 +270,7 @@ def build(*, consultations: int, cases: int, activities: int, years: int, seed: 
                             decided_by=office,
                         )
                     )
+            Case.objects.bulk_update(made_cases, ["status"])
             CaseStatusEvent.objects.bulk_create(events)
             AgendaItem.objects.bulk_create(items)
             for item in items:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, time
 from urllib.parse import urlencode
 
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,46 +43,39 @@ def cases_in(scope: Scope, model=Case, path: str = ""):
 
 def status_at_month_ends(period: Period, scope: Scope) -> list[Row]:
     """How many cases were in each status at the end of each month (today for this month,
-    nothing for months to come): the status before the period from each case's last earlier
-    change, then the period's changes replayed in order."""
-    start, end = period.bounds()
+    nothing for months to come): from each case's status now, the changes since the period
+    began undone newest first, the counts taken at each month's end on the way back."""
+    start, _ = period.bounds()
     now = timezone.now()
-    events = cases_in(scope, CaseStatusEvent, "case__")
-    before = (
-        CaseStatusEvent.objects.filter(case=OuterRef("pk"), at__lt=start)
-        .order_by("-at", "-id")
-        .values("to_status")[:1]
-    )
-    status: dict[int, str] = {
-        pk: value
-        for pk, value in cases_in(scope)
-        .filter(opened_on__lt=period.start)
-        .annotate(_before=Subquery(before))
-        .values_list("pk", "_before")
-        .iterator(chunk_size=5000)
-        if value
-    }
-    zone = timezone.get_current_timezone()
-    ends = [datetime.combine(add_months(m, 1), time.min, tzinfo=zone) for m in period.months]
-    columns: list[dict[str, int] | None] = []
+    today = timezone.localdate()
+    status: dict[int, str] = dict(cases_in(scope).values_list("pk", "status").iterator(5000))
+    counts = Counter(status.values())
     changes = (
-        events.filter(at__gte=start, at__lt=min(end, now))
-        .order_by("at", "id")
-        .values_list("case_id", "at", "to_status")
+        cases_in(scope, CaseStatusEvent, "case__")
+        .filter(at__gte=start)
+        .order_by("-at", "-id")
+        .values_list("case_id", "at", "from_status", "to_status")
         .iterator(chunk_size=5000)
     )
+    zone = timezone.get_current_timezone()
+    columns: list[dict[str, int] | None] = [None] * len(period.months)
     pending = next(changes, None)
-    for month, month_end in zip(period.months, ends, strict=True):
-        if month > timezone.localdate():
-            columns.append(None)
+    for position in reversed(range(len(period.months))):
+        month = period.months[position]
+        if month > today:
             continue
-        while pending is not None and pending[1] < month_end:
-            status[pending[0]] = pending[2]
+        boundary = min(datetime.combine(add_months(month, 1), time.min, tzinfo=zone), now)
+        while pending is not None and pending[1] >= boundary:
+            case, _, before, _ = pending
+            if case in status:
+                counts[status[case]] -= 1
+            if before:
+                status[case] = before
+                counts[before] += 1
+            else:  # the case had not begun
+                status.pop(case, None)
             pending = next(changes, None)
-        counted: dict[str, int] = {}
-        for value in status.values():
-            counted[value] = counted.get(value, 0) + 1
-        columns.append(counted)
+        columns[position] = dict(counts)
     rows = []
     for value, label in CaseStatus.choices:
         rows.append(
