@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime, time
 from urllib.parse import urlencode
 
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from tsunagu.cases.models import Case, CaseStatus, CaseStatusEvent, SupportDecis
 from tsunagu.common.fiscal import add_months
 from tsunagu.consultations.models import Referral, ReferralKind
 
-from ..engine import Row, Scope, Table, breakdown_rows, count_row, days_rows, scoped
+from ..engine import Crosstab, Row, Scope, Table, count_row, days_rows, scoped
 from ..period import Period
 from . import Section
 from .consultations import referral_tables
@@ -96,73 +96,58 @@ def build(period: Period, scope: Scope) -> list[Table]:
         agency=("to_agency_id", "from_agency_id"),
         area="from_agency__area_id",
     )
+    came = Crosstab(
+        received,
+        "sent_at",
+        period,
+        {
+            "from": "from_agency_id",
+            "household": "criterion_household",
+            "gap": "criterion_gap",
+            "new_resource": "criterion_new_resource",
+            "urgent": "is_urgent",
+        },
+    )
     intake = [
-        count_row("多機関協働へのつなぎ（受付）", received, "sent_at", period),
-        count_row(
-            "① 世帯の複合的な課題",
-            received.filter(criterion_household=True),
-            "sent_at",
-            period,
-            indent=1,
-        ),
-        count_row(
-            "② どこにもつながらない狭間のケース",
-            received.filter(criterion_gap=True),
-            "sent_at",
-            period,
-            indent=1,
-        ),
-        count_row(
-            "③ 新たな資源開発や仕組みが必要",
-            received.filter(criterion_new_resource=True),
-            "sent_at",
-            period,
-            indent=1,
-        ),
-        count_row("緊急性あり", received.filter(is_urgent=True), "sent_at", period, indent=1),
+        came.row("多機関協働へのつなぎ（受付）"),
+        came.row("① 世帯の複合的な課題", where=lambda v: v["household"], indent=1),
+        came.row("② どこにもつながらない狭間のケース", where=lambda v: v["gap"], indent=1),
+        came.row("③ 新たな資源開発や仕組みが必要", where=lambda v: v["new_resource"], indent=1),
+        came.row("緊急性あり", where=lambda v: v["urgent"], indent=1),
     ]
     agencies = dict(Agency.objects.values_list("pk", "name"))
-    routes = breakdown_rows(
-        received, "sent_at", "from_agency_id", period, labels=agencies, keep_empty=False
-    )
+    routes = came.rows("from", labels=agencies, keep_empty=False)
     cases = cases_in(scope)
     events = cases_in(scope, CaseStatusEvent, "case__")
     plans = cases_in(scope, SupportPlan, "case__")
     decisions = cases_in(scope, SupportDecision, "plan__case__")
+    confirmed = Crosstab(
+        plans.filter(confirmed_on__isnull=False), "confirmed_on", period, {"kind": "kind"}
+    )
+    moves = Crosstab(
+        events.filter(Q(to_status__in=ENDED) | Q(from_status__in=ENDED)),
+        "at",
+        period,
+        {"from": "from_status", "to": "to_status"},
+    )
     flow = [
         count_row("事例の開始（受付）", cases, "opened_on", period, link=_case_list()),
-        count_row(
-            "プランの確定（初回）",
-            plans.filter(kind="initial", confirmed_on__isnull=False),
-            "confirmed_on",
-            period,
-        ),
-        count_row(
-            "プランの確定（再プラン）",
-            plans.filter(kind="replan", confirmed_on__isnull=False),
-            "confirmed_on",
-            period,
-        ),
+        confirmed.row("プランの確定（初回）", where=lambda v: v["kind"] == "initial"),
+        confirmed.row("プランの確定（再プラン）", where=lambda v: v["kind"] == "replan"),
         count_row("支援決定", decisions, "decided_on", period),
-        count_row(
+        moves.row(
             "終結",
-            events.filter(to_status=CaseStatus.CLOSED),
-            "at",
-            period,
+            where=lambda v: v["to"] == CaseStatus.CLOSED,
             link=_case_list(CaseStatus.CLOSED),
         ),
-        count_row(
+        moves.row(
             "中断",
-            events.filter(to_status=CaseStatus.SUSPENDED),
-            "at",
-            period,
+            where=lambda v: v["to"] == CaseStatus.SUSPENDED,
             link=_case_list(CaseStatus.SUSPENDED),
         ),
-        count_row(
+        moves.row(
             "再開（終結・中断から）",
-            events.filter(from_status__in=ENDED).exclude(to_status__in=ENDED),
-            "at",
-            period,
+            where=lambda v: v["from"] in ENDED and v["to"] not in ENDED,
         ),
     ]
     first_plans = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,8 +26,6 @@ from ..engine import (
     Crosstab,
     Scope,
     Table,
-    breakdown_rows,
-    count_row,
     days_rows,
     in_period,
     local_date,
@@ -183,26 +181,43 @@ def referral_tables(period: Period, scope: Scope, kind: str = ReferralKind.STAND
         area="referral__from_agency__area_id",
     )
     now = timezone.now()
-    overdue = qs.filter(
-        Q(responded_at__gt=F("respond_by")) | Q(responded_at__isnull=True, respond_by__lt=now)
+    late = Q(responded_at__gt=F("respond_by")) | Q(responded_at__isnull=True, respond_by__lt=now)
+    sent = Crosstab(
+        qs,
+        "sent_at",
+        period,
+        {
+            "to_agency": "to_agency_id",
+            "late": ExpressionWrapper(late, output_field=BooleanField()),
+        },
+    )
+    answers = Crosstab(
+        events.filter(
+            to_status__in=(
+                ReferralStatus.ACCEPTED,
+                ReferralStatus.RETURNED,
+                ReferralStatus.COMPLETED,
+            )
+        ),
+        "at",
+        period,
+        {"status": "to_status"},
     )
     rows = [
-        count_row("送付", qs, "sent_at", period),
-        count_row("受理", events.filter(to_status=ReferralStatus.ACCEPTED), "at", period),
-        count_row("差戻し", events.filter(to_status=ReferralStatus.RETURNED), "at", period),
-        count_row("完了", events.filter(to_status=ReferralStatus.COMPLETED), "at", period),
-        count_row("回答期限を過ぎた（送付月）", overdue, "sent_at", period),
+        sent.row("送付"),
+        answers.row("受理", where=lambda v: v["status"] == ReferralStatus.ACCEPTED),
+        answers.row("差戻し", where=lambda v: v["status"] == ReferralStatus.RETURNED),
+        answers.row("完了", where=lambda v: v["status"] == ReferralStatus.COMPLETED),
+        sent.row("回答期限を過ぎた（送付月）", where=lambda v: bool(v["late"])),
     ]
     accepted = in_period(events.filter(to_status=ReferralStatus.ACCEPTED), "at", period)
     pairs = (
-        (local_date(at), (local_date(at) - local_date(sent)).days)
-        for at, sent in accepted.values_list("at", "referral__sent_at").iterator(chunk_size=5000)
+        (local_date(at), (local_date(at) - local_date(sent_at)).days)
+        for at, sent_at in accepted.values_list("at", "referral__sent_at").iterator(chunk_size=5000)
     )
     rows += days_rows(pairs, period, what="送付から受理まで")
     agencies = dict(Agency.objects.values_list("pk", "name"))
-    to_agency = breakdown_rows(
-        qs, "sent_at", "to_agency_id", period, labels=agencies, keep_empty=False
-    )
+    to_agency = sent.rows("to_agency", labels=agencies, keep_empty=False)
     return [
         Table(
             "referrals",
