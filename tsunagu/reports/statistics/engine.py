@@ -153,6 +153,37 @@ class LocalMonth(models.Func):
         raise NotSupportedError("統計は SQLite と PostgreSQL で計算します")
 
 
+class LocalDaysBetween(models.Func):
+    """Calendar days from one moment to another, each taken as its local date, computed by the
+    database (SQLite: ``julianday`` of ``date`` with the zone's offset; PostgreSQL: the
+    difference of the dates at the time zone)."""
+
+    output_field = models.IntegerField()
+
+    def __init__(self, first: str, last: str):
+        super().__init__(models.F(first), models.F(last))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        first, first_params = compiler.compile(self.source_expressions[0])
+        last, last_params = compiler.compile(self.source_expressions[1])
+        offset = timezone.localtime().utcoffset()
+        shift = f"'{int(offset.total_seconds() // 60) if offset else 0:+d} minutes'"
+        sql = (
+            f"CAST(julianday(date({last}, {shift})) - julianday(date({first}, {shift})) AS INTEGER)"
+        )
+        return sql, (*first_params, *last_params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        first, first_params = compiler.compile(self.source_expressions[0])
+        last, last_params = compiler.compile(self.source_expressions[1])
+        zone = timezone.get_current_timezone_name()
+        sql = f"(({last} AT TIME ZONE %s)::date - ({first} AT TIME ZONE %s)::date)"
+        return sql, (*last_params, zone, *first_params, zone)
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError("統計は SQLite と PostgreSQL で計算します")
+
+
 def month_of(qs: models.QuerySet, date_field: str) -> LocalMonth:
     is_datetime = isinstance(_field(qs.model, date_field), models.DateTimeField)
     return LocalMonth(date_field, is_datetime=is_datetime)
@@ -314,6 +345,16 @@ class Crosstab:
             cell for cell in self.cells if where(dict(zip(self.keys, cell[1], strict=True)))
         ]
         return kept
+
+    def pairs(self, dimension: str):
+        """(the month, the value of ``dimension``) once for each record counted: what
+        :func:`days_rows` reads for a duration grouped by the database."""
+        at = self.keys.index(dimension)
+        measure = next(iter(self.measures))
+        for position, values, amounts in self.cells:
+            if values[at] is not None:
+                for _ in range(amounts[measure]):
+                    yield self.period.months[position], values[at]
 
     def _sum(self, where=None, measure: str | None = None) -> list[int]:
         measure = measure or next(iter(self.measures))

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time
 from urllib.parse import urlencode
 
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu.accounts.models import Agency
 from tsunagu.cases.models import Case, CaseStatus, CaseStatusEvent, SupportDecision, SupportPlan
-from tsunagu.common.fiscal import add_months
 from tsunagu.consultations.models import Referral, ReferralKind
 
-from ..engine import Crosstab, Row, Scope, Table, count_row, days_rows, scoped
+from ..engine import Crosstab, Row, Scope, Table, count_row, days_rows, month_of, scoped
 from ..period import Period
 from . import Section
 from .consultations import referral_tables
@@ -43,39 +41,35 @@ def cases_in(scope: Scope, model=Case, path: str = ""):
 
 def status_at_month_ends(period: Period, scope: Scope) -> list[Row]:
     """How many cases were in each status at the end of each month (today for this month,
-    nothing for months to come): from each case's status now, the changes since the period
-    began undone newest first, the counts taken at each month's end on the way back."""
+    nothing for months to come): the counts of the statuses now (one grouped read), then the
+    changes since the period began undone newest first, the counts taken at each month's end on
+    the way back. Only the changed cases are held, by their newest change."""
     start, _ = period.bounds()
-    now = timezone.now()
     today = timezone.localdate()
-    status: dict[int, str] = dict(cases_in(scope).values_list("pk", "status").iterator(5000))
-    counts = Counter(status.values())
+    counts = Counter(dict(cases_in(scope).order_by().values_list("status").annotate(n=Count("pk"))))
+    changes = cases_in(scope, CaseStatusEvent, "case__").filter(at__gte=start)
     changes = (
-        cases_in(scope, CaseStatusEvent, "case__")
-        .filter(at__gte=start)
+        changes.annotate(_m=month_of(changes, "at"))
         .order_by("-at", "-id")
-        .values_list("case_id", "at", "from_status", "to_status")
+        .values_list("case_id", "_m", "from_status", "to_status")
         .iterator(chunk_size=5000)
     )
-    zone = timezone.get_current_timezone()
+    status: dict[int, str] = {}
+    months = [f"{m:%Y-%m}" for m in period.months]
     columns: list[dict[str, int] | None] = [None] * len(period.months)
     pending = next(changes, None)
     for position in reversed(range(len(period.months))):
-        month = period.months[position]
-        if month > today:
+        if period.months[position] > today:
             continue
-        boundary = min(datetime.combine(add_months(month, 1), time.min, tzinfo=zone), now)
-        while pending is not None and pending[1] >= boundary:
-            case, _, before, _ = pending
-            if case in status:
-                counts[status[case]] -= 1
+        while pending is not None and pending[1] > months[position]:
+            case, _, before, after = pending
+            now = status.get(case, after)  # the newest change leads to the status now
+            counts[now] -= 1
             if before:
-                status[case] = before
                 counts[before] += 1
-            else:  # the case had not begun
-                status.pop(case, None)
+            status[case] = before  # "" : the case had not begun
             pending = next(changes, None)
-        columns[position] = dict(counts)
+        columns[position] = {k: v for k, v in counts.items() if k}
     rows = []
     for value, label in CaseStatus.choices:
         rows.append(

@@ -24,11 +24,10 @@ from tsunagu.consultations.models import (
 
 from ..engine import (
     Crosstab,
+    LocalDaysBetween,
     Scope,
     Table,
     days_rows,
-    in_period,
-    local_date,
     scoped,
 )
 from ..period import Period
@@ -210,11 +209,13 @@ def referral_tables(period: Period, scope: Scope, kind: str = ReferralKind.STAND
         answers.row("完了", where=lambda v: v["status"] == ReferralStatus.COMPLETED),
         sent.row("回答期限を過ぎた（送付月）", where=lambda v: bool(v["late"])),
     ]
-    accepted = in_period(events.filter(to_status=ReferralStatus.ACCEPTED), "at", period)
-    pairs = (
-        (local_date(at), (local_date(at) - local_date(sent_at)).days)
-        for at, sent_at in accepted.values_list("at", "referral__sent_at").iterator(chunk_size=5000)
+    accepted = Crosstab(
+        events.filter(to_status=ReferralStatus.ACCEPTED),
+        "at",
+        period,
+        {"days": LocalDaysBetween("referral__sent_at", "at")},
     )
+    pairs = accepted.pairs("days")
     rows += days_rows(pairs, period, what="送付から受理まで")
     agencies = dict(Agency.objects.values_list("pk", "name"))
     to_agency = sent.rows("to_agency", labels=agencies, keep_empty=False)
