@@ -5,21 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_notifications'),
-        ('consultations', '0004_referral_order_indexes'),
-        ('people', '0003_lookup_keys'),
+        ("accounts", "0003_notifications"),
+        ("consultations", "0004_referral_order_indexes"),
+        ("people", "0003_lookup_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['received_on', 'agency', 'channel', 'consulter_type', 'outcome', 'person'], name='consultation_statistics_idx'),
+            model_name="consultation",
+            index=models.Index(
+                fields=["received_on", "agency", "channel", "consulter_type", "outcome", "person"],
+                name="consultation_statistics_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='consultationcategory',
-            index=models.Index(fields=['consultation', 'category', 'is_primary'], name='consultation_category_stat_idx'),
+            model_name="consultationcategory",
+            index=models.Index(
+                fields=["consultation", "category", "is_primary"],
+                name="consultation_category_stat_idx",
+            ),
         ),
     ]
