@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.db import NotSupportedError, models
@@ -189,13 +189,10 @@ def month_of(qs: models.QuerySet, date_field: str) -> LocalMonth:
     return LocalMonth(date_field, is_datetime=is_datetime)
 
 
-def _month_key(value: date | datetime | str) -> date:
+def _month_key(value: date | str) -> date:
+    """A month's first day from ``YYYY-MM`` (what :class:`LocalMonth` gives) or from a date."""
     if isinstance(value, str):
         return date(int(value[:4]), int(value[5:7]), 1)
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.date().replace(day=1)
     return value.replace(day=1)
 
 
@@ -228,24 +225,14 @@ def count_row(
     ``total_of``, the sum of that field instead of a count (e.g. participants). ``kind`` is
     ``count`` for records about persons (small counts hidden) or ``plain`` for figures that
     are about no one (activities held, meetings held)."""
-    qs = in_period(qs, date_field, period)
-    index = {m: n for n, m in enumerate(period.months)}
-    cells: list[float | int | None] = [0] * len(period.months)
-    if total_of:
-        measure = Sum(total_of)
-    else:
-        measure = Count(distinct, distinct=True) if distinct else Count("pk")
-    grouped = qs.order_by().annotate(_m=month_of(qs, date_field)).values("_m").annotate(_n=measure)
-    for entry in grouped:
-        position = index.get(_month_key(entry["_m"]))
-        if position is not None:
-            cells[position] += entry["_n"] or 0
+    measure = _measure(distinct, total_of)
+    row = Crosstab(qs, date_field, period, measures={"_n": measure}).row(
+        label, link=link, indent=indent, kind=kind
+    )
     if distinct:
-        total = qs.order_by().aggregate(_n=Count(distinct, distinct=True))["_n"]
-    else:
-        total = sum(cells)
-    links, total_link = links_for(period, link)
-    return Row(label, cells, total, kind=kind, indent=indent, links=links, total_link=total_link)
+        within = in_period(qs, date_field, period).order_by()
+        row.total = within.aggregate(_n=measure)["_n"]
+    return row
 
 
 def breakdown_rows(
@@ -255,7 +242,6 @@ def breakdown_rows(
     period: Period,
     *,
     labels: Mapping | Iterable[tuple] = (),
-    bucket: Callable[[object], object] | None = None,
     link: Callable[[object], Linker | None] | None = None,
     distinct: str | None = None,
     keep_empty: bool = True,
@@ -263,30 +249,19 @@ def breakdown_rows(
     kind: str = "count",
 ) -> list[Row]:
     """Rows of ``qs`` by the value of ``dimension``, one per label in ``labels``' order (kept
-    at 0 when ``keep_empty``), then any other value, then 「不明」 for none. ``bucket`` maps a raw
-    value to its label key first (e.g. a date of birth to an age band)."""
-    labels = dict(labels)
-    qs = in_period(qs, date_field, period)
-    index = {m: n for n, m in enumerate(period.months)}
-    measure = Count(distinct, distinct=True) if distinct else Count("pk")
-    grouped = (
-        qs.order_by()
-        .annotate(_m=month_of(qs, date_field))
-        .values("_m", dimension)
-        .annotate(_n=measure)
+    at 0 when ``keep_empty``), then any other value, then 「不明」 for none."""
+    table = Crosstab(
+        qs, date_field, period, {dimension: dimension}, measures={"_n": _measure(distinct, None)}
     )
-    counts: dict[object, list[int]] = {key: [0] * len(period.months) for key in labels}
-    for entry in grouped:
-        key = entry[dimension]
-        if bucket is not None:
-            key = bucket(key)
-        position = index.get(_month_key(entry["_m"]))
-        if position is None:
-            continue
-        counts.setdefault(key, [0] * len(period.months))[position] += entry["_n"]
-    return _ordered_rows(
-        counts, labels, period, link=link, keep_empty=keep_empty, indent=indent, kind=kind
+    return table.rows(
+        dimension, labels=labels, link=link, keep_empty=keep_empty, indent=indent, kind=kind
     )
+
+
+def _measure(distinct: str | None, total_of: str | None) -> models.Aggregate:
+    if total_of:
+        return Sum(total_of)
+    return Count(distinct, distinct=True) if distinct else Count("pk")
 
 
 class Crosstab:
@@ -391,7 +366,6 @@ class Crosstab:
         dimension: str,
         *,
         labels: Mapping | Iterable[tuple] = (),
-        bucket: Callable[[object], object] | None = None,
         link: Callable[[object], Linker | None] | None = None,
         keep_empty: bool = True,
         indent: int = 0,
@@ -404,7 +378,7 @@ class Crosstab:
         at = self.keys.index(dimension)
         counts: dict[object, list[int]] = {key: [0] * len(self.period.months) for key in labels}
         for position, values, amounts in self.cells:
-            key = values[at] if bucket is None else bucket(values[at])
+            key = values[at]
             counts.setdefault(key, [0] * len(self.period.months))[position] += amounts[measure]
         return _ordered_rows(
             counts, labels, self.period, link=link, keep_empty=keep_empty, indent=indent, kind=kind
@@ -472,12 +446,6 @@ def days_rows(pairs: Iterable[tuple[date, float]], period: Period, *, what: str)
             )
         )
     return rows
-
-
-def local_date(value: date | datetime) -> date:
-    if isinstance(value, datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
 
 
 # ------------------------------------------------------------------------------ rendering
