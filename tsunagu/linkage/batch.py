@@ -541,11 +541,14 @@ def link(
     progress: Callable[[str], None] | None = None,
     seed: int = SEED,
     parallel: bool = True,
+    backend: str = "duckdb",
+    backend_options: Mapping[str, Any] | None = None,
 ) -> LinkResult:
     """Link person records and cluster them.
 
     ``parallel=False`` keeps all the work in this process (for a web request: see
-    :func:`prepare`).
+    :func:`prepare`). ``backend`` names the engine Splink runs on
+    (:func:`tsunagu.linkage.engines.engine`, with ``backend_options``).
 
     ``threshold`` is the match probability from which two records are the
     same person; ``review_band`` ``(lo, hi)`` selects the pairs with
@@ -593,36 +596,37 @@ def link(
         None if dob is None else dob >= adult_born_before for dob in prepared["dob"]
     ]
 
-    import duckdb
-    import pyarrow as pa
-    from splink import DuckDBAPI, Linker, SettingsCreator
+    from splink import Linker, SettingsCreator
+
+    from tsunagu.linkage.engines import engine as make_engine
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    con = duckdb.connect(":memory:")
-    db_api = DuckDBAPI(con)
-    table = db_api.register(pa.table(prepared), dataset_display_name="records")
-    settings = SettingsCreator(
-        link_type="dedupe_only",
-        comparisons=_comparisons(),
-        blocking_rules_to_generate_predictions=_blocking_rules(),
-        retain_intermediate_calculation_columns=False,
-        retain_matching_columns=False,
-    )
-    linker = Linker(table, settings, log_level=None)
+    runner = make_engine(backend, **(backend_options or {}))
+    try:
+        table = runner.register(prepared)
+        settings = SettingsCreator(
+            link_type="dedupe_only",
+            comparisons=_comparisons(),
+            blocking_rules_to_generate_predictions=_blocking_rules(),
+            retain_intermediate_calculation_columns=False,
+            retain_matching_columns=False,
+        )
+        linker = Linker(table, settings, log_level=None)
 
-    report("training")
-    model = _train(linker, n, seed=seed)
-    lap("training")
+        report("training")
+        model = _train(linker, n, seed=seed)
+        lap("training")
 
-    report("predicting")
-    predictions = linker.inference.predict(threshold_match_probability=min(lo, threshold))
-    lap("predicting")
+        report("predicting")
+        predictions = linker.inference.predict(threshold_match_probability=min(lo, threshold))
+        lap("predicting")
 
-    report("clustering")
-    cluster_of, best, review = _clusters_and_review(
-        con, predictions.physical_name, n, threshold=threshold, band=(lo, hi)
-    )
-    con.close()
+        report("clustering")
+        cluster_of, best, review = _clusters_and_review(
+            runner, predictions, n, threshold=threshold, band=(lo, hi)
+        )
+    finally:
+        runner.close()
 
     source, record_id = columns["source"], columns["record_id"]
     names = [_cluster_name(number) for number in range(max(cluster_of, default=-1) + 1)]
@@ -676,29 +680,26 @@ def _train(linker: Any, n: int, *, seed: int) -> dict[str, Any]:
 
 
 def _clusters_and_review(
-    con: Any, pred: str, n: int, *, threshold: float, band: tuple[float, float]
+    runner: Any, predictions: Any, n: int, *, threshold: float, band: tuple[float, float]
 ) -> tuple[list[int], list[float | None], list[tuple]]:
     """The cluster of each record (pairs from ``threshold`` on join two records), each
     record's best probability in its cluster, and the predicted pairs of the review ``band``
     (``lo <= match_probability < hi``), likeliest first."""
-    edges = con.sql(
-        f"SELECT unique_id_l, unique_id_r, match_probability FROM {pred}"
-        f" WHERE match_probability >= {float(threshold)!r}"
-    ).to_arrow_table()
-    cluster_of, best = _connected_components(
-        n,
-        edges.column(0).to_pylist(),
-        edges.column(1).to_pylist(),
-        edges.column(2).to_pylist(),
+    edges = runner.rows(
+        predictions,
+        "unique_id_l, unique_id_r, match_probability",
+        f"match_probability >= {float(threshold)!r}",
     )
-    review = con.execute(
-        f"""
-        SELECT unique_id_l, unique_id_r, match_probability, match_weight FROM {pred}
-        WHERE match_probability >= ? AND match_probability < ?
-        ORDER BY match_probability DESC, unique_id_l, unique_id_r
-        """,
-        list(band),
-    ).fetchall()
+    cluster_of, best = _connected_components(
+        n, [e[0] for e in edges], [e[1] for e in edges], [e[2] for e in edges]
+    )
+    lo, hi = band
+    review = runner.rows(
+        predictions,
+        "unique_id_l, unique_id_r, match_probability, match_weight",
+        f"match_probability >= {float(lo)!r} AND match_probability < {float(hi)!r}",
+        "match_probability DESC, unique_id_l, unique_id_r",
+    )
     return cluster_of, best, review
 
 
