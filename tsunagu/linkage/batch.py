@@ -50,6 +50,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from tsunagu.common.wareki import MAX_DATE, MIN_DATE
+from tsunagu.linkage import rules
 from tsunagu.linkage.address import normalize_address
 from tsunagu.linkage.normalize import (
     normalize_dob,
@@ -114,6 +115,9 @@ class ReviewPair(NamedTuple):
     record_id_r: str
     match_probability: float
     match_weight: float
+    #: Why the pair is held for review whatever its probability (a key of
+    #: :data:`tsunagu.linkage.rules.HOLD_REASONS`), or "" for a pair of the review band.
+    reason: str = ""
 
 
 @dataclass
@@ -351,6 +355,7 @@ def prepare(columns: Mapping[str, Sequence[str]], *, parallel: bool = True) -> d
         "kn_fam": kn_fam,
         "kn_given": kn_given,
         "dob": dob,
+        "dob_days": _memo(rules.dob_days, dob),
         "yob": [d[:4] if d else None for d in dob],
         "sex": _memo(_sex_key, columns["sex"]),
         "addr": [a[0] for a in addresses],
@@ -452,17 +457,14 @@ def _comparisons() -> list:
             _level("ELSE", "different"),
         ],
     )
+    # Explicit slips of the pen instead of a generic distance; "years apart" is not a slip
+    # and vetoes an automatic match (rules.vetoes, applied when clustering).
     dob = cl.CustomComparison(
         output_column_name="dob",
         comparison_description="生年月日",
         comparison_levels=[
             _level("dob_l IS NULL OR dob_r IS NULL", "null", null=True),
-            _level("dob_l = dob_r", "same"),
-            _level(
-                "hamming(dob_l, dob_r) <= 2 AND damerau_levenshtein(dob_l, dob_r) <= 1",
-                "one digit apart",
-            ),
-            _level("ELSE", "different"),
+            *(_level(sql, label) for sql, label in rules.dob_sql_levels()),
         ],
     )
     sex = cl.CustomComparison(
@@ -623,7 +625,7 @@ def link(
 
         report("clustering")
         cluster_of, best, review = _clusters_and_review(
-            runner, predictions, n, threshold=threshold, band=(lo, hi)
+            runner, predictions, prepared, threshold=threshold, band=(lo, hi)
         )
     finally:
         runner.close()
@@ -640,8 +642,8 @@ def link(
         if collecting:
             gc.enable()
     review_pairs = [
-        ReviewPair(source[left], record_id[left], source[right], record_id[right], p, w)
-        for left, right, p, w in review
+        ReviewPair(source[left], record_id[left], source[right], record_id[right], p, w, why)
+        for left, right, p, w, why in review
     ]
     lap("clustering")
     return LinkResult(clusters, review_pairs, threshold, review_band, seconds, model)
@@ -680,27 +682,116 @@ def _train(linker: Any, n: int, *, seed: int) -> dict[str, Any]:
 
 
 def _clusters_and_review(
-    runner: Any, predictions: Any, n: int, *, threshold: float, band: tuple[float, float]
+    runner: Any,
+    predictions: Any,
+    prepared: Mapping[str, list],
+    *,
+    threshold: float,
+    band: tuple[float, float],
 ) -> tuple[list[int], list[float | None], list[tuple]]:
-    """The cluster of each record (pairs from ``threshold`` on join two records), each
-    record's best probability in its cluster, and the predicted pairs of the review ``band``
-    (``lo <= match_probability < hi``), likeliest first."""
+    """The cluster of each record, each record's best probability in its cluster, and the
+    pairs for review ``(left, right, probability, weight, reason)``, likeliest first.
+
+    Pairs from ``threshold`` on join two records unless a rule forbids it (see
+    :func:`_constrained_clusters`); the pairs refused go to review with the rule's reason,
+    as do the predicted pairs of the review ``band`` (``lo <= match_probability < hi``).
+    """
+    n = len(prepared["unique_id"])
+    holds = _holds(prepared)
+    dobs = prepared["dob"]
+
+    def conflict(i: int, j: int) -> str | None:
+        reason = holds.get((i, j) if i < j else (j, i))
+        if reason:
+            return reason
+        return rules.HOLD_DOB_VETO if rules.vetoes(dobs[i], dobs[j]) else None
+
     edges = runner.rows(
         predictions,
-        "unique_id_l, unique_id_r, match_probability",
+        "unique_id_l, unique_id_r, match_probability, match_weight",
         f"match_probability >= {float(threshold)!r}",
     )
-    cluster_of, best = _connected_components(
-        n, [e[0] for e in edges], [e[1] for e in edges], [e[2] for e in edges]
-    )
+    cluster_of, best, refused = _constrained_clusters(n, edges, conflict)
     lo, hi = band
-    review = runner.rows(
-        predictions,
-        "unique_id_l, unique_id_r, match_probability, match_weight",
-        f"match_probability >= {float(lo)!r} AND match_probability < {float(hi)!r}",
-        "match_probability DESC, unique_id_l, unique_id_r",
-    )
+    review = [
+        (left, right, p, w, conflict(left, right) or "")
+        for left, right, p, w in runner.rows(
+            predictions,
+            "unique_id_l, unique_id_r, match_probability, match_weight",
+            f"match_probability >= {float(lo)!r} AND match_probability < {float(hi)!r}",
+        )
+    ]
+    review += refused
+    review.sort(key=lambda pair: (-pair[2], pair[0], pair[1]))
     return cluster_of, best, review
+
+
+def _holds(prepared: Mapping[str, list]) -> dict[tuple[int, int], str]:
+    """The pairs a person must tell apart (:func:`tsunagu.linkage.rules.household_holds`):
+    the same name or reading at the same address or phone, generations apart."""
+    names = list(zip(prepared["nm"], prepared["kn"], strict=True))
+    households = list(zip(prepared["addr"], prepared["tel"], strict=True))
+    return rules.household_holds(names, households, prepared["dob"])
+
+
+def _constrained_clusters(
+    n: int, edges: list[tuple], conflict: Callable[[int, int], str | None]
+) -> tuple[list[int], list[float | None], list[tuple]]:
+    """Cluster records 0..n-1 by the links ``(left, right, probability, weight)``, never
+    putting two records that ``conflict`` into one cluster, directly or through others
+    (A≈B and B≈C do not join A and C when A and C conflict).
+
+    Links are taken likeliest first; a link that would join a conflicting pair is refused
+    and returned as ``(left, right, probability, weight, reason)`` — the reason of the link
+    itself, or :data:`~tsunagu.linkage.rules.HOLD_CHAIN` when the conflict is between other
+    records of the two clusters. Returns each record's cluster number (clusters numbered in
+    the order of their first record), its best probability among the links taken, and the
+    refused links.
+    """
+    parent = list(range(n))
+    members: dict[int, list[int]] = {}
+    best: list[float | None] = [None] * n
+    refused: list[tuple] = []
+
+    def find(node: int) -> int:
+        root = node
+        while parent[root] != root:
+            root = parent[root]
+        while parent[node] != root:  # path compression
+            parent[node], node = root, parent[node]
+        return root
+
+    for left, right, probability, weight in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
+        reason = conflict(left, right)
+        root_left, root_right = find(left), find(right)
+        if reason is None and root_left != root_right:
+            group_left = members.get(root_left, [root_left])
+            group_right = members.get(root_right, [root_right])
+            if any(
+                conflict(a, b) for a in group_left for b in group_right if (a, b) != (left, right)
+            ):
+                reason = rules.HOLD_CHAIN
+        if reason is not None:
+            refused.append((left, right, probability, weight, reason))
+            continue
+        for node in (left, right):
+            if best[node] is None or probability > best[node]:
+                best[node] = probability
+        if root_left != root_right:
+            if root_right < root_left:
+                root_left, root_right = root_right, root_left
+            parent[root_right] = root_left
+            members[root_left] = members.pop(root_left, [root_left]) + members.pop(
+                root_right, [root_right]
+            )
+    number_of: dict[int, int] = {}
+    cluster_of = []
+    for node in range(n):
+        root = find(node)
+        if root not in number_of:
+            number_of[root] = len(number_of)
+        cluster_of.append(number_of[root])
+    return cluster_of, best, refused
 
 
 def trained_model(linker: Any) -> dict[str, Any]:
@@ -759,46 +850,6 @@ def _fill_unobserved_u(linker: Any, sampled_pairs: float) -> None:
                 continue
             if not isinstance(level._u_probability, float) or level._u_probability <= 0:
                 level.u_probability = 1 / sampled_pairs
-
-
-def _connected_components(
-    n: int, lefts: list[int], rights: list[int], probabilities: list[float]
-) -> tuple[list[int], list[float | None]]:
-    """Cluster records 0..n-1 joined by the given links (union–find).
-
-    Returns each record's cluster number — clusters numbered in the order of
-    their first record, so the numbering only depends on the input order —
-    and the highest probability of the record's links (``None`` if it has none).
-    """
-    parent = list(range(n))
-    best: list[float | None] = [None] * n
-
-    def find(node: int) -> int:
-        root = node
-        while parent[root] != root:
-            root = parent[root]
-        while parent[node] != root:  # path compression
-            parent[node], node = root, parent[node]
-        return root
-
-    for left, right, probability in zip(lefts, rights, probabilities, strict=True):
-        for node in (left, right):
-            if best[node] is None or probability > best[node]:
-                best[node] = probability
-        root_left, root_right = find(left), find(right)
-        if root_left != root_right:
-            if root_left < root_right:
-                parent[root_right] = root_left
-            else:
-                parent[root_left] = root_right
-    number_of: dict[int, int] = {}
-    cluster_of = []
-    for node in range(n):
-        root = find(node)
-        if root not in number_of:
-            number_of[root] = len(number_of)
-        cluster_of.append(number_of[root])
-    return cluster_of, best
 
 
 def _cluster_name(index: int) -> str:

@@ -36,6 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tsunagu.linkage import rules
 from tsunagu.linkage.address import normalize_address
 from tsunagu.linkage.keys import stored_keys  # noqa: F401  (the keys stored on a person)
 from tsunagu.linkage.normalize import _hiragana_to_katakana, name_keys, normalize_phone
@@ -118,6 +119,8 @@ class Candidate:
     match_weight: float
     reasons: list[str] = field(default_factory=list)
     levels: dict[str, str] = field(default_factory=dict)
+    #: Why a person must decide whatever the figure (a key of ``rules.HOLD_REASONS``).
+    hold: str = ""
 
     @property
     def band(self) -> str:
@@ -271,19 +274,7 @@ def name_level(p: MatchKeys, q: MatchKeys, adult_born_before: str) -> str | None
 
 
 def dob_level(p: MatchKeys, q: MatchKeys) -> str | None:
-    if p.dob is None or q.dob is None:
-        return None
-    if p.dob == q.dob:
-        return "same"
-    differ = [i for i in range(8) if p.dob[i] != q.dob[i]]
-    if len(differ) == 1 or (
-        len(differ) == 2
-        and differ[1] == differ[0] + 1
-        and p.dob[differ[0]] == q.dob[differ[1]]
-        and p.dob[differ[1]] == q.dob[differ[0]]
-    ):
-        return "one digit apart"
-    return "different"
+    return rules.dob_level(p.dob, q.dob)
 
 
 def sex_level(p: MatchKeys, q: MatchKeys) -> str | None:
@@ -321,8 +312,13 @@ REASONS = {
     ),
     ("name", "different"): "氏名が異なる",
     ("dob", "same"): "生年月日が一致",
+    ("dob", "day and month swapped"): "生年月日の月と日が入れ替わっている",
+    ("dob", "one day apart"): "生年月日が1日違い",
+    ("dob", "one year apart"): "生まれ年が1年違い（月日は一致）",
+    ("dob", "era year"): "生まれ年が元号違い（和暦の年と月日は一致）",
     ("dob", "one digit apart"): "生年月日が1桁違い",
     ("dob", "different"): "生年月日が異なる",
+    ("dob", "years apart"): "生年月日が何年も異なる",
     ("sex", "different"): "性別が異なる",
     ("contact", "same household, another given name"): "同じ世帯の別の方の可能性",
     ("contact", "same address and phone"): "住所・電話が一致",
@@ -414,13 +410,49 @@ def score(
         if reason:
             reasons.append(reason)
     levels = {k: v for k, v in levels.items() if v is not None}
+    hold = generation_hold(levels)
+    if hold:
+        reasons.insert(0, rules.HOLD_REASONS[hold])
     return Candidate(
         person_id=person_id,
         probability=calibrated(1 / (1 + 2.0 ** (-weight)), levels),
         match_weight=weight,
         reasons=reasons,
         levels=levels,
+        hold=hold,
     )
+
+
+#: Name levels that say "the same name", and contact levels that say "one household".
+_SAME_NAME = frozenset({"same name", "same reading or kanji variant"})
+_ONE_HOUSEHOLD = frozenset(
+    {"same address and phone", "same address", "same phone", "same block number, other flat"}
+)
+
+
+def cautions(a: Any, b: Any, *, today: datetime.date | None = None) -> list[str]:
+    """Why two registered persons must not be merged without a person deciding (keys of
+    :data:`tsunagu.linkage.rules.HOLD_REASONS`): the same name in one household across
+    generations, or dates of birth years apart."""
+    levels = pair_levels(keys_of_person(a), keys_of_person(b), today=today)
+    hold = generation_hold(levels)
+    if hold:
+        return [hold]
+    if levels.get("dob") == "years apart":
+        return [rules.HOLD_DOB_VETO]
+    return []
+
+
+def generation_hold(levels: dict[str, str | None]) -> str:
+    """:data:`rules.HOLD_GENERATION` for the same name in one household with dates of birth
+    years apart (a father and a son who share a name), else ""."""
+    if (
+        levels.get("dob") == "years apart"
+        and levels.get("name") in _SAME_NAME
+        and levels.get("contact") in _ONE_HOUSEHOLD
+    ):
+        return rules.HOLD_GENERATION
+    return ""
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -505,7 +537,7 @@ def lookup(
             today=today,
             person_id=row.pk,
         )
-        if candidate.probability >= min_probability:
+        if candidate.probability >= min_probability or candidate.hold:
             candidates.append(candidate)
     candidates.sort(key=lambda c: (-c.match_weight, c.person_id))
     return LookupResult(candidates=candidates[:limit], common_name=common)
@@ -520,8 +552,7 @@ DISAGREEING = frozenset(
         ("name", "same given name, other family name (a woman's name before marriage)"),
         ("name", "one character apart in the reading or (without reading) in the name"),
         ("name", "different"),
-        ("dob", "one digit apart"),
-        ("dob", "different"),
+        *(("dob", level) for level in rules.DOB_LEVELS if level != "same"),
         ("sex", "different"),
         ("contact", "same household, another given name"),
         ("contact", "same block number, other flat"),
@@ -542,9 +573,17 @@ def disagreeing(levels: dict[str, str | None]) -> list[tuple[str, str]]:
 DISAGREEING_CAP = 0.99
 
 
+#: The highest probability of a pair whose dates of birth are years apart and not a known
+#: slip (:func:`tsunagu.linkage.rules.vetoes`): below 中, never merged without a person.
+VETO_CAP = 0.49
+
+
 def calibrated(probability: float, levels: dict[str, str | None]) -> float:
     """The probability to show and store: at most :data:`DISAGREEING_CAP` when some
-    evidence disagrees (a date of birth, a name, a sex or an address that differs)."""
+    evidence disagrees (a date of birth, a name, a sex or an address that differs), and at
+    most :data:`VETO_CAP` when the dates of birth are years apart."""
+    if levels.get("dob") == "years apart":
+        return min(probability, VETO_CAP)
     if disagreeing(levels):
         return min(probability, DISAGREEING_CAP)
     return probability

@@ -122,6 +122,9 @@ class CandidateOut(Schema):
     percent: float
     reasons: list[str]
     reason_labels: list[str]
+    #: What a reviewer must weigh before merging (the same name in one household across
+    #: generations, dates of birth years apart), in Japanese.
+    cautions: list[str]
     origin: str
     origin_label: str
     status: str
@@ -134,6 +137,10 @@ class CandidateOut(Schema):
     @staticmethod
     def resolve_reason_labels(obj: MatchCandidate) -> list[str]:
         return selectors.reason_labels(obj.reasons)
+
+    @staticmethod
+    def resolve_cautions(obj: MatchCandidate) -> list[str]:
+        return selectors.cautions(obj)
 
     @staticmethod
     def resolve_origin_label(obj: MatchCandidate) -> str:

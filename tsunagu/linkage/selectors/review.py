@@ -15,7 +15,9 @@ from django.http import Http404
 from tsunagu import access
 from tsunagu.people.models import HouseholdMember, Person
 
+from .. import lookup
 from ..models import CandidateStatus, MatchCandidate, PersonMerge
+from ..rules import HOLD_REASONS
 
 # Probability bands of the review queue: (label, lower bound inclusive, upper bound exclusive)
 BANDS = {
@@ -42,6 +44,13 @@ REASON_LABELS = {
 
 def reason_labels(reasons) -> list[str]:
     return [REASON_LABELS.get(str(r), str(r)) for r in reasons or []]
+
+
+def cautions(candidate: MatchCandidate) -> list[str]:
+    """What a reviewer must weigh before merging the pair (Japanese), from the two records
+    as they are now: the same name in one household across generations, dates of birth
+    years apart."""
+    return [HOLD_REASONS[key] for key in lookup.cautions(candidate.person_a, candidate.person_b)]
 
 
 def _with_people(qs: QuerySet) -> QuerySet:

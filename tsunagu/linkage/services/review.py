@@ -6,7 +6,9 @@ A pair is queued by a worker (``manual``), by a registration made despite a matc
 Only the municipal program office and coordinators (``linkage.review``) confirm or reject,
 and only pairs of persons they may see. Nothing is merged automatically unless
 ``settings.TSUNAGU["LINKAGE_AUTO_MERGE_THRESHOLD"]`` is set, and then only pairs at or
-above it; by default (``None``) every pair waits for a person's review.
+above it that no rule holds back (:func:`tsunagu.linkage.lookup.cautions`: the same name in
+one household across generations, dates of birth years apart); by default (``None``) every
+pair waits for a person's review.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tsunagu import access
 from tsunagu.audit.services import audit_record
 from tsunagu.people.models import Person
 
+from .. import lookup
 from ..models import CandidateOrigin, CandidateStatus, MatchCandidate, PersonMerge
 from .merge import current_survivor_id, merge_records
 from .shared import (
@@ -163,7 +166,11 @@ def candidates_from_pairs(
                 result.existing += 1
                 continue
             result.added += 1
-            if threshold is not None and candidate.match_probability >= threshold:
+            if (
+                threshold is not None
+                and candidate.match_probability >= threshold
+                and not lookup.cautions(persons[a_id], persons[b_id])
+            ):
                 survivor_id, merged_id = ordered_pair(a_id, b_id)
                 merge_records(
                     by=None,

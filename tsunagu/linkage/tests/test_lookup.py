@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tsunagu.linkage import lookup
+from tsunagu.linkage import lookup, rules
 from tsunagu.linkage.lookup import Probe, keys_of_probe, score
 from tsunagu.people import services
 
@@ -89,7 +89,7 @@ def test_birth_date_one_digit_apart_or_two_digits_swapped():
         assert "生年月日が1桁違い" in candidate.reasons
         assert candidate.probability > 0.5
     far = scored(Probe(name="髙橋 花子", birth_date=datetime.date(1975, 8, 20)), HANAKO)
-    assert far.levels["dob"] == "different"
+    assert far.levels["dob"] == "years apart"
     assert far.probability < lookup.MIN_PROBABILITY
 
 
@@ -219,6 +219,34 @@ def test_lookup_flags_a_name_shared_by_more_persons_than_it_reads(register, monk
 
 
 @pytest.mark.django_db
+def test_a_son_typed_at_intake_is_not_offered_as_his_father(register):
+    """山田 太郎 (1944) is registered; his son of the same name (1972), same address and
+    landline, is typed at the desk. The father is shown — below 中, with the reason — and
+    the son, once registered, is the 高 candidate."""
+    home = {"address": "岐阜市今沢町1-2-3", "phone": "058-265-4141", "sex": "male"}
+    father = register("山田 太郎", "ヤマダ タロウ", datetime.date(1944, 5, 1), **home)
+    son = Probe(
+        name="山田 太郎",
+        kana="ヤマダ タロウ",
+        birth_date=datetime.date(1972, 5, 1),
+        sex="male",
+        address="岐阜市今沢町一丁目二番三号",
+        phones=("0582654141",),
+    )
+    (shown,) = lookup.lookup(son, today=TODAY).candidates
+    assert shown.person_id == father.pk
+    assert shown.band == "低"
+    assert shown.hold == rules.HOLD_GENERATION
+    assert shown.reasons[0] == "同一世帯・同名・生年月日が異なる（親子など別の世代の方の可能性）"
+    registered_son = register("山田 太郎", "ヤマダ タロウ", datetime.date(1972, 5, 1), **home)
+    first, second = lookup.lookup(son, today=TODAY).candidates
+    assert (first.person_id, first.band, first.hold) == (registered_son.pk, "高", "")
+    assert (second.person_id, second.hold) == (father.pk, rules.HOLD_GENERATION)
+    assert lookup.cautions(father, registered_son) == [rules.HOLD_GENERATION]
+    assert lookup.cautions(registered_son, registered_son) == []
+
+
+@pytest.mark.django_db
 def test_keys_are_stored_when_a_person_is_registered(register):
     person = register(
         "齊藤 龍", "サイトウ リュウ", BIRTH, address="岐阜市今沢町十八番地", phone="058-265-4141"
@@ -255,6 +283,22 @@ def test_a_pair_whose_dates_of_birth_differ_is_never_shown_as_certain():
             name="山田 太郎",
             kana="ヤマダ タロウ",
             birth_date=datetime.date(1981, 7, 9),
+            sex="male",
+            address="岐阜市今沢町1-2-3",
+            phones=("058-123-4567",),
+        )
+    )
+    candidate = score(probe, registered, population=100_000)
+    assert candidate.levels["dob"] == "years apart"
+    assert candidate.probability <= lookup.VETO_CAP
+    assert candidate.band == "低"
+    assert candidate.hold == rules.HOLD_GENERATION
+    assert candidate.reasons[0] == rules.HOLD_REASONS[rules.HOLD_GENERATION]
+    probe = keys_of_probe(
+        Probe(
+            name="山田 太郎",
+            kana="ヤマダ タロウ",
+            birth_date=datetime.date(1980, 5, 9),
             sex="male",
             address="岐阜市今沢町1-2-3",
             phones=("058-123-4567",),

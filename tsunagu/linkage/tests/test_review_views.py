@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from tsunagu.linkage.models import CandidateStatus, MatchCandidate, PersonMerge
 from tsunagu.linkage.services.merge import person_merge, person_unmerge
 from tsunagu.linkage.services.review import candidate_add
 from tsunagu.linkage.tests.test_merge import candidate, stranger, twins  # noqa: F401
+from tsunagu.people import services as people_services
 from tsunagu.people.models import Person
 
 REVIEWERS = ["officer", "coordinator"]
@@ -43,6 +45,35 @@ def test_reviewers_see_the_queue(login, personas, candidate, who):
     assert "氏名・フリガナ・生年月日" in html
     event = AuditEvent.objects.filter(action="linkage.candidate_list").get()
     assert event.person_ids == sorted([candidate.person_a_id, candidate.person_b_id])
+
+
+def test_a_pair_held_by_a_rule_shows_why_on_every_rendering(login, personas):
+    """A father and a son of one name in one household: the queue, the pair and the API say
+    so; a pair without such a rule says nothing."""
+    home = {"address": "岐阜市今沢町1-2-3", "phone": "058-265-4141", "sex": "male"}
+    by = personas["coordinator"].user
+    father, son = (
+        people_services.person_create(
+            by=by, name="山田 太郎", name_kana="ヤマダ タロウ", birth_date=day, **home
+        )
+        for day in (datetime.date(1944, 5, 1), datetime.date(1972, 5, 1))
+    )
+    held = candidate_add(person_a=father, person_b=son, probability=0.97, origin="batch")
+    text = "同一世帯・同名・生年月日が異なる（親子など別の世代の方の可能性）"
+    client = login(personas["coordinator"])
+    listed = client.get("/linkage/review/").content.decode()
+    row = listed.split(f'data-testid="candidate-row-{held.pk}"')[1].split("</tr>")[0]
+    assert text in row
+    detail = client.get(review_url(held)).content.decode()
+    assert 'data-testid="candidate-caution"' in detail and text in detail
+    api = client.get(f"/api/v1/linkage/candidates/{held.pk}").json()
+    assert api["cautions"] == [text]
+
+
+def test_a_pair_without_a_rule_has_no_caution(login, personas, candidate):
+    client = login(personas["officer"])
+    assert 'data-testid="candidate-caution"' not in client.get(review_url(candidate)).text
+    assert client.get(f"/api/v1/linkage/candidates/{candidate.pk}").json()["cautions"] == []
 
 
 @pytest.mark.parametrize("who", NON_REVIEWERS)

@@ -43,6 +43,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     candidates = list(page.object_list)
     for c in candidates:
         c.reason_labels = selectors.reason_labels(c.reasons)
+        c.cautions = selectors.cautions(c)
     persons = sorted({pid for c in candidates for pid in (c.person_a_id, c.person_b_id)})
     context = {"page": str(page.number)}
     if band:
@@ -84,6 +85,7 @@ def _detail(request, candidate, *, confirm_form=None, reject_form=None, status=2
             "candidate": candidate,
             "profiles": profiles,
             "reason_labels": selectors.reason_labels(candidate.reasons),
+            "cautions": selectors.cautions(candidate),
             "pending": candidate.status == CandidateStatus.PENDING,
             "confirm_form": confirm_form or ConfirmForm(candidate=candidate, prefix="confirm"),
             "reject_form": reject_form or RejectForm(prefix="reject"),

@@ -264,7 +264,7 @@ def test_known_check_shows_the_band_and_reasons_of_each_candidate(login, persona
         client,
         name="佐藤 花子",
         name_kana="サトウ ハナコ",
-        birth_date="1942-05-03",
+        birth_date="1942-05-08",
         address="テスト市中央一丁目二番三号",
     ).content.decode()
     assert reverse("people:person_detail", args=[hanako.pk]) in typo
