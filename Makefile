@@ -12,6 +12,9 @@ PORT ?= 8000
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 fonts-ipaexfont
 APT_PACKAGES := $(APT_RUNTIME) chromium
 PYTEST_ARGS ?=
+# optional dependencies installed into the venv: the tests, and Spark for the batch linkage
+# (its tests run when Java is there too)
+EXTRAS ?= test,spark
 # test processes for everything but the browser tests (which run after, one at a time)
 PYTEST_WORKERS ?= auto
 
@@ -25,7 +28,7 @@ python-venv:
 $(VENV)/.installed: pyproject.toml | python-venv
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@
 
 system-deps:
