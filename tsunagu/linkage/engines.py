@@ -4,7 +4,7 @@
 engine; Splink trains and scores pairs there, and the linkage reads back the scored pairs
 it needs with :meth:`Engine.rows`. DuckDB (in memory, in this process) is the default and
 serves a city; another engine can be named for a prefecture's tens of millions of records
-(see :func:`engine`).
+(see :func:`engine`): ``spark`` (:mod:`tsunagu.linkage.spark`, with the ``spark`` extra).
 """
 
 from __future__ import annotations
@@ -58,11 +58,15 @@ class DuckDBEngine:
 
 
 #: The engines :func:`engine` knows, by name.
-ENGINES = ("duckdb",)
+ENGINES = ("duckdb", "spark")
 
 
 def engine(name: str = "duckdb", **options: Any) -> Engine:
     """A new engine of the given name."""
     if name == "duckdb":
         return DuckDBEngine()
+    if name == "spark":
+        from tsunagu.linkage.spark import SparkEngine  # pyspark only when asked for
+
+        return SparkEngine(**options)
     raise ValueError(f"unknown linkage engine: {name}")
