@@ -11,6 +11,10 @@ read as UTF-8, or as CP932 (Shift_JIS) when they are not valid UTF-8. The
 output has the columns ``source,record_id,cluster_id`` and, with
 ``--with-probability``, ``match_probability``. Django settings are not needed.
 
+``--backend spark`` scores the pairs on Apache Spark (the ``spark`` extra and Java):
+``--spark-master`` (default ``local[*]``), ``--spark-conf KEY=VALUE`` (repeatable) and
+``--spark-checkpoint-dir`` go to :mod:`tsunagu.linkage.spark`.
+
 Exit status: 0 on success, 2 for invalid input (with a Japanese message on
 standard error naming the file and line).
 """
@@ -34,6 +38,7 @@ from tsunagu.linkage.batch import (
     LinkageInputError,
     link,
 )
+from tsunagu.linkage.engines import ENGINES
 
 EXIT_INPUT_ERROR = 2
 
@@ -181,7 +186,62 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="model.json",
         help="推定したモデル（事前確率と各水準の m・u）を書き出すJSON（照会の重みに使えます）",
     )
+    link_parser.add_argument(
+        "--backend",
+        choices=ENGINES,
+        default="duckdb",
+        help="照合を実行するエンジン（既定 duckdb。spark は県単位の大規模データ向けで、"
+        "pyspark と Java が必要）",
+    )
+    link_parser.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark のマスター（既定 local[*]。例: spark://host:7077、yarn）",
+    )
+    link_parser.add_argument(
+        "--spark-conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="Spark の設定（繰り返し指定可。例: spark.executor.memory=8g）",
+    )
+    link_parser.add_argument(
+        "--spark-checkpoint-dir",
+        metavar="DIR",
+        help="Spark が途中結果を書き出すディレクトリ（クラスタでは HDFS・S3 など共有の場所）",
+    )
     return parser
+
+
+def backend_options(args: argparse.Namespace) -> dict | None:
+    """The engine options of the command line (``None`` for DuckDB)."""
+    spark_given = args.spark_master or args.spark_conf or args.spark_checkpoint_dir
+    if args.backend != "spark":
+        if spark_given:
+            raise InputError("--spark-… のオプションは --backend spark と一緒に指定してください。")
+        return None
+    from tsunagu.linkage.spark import unavailable
+
+    reason = unavailable()
+    if reason:
+        raise InputError(reason)
+    options: dict = {}
+    if args.spark_master:
+        options["master"] = args.spark_master
+    if args.spark_checkpoint_dir:
+        options["checkpoint_dir"] = args.spark_checkpoint_dir
+    config = {}
+    for setting in args.spark_conf:
+        key, equals, value = setting.partition("=")
+        if not equals or not key.strip():
+            raise InputError(
+                f"--spark-conf「{setting}」は KEY=VALUE の形で指定してください"
+                "（例: spark.executor.memory=8g）。"
+            )
+        config[key.strip()] = value.strip()
+    if config:
+        options["config"] = config
+    return options
 
 
 def run_link(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -192,6 +252,7 @@ def run_link(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             raise InputError(
                 "しきい値は 0 より大きく 1 以下、--review-from はしきい値以下にしてください。"
             )
+        options = backend_options(args)
         progress("reading")
         columns = read_inputs(args.inputs, stderr)
         result = link(
@@ -199,6 +260,8 @@ def run_link(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             threshold=args.threshold,
             review_band=(args.review_from, args.threshold),
             progress=progress,
+            backend=args.backend,
+            backend_options=options,
         )
     except (InputError, LinkageInputError) as error:
         progress.done()
