@@ -276,9 +276,56 @@ def _sex_key(text: str) -> str | None:
     return _SEX.get(normalize_name(text))
 
 
+#: 大字X字Y: the 小字 (字Y) is often left out; it is dropped so both forms compare equal.
+_KOAZA_RE = re.compile(r"(大字[^0-9０-９字\s]+)字[^0-9０-９\s]+")
+
+
 def _address_parts(text: str) -> tuple[str | None, str | None]:
-    address = normalize_address(text)
+    address = normalize_address(_KOAZA_RE.sub(r"\1", text))
     return address.base or None, address.building or None
+
+
+#: A prefix is taken for the municipality when at least this share of the distinct
+#: addresses start with it and some of them are also written without it.
+MUNICIPALITY_SHARE = 0.02
+_GUN_RE = re.compile(r"^[^0-9]{1,6}?郡[^0-9]{1,5}?[町村]")
+
+
+def _municipality_prefixes(base: str) -> list[str]:
+    """The prefixes of an address that may be its municipality: up to each 市 among the
+    first eight characters, and a 郡 with its 町 or 村."""
+    prefixes = [base[: i + 1] for i, ch in enumerate(base[:8]) if ch == "市" and i > 0]
+    match = _GUN_RE.match(base)
+    if match:
+        prefixes.append(match.group(0))
+    return [p for p in prefixes if len(p) < len(base)]
+
+
+def _strip_municipalities(bases: list[str | None]) -> list[str | None]:
+    """The addresses without the name of the municipality, where the records of one
+    municipality write it in some records and leave it out in others (美濃川市川合726 and
+    川合726). Which prefixes are a municipality is read from the records themselves: a
+    prefix ending in 市 (or 郡…町/村) that starts at least :data:`MUNICIPALITY_SHARE` of
+    the distinct addresses, some of which are also written without it. A place name that
+    happens to contain 市 (市場町) is too rare a prefix to be taken."""
+    distinct = {b for b in bases if b}
+    counts: Counter = Counter()
+    for base in distinct:
+        counts.update(_municipality_prefixes(base))
+    least = max(2, MUNICIPALITY_SHARE * len(distinct))
+    prefixes = {
+        prefix
+        for prefix, count in counts.items()
+        if count >= least
+        and any(b[len(prefix) :] in distinct for b in distinct if b.startswith(prefix))
+    }
+    if not prefixes:
+        return bases
+    stripped: dict[str, str] = {}
+    for base in distinct:
+        known = [p for p in _municipality_prefixes(base) if p in prefixes]
+        stripped[base] = base[len(max(known, key=len)) :] if known else base
+    return [stripped[b] if b else b for b in bases]
 
 
 def prepare(columns: Mapping[str, Sequence[str]], *, parallel: bool = True) -> dict[str, list]:
@@ -358,7 +405,7 @@ def prepare(columns: Mapping[str, Sequence[str]], *, parallel: bool = True) -> d
         "dob_days": _memo(rules.dob_days, dob),
         "yob": [d[:4] if d else None for d in dob],
         "sex": _memo(_sex_key, columns["sex"]),
-        "addr": [a[0] for a in addresses],
+        "addr": _strip_municipalities([a[0] for a in addresses]),
         "bldg": [a[1] for a in addresses],
         "tel": [p or None for p in _memo(normalize_phone, columns["phone"])],
     }
@@ -506,7 +553,18 @@ def _comparisons() -> list:
             _level("ELSE", "different"),
         ],
     )
-    return [name, dob, sex, contact]
+    # Two records of one agency under two numbers are more often two persons than two
+    # records of two agencies: an agency looks its own clients up before registering.
+    source = cl.CustomComparison(
+        output_column_name="source",
+        comparison_description="記録元",
+        comparison_levels=[
+            _level("src_l IS NULL OR src_r IS NULL", "null", null=True),
+            _level("src_l = src_r", "same source"),
+            _level("ELSE", "other source"),
+        ],
+    )
+    return [name, dob, sex, contact, source]
 
 
 def _blocking_rules() -> list:
@@ -545,12 +603,18 @@ def link(
     parallel: bool = True,
     backend: str = "duckdb",
     backend_options: Mapping[str, Any] | None = None,
+    strict_household: bool = False,
 ) -> LinkResult:
     """Link person records and cluster them.
 
     ``parallel=False`` keeps all the work in this process (for a web request: see
     :func:`prepare`). ``backend`` names the engine Splink runs on
     (:func:`tsunagu.linkage.engines.engine`, with ``backend_options``).
+    ``strict_household`` holds for review, besides the pairs the rules of
+    :mod:`tsunagu.linkage.rules` always hold, every pair of one household (the same address
+    or phone) of which one record has no date of birth: a son without a date of birth
+    cannot be told from his father of the same name, at the cost of reviewing every such
+    pair (see bench/linkage/README.md for what it costs in recall).
 
     ``threshold`` is the match probability from which two records are the
     same person; ``review_band`` ``(lo, hi)`` selects the pairs with
@@ -594,6 +658,7 @@ def link(
         return LinkResult(clusters, [], threshold, review_band, seconds)
 
     adult_born_before = _adult_born_before(prepared["dob"])
+    prepared["src"] = list(columns["source"])
     prepared["minor"] = [
         None if dob is None else dob >= adult_born_before for dob in prepared["dob"]
     ]
@@ -625,7 +690,12 @@ def link(
 
         report("clustering")
         cluster_of, best, review = _clusters_and_review(
-            runner, predictions, prepared, threshold=threshold, band=(lo, hi)
+            runner,
+            predictions,
+            prepared,
+            threshold=threshold,
+            band=(lo, hi),
+            strict_household=strict_household,
         )
     finally:
         runner.close()
@@ -688,9 +758,13 @@ def _clusters_and_review(
     *,
     threshold: float,
     band: tuple[float, float],
+    strict_household: bool = False,
 ) -> tuple[list[int], list[float | None], list[tuple]]:
     """The cluster of each record, each record's best probability in its cluster, and the
     pairs for review ``(left, right, probability, weight, reason)``, likeliest first.
+
+    ``strict_household`` also holds every pair of one household of which one record has no
+    date of birth (:data:`~tsunagu.linkage.rules.HOLD_NO_DOB`).
 
     Pairs from ``threshold`` on join two records unless a rule forbids it (see
     :func:`_constrained_clusters`); the pairs refused go to review with the rule's reason,
@@ -698,13 +772,29 @@ def _clusters_and_review(
     """
     n = len(prepared["unique_id"])
     holds = _holds(prepared)
-    dobs = prepared["dob"]
+    dobs, addr, tel = prepared["dob"], prepared["addr"], prepared["tel"]
+    name, fam, kana = prepared["nm_loose"], prepared["fam"], prepared["kn"]
+    given_differ = rules.given_names_differ
+    given = [fold_variants(g, loose=True) if g else None for g in prepared["given"]]
 
     def conflict(i: int, j: int) -> str | None:
         reason = holds.get((i, j) if i < j else (j, i))
         if reason:
             return reason
-        return rules.HOLD_DOB_VETO if rules.vetoes(dobs[i], dobs[j]) else None
+        if rules.vetoes(dobs[i], dobs[j]):
+            return rules.HOLD_DOB_VETO
+        if (addr[i] is not None and addr[i] == addr[j]) or (
+            tel[i] is not None and tel[i] == tel[j]
+        ):
+            if strict_household and (dobs[i] is None or dobs[j] is None):
+                return rules.HOLD_NO_DOB
+            if name[i] != name[j] and (
+                (fam[i] is not None and fam[i] == fam[j] and given_differ(given[i], given[j]))
+                # read alike in full: the family names agree, the kanji differ (陽菜 / 陽奈)
+                or (kana[i] is not None and kana[i] == kana[j] and given_differ(name[i], name[j]))
+            ):
+                return rules.HOLD_OTHER_GIVEN
+        return None
 
     edges = runner.rows(
         predictions,

@@ -4,7 +4,7 @@ The batch linkage (:mod:`tsunagu.linkage.batch`) and the real-time check
 (:mod:`tsunagu.linkage.lookup`) weigh evidence; the rules here say when the evidence may not
 be trusted to decide alone:
 
-* **A date of birth years apart vetoes a match** unless the difference is a known slip of
+* **A date of birth that differs vetoes a match** unless the difference is a known slip of
   the pen: day and month swapped, one day or one year off, one digit mistyped or two
   neighbouring digits swapped, or the year of another 和暦 era written with the same
   number (昭和5年 for 平成5年: 63 years). Two records of one person are never put together
@@ -13,7 +13,9 @@ be trusted to decide alone:
   son who share a full name (a name handed down, common in the 8050 households this program
   serves) share the address, the landline and often the reading; only the date of birth
   tells them apart, and a record without one cannot be told apart at all. Such pairs are
-  held for review with the reason, never merged automatically.
+  held for review with the reason, never merged automatically; so are, in one household,
+  two records of which one has no date of birth, and two given names written in
+  different kanji (twins are given names read alike).
 
 Dates of birth are compared as ``YYYYMMDD`` strings. Nothing here needs Django.
 """
@@ -57,12 +59,29 @@ HOLD_GENERATION = "same_household_generation"
 HOLD_GENERATION_NO_DOB = "same_household_same_name_no_dob"
 HOLD_CHAIN = "chain"
 HOLD_DOB_VETO = "dob_years_apart"
+HOLD_OTHER_GIVEN = "same_household_other_given_name"
+HOLD_NO_DOB = "same_household_no_dob"
 HOLD_REASONS = {
-    HOLD_GENERATION: "同一世帯・同名・生年月日が異なる（親子など別の世代の方の可能性）",
+    HOLD_GENERATION: "同一世帯・同名・生年月日が異なる（親子・きょうだいなど別の方の可能性）",
     HOLD_GENERATION_NO_DOB: "同一世帯に同名で生年月日の異なる方がいる（生年月日のない記録）",
     HOLD_CHAIN: "ほかの記録を介してつながるが、その記録どうしが矛盾する（生年月日・名など）",
-    HOLD_DOB_VETO: "生年月日が何年も異なる（入力誤りのパターンに当たらない）",
+    HOLD_DOB_VETO: "生年月日が異なる（入力誤りのパターンに当たらない）",
+    HOLD_NO_DOB: "同一世帯で一方の生年月日がない（同姓同名の家族と区別できない）",
+    HOLD_OTHER_GIVEN: "同一世帯で名の漢字が異なる（双子・きょうだいの可能性）",
 }
+
+
+def _has_kanji(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+
+
+def given_names_differ(a: str | None, b: str | None) -> bool:
+    """Two given names both written in kanji that differ even once variant characters are
+    folded (結衣 and 結依, 美咲 and 美咲希): in one household, two persons — twins are given
+    names read alike — until a person has looked, even though a name cut short by a system
+    that keeps fewer characters (仁 for 仁梨) looks the same. ``a`` and ``b`` are folded
+    name keys."""
+    return bool(a and b and a != b and _has_kanji(a) and _has_kanji(b))
 
 
 def _date(key: str) -> date | None:
@@ -108,9 +127,14 @@ def dob_level(a: str | None, b: str | None) -> str | None:
     return "years apart"
 
 
+#: Levels of two known dates of birth that are no slip of the pen: they forbid an automatic
+#: match (a person of one household born months apart is a sibling, not a typing error).
+VETO_LEVELS = frozenset({"different", "years apart"})
+
+
 def vetoes(a: str | None, b: str | None) -> bool:
     """Whether two dates of birth forbid an automatic match."""
-    return dob_level(a, b) == "years apart"
+    return dob_level(a, b) in VETO_LEVELS
 
 
 def dob_days(key: str | None) -> int | None:

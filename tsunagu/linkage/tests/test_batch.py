@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tsunagu.linkage import batch
+from tsunagu.linkage import batch, rules
 from tsunagu.linkage.batch import COLUMNS, LinkageInputError, link, prepare
 
 GENERATOR = Path(__file__).resolve().parents[3] / "bench" / "linkage" / "generate.py"
@@ -216,7 +216,14 @@ def test_review_band_holds_the_pairs_between_the_thresholds(result):
     assert result.review_pairs
     clusters = _clusters(result)
     for pair in result.review_pairs:
-        assert lo <= pair.match_probability < hi
+        # a pair a rule holds back is reviewed whatever its probability, with the reason
+        assert lo <= pair.match_probability < hi or pair.reason in rules.HOLD_REASONS
+        assert pair.reason == "" or pair.reason in rules.HOLD_REASONS
+        if pair.match_probability >= hi:
+            assert (
+                clusters[pair.source_l, pair.record_id_l]
+                != clusters[pair.source_r, pair.record_id_r]
+            )
         assert (pair.source_l, pair.record_id_l) in clusters
         assert (pair.source_r, pair.record_id_r) in clusters
 
@@ -226,7 +233,9 @@ def test_linkage_is_deterministic_and_the_band_only_selects_pairs(population, re
     wider = link(records, review_band=(0.01, result.threshold))
     assert wider.clusters == result.clusters
     assert len(wider.review_pairs) > len(result.review_pairs)
-    assert all(0.01 <= p.match_probability < result.threshold for p in wider.review_pairs)
+    assert all(
+        0.01 <= p.match_probability < result.threshold or p.reason for p in wider.review_pairs
+    )
     narrowed = [p for p in wider.review_pairs if p.match_probability >= 0.5]
     # the same pairs with the same scores (DuckDB's parallel sums may differ in the last bit)
     assert [p[:4] for p in narrowed] == [p[:4] for p in result.review_pairs]

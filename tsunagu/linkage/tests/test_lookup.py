@@ -237,7 +237,9 @@ def test_a_son_typed_at_intake_is_not_offered_as_his_father(register):
     assert shown.person_id == father.pk
     assert shown.band == "低"
     assert shown.hold == rules.HOLD_GENERATION
-    assert shown.reasons[0] == "同一世帯・同名・生年月日が異なる（親子など別の世代の方の可能性）"
+    assert (
+        shown.reasons[0] == "同一世帯・同名・生年月日が異なる（親子・きょうだいなど別の方の可能性）"
+    )
     registered_son = register("山田 太郎", "ヤマダ タロウ", datetime.date(1972, 5, 1), **home)
     first, second = lookup.lookup(son, today=TODAY).candidates
     assert (first.person_id, first.band, first.hold) == (registered_son.pk, "高", "")

@@ -59,7 +59,7 @@ def test_a_pair_held_by_a_rule_shows_why_on_every_rendering(login, personas):
         for day in (datetime.date(1944, 5, 1), datetime.date(1972, 5, 1))
     )
     held = candidate_add(person_a=father, person_b=son, probability=0.97, origin="batch")
-    text = "同一世帯・同名・生年月日が異なる（親子など別の世代の方の可能性）"
+    text = "同一世帯・同名・生年月日が異なる（親子・きょうだいなど別の方の可能性）"
     client = login(personas["coordinator"])
     listed = client.get("/linkage/review/").content.decode()
     row = listed.split(f'data-testid="candidate-row-{held.pk}"')[1].split("</tr>")[0]

@@ -30,7 +30,7 @@ def _key(day: datetime.date) -> str:
         ("19990301", "20290301", "era year"),  # 平成11年 / 令和11年
         ("19520301", "19620301", "one digit apart"),
         ("19520301", "19250301", "one digit apart"),  # 52 → 25: neighbours swapped
-        ("19520301", "19520611", "different"),
+        ("19520301", "19520611", "different"),  # months apart: a sibling, not a slip
         ("19440501", "19720501", "years apart"),  # a father and his son
         ("19440501", "19450810", "years apart"),
         (None, "19440501", None),
@@ -40,7 +40,7 @@ def _key(day: datetime.date) -> str:
 def test_dob_levels(a, b, level):
     assert rules.dob_level(a, b) == level
     assert rules.dob_level(b, a) == level
-    assert rules.vetoes(a, b) == (level == "years apart")
+    assert rules.vetoes(a, b) == (level in ("different", "years apart"))
 
 
 def _slip(day: datetime.date, kind: int, other: datetime.date) -> str:
@@ -83,6 +83,20 @@ def test_sql_levels_agree_with_the_python_rule(day, other, kind):
     assert level == rules.dob_level(left, right)
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "differ"),
+    [
+        ("結衣", "結依", True),  # twins named alike
+        ("美咲", "美咲希", True),
+        ("太郎", "太郎", False),
+        ("ゆい", "結衣", False),  # one written in kana: nothing to compare
+        (None, "結衣", False),
+    ],
+)
+def test_given_names_in_other_kanji(a, b, differ):
+    assert rules.given_names_differ(a, b) is differ
+
+
 def test_household_holds_the_same_name_across_generations():
     names = [("山田太郎", "ヤマダタロウ")] * 4 + [("山田花子", None)]
     households = [("今沢町1-2-3", "0582654141")] * 3 + [(None, "0582654141"), ("今沢町1-2-3", None)]
@@ -122,7 +136,8 @@ def _row(source, record_id, name, kana, dob, sex, address, phone):
 
 #: An 8050 household: 山田 太郎 (born 1944) and his son 山田 太郎 (born 1972) at one address
 #: and landline, each known to several agencies; a record of the father without a date of
-#: birth; and a woman whose date of birth one agency wrote with day and month swapped.
+#: birth; a woman whose date of birth one agency wrote with day and month swapped and another
+#: left out; and twins 結衣 and 結依, both read ユイ, at one address and landline.
 FAMILY = [
     _row(
         "kaigo",
@@ -180,6 +195,27 @@ FAMILY = [
     _row(
         "hoken", "W2", "川端 美津子", "カワバタ ミツコ", "1958-11-03", "女", "岐阜市長良3-4-5", ""
     ),
+    _row("shakyo", "W3", "川端美津子", "かわばた みつこ", "", "F", "岐阜市長良三丁目四番五号", ""),
+    _row(
+        "kosodate",
+        "Y1",
+        "森 結衣",
+        "モリ ユイ",
+        "2019-06-02",
+        "女",
+        "岐阜市加納本町981",
+        "058-320-5480",
+    ),
+    _row(
+        "hoken",
+        "Y2",
+        "森 結依",
+        "モリ ユイ",
+        "2019-06-02",
+        "女",
+        "岐阜市加納本町981",
+        "058-320-5480",
+    ),
 ]
 
 
@@ -204,6 +240,33 @@ def test_a_father_and_his_son_of_one_name_are_never_merged(linked):
     assert held[frozenset({"F1", "S1"})] == rules.HOLD_GENERATION
     assert held[frozenset({"X1", "S1"})] == rules.HOLD_GENERATION_NO_DOB
     assert set(held.values()) <= {rules.HOLD_GENERATION, rules.HOLD_GENERATION_NO_DOB}
+
+
+def test_twins_named_alike_are_held_and_strict_mode_holds_a_record_without_birth(linked):
+    clusters = {(c.source, c.record_id): c.cluster_id for c in linked.clusters}
+    assert clusters["kosodate", "Y1"] != clusters["hoken", "Y2"]
+    held = {
+        frozenset({p.record_id_l, p.record_id_r}): p.reason
+        for p in linked.review_pairs
+        if {p.record_id_l, p.record_id_r} == {"Y1", "Y2"}
+    }
+    assert held == {frozenset({"Y1", "Y2"}): rules.HOLD_OTHER_GIVEN}
+    # the same person's record without a date of birth joins by default …
+    assert clusters["kaigo", "W1"] == clusters["shakyo", "W3"]
+
+
+def test_strict_household_holds_every_pair_without_a_birth_date():
+    rows, _ = _generator().generate(1000, seed=11)
+    strict = link(
+        [dict(zip(COLUMNS, row, strict=True)) for row in rows] + FAMILY, strict_household=True
+    )
+    clusters = {(c.source, c.record_id): c.cluster_id for c in strict.clusters}
+    assert clusters["kaigo", "W1"] == clusters["hoken", "W2"]
+    assert clusters["kaigo", "W1"] != clusters["shakyo", "W3"]
+    reasons = {
+        p.reason for p in strict.review_pairs if {p.record_id_l, p.record_id_r} == {"W1", "W3"}
+    }
+    assert reasons == {rules.HOLD_NO_DOB}
 
 
 def test_a_date_with_day_and_month_swapped_still_links(linked):
