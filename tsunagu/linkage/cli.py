@@ -39,6 +39,7 @@ from tsunagu.linkage.batch import (
     link,
 )
 from tsunagu.linkage.engines import ENGINES
+from tsunagu.linkage.rules import HOLD_REASONS
 
 EXIT_INPUT_ERROR = 2
 
@@ -178,7 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--review-output",
         type=Path,
         metavar="review.csv",
-        help="確認待ちのペア（下限以上・しきい値未満）を書き出すCSV",
+        help="確認待ちのペア（下限以上・しきい値未満と、規則で自動の名寄せを止めたペア。"
+        "reason 列にその理由）を書き出すCSV",
+    )
+    link_parser.add_argument(
+        "--strict-household",
+        action="store_true",
+        help="同じ世帯（住所・電話が同じ）で一方に生年月日のないペアも自動では名寄せせず、"
+        "確認待ちにする（同姓同名の親子を取り違えない代わりに確認が増えます）",
     )
     link_parser.add_argument(
         "--model-output",
@@ -262,6 +270,7 @@ def run_link(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             progress=progress,
             backend=args.backend,
             backend_options=options,
+            strict_household=args.strict_household,
         )
     except (InputError, LinkageInputError) as error:
         progress.done()
@@ -289,10 +298,26 @@ def run_link(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         with args.review_output.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(
-                ["source_l", "record_id_l", "source_r", "record_id_r", "match_probability"]
+                [
+                    "source_l",
+                    "record_id_l",
+                    "source_r",
+                    "record_id_r",
+                    "match_probability",
+                    "reason",
+                    "reason_label",
+                ]
             )
             writer.writerows(
-                (p.source_l, p.record_id_l, p.source_r, p.record_id_r, f"{p.match_probability:.6f}")
+                (
+                    p.source_l,
+                    p.record_id_l,
+                    p.source_r,
+                    p.record_id_r,
+                    f"{p.match_probability:.6f}",
+                    p.reason,
+                    HOLD_REASONS.get(p.reason, ""),
+                )
                 for p in result.review_pairs
             )
     if args.model_output and result.model is not None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tsunagu.linkage.rules import HOLD_REASONS
+
 ROOT = Path(__file__).resolve().parents[3]
 HEADER = "source,record_id,name,kana,dob,sex,address,phone"
 
@@ -104,9 +106,45 @@ def test_summary_line_and_no_progress_without_a_terminal(linked):
     assert "クラスタ" in lines[0] and "確認待ちのペア" in lines[0] and "秒" in lines[0]
     assert "学習中" not in completed.stderr
     with review.open(encoding="utf-8") as f:
-        assert next(csv.reader(f)) == [
+        reader = csv.reader(f)
+        assert next(reader) == [
             "source_l", "record_id_l", "source_r", "record_id_r", "match_probability",
+            "reason", "reason_label",
         ]  # fmt: skip
+        rows = list(reader)
+    assert rows
+    for row in rows:
+        assert (row[5], row[6]) == ("", "") or HOLD_REASONS[row[5]] == row[6]
+
+
+def test_strict_household_holds_a_record_without_a_birth_date(inputs, tmp_path):
+    """Without the option the undated record of 高橋 太郎 at his address joins him; with it,
+    it waits for review with the reason."""
+    utf8, cp932, _ = inputs
+    undated = write(
+        tmp_path / "undated.csv",
+        [HEADER, "shakyo,U1,高橋太郎,たかはし たろう,,男,岐阜市今沢町1-2-3,058-265-4141"],
+    )
+    results = {}
+    for strict in (False, True):
+        output, review = tmp_path / f"c{strict}.csv", tmp_path / f"r{strict}.csv"
+        extra = ["--strict-household"] if strict else []
+        completed = run(
+            "link", str(utf8), str(cp932), str(undated), "--output", str(output),
+            "--review-output", str(review), *extra,
+        )  # fmt: skip
+        assert completed.returncode == 0, completed.stderr
+        with output.open(encoding="utf-8") as f:
+            clusters = {(r["source"], r["record_id"]): r["cluster_id"] for r in csv.DictReader(f)}
+        with review.open(encoding="utf-8") as f:
+            reasons = {
+                r["reason"]
+                for r in csv.DictReader(f)
+                if "U1" in (r["record_id_l"], r["record_id_r"])
+            }
+        results[strict] = (clusters["kaigo", "T1"] == clusters["shakyo", "U1"], reasons)
+    assert results[False][0] is True
+    assert results[True] == (False, {"same_household_no_dob"})
 
 
 def test_output_without_probability_has_three_columns(tmp_path):
