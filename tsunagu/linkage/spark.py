@@ -19,8 +19,9 @@ Options (``backend_options`` of :func:`~tsunagu.linkage.batch.link`):
     ``local`` master, Spark's default elsewhere).
 ``checkpoint_dir``
     Where Splink writes its intermediate tables as Parquet (on a cluster: storage every
-    executor reaches, such as HDFS or S3). Without it, and without a checkpoint
-    directory of the session, intermediate tables are kept with ``persist()``.
+    executor reaches, such as HDFS or S3), in a directory removed at the end. Without it,
+    and without a checkpoint directory of the session, intermediate tables are kept with
+    ``persist()`` (in the executors' memory, spilled to their local disks).
 ``staging_dir``
     Write the prepared records there as Parquet and let Spark read them, instead of
     sending them from the driver's memory (for tens of millions of records).
@@ -158,9 +159,11 @@ class SparkEngine:
             _quiet(self.spark)
         self._views_before = set(self._temporary_views())
 
-        context = self.spark.sparkContext
+        self._checkpoint_dir = None
         if checkpoint_dir:
-            context.setCheckpointDir(checkpoint_dir)
+            # Spark makes a directory of its own in it, removed by close()
+            self.spark.sparkContext.setCheckpointDir(checkpoint_dir)
+            self._checkpoint_dir = self.spark._jsc.sc().getCheckpointDir().get()
         has_checkpoint_dir = not self.spark._jsc.sc().getCheckpointDir().isEmpty()
         self.db_api = SparkAPI(
             spark_session=self.spark,
@@ -232,6 +235,12 @@ class SparkEngine:
             return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
         return [tuple(row) for row in frame.collect()]
 
+    def _delete(self, directory: str) -> None:
+        """Remove a directory wherever Spark keeps it (local, HDFS, S3 …)."""
+        jvm = self.spark.sparkContext._jvm
+        path = jvm.org.apache.hadoop.fs.Path(directory)
+        path.getFileSystem(self.spark._jsc.hadoopConfiguration()).delete(path, True)
+
     def _temporary_views(self) -> list[str]:
         return [table.name for table in self.spark.catalog.listTables() if table.isTemporary]
 
@@ -239,6 +248,9 @@ class SparkEngine:
         """Stop the session if this engine started it; else drop (and uncache) the tables
         of this linkage, and leave the session running."""
         try:
+            if self._checkpoint_dir:
+                with contextlib.suppress(Exception):
+                    self._delete(self._checkpoint_dir)
             if self.owns_session:
                 self.spark.stop()
             else:
