@@ -409,17 +409,19 @@ def score(
         reason = REASONS.get((comparison, level))
         if reason:
             reasons.append(reason)
+    held = holds(probe, person, levels)
     levels = {k: v for k, v in levels.items() if v is not None}
-    hold = generation_hold(levels)
-    if hold:
-        reasons.insert(0, rules.HOLD_REASONS[hold])
+    probability = calibrated(1 / (1 + 2.0 ** (-weight)), levels)
+    for key in reversed(held):
+        reasons.insert(0, rules.HOLD_REASONS[key])
+        probability = min(probability, HOLD_CAPS.get(key, 1.0))
     return Candidate(
         person_id=person_id,
-        probability=calibrated(1 / (1 + 2.0 ** (-weight)), levels),
+        probability=probability,
         match_weight=weight,
         reasons=reasons,
         levels=levels,
-        hold=hold,
+        hold=held[0] if held else "",
     )
 
 
@@ -432,27 +434,52 @@ _ONE_HOUSEHOLD = frozenset(
 
 def cautions(a: Any, b: Any, *, today: datetime.date | None = None) -> list[str]:
     """Why two registered persons must not be merged without a person deciding (keys of
-    :data:`tsunagu.linkage.rules.HOLD_REASONS`): the same name in one household across
-    generations, or dates of birth years apart."""
-    levels = pair_levels(keys_of_person(a), keys_of_person(b), today=today)
-    hold = generation_hold(levels)
-    if hold:
-        return [hold]
-    if levels.get("dob") == "years apart":
+    :data:`tsunagu.linkage.rules.HOLD_REASONS`), see :func:`holds`."""
+    p, q = keys_of_person(a), keys_of_person(b)
+    return holds(p, q, pair_levels(p, q, today=today))
+
+
+def holds(p: MatchKeys, q: MatchKeys, levels: dict[str, str | None]) -> list[str]:
+    """The rules of :mod:`tsunagu.linkage.rules` that hold a pair back from an automatic
+    merge: dates of birth that differ without a slip (for the same name in one household:
+    another generation), and in one household given names in other kanji or a date of
+    birth missing on one side."""
+    contact = levels.get("contact")
+    household = contact in _ONE_HOUSEHOLD or contact == "same household, another given name"
+    if levels.get("dob") in rules.VETO_LEVELS:
+        if levels.get("name") in _SAME_NAME and household:
+            return [rules.HOLD_GENERATION]
         return [rules.HOLD_DOB_VETO]
-    return []
-
-
-def generation_hold(levels: dict[str, str | None]) -> str:
-    """:data:`rules.HOLD_GENERATION` for the same name in one household with dates of birth
-    years apart (a father and a son who share a name), else ""."""
+    if not household:
+        return []
+    found = []
     if (
-        levels.get("dob") == "years apart"
-        and levels.get("name") in _SAME_NAME
-        and levels.get("contact") in _ONE_HOUSEHOLD
+        p.nm_loose
+        and q.nm_loose
+        and p.nm_loose != q.nm_loose
+        and (
+            (_eq(p.fam, q.fam) and rules.given_names_differ(_loose(p.given), _loose(q.given)))
+            or (_eq(p.kn, q.kn) and rules.given_names_differ(p.nm_loose, q.nm_loose))
+        )
     ):
-        return rules.HOLD_GENERATION
-    return ""
+        found.append(rules.HOLD_OTHER_GIVEN)
+    if levels.get("dob") is None and levels.get("name") in _SAME_NAME:
+        found.append(rules.HOLD_NO_DOB)
+    return found
+
+
+def _loose(key: str | None) -> str | None:
+    return fold_variants(key, loose=True) if key else None
+
+
+#: The highest probability shown for a pair held back by a rule (see :func:`holds`):
+#: dates of birth that differ stay below 中; given names in other kanji in one household
+#: (twins read alike) below 高.
+HOLD_CAPS = {
+    rules.HOLD_GENERATION: 0.49,
+    rules.HOLD_DOB_VETO: 0.49,
+    rules.HOLD_OTHER_GIVEN: 0.9,
+}
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -537,7 +564,8 @@ def lookup(
             today=today,
             person_id=row.pk,
         )
-        if candidate.probability >= min_probability or candidate.hold:
+        # a parent of the same name in the household is shown whatever the figure
+        if candidate.probability >= min_probability or candidate.hold == rules.HOLD_GENERATION:
             candidates.append(candidate)
     candidates.sort(key=lambda c: (-c.match_weight, c.person_id))
     return LookupResult(candidates=candidates[:limit], common_name=common)
@@ -573,17 +601,12 @@ def disagreeing(levels: dict[str, str | None]) -> list[tuple[str, str]]:
 DISAGREEING_CAP = 0.99
 
 
-#: The highest probability of a pair whose dates of birth are years apart and not a known
-#: slip (:func:`tsunagu.linkage.rules.vetoes`): below 中, never merged without a person.
-VETO_CAP = 0.49
-
-
 def calibrated(probability: float, levels: dict[str, str | None]) -> float:
     """The probability to show and store: at most :data:`DISAGREEING_CAP` when some
     evidence disagrees (a date of birth, a name, a sex or an address that differs), and at
-    most :data:`VETO_CAP` when the dates of birth are years apart."""
-    if levels.get("dob") == "years apart":
-        return min(probability, VETO_CAP)
+    most the cap of :data:`HOLD_CAPS` when the dates of birth differ without a slip."""
+    if levels.get("dob") in rules.VETO_LEVELS:
+        return min(probability, HOLD_CAPS[rules.HOLD_DOB_VETO])
     if disagreeing(levels):
         return min(probability, DISAGREEING_CAP)
     return probability

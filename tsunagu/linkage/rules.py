@@ -76,12 +76,22 @@ def _has_kanji(text: str) -> bool:
 
 
 def given_names_differ(a: str | None, b: str | None) -> bool:
-    """Two given names both written in kanji that differ even once variant characters are
-    folded (結衣 and 結依, 美咲 and 美咲希): in one household, two persons — twins are given
-    names read alike — until a person has looked, even though a name cut short by a system
-    that keeps fewer characters (仁 for 仁梨) looks the same. ``a`` and ``b`` are folded
-    name keys."""
-    return bool(a and b and a != b and _has_kanji(a) and _has_kanji(b))
+    """Two names (or given names) that differ in kanji even once variant characters are
+    folded (結衣 and 結依, 陽菜 and 陽奈, 美咲 and 美咲希): in one household, two persons —
+    twins are given names read alike — until a person has looked, even though a name cut
+    short by a system that keeps fewer characters (仁 for 仁梨) looks the same. ``a`` and
+    ``b`` are folded name keys; what differs between them must be written in kanji (きよ
+    and キヨ, or 文 and フミ, are one name written in two scripts)."""
+    if not a or not b or a == b:
+        return False
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    parts = [part for part in (a[start : len(a) - end], b[start : len(b) - end]) if part]
+    return bool(parts) and all(_has_kanji(part) for part in parts)
 
 
 def _date(key: str) -> date | None:

@@ -248,6 +248,25 @@ def test_a_son_typed_at_intake_is_not_offered_as_his_father(register):
     assert lookup.cautions(registered_son, registered_son) == []
 
 
+def test_twins_read_alike_and_an_undated_record_of_one_household_say_so():
+    home = {"address": "岐阜市加納本町981", "phones": ("058-320-5480",), "sex": "female"}
+    yui = keys_of_probe(
+        Probe(name="森 結衣", kana="モリ ユイ", birth_date=datetime.date(2019, 6, 2), **home)
+    )
+    twin = keys_of_probe(
+        Probe(name="森 結依", kana="モリ ユイ", birth_date=datetime.date(2019, 6, 2), **home)
+    )
+    candidate = score(twin, yui, population=100_000)
+    assert candidate.hold == rules.HOLD_OTHER_GIVEN
+    assert candidate.band == "中"
+    assert candidate.reasons[0] == "同一世帯で名の漢字が異なる（双子・きょうだいの可能性）"
+    undated = keys_of_probe(Probe(name="森 結衣", kana="モリ ユイ", **home))
+    candidate = score(undated, yui, population=100_000)
+    assert candidate.hold == rules.HOLD_NO_DOB
+    assert candidate.band == "高"  # most often the same person: said, not hidden
+    assert score(yui, yui, population=100_000).hold == ""
+
+
 @pytest.mark.django_db
 def test_keys_are_stored_when_a_person_is_registered(register):
     person = register(
@@ -292,7 +311,7 @@ def test_a_pair_whose_dates_of_birth_differ_is_never_shown_as_certain():
     )
     candidate = score(probe, registered, population=100_000)
     assert candidate.levels["dob"] == "years apart"
-    assert candidate.probability <= lookup.VETO_CAP
+    assert candidate.probability <= lookup.HOLD_CAPS[rules.HOLD_DOB_VETO]
     assert candidate.band == "低"
     assert candidate.hold == rules.HOLD_GENERATION
     assert candidate.reasons[0] == rules.HOLD_REASONS[rules.HOLD_GENERATION]
@@ -348,6 +367,9 @@ def test_a_review_pair_is_never_shown_as_100_percent_and_disagreement_caps_it():
     assert MatchCandidate(match_probability=1.0).percent == 99.9
     assert MatchCandidate(match_probability=0.93).percent == 93.0
     assert MatchCandidate(match_probability=0.5).percent == 50.0
-    levels = {"name": "same name", "dob": "different", "contact": "same address and phone"}
+    levels = {"name": "same name", "dob": "one digit apart", "contact": "same address and phone"}
     assert calibrated(0.99996, levels) == 0.99
+    # a date of birth that differs without a slip is a veto: below 中
+    levels = {"name": "same name", "dob": "different", "contact": "same address and phone"}
+    assert calibrated(0.99996, levels) == 0.49
     assert calibrated(0.99996, {"name": "same name", "dob": "same"}) == 0.99996

@@ -89,7 +89,10 @@ def test_sql_levels_agree_with_the_python_rule(day, other, kind):
         ("結衣", "結依", True),  # twins named alike
         ("美咲", "美咲希", True),
         ("太郎", "太郎", False),
+        ("陽菜", "陽奈", True),
         ("ゆい", "結衣", False),  # one written in kana: nothing to compare
+        ("高木きよ", "高木キヨ", False),  # one name in two scripts
+        ("森文", "森フミ", False),
         (None, "結衣", False),
     ],
 )
