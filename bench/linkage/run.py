@@ -5,14 +5,22 @@
     .venv/bin/python bench/linkage/run.py --records 100000
     .venv/bin/python bench/linkage/run.py --records 1000000
 
-Generates the population with ``generate.py`` (kept in ``--workdir`` for the
-next run), then runs each method in its own child process — reading the CSV,
-linking, writing ``source,record_id,cluster_id`` — and prints, side by side:
+Runs on two populations written independently of each other (``--populations``):
+``generate`` (``generate.py``: fields perturbed one by one) and ``agency``
+(``population2.py``: errors as agencies make them, names handed down in a household,
+twins, relatives' phones). Each is generated once into ``--workdir`` and kept for the
+next run. Each method runs in its own child process — reading the CSV, linking, writing
+``source,record_id,cluster_id`` — and the run prints, per population, side by side:
 
 * pairwise precision, recall and F1 (a pair = two records put in one cluster);
 * false merges within households per 10,000 persons (two members of one
   household put in one cluster: the false merge that matters most);
-* wall time and peak memory (``ru_maxrss`` of the child process).
+* wall time and peak memory (``ru_maxrss`` of the child process);
+* per pattern (``patterns.py``: what a pair of records looks like — a date of birth
+  with day and month swapped, a maiden name, a name only in kana …): true pairs, and per
+  method the precision and recall among the pairs with that pattern; per relation of two
+  persons who look alike (a father and son of one name, twins …), the false pairs each
+  method put in one cluster.
 
 Methods:
 
@@ -27,6 +35,8 @@ Methods:
     birth; u by random sampling, m by EM; clusters at 0.99.
 ``tsunagu``
     ``python -m tsunagu.linkage link`` (:func:`tsunagu.linkage.batch.link`).
+``tsunagu-strict``
+    the same with ``--strict-household``.
 """
 
 from __future__ import annotations
@@ -45,7 +55,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-METHODS = ("exact", "splink-raw", "tsunagu")
+METHODS = ("exact", "splink-raw", "tsunagu", "tsunagu-strict")
+POPULATIONS = ("generate", "agency")
 THRESHOLD = 0.99
 
 
@@ -200,12 +211,69 @@ def evaluate(truth: Path, clusters: Path) -> dict[str, float]:
     }
 
 
+def population(name: str, workdir: Path, records: int, seed: int) -> Path:
+    """The directory of a population (generated on first use)."""
+    directory = workdir / (
+        f"{records}-{seed}" if name == "generate" else f"{name}-{records}-{seed}"
+    )
+    if not ((directory / "records.csv").exists() and (directory / "truth.csv").exists()):
+        print(f"generating {name} ({records} records) in {directory} …", flush=True)
+        if name == "generate":
+            import generate
+
+            generate.write(directory, records, seed)
+        else:
+            script = Path(__file__).with_name("population2.py")
+            command = [sys.executable, str(script), "--records", str(records)]
+            command += ["--seed", str(seed), "--out", str(directory)]
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return directory
+
+
+def pattern_tables(directory: Path, methods: list[str]) -> list[str]:
+    import patterns
+
+    counts = {
+        m: patterns.by_pattern(
+            directory / "records.csv", directory / "truth.csv", directory / f"clusters-{m}.csv"
+        )
+        for m in methods
+    }
+    first = counts[methods[0]]
+    lines = [
+        "| pattern | true pairs | " + " | ".join(f"{m} P / R" for m in methods) + " |",
+        "|---|---|" + "---|" * len(methods),
+    ]
+    for label in patterns.TRUE_LABELS:
+        if not first.pairs[label]:
+            continue
+        cells = []
+        for m in methods:
+            c = counts[m]
+            found, false = c.found[label], c.false_differ[label]
+            precision = found / (found + false) if found + false else 1.0
+            cells.append(f"{precision:.4f} / {found / c.pairs[label]:.4f}")
+        lines.append(f"| {label} | {first.pairs[label]} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| relation of two persons (false pairs in one cluster) | " + " | ".join(methods) + " |",
+        "|---|" + "---|" * len(methods),
+    ]
+    for label in patterns.FALSE_LABELS:
+        lines.append(
+            f"| {label} | " + " | ".join(str(counts[m].false[label]) for m in methods) + " |"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20260401)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/tsunagu-linkage-bench"))
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated")
+    parser.add_argument("--populations", default=",".join(POPULATIONS), help="comma-separated")
+    parser.add_argument("--no-patterns", action="store_true", help="skip the pattern tables")
     parser.add_argument("--child", choices=METHODS[:2], help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
@@ -214,44 +282,44 @@ def main(argv: list[str] | None = None) -> None:
         run_child(args.child, args.input, args.output)
         return
 
-    import generate
-
-    directory = args.workdir / f"{args.records}-{args.seed}"
-    records, truth = directory / "records.csv", directory / "truth.csv"
-    if not (records.exists() and truth.exists()):
-        print(f"generating {args.records} records in {directory} …", flush=True)
-        generate.write(directory, args.records, args.seed)
-    print(
-        f"{args.records} records, {os.cpu_count()} CPUs, load average "
-        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} before the run",
-        flush=True,
-    )
-    header = (
-        f"{'method':<11} {'precision':>9} {'recall':>8} {'F1':>8} {'false pairs':>11}"
-        f" {'household/10k':>13} {'wall s':>7} {'peak MB':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    for method in args.methods.split(","):
-        output = directory / f"clusters-{method}.csv"
-        if method == "tsunagu":
-            command = [sys.executable, "-m", "tsunagu.linkage", "link", str(records)]
-            command += ["--output", str(output)]
-        else:
-            command = [sys.executable, __file__, "--child", method]
-            command += ["--input", str(records), "--output", str(output)]
-        seconds, peak, status, stderr = measure(command)
-        if status != 0:
-            print(f"{method:<11} failed (exit {status}): {stderr}")
-            continue
-        m = evaluate(truth, output)
+    for name in args.populations.split(","):
+        directory = population(name, args.workdir, args.records, args.seed)
+        records, truth = directory / "records.csv", directory / "truth.csv"
         print(
-            f"{method:<11} {m['precision']:>9.5f} {m['recall']:>8.5f} {m['f1']:>8.5f}"
-            f" {m['false_pairs']:>11} {m['household_per_10k']:>13.2f}"
-            f" {seconds:>7.1f} {peak:>8.0f}",
+            f"\n## {name}: {args.records} records, {os.cpu_count()} CPUs, load average "
+            f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} before the run\n",
             flush=True,
         )
-    print(f"persons: {m['persons']}; tsunagu threshold {THRESHOLD}")
+        print(
+            "| method | precision | recall | F1 | false pairs | household/10k | wall s | peak MB |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        done = []
+        for method in args.methods.split(","):
+            output = directory / f"clusters-{method}.csv"
+            if method.startswith("tsunagu"):
+                command = [sys.executable, "-m", "tsunagu.linkage", "link", str(records)]
+                command += ["--output", str(output)]
+                if method == "tsunagu-strict":
+                    command.append("--strict-household")
+            else:
+                command = [sys.executable, __file__, "--child", method]
+                command += ["--input", str(records), "--output", str(output)]
+            seconds, peak, status, stderr = measure(command)
+            if status != 0:
+                print(f"| {method} | failed (exit {status}): {stderr} |")
+                continue
+            done.append(method)
+            m = evaluate(truth, output)
+            print(
+                f"| {method} | {m['precision']:.5f} | {m['recall']:.5f} | {m['f1']:.5f}"
+                f" | {m['false_pairs']} | {m['household_per_10k']:.2f}"
+                f" | {seconds:.1f} | {peak:,.0f} |",
+                flush=True,
+            )
+        print(f"\npersons: {m['persons']}; tsunagu threshold {THRESHOLD}\n")
+        if done and not args.no_patterns:
+            print("\n".join(pattern_tables(directory, done)), flush=True)
 
 
 if __name__ == "__main__":
