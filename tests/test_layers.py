@@ -47,6 +47,7 @@ PURE = {
     "tsunagu.linkage.address",
     "tsunagu.linkage.variants",
     "tsunagu.linkage.surnames",
+    "tsunagu.linkage.rules",
     # the API plumbing every router uses, the accounts and audit routers included
     "tsunagu.api.errors",
     "tsunagu.api.inputs",
