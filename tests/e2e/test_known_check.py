@@ -1,8 +1,8 @@
 """Browser journey: the "is this person known?" check while a new person is typed in.
 
 A desk worker of 地域包括支援センター中央 starts registering someone the centre already knows,
-typing the name without a space, the reading in hiragana and the date of birth with one
-digit wrong: the check offers the registered person with the band and the reasons, and
+typing the name without a space, the reading in hiragana and the date of birth one day
+off: the check offers the registered person with the band and the reasons, and
 the address typed next adds its evidence. A worker of another agency typing the same
 person is told only that another agency holds a record and whom to ask.
 """
@@ -38,7 +38,7 @@ def known_person() -> Person:
 
 
 def mistyped(birth: datetime.date) -> datetime.date:
-    """The last digit of the day one lower (12 → 11): one digit of YYYYMMDD apart."""
+    """The day one lower (12 → 11): a slip of one day."""
     return birth.replace(day=birth.day - 1)
 
 
@@ -76,7 +76,7 @@ def test_desk_worker_is_offered_the_registered_person_with_band_and_reasons(
         "href", f"/persons/{person.pk}/"
     )
     expect(match).to_contain_text("氏名が一致")
-    expect(match).to_contain_text("生年月日が1桁違い")
+    expect(match).to_contain_text("生年月日が1日違い")
     band = match.get_by_test_id("known-band")
     expect(band).to_have_text(re.compile(r"一致の可能性 (高|中)（[0-9.]+%）"))
     before = band.inner_text()

@@ -109,6 +109,10 @@ class KnownMatchOut(Schema):
     reasons: list[str]
     probability: float = Field(description="同じ方である確率の見積もり（0〜1）")
     band: str = Field(description="一致の可能性: 高（0.99以上）・中（0.5以上）・低")
+    caution: str = Field(
+        "",
+        description="同じ方と決める前に確かめること（同一世帯の同名の親子など）。なければ空",
+    )
 
 
 class ContactOut(Schema):
@@ -147,6 +151,7 @@ def _known_answer(result) -> dict[str, Any]:
                 "reasons": m.reasons,
                 "probability": round(m.probability, 6),
                 "band": m.band,
+                "caution": m.caution,
             }
             for m in result.matches
             if m.visible

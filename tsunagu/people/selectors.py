@@ -154,6 +154,9 @@ class KnownMatch:
     reasons: list[str] = field(default_factory=list)
     probability: float = 0.0
     band: str = ""  # 高 / 中 / 低
+    #: Why the two must not be taken for one person without a look (the first of
+    #: ``reasons``: a parent of the same name in the household …); "" when nothing.
+    caution: str = ""
 
 
 @dataclass
@@ -216,6 +219,7 @@ def known_person_check(
             reasons=c.reasons,
             probability=c.probability,
             band=c.band,
+            caution=c.reasons[0] if getattr(c, "hold", "") else "",
         )
         for c in candidates
     ]

@@ -59,6 +59,9 @@ class PersonRow:
     reasons: list[str] = field(default_factory=list)
     probability: float | None = None
     band: str = ""
+    #: What must be weighed before taking the two for one person (a father of the same name
+    #: in the household …), in Japanese; "" when nothing.
+    caution: str = ""
 
     @property
     def percent(self) -> str:
@@ -93,9 +96,10 @@ def _known_context(result) -> dict:
         PersonRow(
             person=m.person,
             age=m.person.age_on(today),
-            reasons=m.reasons,
+            reasons=m.reasons[1:] if m.caution else m.reasons,
             probability=m.probability,
             band=m.band,
+            caution=m.caution,
         )
         for m in result.matches
         if m.visible

@@ -549,3 +549,42 @@ def test_household_member_is_linked_only_when_the_viewer_may_see_them(
         .status_code
         == 404
     )
+
+
+def test_known_check_shows_a_father_of_the_same_name_with_the_caution(login, personas):
+    """The son of 山田 太郎 (same name, address and landline; born 1972) typed at the desk:
+    the father (born 1944) is shown below 中 with the caution first, on the page and in the
+    API; the son's own record, once registered, comes first and without a caution."""
+    import json
+
+    from tsunagu.accounts.services import api_token_issue
+
+    desk = personas["desk"]
+    home = {"address": "岐阜市今沢町1-2-3", "phone": "058-265-4141", "sex": "male"}
+    father = services.person_create(
+        by=desk.user, name="山田 太郎", name_kana="ヤマダ タロウ",
+        birth_date=datetime.date(1944, 5, 1), **home,
+    )  # fmt: skip
+    typed = {
+        "name": "山田 太郎",
+        "name_kana": "ヤマダ タロウ",
+        "birth_date": "1972-05-01",
+        "sex": "male",
+        "address": "岐阜市今沢町一丁目二番三号",
+        "phone": "0582654141",
+    }
+    caution = "同一世帯・同名・生年月日が異なる（親子・きょうだいなど別の方の可能性）"
+    html = known_check(login(desk), **typed).content.decode()
+    assert reverse("people:person_detail", args=[father.pk]) in html
+    assert 'data-testid="known-caution"' in html and caution in html
+    assert "一致の可能性 低" in html
+    _, raw = api_token_issue(membership=desk.membership, name="連携システム", by=None)
+    from django.test import Client
+
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    answer = api.post(
+        "/api/v1/persons/known-check", json.dumps(typed), content_type="application/json"
+    ).json()
+    (match,) = answer["matches"]
+    assert (match["person_id"], match["band"], match["caution"]) == (father.pk, "低", caution)
+    assert match["reasons"][0] == caution
