@@ -19,14 +19,17 @@ Options (``backend_options`` of :func:`~tsunagu.linkage.batch.link`):
     ``local`` master, Spark's default elsewhere).
 ``checkpoint_dir``
     Where Splink writes its intermediate tables as Parquet (on a cluster: storage every
-    executor reaches, such as HDFS or S3), in a directory removed at the end. Without it,
-    and without a checkpoint directory of the session, intermediate tables are kept with
-    ``persist()`` (in the executors' memory, spilled to their local disks).
+    executor reaches, such as HDFS or S3), in a directory removed at the end. Without it: a
+    temporary directory for a ``local`` master; on a cluster without a checkpoint
+    directory of the session, intermediate tables are kept with ``persist()`` (in the
+    executors' memory, spilled to their local disks).
 ``staging_dir``
     Write the prepared records there as Parquet and let Spark read them, instead of
     sending them from the driver's memory (for tens of millions of records).
 ``config``
     Further Spark settings of a new session, such as ``{"spark.executor.memory": "8g"}``.
+    A ``local`` session's heap (``spark.driver.memory``) is a quarter of the machine's
+    memory unless set here.
 
 The SQL functions of the model that Spark lacks are provided here: ``hamming`` (a SQL
 function; a Python one before Spark 4) and ``damerau_levenshtein`` (the Scala function
@@ -40,6 +43,7 @@ import importlib.util
 import os
 import re
 import shutil
+import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -106,6 +110,15 @@ def _local_cores(master: str) -> int | None:
     return os.cpu_count() or 1 if match.group(1) == "*" else int(match.group(1))
 
 
+def _local_driver_memory() -> str:
+    """A quarter of this machine's memory (at least 2 GB) for a local session's heap."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return "4g"
+    return f"{max(2, total // 4 // 2**30)}g"
+
+
 class SparkEngine:
     """Splink on Spark: a session (started here unless given), its records and rows."""
 
@@ -145,6 +158,8 @@ class SparkEngine:
             if cores is not None:
                 settings["spark.ui.enabled"] = "false"
                 settings["spark.sql.shuffle.partitions"] = str(max(2 * cores, 2))
+                # The driver is the executor: Spark's 1 GB runs out from 200,000 records.
+                settings["spark.driver.memory"] = _local_driver_memory()
             if shuffle_partitions:
                 settings["spark.sql.shuffle.partitions"] = str(int(shuffle_partitions))
             settings.update({key: str(value) for key, value in (config or {}).items()})
@@ -160,6 +175,14 @@ class SparkEngine:
         self._views_before = set(self._temporary_views())
 
         self._checkpoint_dir = None
+        self._temporary_dir = None
+        if (
+            not checkpoint_dir
+            and _local_cores(self.spark.sparkContext.master) is not None
+            and self.spark._jsc.sc().getCheckpointDir().isEmpty()
+        ):
+            # On this machine: intermediate tables on the local disk rather than in the heap
+            self._temporary_dir = checkpoint_dir = tempfile.mkdtemp(prefix="tsunagu-spark-")
         if checkpoint_dir:
             # Spark makes a directory of its own in it, removed by close()
             self.spark.sparkContext.setCheckpointDir(checkpoint_dir)
@@ -260,6 +283,8 @@ class SparkEngine:
             for filesystem, inner in self._staged:
                 with contextlib.suppress(OSError):
                     filesystem.delete_file(inner)
+            if self._temporary_dir:
+                shutil.rmtree(self._temporary_dir, ignore_errors=True)
 
 
 #: Loggers that report, at ERROR level, that a query's generated code exceeds the JVM's
