@@ -10,7 +10,8 @@ Options (``backend_options`` of :func:`~tsunagu.linkage.batch.link`):
 
 ``master``
     Where Spark runs when this engine starts the session: ``local[*]`` (default: this
-    machine, every core), ``local[2]``, ``spark://host:7077``, ``yarn`` …
+    machine, every core; under ``spark-submit``, its ``--master``), ``local[2]``,
+    ``spark://host:7077``, ``yarn`` …
 ``spark_session``
     A session to use instead (as under ``spark-submit`` or in a notebook); it is left
     running at the end. A session already active in the process is used likewise.
@@ -127,7 +128,7 @@ class SparkEngine:
     def __init__(
         self,
         *,
-        master: str = "local[*]",
+        master: str | None = None,
         spark_session: Any = None,
         shuffle_partitions: int | None = None,
         checkpoint_dir: str | None = None,
@@ -147,14 +148,19 @@ class SparkEngine:
         self._staged: list[tuple[Any, str]] = []
         self.staging_dir = staging_dir
         if spark_session is None and SparkContext._active_spark_context is None:
-            builder = SparkSession.builder.master(master).appName(app_name)
+            builder = SparkSession.builder.appName(app_name)
+            # Under spark-submit the JVM is running, with the master and memory it was given.
+            submitted = "PYSPARK_GATEWAY_PORT" in os.environ
+            if master or not submitted:
+                master = master or "local[*]"
+                builder = builder.master(master)
             settings: dict[str, Any] = {
                 "spark.jars": similarity_jar_location(),
                 "spark.ui.showConsoleProgress": "false",
                 # Arrow batches both ways (records in, scored pairs out).
                 "spark.sql.execution.arrow.pyspark.enabled": "true",
             }
-            cores = _local_cores(master)
+            cores = None if submitted else _local_cores(master)
             if cores is not None:
                 settings["spark.ui.enabled"] = "false"
                 settings["spark.sql.shuffle.partitions"] = str(max(2 * cores, 2))
@@ -227,16 +233,32 @@ class SparkEngine:
         table = pa.table(arrays)
         if self.staging_dir:
             frame = self._staged_frame(table)
-        elif int(self.spark.version.split(".", 1)[0]) >= 4:
-            frame = self.spark.createDataFrame(table)
-        else:  # Spark 3 reads no Arrow table: rows with the table's schema
-            frame = self.spark.createDataFrame(
-                list(zip(*table.to_pydict().values(), strict=True)), _spark_schema(table.schema)
-            )
+        else:
+            if int(self.spark.version.split(".", 1)[0]) >= 4:
+                frame = self.spark.createDataFrame(table)
+            else:  # Spark 3 reads no Arrow table: rows with the table's schema
+                frame = self.spark.createDataFrame(
+                    list(zip(*table.to_pydict().values(), strict=True)),
+                    _spark_schema(table.schema),
+                )
+            # The records must not stay in the query plans as a local relation: every
+            # query would carry (and copy, when Spark canonicalises its plan) all the rows,
+            # which exhausts the driver's heap from 200,000 records.
+            frame = self._materialised(frame)
         # A name of its own: the session may be shared with other linkages.
         return self.db_api.register(
             frame, dataset_display_name="records", table_name=f"records_{uuid.uuid4().hex}"
         )
+
+    def _materialised(self, frame: Any) -> Any:
+        """The frame written to the checkpoint directory as Parquet and read back, or, without
+        a checkpoint directory, checkpointed in the executors (``localCheckpoint``)."""
+        checkpoint = self.spark._jsc.sc().getCheckpointDir()
+        if checkpoint.isEmpty():
+            return frame.localCheckpoint(eager=True)
+        path = f"{checkpoint.get().rstrip('/')}/records-{uuid.uuid4().hex}"
+        frame.write.parquet(path)
+        return self.spark.read.parquet(path)
 
     def _staged_frame(self, table: Any) -> Any:
         import pyarrow.parquet as pq
