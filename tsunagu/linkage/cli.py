@@ -12,8 +12,8 @@ output has the columns ``source,record_id,cluster_id`` and, with
 ``--with-probability``, ``match_probability``. Django settings are not needed.
 
 ``--backend spark`` scores the pairs on Apache Spark (the ``spark`` extra and Java):
-``--spark-master`` (default ``local[*]``), ``--spark-conf KEY=VALUE`` (repeatable) and
-``--spark-checkpoint-dir`` go to :mod:`tsunagu.linkage.spark`.
+``--spark-master`` (default ``local[*]``), ``--spark-conf KEY=VALUE`` (repeatable),
+``--spark-checkpoint-dir`` and ``--spark-staging-dir`` go to :mod:`tsunagu.linkage.spark`.
 
 Exit status: 0 on success, 2 for invalid input (with a Japanese message on
 standard error naming the file and line).
@@ -218,12 +218,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="Spark が途中結果を書き出すディレクトリ（クラスタでは HDFS・S3 など共有の場所）",
     )
+    link_parser.add_argument(
+        "--spark-staging-dir",
+        metavar="DIR",
+        help="正規化したレコードを Parquet で置き Spark に読ませるディレクトリ"
+        "（数千万件のとき。クラスタでは共有の場所）",
+    )
     return parser
 
 
 def backend_options(args: argparse.Namespace) -> dict | None:
     """The engine options of the command line (``None`` for DuckDB)."""
-    spark_given = args.spark_master or args.spark_conf or args.spark_checkpoint_dir
+    spark_given = (
+        args.spark_master or args.spark_conf or args.spark_checkpoint_dir or args.spark_staging_dir
+    )
     if args.backend != "spark":
         if spark_given:
             raise InputError("--spark-… のオプションは --backend spark と一緒に指定してください。")
@@ -238,6 +246,8 @@ def backend_options(args: argparse.Namespace) -> dict | None:
         options["master"] = args.spark_master
     if args.spark_checkpoint_dir:
         options["checkpoint_dir"] = args.spark_checkpoint_dir
+    if args.spark_staging_dir:
+        options["staging_dir"] = args.spark_staging_dir
     config = {}
     for setting in args.spark_conf:
         key, equals, value = setting.partition("=")
