@@ -689,14 +689,20 @@ def link(
         lap("predicting")
 
         report("clustering")
-        cluster_of, best, review = _clusters_and_review(
-            runner,
-            predictions,
-            prepared,
-            threshold=threshold,
-            band=(lo, hi),
-            strict_household=strict_household,
-        )
+        # millions of small tuples and lists, no cycles: see the normalising step
+        gc.disable()
+        try:
+            cluster_of, best, review = _clusters_and_review(
+                runner,
+                predictions,
+                prepared,
+                threshold=threshold,
+                band=(lo, hi),
+                strict_household=strict_household,
+            )
+        finally:
+            if collecting:
+                gc.enable()
     finally:
         runner.close()
 
@@ -775,7 +781,7 @@ def _clusters_and_review(
     dobs, addr, tel = prepared["dob"], prepared["addr"], prepared["tel"]
     name, fam, kana = prepared["nm_loose"], prepared["fam"], prepared["kn"]
     given_differ = rules.given_names_differ
-    given = [fold_variants(g, loose=True) if g else None for g in prepared["given"]]
+    given = _memo(lambda g: fold_variants(g, loose=True) if g else None, prepared["given"])
 
     def conflict(i: int, j: int) -> str | None:
         reason = holds.get((i, j) if i < j else (j, i))
@@ -800,6 +806,7 @@ def _clusters_and_review(
         predictions,
         "unique_id_l, unique_id_r, match_probability, match_weight",
         f"match_probability >= {float(threshold)!r}",
+        "match_probability DESC, unique_id_l, unique_id_r",  # the order they are taken in
     )
     cluster_of, best, refused = _constrained_clusters(n, edges, conflict)
     lo, hi = band
