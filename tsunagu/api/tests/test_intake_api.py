@@ -501,7 +501,8 @@ def test_known_check_uses_address_and_sex_and_gives_probability(login, personas,
     assert "住所・電話が一致" in richer["reasons"]
     assert richer["probability"] > plain["probability"]
     assert bare["common_name"] is False
-    assert set(richer) == {"person_id", "reasons", "probability", "band"}
+    assert set(richer) == {"person_id", "reasons", "probability", "band", "caution"}
+    assert richer["caution"] == ""
 
 
 @pytest.mark.parametrize("name", STAFF)
