@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsunagu.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsunagu.settings.local")
 
 BANDS = ("高", "中", "低")
 
