@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # PDF forms (WeasyPrint: Pango + the IPAex Japanese fonts); Chromium for the browser tests
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 fonts-ipaexfont
-APT_PACKAGES := $(APT_RUNTIME) chromium
+APT_PACKAGES := $(APT_RUNTIME) chromium openjdk-17-jre-headless
 PYTEST_ARGS ?=
 # optional dependencies installed into the venv: the tests, and Spark for the batch linkage
 # (its tests run when Java is there too)
