@@ -780,7 +780,6 @@ def _clusters_and_review(
     holds = _holds(prepared)
     dobs, addr, tel = prepared["dob"], prepared["addr"], prepared["tel"]
     name, fam, kana = prepared["nm_loose"], prepared["fam"], prepared["kn"]
-    given_differ = rules.given_names_differ
     given = _memo(lambda g: fold_variants(g, loose=True) if g else None, prepared["given"])
 
     def conflict(i: int, j: int) -> str | None:
@@ -794,10 +793,8 @@ def _clusters_and_review(
         ):
             if strict_household and (dobs[i] is None or dobs[j] is None):
                 return rules.HOLD_NO_DOB
-            if name[i] != name[j] and (
-                (fam[i] is not None and fam[i] == fam[j] and given_differ(given[i], given[j]))
-                # read alike in full: the family names agree, the kanji differ (陽菜 / 陽奈)
-                or (kana[i] is not None and kana[i] == kana[j] and given_differ(name[i], name[j]))
+            if rules.other_given_name(
+                (name[i], fam[i], given[i], kana[i]), (name[j], fam[j], given[j], kana[j])
             ):
                 return rules.HOLD_OTHER_GIVEN
         return None

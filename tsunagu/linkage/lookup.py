@@ -453,14 +453,8 @@ def holds(p: MatchKeys, q: MatchKeys, levels: dict[str, str | None]) -> list[str
     if not household:
         return []
     found = []
-    if (
-        p.nm_loose
-        and q.nm_loose
-        and p.nm_loose != q.nm_loose
-        and (
-            (_eq(p.fam, q.fam) and rules.given_names_differ(_loose(p.given), _loose(q.given)))
-            or (_eq(p.kn, q.kn) and rules.given_names_differ(p.nm_loose, q.nm_loose))
-        )
+    if rules.other_given_name(
+        (p.nm_loose, p.fam, _loose(p.given), p.kn), (q.nm_loose, q.fam, _loose(q.given), q.kn)
     ):
         found.append(rules.HOLD_OTHER_GIVEN)
     if levels.get("dob") is None and levels.get("name") in _SAME_NAME:

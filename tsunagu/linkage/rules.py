@@ -32,6 +32,7 @@ __all__ = [
     "HOLD_REASONS",
     "dob_level",
     "dob_sql_levels",
+    "other_given_name",
     "vetoes",
 ]
 
@@ -194,6 +195,22 @@ def dob_sql_levels(column: str = "dob", days: str = "dob_days") -> list[tuple[st
         (f"{gap} <= {YEARS_APART_DAYS}", "different"),
         ("ELSE", "years apart"),
     ]
+
+
+def other_given_name(a: Sequence[str | None], b: Sequence[str | None]) -> bool:
+    """Two records of one household that name two persons in kanji: ``a`` and ``b`` are
+    ``(name, family, given, reading)`` — the loosely folded name, family and given name keys
+    and the reading key. The same family name with given names in other kanji, or the same
+    full reading with names in other kanji (陽菜 / 陽奈 where the family name could not be
+    split off)."""
+    name_a, family_a, given_a, reading_a = a
+    name_b, family_b, given_b, reading_b = b
+    if not name_a or not name_b or name_a == name_b:
+        return False
+    return bool(
+        (family_a is not None and family_a == family_b and given_names_differ(given_a, given_b))
+        or (reading_a is not None and reading_a == reading_b and given_names_differ(name_a, name_b))
+    )
 
 
 def household_holds(
