@@ -28,17 +28,20 @@ CAUTION = "同一世帯・同名・生年月日が異なる（親子・きょう
 HOME = {"address": "岐阜市今沢町1-2-3", "phone": "058-265-4141", "sex": "male"}
 
 
-def test_son_of_the_same_name_is_kept_apart_from_his_father(open_as, demo_city, screenshot_dir):
-    desk_user = Membership.objects.filter(user__username="desk").first().user
-    centre = Agency.objects.get(name=DESK_AGENCY)
-    father = people_services.person_create(
-        by=desk_user,
+def register_taro(born: datetime.date) -> Person:
+    """山田 太郎 born on ``born``, registered by the desk's centre at the family's home."""
+    return people_services.person_create(
+        by=Membership.objects.filter(user__username="desk").first().user,
         name="山田 太郎",
         name_kana="ヤマダ タロウ",
-        birth_date=datetime.date(1944, 5, 1),
-        agency=centre,
+        birth_date=born,
+        agency=Agency.objects.get(name=DESK_AGENCY),
         **HOME,
     )
+
+
+def test_son_of_the_same_name_is_kept_apart_from_his_father(open_as, demo_city, screenshot_dir):
+    father = register_taro(datetime.date(1944, 5, 1))
 
     # 1. The son at the desk: the father is shown, below 中, with the caution first.
     page = open_as("desk")
@@ -58,14 +61,7 @@ def test_son_of_the_same_name_is_kept_apart_from_his_father(open_as, demo_city, 
     page.screenshot(path=screenshot_dir / "linkage-household-01-intake.png", full_page=True)
 
     # 2. Registered as a new person; a linkage run queues the pair above the threshold.
-    son = people_services.person_create(
-        by=desk_user,
-        name="山田 太郎",
-        name_kana="ヤマダ タロウ",
-        birth_date=datetime.date(1972, 5, 1),
-        agency=centre,
-        **HOME,
-    )
+    son = register_taro(datetime.date(1972, 5, 1))
     result = candidates_from_pairs([(father.pk, son.pk, 0.97, ["name", "kana"])])
     assert (result.added, result.merged) == (1, 0)
     pair = MatchCandidate.objects.get(person_a=father, person_b=son)

@@ -444,17 +444,27 @@ def test_pairs_at_or_above_the_configured_threshold_merge(settings, twins, stran
     assert {pending.person_a_id, pending.person_b_id} == {merge.survivor_id, stranger.pk}
 
 
-def test_a_father_and_son_of_one_name_never_merge_automatically(settings, personas):
-    """Above the configured threshold, a pair the rules hold back still waits for a person."""
-    settings.TSUNAGU = {**settings.TSUNAGU, "LINKAGE_AUTO_MERGE_THRESHOLD": 0.99}
+@pytest.fixture
+def father_and_son(personas):
+    """山田 太郎 (1944) and his son 山田 太郎 (1972) at one address and landline, registered by
+    the coordinator's agency."""
     home = {"address": "岐阜市今沢町1-2-3", "phone": "058-265-4141", "sex": "male"}
-    by = personas["desk"].user
-    father, son = (
+    return tuple(
         people_services.person_create(
-            by=by, name="山田 太郎", name_kana="ヤマダ タロウ", birth_date=day, **home
+            by=personas["coordinator"].user,
+            name="山田 太郎",
+            name_kana="ヤマダ タロウ",
+            birth_date=day,
+            **home,
         )
         for day in (datetime.date(1944, 5, 1), datetime.date(1972, 5, 1))
     )
+
+
+def test_a_father_and_son_of_one_name_never_merge_automatically(settings, father_and_son):
+    """Above the configured threshold, a pair the rules hold back still waits for a person."""
+    settings.TSUNAGU = {**settings.TSUNAGU, "LINKAGE_AUTO_MERGE_THRESHOLD": 0.99}
+    father, son = father_and_son
     result = candidates_from_pairs([(father.pk, son.pk, 0.999, ["name"])], origin="batch")
     assert (result.added, result.merged) == (1, 0)
     assert not PersonMerge.objects.exists()

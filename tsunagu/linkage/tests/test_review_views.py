@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest
@@ -13,8 +12,12 @@ from tsunagu.common.templatetags.wareki import wareki
 from tsunagu.linkage.models import CandidateStatus, MatchCandidate, PersonMerge
 from tsunagu.linkage.services.merge import person_merge, person_unmerge
 from tsunagu.linkage.services.review import candidate_add
-from tsunagu.linkage.tests.test_merge import candidate, stranger, twins  # noqa: F401
-from tsunagu.people import services as people_services
+from tsunagu.linkage.tests.test_merge import (  # noqa: F401
+    candidate,
+    father_and_son,
+    stranger,
+    twins,
+)
 from tsunagu.people.models import Person
 
 REVIEWERS = ["officer", "coordinator"]
@@ -47,17 +50,10 @@ def test_reviewers_see_the_queue(login, personas, candidate, who):
     assert event.person_ids == sorted([candidate.person_a_id, candidate.person_b_id])
 
 
-def test_a_pair_held_by_a_rule_shows_why_on_every_rendering(login, personas):
+def test_a_pair_held_by_a_rule_shows_why_on_every_rendering(login, personas, father_and_son):
     """A father and a son of one name in one household: the queue, the pair and the API say
     so; a pair without such a rule says nothing."""
-    home = {"address": "岐阜市今沢町1-2-3", "phone": "058-265-4141", "sex": "male"}
-    by = personas["coordinator"].user
-    father, son = (
-        people_services.person_create(
-            by=by, name="山田 太郎", name_kana="ヤマダ タロウ", birth_date=day, **home
-        )
-        for day in (datetime.date(1944, 5, 1), datetime.date(1972, 5, 1))
-    )
+    father, son = father_and_son
     held = candidate_add(person_a=father, person_b=son, probability=0.97, origin="batch")
     text = "同一世帯・同名・生年月日が異なる（親子・きょうだいなど別の方の可能性）"
     client = login(personas["coordinator"])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tsunagu.linkage import rules
 from tsunagu.linkage.batch import COLUMNS, _constrained_clusters, link
-from tsunagu.linkage.tests.test_batch import _generator
+from tsunagu.linkage.tests.test_batch import _generator, _record
 
 
 def _key(day: datetime.date) -> str:
@@ -131,18 +131,12 @@ def test_a_chain_does_not_join_records_that_contradict_each_other():
     assert refused == [(0, 2, 0.999, 12.0, rules.HOLD_DOB_VETO)]
 
 
-def _row(source, record_id, name, kana, dob, sex, address, phone):
-    return dict(
-        zip(COLUMNS, (source, record_id, name, kana, dob, sex, address, phone), strict=True)
-    )
-
-
 #: An 8050 household: 山田 太郎 (born 1944) and his son 山田 太郎 (born 1972) at one address
 #: and landline, each known to several agencies; a record of the father without a date of
 #: birth; a woman whose date of birth one agency wrote with day and month swapped and another
 #: left out; and twins 結衣 and 結依, both read ユイ, at one address and landline.
 FAMILY = [
-    _row(
+    _record(
         "kaigo",
         "F1",
         "山田 太郎",
@@ -152,7 +146,7 @@ FAMILY = [
         "岐阜市今沢町1-2-3",
         "058-265-4141",
     ),
-    _row(
+    _record(
         "seiho",
         "F2",
         "山田太郎",
@@ -162,7 +156,7 @@ FAMILY = [
         "岐阜市今沢町一丁目二番三号",
         "",
     ),
-    _row(
+    _record(
         "shogai",
         "S1",
         "山田 太郎",
@@ -172,7 +166,7 @@ FAMILY = [
         "岐阜市今沢町1-2-3",
         "058-265-4141",
     ),
-    _row(
+    _record(
         "seiho",
         "S2",
         "山田　太郎",
@@ -182,10 +176,10 @@ FAMILY = [
         "岐阜市今沢町1丁目2番地3",
         "0582654141",
     ),
-    _row(
+    _record(
         "hoken", "X1", "山田 太郎", "ヤマダ タロウ", "", "男", "岐阜市今沢町1-2-3", "058-265-4141"
     ),
-    _row(
+    _record(
         "kaigo",
         "W1",
         "川端 美津子",
@@ -195,11 +189,13 @@ FAMILY = [
         "岐阜市長良3-4-5",
         "058-231-0000",
     ),
-    _row(
+    _record(
         "hoken", "W2", "川端 美津子", "カワバタ ミツコ", "1958-11-03", "女", "岐阜市長良3-4-5", ""
     ),
-    _row("shakyo", "W3", "川端美津子", "かわばた みつこ", "", "F", "岐阜市長良三丁目四番五号", ""),
-    _row(
+    _record(
+        "shakyo", "W3", "川端美津子", "かわばた みつこ", "", "F", "岐阜市長良三丁目四番五号", ""
+    ),
+    _record(
         "kosodate",
         "Y1",
         "森 結衣",
@@ -209,7 +205,7 @@ FAMILY = [
         "岐阜市加納本町981",
         "058-320-5480",
     ),
-    _row(
+    _record(
         "hoken",
         "Y2",
         "森 結依",

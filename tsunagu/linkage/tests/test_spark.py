@@ -4,6 +4,7 @@ import csv
 import importlib.util
 import io
 import json
+import os
 from collections import defaultdict
 from types import SimpleNamespace
 
@@ -17,10 +18,14 @@ from tsunagu.linkage.tests.test_batch import HOUSEHOLD, _generator
 
 @pytest.fixture(scope="module")
 def engine():
-    """A small local Spark session, started by the engine as ``link`` would start it."""
-    pytest.importorskip("pyspark")
+    """A small local Spark session, started by the engine as ``link`` would start it.
+
+    On a developer's machine without the ``spark`` extra or Java the tests are skipped with
+    the reason; in CI (``CI`` set), which installs both, a missing one is a failure."""
     reason = spark_engine.unavailable()
     if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"the Spark tests must run in CI: {reason}")
         pytest.skip(reason)
     runner = spark_engine.SparkEngine(master="local[2]", shuffle_partitions=2)
     yield runner
