@@ -31,6 +31,7 @@ LAYERS = [
     "consultations",
     "cases",
     "grants",
+    "operations",
     "meetings",
     "outreach",
     "participation",

@@ -12,6 +12,7 @@ Everything that differs between machines comes from the environment:
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "tsunagu.reports",
     "tsunagu.linkage",
     "tsunagu.demo",
+    "tsunagu.operations",
     "tsunagu.api",
     "tsunagu.accounts.admin_site.TsunaguAdminConfig",
     "django.contrib.auth",
@@ -68,21 +70,27 @@ INSTALLED_APPS = [
     "rules",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # sign-in lockout (see "Sign-in security" below)
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every page (see below)
     "tsunagu.audit.context.RequestOriginMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tsunagu.accounts.security.NoStoreMiddleware",  # personal data is never cached
     "tsunagu.accounts.middleware.ActingMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tsunagu.accounts.security.IdleTimeoutMiddleware",  # signs out an idle browser
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a lockout (see "Sign-in security"); stays last
 ]
 
 ROOT_URLCONF = "tsunagu.urls"
@@ -145,6 +153,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before any other
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -201,6 +210,17 @@ LOGGING = {
 AUDIT_SEAL_GRACE_SECONDS = int(os.environ.get("TSUNAGU_AUDIT_SEAL_GRACE_SECONDS", "300"))
 # a web process seals the chain after a request at most this often (cron seals the rest)
 AUDIT_SEAL_EVERY_SECONDS = float(os.environ.get("TSUNAGU_AUDIT_SEAL_EVERY_SECONDS", "2"))
+# Checkpoints of the audit chain outside the database (tsunagu/audit/checkpoint.py): the
+# folder (one file per database; make it append-only or collect it elsewhere; empty turns
+# them off), the HMAC key (kept out of the database; default: derived from the secret key),
+# and how old the newest may be before `audit_verify` reports it (exit code 2)
+AUDIT_CHECKPOINT_DIR = os.environ.get(
+    "TSUNAGU_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints")
+)
+AUDIT_CHECKPOINT_KEY = os.environ.get("TSUNAGU_AUDIT_CHECKPOINT_KEY", "")
+AUDIT_CHECKPOINT_MAX_AGE_SECONDS = int(
+    os.environ.get("TSUNAGU_AUDIT_CHECKPOINT_MAX_AGE_SECONDS", str(24 * 60 * 60))
+)
 
 # Product settings
 TSUNAGU = {
@@ -227,6 +247,8 @@ TSUNAGU = {
     "PARTICIPATION_KEEP_IN_TOUCH_MONTHS": int(
         os.environ.get("TSUNAGU_PARTICIPATION_KEEP_IN_TOUCH_MONTHS", "3")
     ),
+    # `manage.py backup` writes its dated folders here unless given --output-dir
+    "BACKUP_DIR": os.environ.get("TSUNAGU_BACKUP_DIR", str(DATA_DIR / "backups")),
     # 社会資源: months after its 情報確認日 that a resource is due for re-checking
     "RESOURCE_STALE_MONTHS": int(os.environ.get("TSUNAGU_RESOURCE_STALE_MONTHS", "12")),
     # 名寄せ: batch pairs at or above this match probability are merged without review;
@@ -236,4 +258,46 @@ TSUNAGU = {
         if os.environ.get("TSUNAGU_LINKAGE_AUTO_MERGE_THRESHOLD")
         else None
     ),
+}
+
+
+# --- Sign-in security: lockout, idle sessions, Content-Security-Policy -----------------------
+# Failed sign-ins (django-axes): after TSUNAGU_LOGIN_FAILURE_LIMIT failures within
+# TSUNAGU_LOGIN_COOLOFF_MINUTES the account is refused (even with the right password) until
+# that time has passed since the last failure, or until the program office unlocks it
+# (「ログインのロック」 screen, the admin site, or `manage.py axes_reset_username NAME`).
+# A user ID is counted from each address and also over all addresses together, so someone
+# trying one account from ever-changing addresses still locks it. An address alone is not
+# counted: a city office signs in from a few shared proxy addresses.
+AXES_FAILURE_LIMIT = int(os.environ.get("TSUNAGU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TSUNAGU_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_RESET_ON_SUCCESS = True  # a successful sign-in forgets the user's earlier typos
+AXES_LOCKOUT_CALLABLE = "tsunagu.accounts.lockout.lockout_response"  # Japanese page, 429
+AXES_CLIENT_IP_CALLABLE = "tsunagu.audit.services.client_ip"  # the address the audit records
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins and sign-outs are in the audit trail
+AXES_ENABLE_ADMIN = False  # the admin site shows the attempts in Japanese (accounts/admin.py)
+AXES_VERBOSE = False
+
+# A signed-in browser idle for longer than this many minutes is signed out at its next
+# request (0 turns the timeout off). API tokens have no session and are not affected.
+SESSION_IDLE_MINUTES = int(os.environ.get("TSUNAGU_SESSION_IDLE_MINUTES", "30"))
+
+# Content-Security-Policy on every answer: scripts, styles, images, fonts and form posts only
+# from this server, never framed. style-src also allows 'unsafe-inline' (styles only, never
+# scripts): screens set widths of progress bars and charts in style="" attributes and the
+# print sheets carry <style> blocks.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
