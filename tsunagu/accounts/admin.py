@@ -8,8 +8,8 @@ from django.db import transaction
 
 from tsunagu.audit.services import audit_record, diff, snapshot
 
-from . import services
-from .models import Agency, AgencyProgram, ApiToken, Area, Membership, User
+from . import lockout, services
+from .models import Agency, AgencyProgram, ApiToken, Area, LoginAttempt, Membership, User
 
 
 class AuditedAdminMixin:
@@ -207,3 +207,68 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True):
             services.api_token_revoke(token=token, by=request.user)
         self.message_user(request, "トークンを失効させました。", messages.SUCCESS)
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(admin.ModelAdmin):
+    """Failed sign-ins counted towards a lockout; the only change is unlocking (audited)."""
+
+    list_display = ("user_id", "address", "failures", "last_failure", "state")
+    list_filter = ("attempt_time",)
+    search_fields = ("username", "ip_address")
+    date_hierarchy = "attempt_time"
+    fields = ("user_id", "address", "browser", "page", "failures", "last_failure", "state")
+    readonly_fields = fields
+    ordering = ("-attempt_time",)
+    actions = ("unlock",)
+
+    @admin.display(description="ユーザーID", ordering="username")
+    def user_id(self, obj):
+        return obj.username
+
+    @admin.display(description="接続元", ordering="ip_address")
+    def address(self, obj):
+        return obj.ip_address
+
+    @admin.display(description="ブラウザ")
+    def browser(self, obj):
+        return obj.user_agent
+
+    @admin.display(description="画面")
+    def page(self, obj):
+        return obj.path_info
+
+    @admin.display(description="失敗の回数（この接続元）", ordering="failures_since_start")
+    def failures(self, obj):
+        return obj.failures_since_start
+
+    @admin.display(description="最後の失敗", ordering="attempt_time")
+    def last_failure(self, obj):
+        return obj.attempt_time
+
+    @admin.display(description="状態")
+    def state(self, obj):
+        return "ロック中" if obj.username and lockout.is_locked(obj.username) else "―"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="選択したユーザーIDのログインのロックを解除する")
+    def unlock(self, request, queryset):
+        usernames = sorted(set(queryset.exclude(username=None).values_list("username", flat=True)))
+        for username in usernames:
+            lockout.login_unlock(
+                username=username,
+                by=request.user,
+                ip_address=request.META.get("REMOTE_ADDR"),
+                via="admin",
+            )
+        self.message_user(
+            request, f"{len(usernames)}件のユーザーIDのロックを解除しました。", messages.SUCCESS
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -305,3 +306,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class LoginAttempt(AccessAttempt):
+    """Failed sign-ins counted towards a lockout (django-axes' table, shown in Japanese)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "ログインの失敗・ロック"
+        verbose_name_plural = "ログインの失敗・ロック"

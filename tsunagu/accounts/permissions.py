@@ -37,10 +37,13 @@ is_system_admin = has_role(Role.ADMIN)
 
 rules.add_perm("accounts.view_directory", is_staff_role | is_system_admin)
 rules.add_perm("accounts.use_admin_site", is_system_admin)
+# ログインのロック: the program office and the system administrator unlock a user ID
+rules.add_perm("accounts.unlock_login", is_municipal_officer | is_system_admin)
 
 # The admin site: the system-administrator role manages users, memberships, agencies and
 # areas. Nothing is ever deleted there (deactivate instead), and no case content is registered.
 ADMIN_MODELS = ("user", "membership", "agency", "agencyprogram", "area", "apitoken")
+rules.add_perm("accounts.view_loginattempt", is_system_admin)  # failed sign-ins and locks
 for _model in ADMIN_MODELS:
     for _action in ("view", "add", "change"):
         rules.add_perm(f"accounts.{_action}_{_model}", is_system_admin)

@@ -1,9 +1,12 @@
-"""Sign-in, sign-out and failed sign-in attempts go to the audit trail."""
+"""Sign-in, sign-out, failed sign-in attempts and lockouts go to the audit trail."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from tsunagu.audit.services import audit_record, client_ip
+
+from .lockout import on_locked_out
 
 
 def _ip(request):
@@ -18,8 +21,14 @@ def on_login(sender, request, user, **kwargs):
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
     if user is not None:
+        idle = getattr(request, "tsunagu_signed_out_idle", False)
         audit_record(
-            actor=user, action="auth.logout", target=user, ip_address=_ip(request), via="web"
+            actor=user,
+            action="auth.logout",
+            target=user,
+            context={"reason": "idle"} if idle else None,
+            ip_address=_ip(request),
+            via="web",
         )
 
 
@@ -32,3 +41,6 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         ip_address=_ip(request),
         via="web",
     )
+
+
+user_locked_out.connect(on_locked_out, dispatch_uid="tsunagu.accounts.locked_out")

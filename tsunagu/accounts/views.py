@@ -11,9 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from tsunagu.audit.services import client_ip
 from tsunagu.common.views import is_partial
 
-from . import selectors, services
+from . import lockout, selectors, services
 from .forms import AgencyFilterForm
 from .middleware import SESSION_KEY
 from .models import Agency
@@ -88,3 +89,27 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         "accounts/notification_list.html",
         {"page": page, "notifications": notifications, "unread": unread, "query": ""},
     )
+
+
+@permission_required("accounts.unlock_login", raise_exception=True)
+def login_locks(request: HttpRequest) -> HttpResponse:
+    """ログインのロック: user IDs refused after repeated failures, for the program office."""
+    return render(
+        request,
+        "accounts/login_locks.html",
+        {
+            "locks": lockout.locked_accounts(),
+            "failure_limit": lockout.failure_limit(),
+            "cooloff_minutes": lockout.cooloff_minutes(),
+        },
+    )
+
+
+@permission_required("accounts.unlock_login", raise_exception=True)
+@require_POST
+def login_unlock(request: HttpRequest) -> HttpResponse:
+    username = request.POST.get("username", "").strip()
+    if username:
+        lockout.login_unlock(username=username, by=request.user, ip_address=client_ip(request))
+        messages.success(request, f"{username} のログインのロックを解除しました。")
+    return redirect("accounts:login_locks")

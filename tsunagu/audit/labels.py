@@ -126,6 +126,8 @@ ACTION_LABELS = {
     "auth.login": "ログイン",
     "auth.login_failed": "ログインの失敗",
     "auth.logout": "ログアウト",
+    "auth.locked_out": "ログインのロック（続けて失敗）",
+    "auth.unlocked": "ログインのロックの解除",
     "case.close": "事例の終結",
     "case.list": "事例の一覧の閲覧",
     "case.monitoring": "モニタリングへの移行",

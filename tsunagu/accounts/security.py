@@ -1,0 +1,83 @@
+"""Idle browser sessions are signed out; answers carrying personal data are never cached."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+LAST_ACTIVITY_KEY = "tsunagu_last_activity"
+# The time of the last request is written to the session at most this often (seconds), so
+# that a page with many htmx requests does not write the session on each of them.
+ACTIVITY_RESOLUTION = 60
+IDLE_MESSAGE = "一定時間操作がなかったため、ログアウトしました。"
+API_PREFIX = "/api/"
+
+
+def idle_limit_seconds() -> int:
+    return int(getattr(settings, "SESSION_IDLE_MINUTES", 30)) * 60
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a browser whose session has seen no request for ``SESSION_IDLE_MINUTES``.
+
+    The next request after the pause is answered with the login page (an htmx request: the
+    whole page goes there through ``HX-Redirect``), which shows why. An API request carrying
+    the idle session simply finds itself signed out (401). Bearer tokens have no session.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = idle_limit_seconds()
+        user = getattr(request, "user", None)
+        if limit > 0 and user is not None and user.is_authenticated:
+            now = int(timezone.now().timestamp())
+            last = request.session.get(LAST_ACTIVITY_KEY)
+            if isinstance(last, int) and now - last > limit:
+                answer = self._sign_out(request)
+                if answer is not None:
+                    return answer
+            elif not isinstance(last, int) or now - last >= ACTIVITY_RESOLUTION:
+                request.session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+    def _sign_out(self, request) -> HttpResponse | None:
+        request.tsunagu_signed_out_idle = True  # read by the audit of the sign-out
+        logout(request)
+        if request.path.startswith(API_PREFIX):
+            return None  # the API answers an anonymous request itself
+        messages.info(request, IDLE_MESSAGE)
+        login_url = resolve_url(settings.LOGIN_URL)
+        if request.headers.get("HX-Request") == "true":
+            answer = HttpResponse(status=204)
+            answer["HX-Redirect"] = login_url
+            return answer
+        if request.method == "GET":
+            login_url += "?" + urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(login_url)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every API answer and every page for a signed-in user.
+
+    Browsers and proxies then keep no copy of personal data (the back button after signing
+    out shows nothing). Static files are answered before this layer and keep their caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith(API_PREFIX) or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
+        return response
