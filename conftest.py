@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from tsunagu.accounts.models import Agency, Area, Membership, Role, User
+from tsunagu.audit import db as audit_db
 
 PASSWORD = "persona-password-2026"
 PERSONA_NAMES = (
@@ -94,3 +95,36 @@ def login(client):
         return client
 
     return _login
+
+
+def _flush_past_audit_triggers() -> None:
+    """Between transactional tests the test database is emptied with ``DELETE FROM`` on
+    SQLite, which the audit tables' triggers refuse; PostgreSQL empties it with ``TRUNCATE``,
+    which row triggers do not see. On SQLite the triggers are dropped for the flush and
+    created again in the same statement list."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if not set(audit_db.ALL_TABLES) & set(tables):
+            return statements
+        triggers = [
+            (audit_db.sqlite_trigger_name(t, op), audit_db.sqlite_trigger_sql(t, op))
+            for t in audit_db.ALL_TABLES
+            for op in audit_db.SQLITE_OPERATIONS
+        ]
+        return [
+            *(f"DROP TRIGGER IF EXISTS {name}" for name, _ in triggers),
+            *statements,
+            *(create for _, create in triggers),
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_flush_past_audit_triggers()

@@ -11,7 +11,10 @@ into append-only ``AuditSeal`` rows, in the order it sees them committed; only t
 locks the chain head, for one short batch. An event that commits late (a long import that got
 a low id) is simply sealed later, after events with higher ids: the chain is in sealing order,
 each event sealed exactly once.
-:func:`audit_verify_chain` checks every seal and event in one snapshot.
+:func:`audit_verify_chain` checks every seal and event in one snapshot, each event's person
+links (the index of a person's access history) against the person list its hash covers, the
+database's refusal of UPDATE and DELETE, and the checkpoints kept outside the database
+(:mod:`.checkpoint`).
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from . import checkpoint
 from .context import current_origin, defer_sealing, via_for_path
-from .db import consistent_snapshot
+from .db import consistent_snapshot, missing_protections
 from .models import AuditChainHead, AuditEvent, AuditPersonLink, AuditSeal
 
 logger = logging.getLogger(__name__)
@@ -408,18 +412,35 @@ class ChainReport:
     unsealed: int = 0
     stale_unsealed: int = 0
     oldest_unsealed_at: datetime | None = None
+    checkpoints: int = 0
+    last_checkpoint_at: datetime | None = None
+    checkpoint_stale: bool = False
 
     @property
     def problem(self) -> bool:
-        return self.stale_unsealed > 0
+        return self.stale_unsealed > 0 or self.checkpoint_stale
 
     def describe(self) -> str:
         if not self.ok:
+            where = (
+                f"連番 {self.broken_seq}（id={self.broken_id}）: "
+                if self.broken_seq is not None
+                else ""
+            )
             return (
-                f"監査ログの改ざんを検出しました: 連番 {self.broken_seq}"
-                f"（id={self.broken_id}）: {self.reason}（それまでの{self.checked}件は正常）"
+                f"監査ログの改ざんを検出しました: {where}{self.reason}"
+                f"（それまでの{self.checked}件は正常）"
             )
         text = f"監査ログは正常です（{self.checked}件を検証、末尾ハッシュ {self.head_hash}）。"
+        if self.checkpoints:
+            last = timezone.localtime(self.last_checkpoint_at).strftime("%Y-%m-%d %H:%M")
+            text += f" 外部チェックポイント {self.checkpoints}件と一致（最新 {last}）。"
+        if self.checkpoint_stale:
+            text += (
+                " 外部チェックポイントが"
+                f"{int(checkpoint_max_age().total_seconds() // 3600)}時間以上書かれていません"
+                "（audit_seal が動いているか、チェックポイントのフォルダーを確認してください）。"
+            )
         if self.unsealed:
             text += f" 未封印 {self.unsealed}件"
             if self.stale_unsealed:
@@ -430,6 +451,11 @@ class ChainReport:
                 )
             text += "。"
         return text
+
+
+def checkpoint_max_age() -> timedelta:
+    """How old the newest external checkpoint may be before verification reports it."""
+    return timedelta(seconds=getattr(settings, "AUDIT_CHECKPOINT_MAX_AGE_SECONDS", 86400))
 
 
 def _broken(checked: int, event_id: int | None, reason: str, seq: int | None = None):
@@ -450,6 +476,14 @@ def audit_verify_chain(*, chunk_size: int = 2000) -> ChainReport:
 
 
 def _verify(*, chunk_size: int) -> ChainReport:
+    missing = missing_protections(connection)
+    if missing:
+        return _broken(
+            0,
+            None,
+            "監査ログの変更・削除を拒否するデータベースのトリガーがありません"
+            f"（{', '.join(missing)}。外された疑い、または移行の不備）",
+        )
     head = AuditChainHead.objects.filter(id=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     expected = 1
@@ -463,6 +497,11 @@ def _verify(*, chunk_size: int) -> ChainReport:
         if not seals:
             break
         events = AuditEvent.objects.in_bulk([s.event_id for s in seals])
+        links: dict[int, set[int]] = {}
+        for event_id, person_id in AuditPersonLink.objects.filter(
+            event_id__in=[s.event_id for s in seals]
+        ).values_list("event_id", "person_id"):
+            links.setdefault(event_id, set()).add(person_id)
         for seal in seals:
             if seal.position != expected:
                 return _broken(
@@ -497,6 +536,13 @@ def _verify(*, chunk_size: int) -> ChainReport:
                     "封印と内容のハッシュが一致しません"
                     f"（記録または封印の改ざんの疑い、操作 {event.action}）",
                 )
+            if links.get(event.pk, set()) != set(event.person_ids or []):
+                return _broken(
+                    checked,
+                    event.pk,
+                    "本人との関連づけ（本人ごとの閲覧・変更の履歴）が記録と一致しません"
+                    f"（削除または追加の疑い、操作 {event.action}）",
+                )
             prev_hash = link
             expected += 1
             checked += 1
@@ -510,6 +556,12 @@ def _verify(*, chunk_size: int) -> ChainReport:
                 "一致しません（末尾の削除または先頭記録の改ざんの疑い）"
             ),
         )
+    try:
+        checkpoints, last_checkpoint, behind = _check_checkpoints(checked)
+    except checkpoint.CheckpointFileError as exc:
+        return _broken(checked, None, f"外部チェックポイントのファイル: {exc}")
+    if behind is not None:
+        return _broken(checked, None, behind)
     unsealed = AuditEvent.objects.filter(seal__isnull=True)
     cutoff = timezone.now() - seal_grace()
     stale = unsealed.filter(occurred_at__lt=cutoff)
@@ -521,4 +573,67 @@ def _verify(*, chunk_size: int) -> ChainReport:
         unsealed=unsealed.count(),
         stale_unsealed=stale.count(),
         oldest_unsealed_at=oldest,
+        checkpoints=checkpoints,
+        last_checkpoint_at=last_checkpoint.written_at if last_checkpoint else None,
+        checkpoint_stale=_checkpoint_stale(last_checkpoint),
     )
+
+
+def _check_checkpoints(head_position: int):
+    """Compare the verified chain with the checkpoints outside the database: each one's
+    position must still carry its hash, and none may lie beyond the chain's end. Returns
+    (how many, the last one, what is wrong or ``None``)."""
+    count, last, batch = 0, None, []
+
+    def compare(batch) -> str | None:
+        seals = dict(
+            AuditSeal.objects.filter(position__in=[c.position for c in batch]).values_list(
+                "position", "hash"
+            )
+        )
+        for cp in batch:
+            if seals.get(cp.position) != cp.hash:
+                return (
+                    f"封印 {cp.position} のハッシュが外部チェックポイント"
+                    f"（{timezone.localtime(cp.written_at):%Y-%m-%d %H:%M}、{cp.line}行目）と"
+                    "一致しません（記録を書き換えてチェーンを計算し直した疑い）"
+                )
+        return None
+
+    for cp in checkpoint.read_checkpoints():
+        if last is not None and cp.position < last.position:
+            raise checkpoint.CheckpointFileError(
+                f"{cp.line}行目の位置が前の行より小さくなっています"
+            )
+        count, last = count + 1, cp
+        if cp.position > head_position:
+            return (
+                count,
+                last,
+                f"チェーンの末尾（封印 {head_position}）が外部チェックポイント"
+                f"（封印 {cp.position}、{timezone.localtime(cp.written_at):%Y-%m-%d %H:%M}）より"
+                "短くなっています（末尾の削除の疑い。バックアップから復元した場合は、"
+                "チェックポイントのファイルを退避してください）",
+            )
+        batch.append(cp)
+        if len(batch) >= 1000:
+            problem = compare(batch)
+            if problem:
+                return count, last, problem
+            batch = []
+    if batch:
+        problem = compare(batch)
+        if problem:
+            return count, last, problem
+    return count, last, None
+
+
+def _checkpoint_stale(last) -> bool:
+    """Checkpoints are turned on, the chain has events older than the allowed age, and no
+    checkpoint was written within it."""
+    if checkpoint.checkpoint_dir() is None:
+        return False
+    cutoff = timezone.now() - checkpoint_max_age()
+    if last is not None and last.written_at >= cutoff:
+        return False
+    return AuditSeal.objects.filter(sealed_at__lt=cutoff).exists()

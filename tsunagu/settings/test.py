@@ -14,3 +14,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # every request seals its own events, so a test sees them sealed when the request ends
 AUDIT_SEAL_EVERY_SECONDS = 0
+# no checkpoint files from the test databases (the checkpoint tests turn them on in a tmp dir)
+AUDIT_CHECKPOINT_DIR = None
