@@ -63,5 +63,29 @@ test: $(VENV)/.installed system-deps lint
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: none selected
 	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
+# Production (docs/operations.md): the settings come from the environment (DJANGO_SECRET_KEY,
+# DJANGO_ALLOWED_HOSTS, DATABASE_URL, ...: deploy/tsunagu.env.example), e.g. after
+# `set -a; . /etc/tsunagu/tsunagu.env; set +a`. The venv is installed beforehand (offline from a
+# wheelhouse on a closed network); these targets never download. systemd runs the same commands
+# (deploy/systemd/), cron the scheduled ones (deploy/cron.d/tsunagu).
+.PHONY: serve-production worker-production migrate-production production-venv
+serve-production worker-production migrate-production: export DJANGO_SETTINGS_MODULE := tsunagu.settings.production
+
+production-venv:
+	@test -x $(VENV)/bin/gunicorn || { echo "$(VENV) に tsunagu がインストールされていません（docs/operations.md を参照）" >&2; exit 1; }
+
+# the web application: static files collected, no migration pending, then gunicorn
+serve-production: production-venv
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(PY) manage.py migrate --check >/dev/null || { echo "適用していないマイグレーションがあるか、データベースに接続できません（バックアップの後に make migrate-production）" >&2; exit 1; }
+	exec $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py
+
+# the background worker (CSV imports), run beside serve-production
+worker-production: production-venv
+	exec $(PY) manage.py db_worker --interval 1 --no-reload
+
+migrate-production: production-venv
+	$(PY) manage.py migrate --noinput
+
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache
