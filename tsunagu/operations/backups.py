@@ -594,7 +594,9 @@ def restore_media(folder: Path | str, manifest: dict, *, log: Log = _silent) -> 
             tar.extractall(staging, filter="data")
         previous = None
         if root.exists():
-            previous = root.with_name(f"{root.name}.before-restore-{stamp}")
+            previous = root.with_name(
+                _free_name(root.parent, f"{root.name}.before-restore-{stamp}")
+            )
             root.rename(previous)
         (staging / "media").rename(root)
     finally:
