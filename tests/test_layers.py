@@ -65,6 +65,7 @@ RECORDER = {
     "tsunagu.audit.models",
     "tsunagu.audit.context",
     "tsunagu.audit.db",
+    "tsunagu.audit.checkpoint",
 }
 
 

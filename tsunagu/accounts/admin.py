@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from tsunagu.audit.services import audit_record, diff, snapshot
 
 from . import lockout, services
-from .models import Agency, AgencyProgram, ApiToken, Area, LoginAttempt, Membership, User
+from .models import (
+    PERSONAL_DATA_ROLES,
+    Agency,
+    AgencyProgram,
+    ApiToken,
+    Area,
+    LoginAttempt,
+    Membership,
+    Role,
+    RoleGrantRequest,
+    User,
+)
 
 
 class AuditedAdminMixin:
@@ -52,11 +66,20 @@ class AuditedAdminMixin:
 
 
 class MembershipInline(admin.TabularInline):
+    """The user's memberships, read only: a role that opens personal data is given through a
+    役割付与の申請 that a municipal officer approves; the administrator role on 所属・役割."""
+
     model = Membership
     extra = 0
     fields = ("agency", "role", "title", "is_active")
-    autocomplete_fields = ("agency",)
+    readonly_fields = fields
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class AgencyProgramInline(admin.TabularInline):
@@ -74,7 +97,18 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("個人情報", {"fields": ("display_name", "display_name_kana", "email", "phone")}),
-        ("状態", {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
+        (
+            "状態",
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_service_account",
+                    "last_login",
+                    "date_joined",
+                )
+            },
+        ),
     )
     readonly_fields = ("last_login", "date_joined")
     add_fieldsets = (
@@ -91,15 +125,20 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
-            audit_record(
-                actor=request.user,
-                action="user.password_reset",
-                target_type="accounts.user",
-                target_id=id,
-                changes={"password": {"before": "（非表示）", "after": "（変更）"}},
-                ip_address=request.META.get("REMOTE_ADDR"),
-                via="admin",
-            )
+            user = User.objects.get(pk=id)
+            if user.pk == request.user.pk:
+                audit_record(
+                    actor=request.user,
+                    action="user.password_reset",
+                    target=user,
+                    changes={"password": {"before": "（非表示）", "after": "（変更）"}},
+                    ip_address=request.META.get("REMOTE_ADDR"),
+                    via="admin",
+                )
+            else:  # audited, and the user is told in the app and by e-mail
+                services.password_set_by_another(
+                    user=user, by=request.user, ip_address=request.META.get("REMOTE_ADDR")
+                )
         return response
 
     def has_delete_permission(self, request, obj=None):
@@ -148,16 +187,154 @@ class AreaAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return False
 
 
+NO_PERSONAL_DATA_ROLES = [(r.value, r.label) for r in Role if r.value not in PERSONAL_DATA_ROLES]
+PERSONAL_DATA_ROLE_CHOICES = [(r.value, r.label) for r in Role if r.value in PERSONAL_DATA_ROLES]
+
+
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Memberships: the administrator adds only roles that open no personal data here; the
+    others go through 役割付与の申請. User, agency and role of a membership never change
+    (revoke it and grant another); reactivating a role that opens personal data is a request."""
+
     audit_entity = "membership"
     list_display = ("user", "agency", "role", "title", "is_active")
     list_filter = ("role", "is_active", "agency__field")
     search_fields = ("user__username", "user__display_name", "agency__name")
     autocomplete_fields = ("user", "agency")
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "agency", "role") if obj is not None else ()
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role":
+            kwargs["choices"] = NO_PERSONAL_DATA_ROLES
+            kwargs["help_text"] = (
+                "個人情報を開く役割は「役割付与の申請」から。自治体職員（事務局）の承認で付与されます。"
+            )
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        reactivating = (
+            change
+            and obj.is_active
+            and obj.role in PERSONAL_DATA_ROLES
+            and not Membership.objects.filter(pk=obj.pk, is_active=True).exists()
+        )
+        if reactivating:
+            obj.is_active = False
+            services.role_grant_propose(
+                user=obj.user,
+                agency=obj.agency,
+                role=obj.role,
+                by=request.user,
+                title=obj.title,
+                reason="管理画面で所属を有効に戻す",
+            )
+            self.message_user(
+                request,
+                "個人情報を開く役割のため、有効化は自治体職員（事務局）の承認待ちになりました。",
+                messages.WARNING,
+            )
+        super().save_model(request, obj, form, change)
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RoleGrantRequestForm(forms.ModelForm):
+    role = forms.ChoiceField(label="役割", choices=PERSONAL_DATA_ROLE_CHOICES)
+
+    class Meta:
+        model = RoleGrantRequest
+        fields = ("user", "agency", "role", "title", "reason")
+
+
+@admin.register(RoleGrantRequest)
+class RoleGrantRequestAdmin(admin.ModelAdmin):
+    """役割付与の申請: proposed here by the system administrator; approved or rejected by a
+    municipal officer on /accounts/role-grants/ (never by the proposer or the user)."""
+
+    form = RoleGrantRequestForm
+    list_display = (
+        "user",
+        "agency",
+        "role",
+        "status",
+        "proposed_by",
+        "proposed_at",
+        "decided_by",
+        "decided_at",
+    )
+    list_filter = ("status", "role")
+    search_fields = ("user__username", "user__display_name", "agency__name")
+    autocomplete_fields = ("user", "agency")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "agency", "role", "title", "reason")
+        return (
+            "user",
+            "agency",
+            "role",
+            "title",
+            "reason",
+            "status",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj is not None else ()
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        grant = services.role_grant_propose(
+            user=obj.user,
+            agency=obj.agency,
+            role=obj.role,
+            by=request.user,
+            title=obj.title,
+            reason=obj.reason,
+        )
+        obj.pk = grant.pk
+        self.message_user(
+            request,
+            "役割付与を申請しました。自治体職員（事務局）が承認すると付与されます。",
+            messages.SUCCESS,
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class ProposalForm(form):
+            def clean(self):
+                data = super().clean()
+                if data.get("user") and data.get("agency") and data.get("role"):
+                    duplicate = RoleGrantRequest.objects.filter(
+                        user=data["user"],
+                        agency=data["agency"],
+                        role=data["role"],
+                        status="pending",
+                    ).exists()
+                    active = Membership.objects.filter(
+                        user=data["user"], agency=data["agency"], role=data["role"], is_active=True
+                    ).exists()
+                    if duplicate:
+                        raise ValidationError("同じ役割付与が既に承認待ちです。")
+                    if active:
+                        raise ValidationError("この利用者は既にこの機関でこの役割を持っています。")
+                return data
+
+        return ProposalForm
 
 
 @admin.register(ApiToken)
@@ -182,8 +359,40 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "last_used_at",
         "revoked_at",
     )
-    autocomplete_fields = ("membership",)
     actions = ("revoke_tokens",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # a token acts as its user: the administrator's own memberships, or a service account's
+        # membership that opens no personal data (services.may_issue_token decides)
+        if db_field.name == "membership":
+            kwargs["queryset"] = (
+                Membership.objects.filter(is_active=True, user__is_active=True)
+                .filter(
+                    Q(user=request.user)
+                    | Q(user__is_service_account=True) & ~Q(role__in=PERSONAL_DATA_ROLES)
+                )
+                .select_related("user", "agency")
+            )
+            kwargs["help_text"] = (
+                "本人の所属、または個人情報を開く役割を持たないシステム連携用アカウントの所属だけ"
+                "選べます。他の利用者のトークンは本人が「APIトークン」の画面で発行します。"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class TokenForm(form):
+            def clean_membership(self):
+                membership = self.cleaned_data["membership"]
+                if not services.may_issue_token(membership=membership, by=request.user):
+                    raise ValidationError(
+                        "この所属のトークンは本人だけが発行できます"
+                        "（個人情報を開く役割を持つアカウントのため）。"
+                    )
+                return membership
+
+        return TokenForm
 
     def has_change_permission(self, request, obj=None):
         return False

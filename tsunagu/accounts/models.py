@@ -196,6 +196,12 @@ class User(AbstractUser):
     display_name = models.CharField("氏名", max_length=100, blank=True)
     display_name_kana = models.CharField("氏名（カナ）", max_length=100, blank=True)
     phone = models.CharField("電話番号", max_length=30, blank=True)
+    is_service_account = models.BooleanField(
+        "システム連携用アカウント",
+        default=False,
+        help_text="人ではなく他のシステムが使うアカウント。システム管理者は、個人情報を開く役割を"
+        "持たない連携用アカウントに限って、APIトークンを発行できます",
+    )
 
     objects = UserManager()
 
@@ -211,6 +217,12 @@ class User(AbstractUser):
         return self.memberships.filter(is_active=True, agency__is_active=True).select_related(
             "agency"
         )
+
+
+# Roles that open personal data (clients, households, cases, meeting materials): granting one
+# through the admin site needs a municipal officer's approval (四つの目), and an API token for
+# one is issued only by its own user.
+PERSONAL_DATA_ROLES = frozenset(set(Role.values) - {Role.ADMIN})
 
 
 class Membership(models.Model):
@@ -265,6 +277,15 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField("有効期限", null=True, blank=True)
     last_used_at = models.DateTimeField("最終利用日時", null=True, blank=True)
     revoked_at = models.DateTimeField("失効日時", null=True, blank=True)
+    issued_by = models.ForeignKey(
+        User,
+        verbose_name="発行者",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = "APIトークン"
@@ -277,6 +298,68 @@ class ApiToken(models.Model):
 
 class NotificationKind(models.TextChoices):
     MONITORING_DUE = "monitoring_due", "モニタリング・評価の予定"
+    ACCOUNT_SECURITY = "account_security", "アカウントの安全"
+    ROLE_GRANT = "role_grant", "役割付与の承認"
+
+
+class RoleGrantStatus(models.TextChoices):
+    PENDING = "pending", "承認待ち"
+    APPROVED = "approved", "承認済み"
+    REJECTED = "rejected", "却下"
+
+
+class RoleGrantRequest(models.Model):
+    """A role that opens personal data, proposed for a user by the system administrator and
+    given only when a municipal officer other than the proposer and the user approves it."""
+
+    user = models.ForeignKey(
+        User, verbose_name="利用者", on_delete=models.PROTECT, related_name="role_grant_requests"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name="機関", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField("役割", max_length=30, choices=Role.choices)
+    title = models.CharField("職名", max_length=100, blank=True)
+    reason = models.CharField("理由", max_length=300, blank=True)
+    proposed_by = models.ForeignKey(
+        User, verbose_name="提案者", on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField("提案日時", auto_now_add=True)
+    status = models.CharField(
+        "状態", max_length=20, choices=RoleGrantStatus.choices, default=RoleGrantStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name="承認・却下した職員",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("承認・却下日時", null=True, blank=True)
+    decision_note = models.CharField("承認・却下の理由", max_length=300, blank=True)
+    membership = models.ForeignKey(
+        Membership,
+        verbose_name="付与した所属",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "役割付与の申請"
+        verbose_name_plural = "役割付与の申請"
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"],
+                condition=Q(status="pending"),
+                name="role_grant_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        status = self.get_status_display()
+        return f"{self.user} / {self.agency} / {self.get_role_display()}（{status}）"
 
 
 class Notification(models.Model):

@@ -39,10 +39,22 @@ rules.add_perm("accounts.view_directory", is_staff_role | is_system_admin)
 rules.add_perm("accounts.use_admin_site", is_system_admin)
 # ログインのロック: the program office and the system administrator unlock a user ID
 rules.add_perm("accounts.unlock_login", is_municipal_officer | is_system_admin)
+# 役割付与の承認 (四つの目): a municipal officer approves what the administrator proposed
+rules.add_perm("accounts.decide_role_grant", is_municipal_officer)
+# APIトークン: every signed-in user issues and revokes tokens for their own memberships
+rules.add_perm("accounts.manage_own_tokens", rules.is_authenticated & rules.is_active)
 
 # The admin site: the system-administrator role manages users, memberships, agencies and
 # areas. Nothing is ever deleted there (deactivate instead), and no case content is registered.
-ADMIN_MODELS = ("user", "membership", "agency", "agencyprogram", "area", "apitoken")
+ADMIN_MODELS = (
+    "user",
+    "membership",
+    "rolegrantrequest",
+    "agency",
+    "agencyprogram",
+    "area",
+    "apitoken",
+)
 rules.add_perm("accounts.view_loginattempt", is_system_admin)  # failed sign-ins and locks
 for _model in ADMIN_MODELS:
     for _action in ("view", "add", "change"):

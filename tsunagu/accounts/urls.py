@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "accounts"
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("login-locks/", views.login_locks, name="login_locks"),
     path("login-locks/unlock/", views.login_unlock, name="login_unlock"),
     path("notifications/", views.notification_list, name="notification_list"),
+    path("tokens/", account_views.token_list, name="token_list"),
+    path("tokens/<int:pk>/revoke/", account_views.token_revoke, name="token_revoke"),
+    path("role-grants/", account_views.role_grant_list, name="role_grant_list"),
+    path("role-grants/<int:pk>/decide/", account_views.role_grant_decide, name="role_grant_decide"),
 ]

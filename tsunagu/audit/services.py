@@ -36,7 +36,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from . import checkpoint
+from .checkpoint import CheckpointFileError, checkpoint_dir, read_checkpoints
 from .context import current_origin, defer_sealing, via_for_path
 from .db import consistent_snapshot, missing_protections
 from .models import AuditChainHead, AuditEvent, AuditPersonLink, AuditSeal
@@ -558,7 +558,7 @@ def _verify(*, chunk_size: int) -> ChainReport:
         )
     try:
         checkpoints, last_checkpoint, behind = _check_checkpoints(checked)
-    except checkpoint.CheckpointFileError as exc:
+    except CheckpointFileError as exc:
         return _broken(checked, None, f"外部チェックポイントのファイル: {exc}")
     if behind is not None:
         return _broken(checked, None, behind)
@@ -600,11 +600,9 @@ def _check_checkpoints(head_position: int):
                 )
         return None
 
-    for cp in checkpoint.read_checkpoints():
+    for cp in read_checkpoints():
         if last is not None and cp.position < last.position:
-            raise checkpoint.CheckpointFileError(
-                f"{cp.line}行目の位置が前の行より小さくなっています"
-            )
+            raise CheckpointFileError(f"{cp.line}行目の位置が前の行より小さくなっています")
         count, last = count + 1, cp
         if cp.position > head_position:
             return (
@@ -631,7 +629,7 @@ def _check_checkpoints(head_position: int):
 def _checkpoint_stale(last) -> bool:
     """Checkpoints are turned on, the chain has events older than the allowed age, and no
     checkpoint was written within it."""
-    if checkpoint.checkpoint_dir() is None:
+    if checkpoint_dir() is None:
         return False
     cutoff = timezone.now() - checkpoint_max_age()
     if last is not None and last.written_at >= cutoff:
