@@ -20,7 +20,10 @@ file; PostgreSQL: the dump's script run by ``psql`` in one transaction that firs
 tables and functions already there, so the whole restore is committed or nothing is), puts
 the uploaded files back, and then checks the restored database: the rows of every table
 against the manifest, the audit chain head, the hash chain (``audit_verify_chain``) and the
-grants against the access rules (what ``access_verify`` runs).
+grants against the access rules (what ``access_verify`` runs). The audit checkpoints kept
+outside the database for it (:mod:`tsunagu.audit.checkpoint`) describe the chain as it was
+before the restore: their file is set aside (``audit_seal`` starts a new one), and the restored
+chain is compared with those of them that lie within it.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from tsunagu.audit.models import AuditChainHead, AuditEvent
+from tsunagu.audit import checkpoint
+from tsunagu.audit.models import AuditChainHead, AuditEvent, AuditSeal
 from tsunagu.audit.services import GENESIS_HASH, audit_verify_chain
 from tsunagu.grants.maintain import verify as grants_verify
 
@@ -575,8 +579,9 @@ def _restore_postgresql(dump: Path, log: Log) -> None:
             ).strip()
             raise BackupError(
                 "PostgreSQL への復元に失敗しました。一つのトランザクションで行ったため、"
-                "データベースは復元前のままです。アプリケーション（Web・db_worker）を止めて"
-                f"から実行してください。\n{detail}"
+                "データベースは復元前のままです。アプリケーション（Web・db_worker）を止め、"
+                "テーブルの所有者の接続（DATABASE_URL）で実行してください。"
+                f"\n{detail}"
             )
 
 
@@ -603,6 +608,12 @@ def restore_media(folder: Path | str, manifest: dict, *, log: Log = _silent) -> 
         shutil.rmtree(staging, ignore_errors=True)
     log(f"アップロードされたファイルを {root} に戻しました。")
     return previous
+
+
+def set_aside_checkpoints() -> Path | None:
+    """Set this database's audit checkpoint file aside after a restore (its later checkpoints
+    lie beyond the restored chain); return where it went, ``None`` if there was none."""
+    return checkpoint.set_aside(f"before-restore-{timezone.localtime():%Y%m%d-%H%M%S}")
 
 
 @dataclass
@@ -636,8 +647,42 @@ def _pending_migrations() -> int:
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
-def verify_restored(manifest: dict) -> Verification:
-    """Check the configured database against the manifest of the backup restored into it."""
+def _compare_checkpoints(path: Path, result: Verification) -> None:
+    """The checkpoints of the set-aside file that lie within the restored chain must name the
+    very seals it holds: a backup rewritten with its hashes recomputed would not."""
+    try:
+        saved = list(checkpoint.read_checkpoints(path))
+    except checkpoint.CheckpointFileError as exc:
+        result.problems.append(f"退避した監査チェックポイントのファイルを読めません: {exc}")
+        return
+    head = AuditChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+    within = [cp for cp in saved if cp.position <= head]
+    for start in range(0, len(within), 1000):
+        chunk = within[start : start + 1000]
+        seals = dict(
+            AuditSeal.objects.filter(position__in=[cp.position for cp in chunk]).values_list(
+                "position", "hash"
+            )
+        )
+        for cp in chunk:
+            if seals.get(cp.position) != cp.hash:
+                written = timezone.localtime(cp.written_at)
+                result.problems.append(
+                    f"復元した監査チェーンの封印 {cp.position} が外部チェックポイント"
+                    f"（{written:%Y-%m-%d %H:%M}、{cp.line}行目）と一致しません"
+                    "（バックアップが書き換えられた疑い）。"
+                )
+                return
+    if within:
+        result.notes.append(
+            f"復元した監査チェーンは外部チェックポイント {len(within)} 件と一致しました"
+            f"（それより後の {len(saved) - len(within)} 件はバックアップの後のものです）。"
+        )
+
+
+def verify_restored(manifest: dict, *, checkpoints: Path | None = None) -> Verification:
+    """Check the configured database against the manifest of the backup restored into it
+    (and against the audit checkpoints set aside from it, if any)."""
     result = Verification()
     expected = manifest["tables"]
     counts = count_rows(expected)
@@ -673,6 +718,8 @@ def verify_restored(manifest: dict) -> Verification:
         (result.notes if report.ok else result.problems).append(report.describe())
         if report.ok and report.unsealed:
             result.notes.append("未封印の監査イベントは manage.py audit_seal（cron）が封印します。")
+        if checkpoints is not None:
+            _compare_checkpoints(checkpoints, result)
         differences = grants_verify()
         if differences:
             result.problems.append(

@@ -20,6 +20,7 @@ from django.db import connection, connections, transaction
 
 from conftest import make_agency, make_persona
 from tsunagu.accounts.models import Area, Role
+from tsunagu.audit import checkpoint
 from tsunagu.audit.models import AuditChainHead, AuditEvent
 from tsunagu.audit.services import audit_record, audit_seal, audit_verify_chain
 from tsunagu.grants.maintain import verify as grants_verify
@@ -161,8 +162,9 @@ def _backup_while_writing(tmp_path, desk):
     return folder, manifest
 
 
-def _restore(folder, *args):
-    call_command("restore", str(folder), *args, stdout=(out := _Text()), stderr=(err := _Text()))
+def _restore(folder, *args, stderr=None):
+    out, err = _Text(), stderr or _Text()
+    call_command("restore", str(folder), *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
@@ -306,10 +308,44 @@ def test_a_restored_database_that_differs_from_the_manifest_fails(tmp_path, sour
     manifest["audit_chain_head"]["seq"] += 1
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with database(scratch):
+        err = _Text()
         with pytest.raises(CommandError) as failed:
-            _restore(folder)
+            _restore(folder, stderr=err)
         assert failed.value.returncode == 1
         assert "2 件の不一致" in str(failed.value)
+        assert "表 people_person の行数が一致しません" in err.getvalue()
+        assert "監査チェーンの先頭がマニフェストと一致しません" in err.getvalue()
+
+
+def test_the_audit_checkpoints_of_before_the_restore_are_set_aside_and_compared(
+    tmp_path, source, settings
+):
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path / "checkpoints")
+    desk = _seed()
+    call_command("audit_seal", stdout=_Text())  # a checkpoint within the backup
+    folder, _manifest = backups.create_backup(tmp_path / "backups")
+    _register(desk, "伊藤 三郎", "イトウ サブロウ")
+    call_command("audit_seal", stdout=_Text())  # and one beyond it
+    path = checkpoint.checkpoint_path()
+    assert len(list(checkpoint.read_checkpoints(path))) == 2
+
+    out, err = _restore(folder, "--yes")
+    assert "監査チェックポイントのファイルを" in out and "退避しました" in out, (out, err)
+    assert "外部チェックポイント 1 件と一致しました（それより後の 1 件" in out
+    assert not path.exists()
+    assert audit_verify_chain().ok
+
+    # checkpoints that the restored chain does not match: the backup was rewritten
+    written_at = "2026-12-01T09:00:00+09:00"
+    forged = {"position": 1, "hash": "f" * 64, "written_at": written_at}
+    forged["mac"] = checkpoint._mac(1, "f" * 64, written_at)
+    path.write_text(json.dumps(forged) + "\n", encoding="utf-8")
+    err = _Text()
+    with pytest.raises(CommandError) as failed:
+        _restore(folder, "--yes", stderr=err)
+    assert failed.value.returncode == 1
+    assert "封印 1 が外部チェックポイント" in err.getvalue()
+    assert "バックアップが書き換えられた疑い" in err.getvalue()
 
 
 def test_a_failed_backup_leaves_no_folder(tmp_path, source, monkeypatch):

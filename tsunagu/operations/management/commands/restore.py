@@ -62,10 +62,16 @@ class Command(BaseCommand):
             previous = backups.restore_media(folder, manifest, log=self.stdout.write)
         except BackupError as exc:
             raise CommandError(str(exc), returncode=exc.code) from exc
+        checkpoints = backups.set_aside_checkpoints()
+        if checkpoints is not None:
+            self.stdout.write(
+                f"監査チェックポイントのファイルを {checkpoints} に退避しました"
+                "（次の audit_seal が新しいファイルを始めます）。"
+            )
         if previous is not None:
             self.stdout.write(f"それまでのアップロードされたファイルは {previous} に残しました。")
         self.stdout.write("復元したデータベースを確かめています…")
-        verification = backups.verify_restored(manifest)
+        verification = backups.verify_restored(manifest, checkpoints=checkpoints)
         for note in verification.notes:
             self.stdout.write(f"  ✓ {note}")
         for problem in verification.problems:
