@@ -7,7 +7,27 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .text import TEXT_MAX_LENGTH, too_long
 from .wareki import WarekiError, format_wareki, parse_date
+
+
+def _refuse_too_long(value: str) -> None:
+    if len(value) > TEXT_MAX_LENGTH:
+        raise ValidationError(too_long(len(value)), code="max_length")
+
+
+def limit_texts(form: forms.BaseForm) -> None:
+    """A text box or area without a ``max_length`` keeps at most :data:`TEXT_MAX_LENGTH`
+    characters: more is refused with a Japanese message, on the form that keeps what was
+    typed (the model would refuse it too, see :mod:`tsunagu.common.text`)."""
+    for field in form.fields.values():
+        if (
+            isinstance(field, forms.CharField)
+            and field.max_length is None
+            and isinstance(field.widget, forms.Textarea | forms.TextInput)
+            and _refuse_too_long not in field.validators
+        ):
+            field.validators.append(_refuse_too_long)
 
 
 class WarekiDateInput(forms.TextInput):
@@ -40,10 +60,12 @@ class WarekiDateField(forms.Field):
 
 
 class BootstrapForm(forms.Form):
-    """Gives widgets their Bootstrap classes and marks fields in error with ``is-invalid``."""
+    """Gives widgets their Bootstrap classes, marks fields in error with ``is-invalid`` and
+    limits the texts (:func:`limit_texts`)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_texts(self)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
@@ -74,7 +96,12 @@ class BootstrapForm(forms.Form):
 
 
 class BootstrapErrorsMixin:
-    """Marks the inputs of fields with errors as ``is-invalid`` for Bootstrap."""
+    """Marks the inputs of fields with errors as ``is-invalid`` for Bootstrap (and limits
+    the texts, as :class:`BootstrapForm` does)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_texts(self)
 
     def mark_invalid(self) -> None:
         for name in self.errors:
