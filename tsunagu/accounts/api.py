@@ -1,15 +1,16 @@
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from tsunagu.api.permissions import require_perm
 
 from . import selectors, services
 from .acting import acting
-from .models import Agency, Notification
+from .models import Agency, ApiToken, Notification, RoleGrantRequest
 
 router = Router(tags=["利用者・支援関係機関"])
 
@@ -201,3 +202,143 @@ def notification_read(request, notification_id: int):
 def notification_read_all(request):
     unread = selectors.notification_list(user=request.user).filter(read_at__isnull=True)
     return {"marked": services.notification_mark_read(by=request.user, notifications=unread)}
+
+
+# --- APIトークン (the user's own) and 役割付与の承認 (四つの目) -------------------------------
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    membership_id: int
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenIn(Schema):
+    membership_id: int
+    name: str
+    expires_at: datetime | None = None
+
+
+class TokenIssuedOut(TokenOut):
+    token: str
+
+
+@router.get("/me/tokens", response=list[TokenOut], summary="自分のAPIトークンの一覧")
+def token_list(request):
+    require_perm(request, "accounts.manage_own_tokens")
+    return list(ApiToken.objects.filter(user=request.user))
+
+
+@router.post(
+    "/me/tokens",
+    response={201: TokenIssuedOut, 422: ErrorOut},
+    summary="自分の所属でAPIトークンを発行する（本文のトークンはこの一度だけ返します）",
+)
+def token_issue(request, payload: TokenIn):
+    require_perm(request, "accounts.manage_own_tokens")
+    membership = next((m for m in request.memberships if m.pk == payload.membership_id), None)
+    if membership is None:
+        raise ValidationError({"membership_id": "自分の有効な所属を指定してください。"})
+    token, raw = services.api_token_issue(
+        membership=membership, name=payload.name, by=request.user, expires_at=payload.expires_at
+    )
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
+
+
+@router.post(
+    "/me/tokens/{token_id}/revoke",
+    response={200: TokenOut, 404: ErrorOut},
+    summary="自分のAPIトークンを失効させる",
+)
+def token_revoke(request, token_id: int):
+    require_perm(request, "accounts.manage_own_tokens")
+    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
+    if token is None:
+        raise Http404
+    if token.revoked_at is None:
+        services.api_token_revoke(token=token, by=request.user)
+    return token
+
+
+class RoleGrantOut(Schema):
+    id: int
+    user_id: int
+    username: str
+    agency_id: int
+    agency_name: str
+    role: str
+    role_label: str
+    title: str
+    reason: str
+    status: str
+    status_label: str
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+
+    @staticmethod
+    def resolve_username(obj) -> str:
+        return obj.user.get_username()
+
+    @staticmethod
+    def resolve_agency_name(obj) -> str:
+        return obj.agency.name
+
+    @staticmethod
+    def resolve_role_label(obj) -> str:
+        return obj.get_role_display()
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_proposed_by(obj) -> str:
+        return obj.proposed_by.get_username()
+
+    @staticmethod
+    def resolve_decided_by(obj) -> str | None:
+        return obj.decided_by.get_username() if obj.decided_by_id else None
+
+
+class RoleGrantFilter(Schema):
+    status: str = ""
+
+
+class RoleGrantDecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+@router.get(
+    "/role-grants",
+    response=list[RoleGrantOut],
+    summary="役割付与の申請の一覧（自治体職員：承認・却下する側）",
+)
+@paginate(PageNumberPagination, page_size=50)
+def role_grant_list(request, filters: Query[RoleGrantFilter]):
+    require_perm(request, "accounts.decide_role_grant")
+    qs = RoleGrantRequest.objects.select_related("user", "agency", "proposed_by", "decided_by")
+    return qs.filter(status=filters.status) if filters.status else qs
+
+
+@router.post(
+    "/role-grants/{grant_id}/decision",
+    response={200: RoleGrantOut, 404: ErrorOut, 422: ErrorOut},
+    summary="役割付与の申請を承認・却下する（申請者でも役割を受ける本人でもない自治体職員）",
+)
+def role_grant_decide(request, grant_id: int, payload: RoleGrantDecisionIn):
+    require_perm(request, "accounts.decide_role_grant")
+    grant = RoleGrantRequest.objects.filter(pk=grant_id).first()
+    if grant is None:
+        raise Http404
+    return services.role_grant_decide(
+        grant=grant, by=request.user, approve=payload.approve, note=payload.note
+    )

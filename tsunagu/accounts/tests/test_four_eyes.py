@@ -287,3 +287,71 @@ def test_admin_setting_the_officers_password_is_audited_and_told(login, personas
     notice = Notification.objects.get(recipient=officer, kind="account_security")
     assert "パスワードを設定しました" in notice.message
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["officer@city.example.jp"]
+
+
+# --- the same rules through /api/v1/ --------------------------------------------------------
+
+
+def test_api_own_tokens(login, personas, client):
+    desk, officer = personas["desk"], personas["officer"]
+    login(desk)
+    refused = client.post(
+        "/api/v1/me/tokens",
+        {"membership_id": officer.membership.pk, "name": "なりすまし"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422 and "自分の有効な所属" in str(refused.json())
+    issued = client.post(
+        "/api/v1/me/tokens",
+        {"membership_id": desk.membership.pk, "name": "記録の連携"},
+        content_type="application/json",
+    )
+    assert issued.status_code == 201
+    body = issued.json()
+    assert body["token"].startswith("tsu_") and body["membership_id"] == desk.membership.pk
+    listed = client.get("/api/v1/me/tokens").json()
+    assert [t["id"] for t in listed] == [body["id"]] and "token" not in listed[0]
+    client.force_login(officer.user)
+    assert client.post(f"/api/v1/me/tokens/{body['id']}/revoke").status_code == 404
+    client.force_login(desk.user)
+    revoked = client.post(f"/api/v1/me/tokens/{body['id']}/revoke").json()
+    assert revoked["revoked_at"] is not None
+
+
+def test_api_role_grant_decision(login, personas, agencies, client):
+    grant = services.role_grant_propose(
+        user=personas["admin"].user,
+        agency=agencies["office"],
+        role=Role.MUNICIPAL_OFFICER,
+        by=personas["admin"].user,
+        reason="集計",
+    )
+    login(personas["admin"])
+    assert client.get("/api/v1/role-grants").status_code == 403
+    login(personas["desk"])
+    assert (
+        client.post(
+            f"/api/v1/role-grants/{grant.pk}/decision",
+            {"approve": True},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    login(personas["officer"])
+    pending = client.get("/api/v1/role-grants?status=pending").json()
+    assert [g["id"] for g in pending["items"]] == [grant.pk]
+    no_reason = client.post(
+        f"/api/v1/role-grants/{grant.pk}/decision",
+        {"approve": False},
+        content_type="application/json",
+    )
+    assert no_reason.status_code == 422
+    decided = client.post(
+        f"/api/v1/role-grants/{grant.pk}/decision",
+        {"approve": True, "note": "確認済み"},
+        content_type="application/json",
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "approved"
+    assert Membership.objects.filter(
+        user=personas["admin"].user, role=Role.MUNICIPAL_OFFICER, is_active=True
+    ).exists()
