@@ -158,11 +158,15 @@ def test_gunicorn_serves_the_production_settings(production):
 def test_tsunagu_manage_reads_the_environment_file(production, tmp_path):
     """The wrapper cron uses: the env file sourced by sh, production settings, exit codes."""
     _base, env, _collected = production
-    env_file = tmp_path / "tsunagu.env"
-    names = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "TSUNAGU_DATA_DIR")
-    names += ("TSUNAGU_SQLITE_PATH", "TSUNAGU_STATIC_ROOT")
-    env_file.write_text("".join(f"{name}='{env[name]}'\n" for name in names))
-    run_env = _clean_env(TSUNAGU_ENV_FILE=str(env_file), TSUNAGU_VENV=sys.prefix)
+    # two files, as for migrations with the owner role: the later one overrides the earlier
+    env_file, override = tmp_path / "tsunagu.env", tmp_path / "override.env"
+    names = ("DJANGO_ALLOWED_HOSTS", "TSUNAGU_DATA_DIR", "TSUNAGU_SQLITE_PATH")
+    names += ("TSUNAGU_STATIC_ROOT",)
+    env_file.write_text(
+        "DJANGO_SECRET_KEY=too-short\n" + "".join(f"{n}='{env[n]}'\n" for n in names)
+    )
+    override.write_text(f"DJANGO_SECRET_KEY='{env['DJANGO_SECRET_KEY']}'\n")
+    run_env = _clean_env(TSUNAGU_ENV_FILE=f"{env_file}:{override}", TSUNAGU_VENV=sys.prefix)
     result = subprocess.run(
         [str(WRAPPER), "audit_verify"],
         env=run_env,
