@@ -47,6 +47,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from tsunagu.audit import checkpoint
@@ -235,7 +236,7 @@ def create_backup(output_dir: Path | str | None = None, *, log: Log = _silent) -
     started = timezone.localtime()
     name = _free_name(root, f"tsunagu-{started:%Y%m%d-%H%M}")
     partial = root / f".{name}.partial"
-    partial.mkdir()
+    partial.mkdir(mode=0o700)  # every record of every person: for the operator's eyes only
     try:
         vendor = connection.vendor
         if vendor == "sqlite":
@@ -420,6 +421,27 @@ def check_vendor(manifest: dict) -> None:
         raise BackupError(
             f"このバックアップは {_vendor_name(vendor)} のものですが、設定されているデータベースは"
             f" {_vendor_name(connection.vendor)} です。同じ種類のデータベースにだけ復元できます。",
+            EXIT_REFUSED,
+        )
+
+
+def check_version(manifest: dict) -> None:
+    """Refuse a backup whose database has migrations this version does not know (it was
+    written by a newer version: restore it with that version or a later one)."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    known = set(loader.disk_migrations)
+    for migration in loader.disk_migrations.values():
+        known.update(migration.replaces or ())
+    unknown = [
+        f"{app}.{name}"
+        for app, name in manifest.get("migrations", {}).items()
+        if app in loader.migrated_apps and (app, name) not in known
+    ]
+    if unknown:
+        raise BackupError(
+            f"このバックアップは、この版（{product_version()}）より新しい版"
+            f"（{manifest.get('version')}）で作られています（この版にないマイグレーション: "
+            f"{', '.join(unknown)}）。同じか新しい版のつなぐで復元してください。",
             EXIT_REFUSED,
         )
 

@@ -289,6 +289,10 @@ def test_the_manifest_is_checked(tmp_path, source, scratch):
                 "同じ種類のデータベースにだけ復元できます",
             ),
             ({k: v for k, v in manifest.items() if k != "tables"}, "必要な項目がありません"),
+            (
+                {**manifest, "migrations": {**manifest["migrations"], "people": "9999_future"}},
+                "この版にないマイグレーション: people.9999_future",
+            ),
         ):
             path.write_text(json.dumps(changed), encoding="utf-8")
             with pytest.raises(CommandError, match=message) as refused:
@@ -299,6 +303,28 @@ def test_the_manifest_is_checked(tmp_path, source, scratch):
             _restore(folder)
         assert refused.value.returncode == 2
         assert not backups.database_holds_data()
+
+
+def test_a_restore_that_fails_midway_leaves_the_database_as_it_was(tmp_path, source, scratch):
+    _seed()
+    folder, manifest = backups.create_backup(tmp_path / "backups")
+    with database(scratch):
+        _restore(folder)
+        before = backups.count_rows(manifest["tables"])
+    # a database file cut short, its manifest entry rewritten to match
+    broken = tmp_path / "broken"
+    shutil.copytree(folder, broken)
+    database_file = broken / manifest["database"]["file"]
+    database_file.write_bytes(database_file.read_bytes()[: database_file.stat().st_size // 2])
+    manifest["files"][database_file.name] = backups.sha256(database_file)
+    (broken / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with database(scratch):
+        with pytest.raises(CommandError) as failed:
+            _restore(broken, "--yes")
+        assert failed.value.returncode == 1
+        assert "復元に失敗しました" in str(failed.value)
+        assert backups.count_rows(manifest["tables"]) == before
+        assert audit_verify_chain().ok
 
 
 def test_a_restored_database_that_differs_from_the_manifest_fails(tmp_path, source, scratch):

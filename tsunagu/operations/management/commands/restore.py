@@ -11,6 +11,7 @@ SHA-256, another kind of database, or a database holding records without ``--yes
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from tsunagu.operations import backups
 from tsunagu.operations.backups import BackupError
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         try:
             manifest = backups.read_manifest(folder)
             backups.check_vendor(manifest)
+            backups.check_version(manifest)
         except BackupError as exc:
             raise CommandError(str(exc), returncode=exc.code) from exc
         self.stdout.write(
@@ -55,7 +57,14 @@ class Command(BaseCommand):
             f"{backups.VENDOR_NAMES.get(manifest['database']['vendor'])}、"
             f"版 {manifest.get('version')}）のファイルはすべてマニフェストと一致しています。"
         )
-        if backups.database_holds_data() and not options["yes"]:
+        try:
+            holds_data = backups.database_holds_data()
+        except DatabaseError as exc:
+            raise CommandError(
+                f"設定されているデータベースに接続できません: {exc}",
+                returncode=backups.EXIT_REFUSED,
+            ) from exc
+        if holds_data and not options["yes"]:
             self._confirm(options["interactive"])
         try:
             backups.restore_database(folder, manifest, log=self.stdout.write)
