@@ -15,13 +15,15 @@ row is written, every ``CharField`` and ``TextField`` of the program's models go
 * everything else stays as typed: Japanese text, the variation selectors of 異体字 (IVS),
   the zero-width joiner of emoji (U+200D) and non-joiner (U+200C).
 
-The same ``save()`` refuses a text longer than its column (``max_length``) or, for a
-``TextField``, than :data:`TEXT_MAX_LENGTH`, with a Japanese ``ValidationError`` by field:
+The same ``save()`` refuses a text typed into a field (``editable``; keys derived by the
+program are not) longer than its column (``max_length``) or, for a ``TextField``, than
+:data:`TEXT_MAX_LENGTH`, with a Japanese ``ValidationError`` by field:
 a screen shows it on its form, the API answers 422. The web forms refuse it first
 (:class:`tsunagu.common.forms.BootstrapForm`), keeping what was typed.
 
-The audit trail's own rows are not touched: they record the program's actions, already made
-of clean text, and are sealed in a hash chain.
+The audit trail's own rows are not touched (they are sealed in a hash chain as written); an
+event's changes show the cleaned texts where the service takes them from the saved row
+(``audit.services.snapshot``), as the services of records do.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def length_error(field: models.Field, value: str) -> str | None:
     if isinstance(field, models.TextField):
         if field.editable and len(value) > TEXT_MAX_LENGTH:
             return too_long(len(value), label)
-    elif field.max_length and len(value) > field.max_length:
+    elif field.editable and field.max_length and len(value) > field.max_length:
         return f"{label}は{field.max_length:,}文字以内で入力してください。"
     return None
 

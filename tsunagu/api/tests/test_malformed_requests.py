@@ -48,6 +48,20 @@ def test_multipart_without_a_usable_boundary_answers_400_in_japanese(officer, co
     assert response.json() == {"detail": errors.UNREADABLE}
 
 
+def test_with_an_idempotency_key_it_is_still_400_in_japanese(officer):
+    """The key's check reads the body before the operation runs: Django answers 400 with the
+    Japanese error page there (templates/400.html)."""
+    response = officer.generic(
+        "POST",
+        f"{API}/linkage/imports",
+        b"abc",
+        content_type="multipart/form-data",
+        HTTP_IDEMPOTENCY_KEY="import-1",
+    )
+    assert response.status_code == 400
+    assert "送信された内容を受け付けられませんでした" in response.content.decode()
+
+
 def test_broken_json_answers_400_in_japanese(officer):
     response = officer.generic(
         "POST", f"{API}/persons", b'{"name": ', content_type="application/json"
