@@ -3,7 +3,9 @@
 The sheet holds only what the meeting's legal basis and the person's consent allow:
 
 - tax information is never shared (domain.md §6): an assessment section whose information
-  came from an agency holding tax information is left out, at every kind of meeting;
+  came from an agency holding tax information is left out, at every kind of meeting and
+  whoever prints the sheet (the cases' ``withheld_sections`` rule, for the meeting as the
+  audience);
 - at a meeting other than a 支援会議 the case's current consent must allow sharing in the
   conference; without it the sheet carries no personal content, only a notice;
 - a consent's 特記事項 (information not to share) is printed at the top as a warning;
@@ -29,6 +31,7 @@ from tsunagu.cases.models import (
     PlanStatus,
     SupportPlan,
 )
+from tsunagu.cases.selectors.assessment import TAX_WITHHELD, withheld_sections
 from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import ConsultationCategory
 from tsunagu.people.models import HouseholdMember
@@ -36,7 +39,6 @@ from tsunagu.people.models import HouseholdMember
 from .models import AgendaItem, Meeting, MeetingKind
 
 SHEET_TITLE = "事例概要シート"
-TAX_WITHHELD = "（税務部門からの情報のため掲載しません）"
 RECENT_ACTIVITY_DAYS = 90
 
 LEGAL_BASIS = {
@@ -256,10 +258,12 @@ def _assessment_part(case: Case) -> dict | None:
     sources: dict[str, list] = {}
     for source in latest.sources.all():
         sources.setdefault(source.section, []).append(source)
+    # the sheet is the meeting's material, not one reader's: withheld for every member
+    withheld_codes = withheld_sections(latest, None)
     sections = []
     for code, label in AssessmentSection.choices:
         named = sources.get(code, [])
-        withheld = any(s.agency.holds_tax_information for s in named)
+        withheld = code in withheld_codes
         sections.append(
             {
                 "code": code,

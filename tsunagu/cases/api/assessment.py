@@ -5,13 +5,15 @@ The same rules and audit as the screens: a case whose content the user may not s
 404 (a team agency the consent does not name too), recording by anyone but the case's
 coordinator or the municipal office 403, a case in インテーク or 終結 409, invalid input 422;
 every read of the sheet is recorded as ``assessment.view`` like the page, and every version
-recorded by the service as ``assessment.record``.
+recorded by the service as ``assessment.record``. A section withheld from the caller (tax
+information, ``withheld_sections``) answers ``text: null`` and no sources, is listed in
+``withheld_sections``, and is carried over unchanged when the caller records a new version.
 """
 
 import datetime
 
 from django.http import Http404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from tsunagu.accounts.selectors import agency_list
 from tsunagu.api.errors import api_fields, invalid
@@ -58,8 +60,17 @@ class AssessmentSourceOut(Schema):
 class AssessmentSectionOut(Schema):
     code: str
     label: str
-    text: str
-    sources: list[AssessmentSourceOut]
+    text: str | None = Field(
+        description="項目の内容。税務部門が情報元で、呼び出した利用者に共有しない項目は null"
+    )
+    sources: list[AssessmentSourceOut] = Field(description="情報元の機関（共有しない項目では空）")
+    withheld: bool = Field(
+        description="税務部門からの情報のため、呼び出した利用者に共有しない項目か"
+    )
+
+    @staticmethod
+    def resolve_text(obj) -> str | None:
+        return None if obj.withheld else obj.text
 
 
 class AssessmentOut(Schema):
@@ -71,6 +82,12 @@ class AssessmentOut(Schema):
     recorded_at: datetime.datetime | None
     recorded_by_name: str | None
     sections: list[AssessmentSectionOut]
+    withheld_sections: list[str] = Field(
+        description=(
+            "税務部門からの情報のため、呼び出した利用者に共有しない項目のコード（シートの順）。"
+            "税務情報は、情報元の税務部門として操作する利用者のほかには共有しません"
+        )
+    )
     may_record: bool
 
 
@@ -119,7 +136,7 @@ def _audit(request, case: Case, shown: Assessment | None, page: str = "") -> Non
 def _sheet(request, case: Case, shown: Assessment | None) -> dict:
     versions = assessment_selectors.assessment_versions(case=case)
     if shown is not None:
-        sections = assessment_selectors.section_cards(shown)
+        sections = assessment_selectors.section_cards(shown, user=request.user)
     else:  # the sheet's sections, empty: what a first version is recorded on
         sections = [
             assessment_selectors.SectionCard(code, label, "")
@@ -134,6 +151,7 @@ def _sheet(request, case: Case, shown: Assessment | None) -> dict:
         "recorded_at": shown.recorded_at if shown else None,
         "recorded_by_name": _user_name(shown.recorded_by) if shown else None,
         "sections": sections,
+        "withheld_sections": [card.code for card in sections if card.withheld],
         "may_record": request.user.has_perm("cases.manage_case", case)
         and assessment_selectors.is_assessable(case),
     }
@@ -189,6 +207,8 @@ def assessment_detail(request, case_id: int, version: int | None = None):
 
     まだ一度も記録されていない事例では、200 で ``version`` が ``null`` の空のシート
     （全項目が空）を返します（404 は「事例が見つからない・内容を閲覧できない」ときだけです）。
+    税務部門が情報元の項目は、その税務部門として操作する利用者のほかには共有しません
+    （``text`` が ``null``、情報元は空、``withheld_sections`` にその項目のコード）。
     ``may_record`` は、呼び出した利用者がいま新しい版を記録できるか（事例の多機関協働事業者
     または事務局で、事例がインテーク・終結でないこと）を示します。閲覧は監査ログに記録されます。"""
     require_perm(request, "cases.use")
@@ -228,7 +248,9 @@ def assessment_version_list(request, case_id: int):
     description=(
         "送った内容でシート全体の新しい版を記録します（前の版は変わりません）。``sections`` に"
         "含めなかった項目・``sources`` に含めなかった情報元は、新しい版では空になります"
-        "（前の版から引き継ぐときは、読み出した内容を送り直してください）。\n\n"
+        "（前の版から引き継ぐときは、読み出した内容を送り直してください）。ただし、税務部門が"
+        "情報元のため呼び出した利用者に共有しない項目（読み出しの ``withheld_sections``）は、"
+        "送った内容・情報元にかかわらず、前の版の内容と情報元をそのまま引き継ぎます。\n\n"
         f"項目のコード: {SECTION_LIST}。「本人の意向」または「見立て」のどちらかが必要です。"
         "``sources`` の各要素は、内容のある項目（``section``）の情報元の機関（``agency_id``、"
         "有効な支援関係機関）と補足（``note``、200文字以内）です。\n\n"

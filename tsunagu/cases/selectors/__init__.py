@@ -13,11 +13,13 @@ from .activity import (  # noqa: F401
     unseen_for,
 )
 from .assessment import (  # noqa: F401
+    TAX_WITHHELD,
     SectionCard,
     assessment_get,
     assessment_versions,
     is_assessable,
     section_cards,
+    withheld_sections,
 )
 from .case import (  # noqa: F401
     case_content_visible,

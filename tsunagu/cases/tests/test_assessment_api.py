@@ -167,7 +167,13 @@ def test_sheet_body(login, personas, agencies, assessing_case):
     assert [(s["code"], s["label"]) for s in body["sections"]] == SECTIONS
     by_code = {s["code"]: s for s in body["sections"]}
     assert by_code["wishes"]["text"] == SHEET["wishes"]
-    assert by_code["work"] == {"code": "work", "label": "就労", "text": "", "sources": []}
+    assert by_code["work"] == {
+        "code": "work",
+        "label": "就労",
+        "text": "",
+        "sources": [],
+        "withheld": False,
+    }
     assert by_code["household"]["sources"] == [
         {
             "agency_id": agencies["houkatsu"].pk,

@@ -2,7 +2,9 @@
 records a new version starting from the latest one.
 
 Whoever may see the case reads the sheet; only the case's coordinator and the municipal
-office record it (others get 403). A case the user may not see answers 404.
+office record it (others get 403). A case the user may not see answers 404. A section
+withheld from the user (tax information, ``withheld_sections``) is shown as withheld, is not
+on the form, and is carried over into the new version unchanged.
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "shown": shown,
-            "cards": assessment_selectors.section_cards(shown) if shown else [],
+            "cards": assessment_selectors.section_cards(shown, user=request.user) if shown else [],
+            "tax_withheld": assessment_selectors.TAX_WITHHELD,
             "versions": list(reversed(versions)),
             "latest_version": versions[-1].version if versions else None,
             "may_record": _may_record(request, case) and assessment_selectors.is_assessable(case),
@@ -139,12 +142,18 @@ def agency_labels(agencies: Iterable) -> dict:
 
 class AssessmentForm(BootstrapForm):
     """One textarea per section, and per section an optional agency the information came from,
-    picked from one list of agencies that the page sends once (``agency_options``)."""
+    picked from one list of agencies that the page sends once (``agency_options``).
 
-    def __init__(self, *args, agencies: Iterable = (), **kwargs):
+    The ``withheld`` sections (tax information the user may not see) have no fields: the
+    service carries them over from the latest version."""
+
+    def __init__(self, *args, agencies: Iterable = (), withheld: Iterable[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.agency_labels = agency_labels(agencies)
+        self.withheld = frozenset(withheld)
         for code, label in assessment_selectors.SECTIONS:
+            if code in self.withheld:
+                continue
             self.fields[code] = forms.CharField(
                 label=label,
                 required=False,
@@ -190,32 +199,46 @@ class AssessmentForm(BootstrapForm):
 
     def rows(self) -> list[dict]:
         return [
-            {
+            {"code": code, "label": label, "withheld": True}
+            if code in self.withheld
+            else {
                 "code": code,
+                "label": label,
+                "withheld": False,
                 "text": self[code],
                 "source": self[f"{code}_source"],
                 "note": self[f"{code}_source_note"],
             }
-            for code, _ in assessment_selectors.SECTIONS
+            for code, label in assessment_selectors.SECTIONS
         ]
+
+    def _codes(self) -> list[str]:
+        return [c for c in assessment_selectors.SECTION_CODES if c not in self.withheld]
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
-            "sections": {code: data[code] for code in assessment_selectors.SECTION_CODES},
+            "sections": {code: data[code] for code in self._codes()},
             "sources": [
                 (code, data[f"{code}_source"], data[f"{code}_source_note"])
-                for code in assessment_selectors.SECTION_CODES
+                for code in self._codes()
                 if data.get(f"{code}_source")
             ],
         }
 
 
-def _initial(latest: Assessment | None) -> dict:
+def _initial(latest: Assessment | None, withheld: frozenset[str]) -> dict:
+    """The latest version's text and first source of each section the user may see."""
     if latest is None:
         return {}
-    initial = {code: getattr(latest, code) for code in assessment_selectors.SECTION_CODES}
+    initial = {
+        code: getattr(latest, code)
+        for code in assessment_selectors.SECTION_CODES
+        if code not in withheld
+    }
     for source in latest.sources.all():
+        if source.section in withheld:
+            continue
         # the form carries one source per section: the first one named
         initial.setdefault(f"{source.section}_source", source.agency_id)
         initial.setdefault(f"{source.section}_source_note", source.note)
@@ -226,9 +249,12 @@ def _initial(latest: Assessment | None) -> dict:
 def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, pk, content=True, for_write=True)
     latest = assessment_selectors.assessment_get(case=case)
+    withheld = (
+        assessment_selectors.withheld_sections(latest, request.user) if latest else frozenset()
+    )
     agencies = list(agency_selectors.agency_list(user=request.user))
     if request.method == "POST":
-        form = AssessmentForm(request.POST, agencies=agencies)
+        form = AssessmentForm(request.POST, agencies=agencies, withheld=withheld)
         if form.is_valid():
             try:
                 recorded = assessment_services.assessment_record(
@@ -242,7 +268,9 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("cases:assessment_detail", pk=case.pk)
     else:
-        form = AssessmentForm(initial=_initial(latest), agencies=agencies)
+        form = AssessmentForm(
+            initial=_initial(latest, withheld), agencies=agencies, withheld=withheld
+        )
         _audit(request, case, latest, "assessment_edit")
     return render(
         request,
@@ -252,5 +280,6 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "latest": latest,
             "may_record": assessment_selectors.is_assessable(case),
+            "tax_withheld": assessment_selectors.TAX_WITHHELD,
         },
     )

@@ -18,6 +18,7 @@ from tsunagu.api.auth import MembershipSessionAuth, TokenAuth
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases import services as case_services
 from tsunagu.cases.models import Activity, PlanItem, SupportPlan
+from tsunagu.cases.selectors.assessment import TAX_WITHHELD
 from tsunagu.cases.services import assessment as assessment_services
 from tsunagu.meetings import summary
 from tsunagu.meetings.models import AgendaItem
@@ -192,7 +193,7 @@ def test_tax_information_is_never_on_the_sheet(filled_item, confidential):
     sheet = summary.summary_sheet(filled_item)
     sections = {s["code"]: s for s in sheet["case"]["assessment"]["sections"]}
     assert sections["income_debt"]["withheld"] is True
-    assert sections["income_debt"]["text"] == "（税務部門からの情報のため掲載しません）"
+    assert sections["income_debt"]["text"] == TAX_WITHHELD
     assert sections["income_debt"]["sources"] == []
     assert sections["health"]["withheld"] is False
     assert TAX_TEXT not in json.dumps(sheet, ensure_ascii=False, default=str)
@@ -310,7 +311,7 @@ def test_coordinator_reads_the_sheet_and_it_is_audited(login, personas, filled_i
     assert 'data-testid="summary-sheet"' in body
     assert "山田 フミ" in body
     assert "PDFをダウンロード" in body
-    assert "（税務部門からの情報のため掲載しません）" in body
+    assert TAX_WITHHELD in body
     assert TAX_TEXT not in body
     assert ADDRESS not in body
     assert 'data-testid="sheet-confidential-notice"' not in body
