@@ -272,6 +272,28 @@ def test_systemd_analyze_verify(tmp_path):
     assert not ours, "\n".join(ours)
 
 
+def test_logrotate_file_parses(tmp_path):
+    tool = shutil.which("logrotate") or (
+        "/usr/sbin/logrotate" if Path("/usr/sbin/logrotate").exists() else None
+    )
+    if tool is None:
+        pytest.skip("logrotate is not installed")
+    # the user tsunagu exists on the server only: root stands in for it here
+    copy = tmp_path / "tsunagu"
+    copy.write_text(
+        (DEPLOY / "logrotate" / "tsunagu").read_text().replace("tsunagu tsunagu", "root root")
+    )
+    result = subprocess.run(
+        [tool, "--debug", "--state", str(tmp_path / "state"), str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "error" not in result.stderr.lower(), result.stderr
+
+
 # --- cron ------------------------------------------------------------------------------------
 
 _CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?$")
