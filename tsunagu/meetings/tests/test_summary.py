@@ -13,6 +13,8 @@ from django.urls import path
 from django.utils import timezone
 from ninja import NinjaAPI
 
+from conftest import make_persona
+from tsunagu.accounts.models import Role
 from tsunagu.api import errors
 from tsunagu.api.auth import MembershipSessionAuth, TokenAuth
 from tsunagu.audit.models import AuditEvent
@@ -403,6 +405,45 @@ def test_sheet_without_consent_shows_the_notice_on_screen(login, personas, confe
     assert 'data-testid="sheet-person"' not in body
     event = AuditEvent.objects.filter(action="meeting.summary_sheet").latest("seq")
     assert event.context["personal_content"] is False
+
+
+@pytest.mark.urls(THIS_URLCONF)
+@pytest.mark.parametrize("name", ["tax", "coordinator", "officer", "desk"])
+def test_no_reader_of_the_sheet_finds_tax_information_even_the_tax_office(
+    login, personas, filled_item, tax_agency, monkeypatch, name
+):
+    """The sheet is the meeting's material: the tax section is withheld whoever opens it, on
+    screen, in the PDF (its HTML before rendering) and over the API, the tax office too."""
+    from tsunagu.meetings import summary_views
+
+    people = {**personas, "tax": make_persona("tax", tax_agency, Role.DESK_WORKER)}
+    if name in ("tax", "desk"):
+        add_member(filled_item.meeting, people[name])
+    rendered: list[str] = []
+    monkeypatch.setattr(
+        summary_views, "render_pdf", lambda html, **kw: rendered.append(html) or b"%PDF-1.7"
+    )
+    client = login(people[name])
+    screen = client.get(sheet_url(filled_item))
+    pdf = client.get(pdf_url(filled_item))
+    api = client.get(api_url(filled_item))
+    api_pdf = client.get(api_url(filled_item, "sheet.pdf"))
+    assert [r.status_code for r in (screen, pdf, api, api_pdf)] == [200] * 4, name
+    assert len(rendered) == 2
+    for body in (screen.content.decode(), api.content.decode(), *rendered):
+        assert TAX_TEXT not in body, name
+        assert "情報元：市民税課" not in body, name
+    for body in (api.content.decode(), *rendered):  # the screen names the reader's agency
+        assert "市民税課" not in body, name
+    assert TAX_WITHHELD in screen.content.decode() and TAX_WITHHELD in rendered[0]
+    sections = {s["code"]: s for s in api.json()["case"]["assessment"]["sections"]}
+    assert sections["income_debt"] == {
+        "code": "income_debt",
+        "label": "収入・債務",
+        "text": TAX_WITHHELD,
+        "sources": [],
+        "withheld": True,
+    }
 
 
 def test_pdf_download(login, personas, filled_item):
