@@ -650,7 +650,9 @@ def works_outreach_record(user, record) -> bool:
 def participation_records_visible_to(user) -> QuerySet:
     """参加支援 records: the participation agency's own, all of them for the program office,
     and — following the case rules — those beside a 多機関協働 case whose content the
-    agency sees (the coordinating agency, and team agencies the consent names)."""
+    agency sees (the coordinating agency, and team agencies the consent names), about a person
+    the agency may see: a household member's record is shared on that member's own consent,
+    never on the case person's."""
     qs = ParticipationRecord.objects.all()
     if sees_everything(user):
         return qs
@@ -658,7 +660,11 @@ def participation_records_visible_to(user) -> QuerySet:
         return qs.none()
     agency = acting_agency_id(user)
     return qs.filter(
-        Q(agency_id=agency) | Q(case_id__in=_granted(agency, "case", CASE_CONTENT_BASES))
+        Q(agency_id=agency)
+        | Q(
+            case_id__in=_granted(agency, "case", CASE_CONTENT_BASES),
+            person_id__in=_granted(agency, "person"),
+        )
     )
 
 
