@@ -553,6 +553,30 @@ $clear$;
 """
 
 
+def _restore_list(pg_restore: str, dump: Path, env: dict[str, str]) -> str:
+    """The dump's table of contents without the comment on an extension (pg_trgm): only the
+    extension's owner may set it, and the tables' owner need not be that (the extension itself
+    is created if missing, as the trusted extension it is)."""
+    listing = subprocess.run(
+        [pg_restore, "--list", str(dump)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if listing.returncode != 0:
+        raise BackupError(
+            "PostgreSQL への復元に失敗しました。pg_restore でバックアップを読めません"
+            f"（終了コード {listing.returncode}。データベースは変えていません）: "
+            f"{listing.stderr.strip()}"
+        )
+    return "".join(
+        line + "\n"
+        for line in listing.stdout.splitlines()
+        if " COMMENT - EXTENSION " not in f" {line} "
+    )
+
+
 def _restore_postgresql(dump: Path, log: Log) -> None:
     pg_restore, psql = _tool("pg_restore"), _tool("psql")
     env = pg_environment(connection.settings_dict)
@@ -561,7 +585,14 @@ def _restore_postgresql(dump: Path, log: Log) -> None:
         "バックアップを書き戻しています（一つのトランザクション）…"
     )
     connection.close()
-    with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as psql_errors:
+    contents = _restore_list(pg_restore, dump, env)
+    with (
+        tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as use_list,
+        tempfile.TemporaryFile() as restore_errors,
+        tempfile.TemporaryFile() as psql_errors,
+    ):
+        use_list.write(contents)
+        use_list.flush()
         # psql runs the whole script in the transaction CLEAR_SCHEMA opens, and commits only
         # when pg_restore has produced the script completely
         consumer = subprocess.Popen(
@@ -572,7 +603,14 @@ def _restore_postgresql(dump: Path, log: Log) -> None:
             env=env,
         )
         producer = subprocess.Popen(
-            [pg_restore, "--no-owner", "--no-privileges", "--file=-", str(dump)],
+            [
+                pg_restore,
+                "--no-owner",
+                "--no-privileges",
+                f"--use-list={use_list.name}",
+                "--file=-",
+                str(dump),
+            ],
             stdout=subprocess.PIPE,
             stderr=restore_errors,
             env=env,

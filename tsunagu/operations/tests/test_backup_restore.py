@@ -223,7 +223,9 @@ def test_a_backup_taken_while_the_application_writes_restores_whole(
     assert (media / "imports" / "介護.csv").read_text(encoding="utf-8") == "氏名\n山田 太郎\n"
 
 
-def test_a_database_with_records_is_replaced_only_with_yes(tmp_path, source, scratch, media):
+def test_a_database_with_records_is_replaced_only_with_yes(
+    tmp_path, source, scratch, media, monkeypatch
+):
     desk = _seed()
     folder, manifest = backups.create_backup(tmp_path / "backups")
     with database(scratch):
@@ -238,6 +240,16 @@ def test_a_database_with_records_is_replaced_only_with_yes(tmp_path, source, scr
     assert "記録（利用者または監査ログ）があります" in str(refused.value)
     assert "--yes" in str(refused.value)
     assert Person.objects.count() == persons  # untouched
+    # at a terminal, the operator is asked and must answer yes
+    prompts = []
+    monkeypatch.setattr("sys.stdin", type("Tty", (), {"isatty": lambda self: True})())
+    monkeypatch.setattr("builtins.input", lambda prompt: prompts.append(prompt) or "はい")
+    with pytest.raises(CommandError, match="復元を中止しました") as refused:
+        _restore(folder)
+    assert refused.value.returncode == 2
+    assert "いまの記録はすべて失われます" in prompts[0] and "yes と入力" in prompts[0]
+    assert Person.objects.count() == persons
+    monkeypatch.undo()
 
     out, _ = _restore(folder, "--yes")
     assert "すべての確認が一致しました" in out
