@@ -77,6 +77,10 @@ forwarded_allow_ips = os.environ.get("TSUNAGU_WEB_FORWARDED_ALLOW_IPS", "127.0.0
 secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 TRUSTED_PROXIES = {a.strip() for a in forwarded_allow_ips.split(",") if a.strip()}
 
+# no runtime control socket (gunicorn 25+ opens one in the home folder by default): systemd
+# starts, stops and reloads the server
+control_socket_disable = True
+
 # heartbeat files in memory, not on a disk that may stall
 if Path("/dev/shm").is_dir():
     worker_tmp_dir = "/dev/shm"
