@@ -8,9 +8,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# PDF forms (WeasyPrint: Pango + the IPAex Japanese fonts); Chromium for the browser tests
+# PDF forms (WeasyPrint: Pango + the IPAex Japanese fonts); Chromium for the browser tests;
+# systemd for systemd-analyze, which checks the unit files in deploy/
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 fonts-ipaexfont
-APT_PACKAGES := $(APT_RUNTIME) chromium openjdk-17-jre-headless
+APT_PACKAGES := $(APT_RUNTIME) chromium openjdk-17-jre-headless systemd
 PYTEST_ARGS ?=
 # optional dependencies installed into the venv: the tests, and Spark for the batch linkage
 # (its tests run when Java is there too)

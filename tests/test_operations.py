@@ -244,7 +244,7 @@ def test_systemd_analyze_verify(tmp_path):
     tool = shutil.which("systemd-analyze")
     if tool is None:
         if os.environ.get("CI"):
-            pytest.fail("systemd-analyze is missing (apt-get install systemd)")
+            pytest.fail("systemd-analyze is missing: make system-deps installs systemd")
         pytest.skip("systemd-analyze is not installed")
     # the units as they would be installed, with this checkout standing in for /opt/tsunagu
     copies = []
