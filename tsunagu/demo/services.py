@@ -1,26 +1,36 @@
 """Building the demo city (modelled on 岐阜市): areas, agencies, one user per role, households.
 
-Deterministic: the same code always produces the same city. Idempotent: running it again
-updates agencies and users in place and adds persons only when there are none yet.
+Deterministic: the same code always produces the same city. The city is built in steps
+(:data:`STEPS`), each in its own transaction: a step is either wholly there or wholly absent,
+so a run stopped part-way (Ctrl-C, a killed process) leaves the finished steps and nothing of
+the one it was in. Running again completes the city: areas, agencies and users are created or
+updated in place by their codes and usernames, the categories and the help-desk table by
+theirs, and every later step is made only when its own records are absent.
 """
 
 from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Agency, AgencyProgram, Area, Membership, Role, User
 from tsunagu.cases import services as cases
-from tsunagu.cases.models import CaseStatus
+from tsunagu.cases.models import Case, CaseStatus
+from tsunagu.common import touches
+from tsunagu.community.models import Activity
 from tsunagu.consultations import services as intake
 from tsunagu.consultations.categories import install_standard_categories
 from tsunagu.consultations.models import Consultation, HelpDeskRoute, IssueCategory, Referral
+from tsunagu.outreach.models import OutreachRecord
+from tsunagu.participation.models import ParticipationRecord
 from tsunagu.people import services as people_services
 from tsunagu.people.models import Household, Person, Relation, Sex
+from tsunagu.resources.models import Resource
 
 from . import roster
 from .cases import seed_cases
@@ -349,13 +359,17 @@ def _center_code(area_code: str) -> str:
 
 
 def seed_households(*, count: int = 120) -> int:
-    """Create ``count`` households with their members; returns the number of persons made."""
+    """Create ``count`` households with their members, all in one transaction, unless persons
+    exist already; returns the number of persons made."""
+    if Person.objects.exists():
+        return 0
     made = 0
     centers = {a.code: a for a in Agency.objects.filter(code__startswith="houkatsu_")}
-    for planned in plan_households(count):
-        # Each household is known to the 地域包括支援センター of its area.
-        center = centers[_center_code(planned.area_code)]
-        with transaction.atomic():
+    # one refresh of the grants for all of them, at the end, still inside the transaction
+    with transaction.atomic(), touches.batch():
+        for planned in plan_households(count):
+            # Each household is known to the 地域包括支援センター of its area.
+            center = centers[_center_code(planned.area_code)]
             household = people_services.household_create(
                 by=None,
                 label=planned.label,
@@ -522,27 +536,84 @@ def _seed_case(*, desk: User, consultation) -> None:
     cases.case_transition(by=coordinator, case=case, to=CaseStatus.ASSESSMENT)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step of building the demo city: made in one transaction, wholly or not at all.
+
+    ``run(households)`` makes what is missing of the step; ``model`` is what it reports
+    (how many rows of it the step added), in ``unit``.
+    """
+
+    key: str
+    label: str
+    unit: str
+    model: type
+    run: Callable[[int], object]
+
+
+def _categories() -> None:
+    install_standard_categories(IssueCategory)
+
+
+def _by_code(model) -> dict:
+    return {row.code: row for row in model.objects.all()}
+
+
+# In order: a step uses what the steps before it made. Each later step tells whether it is
+# there by its own records (none of which an earlier step makes), so a step stopped part-way
+# is simply made again, and a step already made is left as it is.
+STEPS: tuple[Step, ...] = (
+    Step("areas", "圏域", "件", Area, lambda n: seed_areas()),
+    Step("agencies", "支援関係機関", "件", Agency, lambda n: seed_agencies(_by_code(Area))),
+    Step("users", "デモ用の利用者", "人", User, lambda n: seed_users(_by_code(Agency))),
+    # the categories are present unless the database was flushed
+    Step("categories", "相談の分類", "件", IssueCategory, lambda n: _categories()),
+    Step("help_desk", "窓口案内", "件", HelpDeskRoute, lambda n: seed_help_desk(_by_code(Agency))),
+    Step("households", "世帯の本人", "人", Person, lambda n: seed_households(count=n)),
+    Step("activity", "相談受付", "件", Consultation, lambda n: seed_activity()),
+    Step("cases", "多機関協働の事例", "件", Case, lambda n: seed_cases()),
+    Step("resources", "社会資源", "件", Resource, lambda n: seed_resources()),
+    Step("outreach", "アウトリーチの対象", "件", OutreachRecord, lambda n: seed_outreach()),
+    Step("participation", "参加支援", "件", ParticipationRecord, lambda n: seed_participation()),
+    Step("community", "地域づくりの活動", "件", Activity, lambda n: seed_community()),
+)
+
+
 @dataclass
 class SeedResult:
-    areas: int
-    agencies: int
-    users: list[User]
-    persons_created: int
+    created: dict[str, int] = field(default_factory=dict)  # step key → rows added
+    users: list[User] = field(default_factory=list)
+
+    @property
+    def nothing_created(self) -> bool:
+        return not any(self.created.values())
+
+    @property
+    def persons_created(self) -> int:
+        return self.created.get("households", 0)
 
 
-def seed_demo(*, households: int = 120) -> SeedResult:
-    areas = seed_areas()
-    agencies = seed_agencies(areas)
-    users = seed_users(agencies)
-    install_standard_categories(IssueCategory)  # present unless the database was flushed
-    seed_help_desk(agencies)
-    persons = 0 if Person.objects.exists() else seed_households(count=households)
-    seed_activity()
-    seed_cases()
-    seed_resources()
-    seed_outreach()
-    seed_participation()
-    seed_community()
-    return SeedResult(
-        areas=len(areas), agencies=len(agencies), users=users, persons_created=persons
-    )
+def seed_demo(
+    *, households: int = 120, on_step: Callable[[Step, int], None] | None = None
+) -> SeedResult:
+    """Make what is missing of the demo city, step by step, each step in its own transaction.
+
+    ``on_step(step, created)`` is called after each step has committed. A run stopped in a
+    step (``KeyboardInterrupt``, a killed process) leaves nothing of that step: run again.
+    """
+    result = SeedResult()
+    for step in STEPS:
+        with transaction.atomic():
+            before = step.model.objects.count()
+            step.run(households)
+            created = step.model.objects.count() - before
+        result.created[step.key] = created
+        if on_step is not None:
+            on_step(step, created)
+    by_username = {u.username: u for u in User.objects.filter(username__in=_demo_usernames())}
+    result.users = [by_username[name] for name in _demo_usernames() if name in by_username]
+    return result
+
+
+def _demo_usernames() -> list[str]:
+    return [spec.username for spec in DEMO_USERS]

@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tsunagu.demo.services import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from tsunagu.demo.services import DEMO_PASSWORD, DEMO_USERS, STEPS, seed_demo
 
 
 class Command(BaseCommand):
     help = (
         "岐阜市をモデルにしたデモ用の圏域・支援関係機関・利用者・世帯を作成します"
-        "（何度実行しても同じ内容）。"
+        "（何度実行しても同じ内容。途中で中断したときは、もう一度実行すると足りないものだけを"
+        "作成します）。"
     )
 
     def add_arguments(self, parser):
@@ -30,11 +31,30 @@ class Command(BaseCommand):
             )
         if households < 0:
             raise CommandError("世帯数には0以上を指定してください。")
-        result = seed_demo(households=households)
-        self.stdout.write(
-            f"圏域 {result.areas}件、支援関係機関 {result.agencies}件、"
-            f"利用者 {len(result.users)}人、本人 {result.persons_created}人を作成しました。"
-        )
+        done = []
+
+        def report(step, created):
+            done.append(step)
+            if created:
+                self.stdout.write(f"  {step.label}: {created}{step.unit}を作成しました。")
+            else:
+                self.stdout.write(f"  {step.label}: 作成済み")
+
+        try:
+            result = seed_demo(households=households, on_step=report)
+        except KeyboardInterrupt:
+            stopped = STEPS[len(done)].label if len(done) < len(STEPS) else "最後の確認"
+            raise CommandError(
+                f"「{stopped}」の作成中に中断しました。この手順で作りかけたものは取り消され、"
+                "それまでの手順で作成したものは残っています。もう一度実行すると、"
+                "足りないものだけを作成してデモデータを完成させます。",
+                returncode=130,
+            ) from None
+        self.stdout.write("")
+        if result.nothing_created:
+            self.stdout.write("デモデータはすでにそろっています。新たに作成したものはありません。")
+        else:
+            self.stdout.write("デモデータを作成しました。")
         self.stdout.write("")
         self.stdout.write("デモ用ログイン（パスワードはすべて共通）:")
         by_username = {spec.username: spec for spec in DEMO_USERS}
