@@ -51,6 +51,15 @@ def _clean_env(**extra) -> dict[str, str]:
     return env
 
 
+def _get(request) -> tuple[int, str]:
+    """Status and text of a GET; an error status is an answer too (not a connection error)."""
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -129,17 +138,19 @@ def test_gunicorn_serves_the_production_settings(production):
         deadline = time.monotonic() + 25
         while True:
             try:
-                with urllib.request.urlopen(request, timeout=5) as response:
-                    status, body = response.status, response.read().decode("utf-8")
+                status, body = _get(request)
                 break
             except (urllib.error.URLError, ConnectionError):
                 log = error_log.read_text() if error_log.exists() else ""
                 assert server.poll() is None, f"gunicorn stopped:\n{log}"
                 assert time.monotonic() < deadline, f"gunicorn did not answer:\n{log}"
                 time.sleep(0.3)
-        assert status == 200
+        assert status == 200, error_log.read_text()
         assert "ログイン" in body
-        assert "/static/" in body  # the collected, hashed static files
+        # the page names the collected files by their hashed names, and the server serves them
+        stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', body)
+        assert stylesheet, body
+        assert _get(f"http://127.0.0.1:{port}{stylesheet.group(1)}")[0] == 200
 
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=20) == 0
