@@ -120,7 +120,7 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
             },
         ),
     )
-    actions = ("deactivate_users",)
+    actions = ("deactivate_users", "reset_second_factor")
 
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
@@ -152,6 +152,20 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
             services.user_deactivate(user=user, by=request.user, reason="管理画面から無効化")
             count += 1
         self.message_user(request, f"{count}人の利用者を無効にしました。", messages.SUCCESS)
+
+    @admin.action(description="選択した利用者の二段階認証をやり直させる（次のログインで登録）")
+    def reset_second_factor(self, request, queryset):
+        from .two_factor import second_factor_reset
+
+        for user in queryset:
+            second_factor_reset(
+                user=user, by=request.user, ip_address=request.META.get("REMOTE_ADDR")
+            )
+        self.message_user(
+            request,
+            f"{queryset.count()}人の利用者の二段階認証をやり直しにしました。",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Agency)

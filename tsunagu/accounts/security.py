@@ -81,3 +81,66 @@ class NoStoreMiddleware:
         if request.path.startswith(API_PREFIX) or (user is not None and user.is_authenticated):
             add_never_cache_headers(response)
         return response
+
+
+SECOND_FACTOR_ROLES = frozenset({"municipal_officer", "admin"})
+SECOND_FACTOR_MESSAGE = "二段階認証が必要です。認証アプリの確認コードを入力してください。"
+
+
+def second_factor_required(request) -> bool:
+    """Whether the signed-in user of ``request`` must confirm a code before working."""
+    if not getattr(settings, "REQUIRE_2FA", False):
+        return False
+    memberships = getattr(request, "memberships", None) or []
+    return any(m.role in SECOND_FACTOR_ROLES for m in memberships)
+
+
+class SecondFactorMiddleware:
+    """With ``REQUIRE_2FA``, the office and administrators reach nothing but the code page,
+    the sign-out and static files until the session is confirmed with a code (TOTP)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not _is_verified(user)
+            and second_factor_required(request)
+            and not _exempt(request.path)
+        ):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request) -> HttpResponse:
+        from django.http import JsonResponse
+        from django.urls import reverse
+
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse({"detail": SECOND_FACTOR_MESSAGE}, status=403)
+        url = reverse("accounts:two_factor")
+        if request.headers.get("HX-Request") == "true":
+            answer = HttpResponse(status=204)
+            answer["HX-Redirect"] = url
+            return answer
+        if request.method == "GET":
+            url += "?" + urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(url)
+
+
+def _is_verified(user) -> bool:
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified()) if callable(is_verified) else False
+
+
+def _exempt(path: str) -> bool:
+    from django.urls import reverse
+
+    static = (
+        settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL
+    )
+    allowed = (reverse("accounts:two_factor"), reverse("logout"), static)
+    return any(path.startswith(prefix) for prefix in allowed)

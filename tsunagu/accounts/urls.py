@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, two_factor, views
 
 app_name = "accounts"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("agencies/", views.agency_list, name="agency_list"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency_detail"),
     path("membership/switch/", views.switch_membership, name="switch_membership"),
+    path("2fa/", two_factor.two_factor, name="two_factor"),
     path("login-locks/", views.login_locks, name="login_locks"),
     path("login-locks/unlock/", views.login_unlock, name="login_unlock"),
     path("notifications/", views.notification_list, name="notification_list"),

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",  # sign-in lockout (see "Sign-in security" below)
     "csp",
+    "django_otp",  # second factor (TOTP) for the office and administrators
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -84,10 +86,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "tsunagu.accounts.security.NoStoreMiddleware",  # personal data is never cached
     "tsunagu.accounts.middleware.ActingMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tsunagu.accounts.security.IdleTimeoutMiddleware",  # signs out an idle browser
+    "tsunagu.accounts.security.SecondFactorMiddleware",  # TSUNAGU_REQUIRE_2FA
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # answers a lockout (see "Sign-in security"); stays last
@@ -285,6 +289,12 @@ AXES_VERBOSE = False
 # A signed-in browser idle for longer than this many minutes is signed out at its next
 # request (0 turns the timeout off). API tokens have no session and are not affected.
 SESSION_IDLE_MINUTES = int(os.environ.get("TSUNAGU_SESSION_IDLE_MINUTES", "30"))
+
+# Second factor: with TSUNAGU_REQUIRE_2FA on, a user holding the municipal-officer or the
+# system-administrator role confirms each sign-in with a code from an authenticator app
+# (TOTP, set up at the first sign-in; the administrator can have it set up again).
+REQUIRE_2FA = env_bool("TSUNAGU_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "tsunagu"
 
 # Content-Security-Policy on every answer: scripts, styles, images, fonts and form posts only
 # from this server, never framed. style-src also allows 'unsafe-inline' (styles only, never
