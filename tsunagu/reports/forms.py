@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tsunagu.common.forms import BootstrapForm, WarekiDateField, WarekiDateInput
 
@@ -59,3 +60,41 @@ class StatisticsForm(BootstrapForm):
         except ValidationError as error:
             self.add_service_errors(error)
         return data
+
+
+class DisclosureRequestForm(BootstrapForm):
+    """The disclosure request being answered (開示請求): its reference number and date, recorded
+    with the audited export."""
+
+    reference = forms.CharField(
+        label="受付番号",
+        max_length=50,
+        error_messages={"required": "開示請求の受付番号を入力してください。"},
+        help_text="例：R8開示第12号",
+    )
+    requested_on = WarekiDateField(
+        label="請求日",
+        error_messages={"required": "開示請求を受け付けた日を入力してください。"},
+        widget=WarekiDateInput({"placeholder": "例：令和8年12月1日"}),
+    )
+    note = forms.CharField(
+        label="備考（請求の内容など）",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(),
+    )
+
+    def clean_reference(self):
+        reference = " ".join(self.cleaned_data["reference"].split())
+        if not reference:
+            raise ValidationError("開示請求の受付番号を入力してください。", code="required")
+        return reference
+
+    def clean_requested_on(self):
+        day = self.cleaned_data["requested_on"]
+        if day > timezone.localdate():
+            raise ValidationError("請求日に今日より後の日付は指定できません。", code="future")
+        return day
+
+    def clean_note(self):
+        return " ".join(self.cleaned_data.get("note", "").split())

@@ -2,12 +2,13 @@
 
 from django.urls import include, path
 
-from .views import dashboard, statistics
+from .views import dashboard, disclosure, statistics
 
 app_name = "reports"
 
 urlpatterns: list = [
     *statistics.urls,
     *dashboard.urls,
+    *disclosure.urls,
     path("", include("tsunagu.reports.ecomap.urls")),
 ]

@@ -3,8 +3,9 @@
 
 from ninja import Router
 
-from . import ecomap, statistics
+from . import disclosure, ecomap, statistics
 
 router = Router(tags=["統計・報告"])
 router.add_router("/", statistics.router)
 router.add_router("/", ecomap.router)
+router.add_router("/", disclosure.router)
