@@ -100,18 +100,8 @@ def production(tmp_path_factory):
     return base, env, collected
 
 
-# collectstatic under the production storage refuses a vendored script naming a source map
-# that is not shipped; only that exact failure is tolerated, until the file is corrected
-KNOWN_COLLECTSTATIC_FAILURE = "'vendor/chartjs/chart.umd.min.js.map' could not be found"
-
-
 def test_gunicorn_serves_the_production_settings(production):
     base, env, collected = production
-    if collected.returncode != 0 and KNOWN_COLLECTSTATIC_FAILURE in collected.stderr:
-        pytest.xfail(
-            "collectstatic fails: tsunagu/static/vendor/chartjs/chart.umd.min.js names "
-            "chart.umd.min.js.map (remove its sourceMappingURL line)"
-        )
     assert collected.returncode == 0, collected.stderr
     port = _free_port()
     access_log, error_log = base / "access.log", base / "error.log"
