@@ -1,6 +1,6 @@
-"""The person page's entry 「開示請求に応じる」, for the program office only (registered in
-``ReportsConfig.ready()`` through ``tsunagu.people.panels``). The link reads nothing: the
-disclosure page records its own read."""
+"""The person page's entry 「開示請求に応じる」, for the program office only (part of the
+reports app's panel of links, ``reports.ecomap.panels.person_panel``). The link reads nothing:
+the disclosure page records its own read."""
 
 from __future__ import annotations
 

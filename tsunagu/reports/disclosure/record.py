@@ -46,7 +46,7 @@ from tsunagu.grants.selectors import person_access
 from tsunagu.meetings.models import AgendaItem
 from tsunagu.outreach.models import OutreachContact, OutreachEvent, OutreachPlan, OutreachRecord
 from tsunagu.participation.models import FollowUp, KeepInTouch, Match, ParticipationRecord
-from tsunagu.people.models import HouseholdMember, Person
+from tsunagu.people.models import Household, HouseholdMember, Person
 
 #: Rows read from the database at a time.
 CHUNK = 2000
@@ -142,14 +142,6 @@ def name_of(user) -> str:
 
 def agency_name(agency) -> str:
     return agency.name if agency is not None else ""
-
-
-def period(start, end) -> str:
-    if start is None and end is None:
-        return ""
-    left = format_wareki(start) if start else ""
-    right = format_wareki(end) if end else ""
-    return f"{left}〜{right}"
 
 
 def each(queryset) -> Iterator:
@@ -1431,7 +1423,12 @@ def history_events(person: Person):
 
 def _history(subject: Subject) -> Part:
     person = subject.person
-    households = set(map(str, subject.household_ids))
+    households = {
+        str(pk): label
+        for pk, label in Household.objects.filter(pk__in=subject.household_ids).values_list(
+            "pk", "label"
+        )
+    }
     queryset = history_events(person)
 
     def label_of(event, labels) -> str:
@@ -1441,7 +1438,9 @@ def _history(subject: Subject) -> Part:
             if event.target_id == str(person.pk):
                 return f"この方（本人 #{person.pk}）"
             return f"別の方（本人 #{event.target_id}）"
-        if event.target_type == "people.household" and event.target_id not in households:
+        if event.target_type == "people.household":
+            if event.target_id in households:
+                return f"{households[event.target_id]}（世帯 #{event.target_id}）"
             return f"世帯 #{event.target_id}"
         key = (event.target_type, event.target_id)
         return labels.get(key) or f"{kind_label(event.target_type)} #{event.target_id}"
