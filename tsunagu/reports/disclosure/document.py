@@ -3,7 +3,7 @@ WeasyPrint and the IPAex fonts (``tsunagu.meetings.pdf``: nothing fetched from t
 
 A narrow table is printed as a table; a wide one as one small card per record (the label
 beside each value that is not empty). The access history is a table of four columns, at most
-:data:`~.record.PDF_EVENT_LIMIT` events (newest first; the workbook has them all).
+:data:`~.record.access.PDF_EVENT_LIMIT` events (newest first; the workbook has them all).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import re
 import zlib
 
 import pytest
+from django.conf import settings
 from openpyxl import load_workbook
 
 from tsunagu.audit.models import AuditEvent
@@ -150,7 +151,7 @@ def test_the_office_gets_every_part_and_the_access_history(login, personas, read
     sheets = {name: texts(book[name]) for name in SHEETS}
 
     cover = sheets["表紙"]
-    assert "岐阜市" in cover or "市" in cover
+    assert settings.TSUNAGU["MUNICIPALITY_NAME"] in cover
     assert "山田 フミ（ヤマダ フミ）" in cover
     assert "R8開示第12号" in cover and "令和8年12月1日" in cover
     assert "officer さん（重層的支援推進室・自治体職員（事務局））" in cover
@@ -265,6 +266,26 @@ def test_the_pdf_renders_with_the_person_and_the_history(
     assert b"IPAexGothic" in b"\n".join(inflated)
     event = AuditEvent.objects.filter(action="person.disclosure_export").get()
     assert event.context["format"] == "pdf"
+
+
+def test_the_pdf_lists_the_newest_events_up_to_its_limit(
+    login, personas, read_by_three, monkeypatch
+):
+    """A long history: the PDF prints the newest events and says how many more the workbook
+    holds; the audit says so too."""
+    from tsunagu.reports.disclosure.record import access as history
+
+    mother = read_by_three["person"]
+    monkeypatch.setattr(history, "PDF_EVENT_LIMIT", 2)
+    seen: list[str] = []
+    monkeypatch.setattr(document, "render_pdf", lambda html, **kw: seen.append(html) or b"%PDF")
+    response = login(personas["officer"]).post(page_url(mother), {**REQUEST, "format": "pdf"})
+    assert response.status_code == 200
+    assert 'data-testid="disclosure-truncated"' in seen[-1]
+    event = AuditEvent.objects.filter(action="person.disclosure_export").get()
+    assert event.context["parts"]["history"] == 2
+    skipped = event.context["truncated"]["history"]["閲覧・変更の履歴"]
+    assert skipped == AuditEvent.objects.concerning_person(mother.pk).count() - 1 - 2
 
 
 # ---------------------------------------------------------------------------- the page
