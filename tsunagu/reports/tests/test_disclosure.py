@@ -9,6 +9,7 @@ import datetime
 import io
 import re
 import zlib
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -24,6 +25,7 @@ from tsunagu.meetings.tests.conftest import *  # noqa: F403
 from tsunagu.reports.disclosure import document
 from tsunagu.reports.disclosure.record import TAX_WITHHELD
 
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 SHEETS = [
     "表紙",
     "本人",
@@ -266,6 +268,8 @@ def test_the_pdf_renders_with_the_person_and_the_history(
     assert b"IPAexGothic" in b"\n".join(inflated)
     event = AuditEvent.objects.filter(action="person.disclosure_export").get()
     assert event.context["format"] == "pdf"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "disclosure_sample.pdf").write_bytes(response.content)  # for a human eye
 
 
 def test_the_pdf_lists_the_newest_events_up_to_its_limit(

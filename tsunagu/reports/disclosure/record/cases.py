@@ -196,7 +196,7 @@ def cases_part(subject: Subject) -> Part:
                 rows=assessment_rows,
                 note=(
                     "税務情報を持つ機関からの情報による項目は、内容と情報元を載せていません"
-                    f"（{TAX_WITHHELD}）。"
+                    f"（「{TAX_WITHHELD}」と示します）。"
                 ),
             ),
         ],
