@@ -306,8 +306,10 @@ def target_labels(*, user, events: Iterable) -> dict[tuple[str, str], str]:
 
 
 def _has_field(model, name: str) -> bool:
+    """Whether ``model`` has a column ``name`` (a reverse relation such as a referral's
+    ``case`` does not count: it has no ``case_id``)."""
     try:
-        model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return False
-    return True
+    return bool(getattr(field, "concrete", False))

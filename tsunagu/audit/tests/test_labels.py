@@ -91,3 +91,23 @@ def test_the_access_history_page_is_never_cached_and_needs_sign_in(personas, log
     assert "no-store" in response["Cache-Control"]
     anonymous = Client().get(reverse("audit:event_list"))
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+
+
+def test_a_referral_event_is_named_without_a_case_column(login, personas):
+    """A referral has a case only as a reverse relation: its events still list."""
+    audit_record(
+        actor=personas["desk"].user,
+        action="referral.view",
+        target_type="consultations.referral",
+        target_id=5,
+    )
+    audit_record(
+        actor=personas["desk"].user,
+        action="plan.view",
+        target_type="cases.supportplan",
+        target_id=9,
+    )
+    response = login(personas["officer"]).get(reverse("audit:event_list"))
+    assert response.status_code == 200
+    labels = target_labels(user=personas["officer"].user, events=AuditEvent.objects.all())
+    assert labels[("consultations.referral", "5")] == "つなぎ #5"
