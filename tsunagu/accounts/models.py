@@ -142,7 +142,8 @@ class Agency(models.Model):
     holds_tax_information = models.BooleanField(
         "税務部門",
         default=False,
-        help_text="この機関が情報元の内容は、会議資料（事例概要シート）に載せません（課税情報は共有しない）",
+        help_text="この機関が情報元のアセスメントの内容は、この機関の職員にだけ表示します（画面・API・"
+        "会議資料・監査の記録。課税情報は支援会議でも共有しない）",
     )
     is_active = models.BooleanField("有効", default=True)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
