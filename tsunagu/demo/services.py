@@ -15,7 +15,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Agency, AgencyProgram, Area, Membership, Role, User
@@ -149,13 +149,37 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
+def _raw(value):
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _put(model, existing: dict, lookup: dict, values: dict):
+    """The row named by ``lookup`` holding ``values``: created when absent, updated in place
+    when a value differs, left alone (no write) when none does. ``existing`` maps the raw
+    lookup values (ids for foreign keys) to the rows already there."""
+    key = tuple(_raw(v) for v in lookup.values())
+    row = existing.get(key)
+    if row is None:
+        row = existing[key] = model.objects.create(**lookup, **values)
+        return row
+    fields = {name: model._meta.get_field(name).attname for name in values}
+    if any(getattr(row, fields[name]) != _raw(value) for name, value in values.items()):
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save()
+    return row
+
+
 @transaction.atomic
 def seed_areas() -> dict[str, Area]:
+    existing = {(a.code,): a for a in Area.objects.all()}
     areas: dict[str, Area] = {}
     for order, spec in enumerate(roster.AREAS):
-        area, _ = Area.objects.update_or_create(
-            code=spec.code,
-            defaults={
+        areas[spec.code] = _put(
+            Area,
+            existing,
+            {"code": spec.code},
+            {
                 "name": spec.name,
                 "kind": spec.kind,
                 "parent": areas.get(spec.parent) if spec.parent else None,
@@ -163,17 +187,20 @@ def seed_areas() -> dict[str, Area]:
                 "is_active": True,
             },
         )
-        areas[spec.code] = area
     return areas
 
 
 @transaction.atomic
 def seed_agencies(areas: dict[str, Area]) -> dict[str, Agency]:
+    existing = {(a.code,): a for a in Agency.objects.all()}
+    programs = {(p.agency_id, p.program): p for p in AgencyProgram.objects.all()}
     agencies: dict[str, Agency] = {}
     for spec in roster.AGENCIES:
-        agency, _ = Agency.objects.update_or_create(
-            code=spec.code,
-            defaults={
+        agency = _put(
+            Agency,
+            existing,
+            {"code": spec.code},
+            {
                 "name": spec.name,
                 "name_kana": spec.name_kana,
                 "field": spec.field,
@@ -189,12 +216,19 @@ def seed_agencies(areas: dict[str, Area]) -> dict[str, Agency]:
             },
         )
         wanted = {p.program for p in spec.programs}
-        agency.programs.exclude(program__in=wanted).delete()
+        unwanted = [
+            row.pk
+            for (agency_id, program), row in programs.items()
+            if agency_id == agency.pk and program not in wanted
+        ]
+        if unwanted:
+            AgencyProgram.objects.filter(pk__in=unwanted).delete()
         for p in spec.programs:
-            AgencyProgram.objects.update_or_create(
-                agency=agency,
-                program=p.program,
-                defaults={"is_mandatory": p.is_mandatory, "basis": p.basis},
+            _put(
+                AgencyProgram,
+                programs,
+                {"agency": agency, "program": p.program},
+                {"is_mandatory": p.is_mandatory, "basis": p.basis},
             )
         agencies[spec.code] = agency
     return agencies
@@ -406,13 +440,17 @@ def seed_help_desk(agencies: dict[str, Agency]) -> int:
 
     count = 0
     categories = {c.name: c for c in IssueCategory.objects.all()}
+    existing = {(r.category_id, r.agency_id): r for r in HelpDeskRoute.objects.all()}
     for theme, codes in roster.HELP_DESK_ROUTES.items():
         category = categories.get(theme)
         if category is None:
             continue
         for order, code in enumerate(codes):
-            HelpDeskRoute.objects.update_or_create(
-                category=category, agency=agencies[code], defaults={"sort_order": order}
+            _put(
+                HelpDeskRoute,
+                existing,
+                {"category": category, "agency": agencies[code]},
+                {"sort_order": order},
             )
             count += 1
     return count
