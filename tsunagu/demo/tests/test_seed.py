@@ -1,11 +1,16 @@
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from tsunagu.accounts.models import Agency, Area, Membership, Role, User
 from tsunagu.audit.services import audit_verify_chain
 from tsunagu.demo.names import family_names, given_names
-from tsunagu.demo.services import DEMO_PASSWORD, DEMO_USERS, plan_households
+from tsunagu.demo.services import DEMO_PASSWORD, DEMO_USERS, STEPS, plan_households
 from tsunagu.people.models import HouseholdMember, Person
+
+
+def _counts() -> dict[str, int]:
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
 
 
 def test_household_plan_is_deterministic():
@@ -53,9 +58,13 @@ def test_seed_demo_builds_the_city_and_is_idempotent(capsys):
     assert roles == set(Role.values)
     assert User.objects.get(username="officer").check_password(DEMO_PASSWORD)
 
+    rows = _counts()
     call_command("seed_demo", households=10)
-    assert Person.objects.count() == persons
-    assert Agency.objects.count() == len({a.code for a in Agency.objects.all()})
+    out = capsys.readouterr().out
+    assert _counts() == rows  # nothing created, in any table
+    assert "デモデータはすでにそろっています。新たに作成したものはありません。" in out
+    for step in STEPS:
+        assert f"  {step.label}: 作成済み" in out
     assert audit_verify_chain().ok
 
 
