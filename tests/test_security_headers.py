@@ -139,3 +139,19 @@ def test_static_files_keep_their_caching(client):
     response = client.get("/static/tsunagu/tsunagu.css")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_a_pdf_is_left_to_the_browsers_viewer(rf):
+    from django.http import HttpResponse
+
+    from tsunagu.accounts.security import PageCSPMiddleware
+
+    def answer_with(content_type):
+        middleware = PageCSPMiddleware(
+            lambda request: HttpResponse(b"x", content_type=content_type)
+        )
+        return middleware(rf.get("/"))
+
+    assert "Content-Security-Policy" not in answer_with("application/pdf")
+    assert "Content-Security-Policy" in answer_with("text/html; charset=utf-8")
+    assert "Content-Security-Policy" in answer_with("application/json")

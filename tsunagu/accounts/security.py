@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -144,3 +145,13 @@ def _exempt(path: str) -> bool:
     )
     allowed = (reverse("accounts:two_factor"), reverse("logout"), static)
     return any(path.startswith(prefix) for prefix in allowed)
+
+
+class PageCSPMiddleware(CSPMiddleware):
+    """The Content-Security-Policy on every answer except a PDF: a browser shows a PDF in its
+    own viewer, which runs inside the document and may be blocked by the page policy."""
+
+    def process_response(self, request, response):
+        if response.get("Content-Type", "").startswith("application/pdf"):
+            response._csp_exempt = True
+        return super().process_response(request, response)
