@@ -186,3 +186,17 @@ def test_the_next_run_completes_the_city_as_a_run_never_stopped(scenario):
     assert all(scenario.sign_in.values()), scenario.sign_in
     assert scenario.grant_differences == []
     assert scenario.audit_ok
+
+
+def test_a_stop_after_the_last_step_says_the_city_is_complete(monkeypatch):
+    from tsunagu.demo.management.commands import seed_demo as command
+
+    def stopped_after_all(*, households, on_step):
+        for step in STEPS:
+            on_step(step, 0)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "seed_demo", stopped_after_all)
+    with pytest.raises(CommandError, match="デモデータはすべて作成済みです") as stopped:
+        call_command("seed_demo", households=HOUSEHOLDS, stdout=io.StringIO())
+    assert stopped.value.returncode == 130

@@ -43,10 +43,13 @@ class Command(BaseCommand):
         try:
             result = seed_demo(households=households, on_step=report)
         except KeyboardInterrupt:
-            stopped = STEPS[len(done)].label if len(done) < len(STEPS) else "最後の確認"
+            if len(done) == len(STEPS):
+                raise CommandError(
+                    "中断しました。デモデータはすべて作成済みです。", returncode=130
+                ) from None
             raise CommandError(
-                f"「{stopped}」の作成中に中断しました。この手順で作りかけたものは取り消され、"
-                "それまでの手順で作成したものは残っています。もう一度実行すると、"
+                f"「{STEPS[len(done)].label}」の作成中に中断しました。この手順で作りかけたものは"
+                "取り消され、それまでの手順で作成したものは残っています。もう一度実行すると、"
                 "足りないものだけを作成してデモデータを完成させます。",
                 returncode=130,
             ) from None
