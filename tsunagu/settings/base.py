@@ -79,7 +79,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every page (see below)
+    "tsunagu.accounts.security.PageCSPMiddleware",  # Content-Security-Policy (see below)
     "tsunagu.audit.context.RequestOriginMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -305,10 +305,10 @@ SESSION_IDLE_MINUTES = int(os.environ.get("TSUNAGU_SESSION_IDLE_MINUTES", "30"))
 REQUIRE_2FA = env_bool("TSUNAGU_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = "tsunagu"
 
-# Content-Security-Policy on every answer: scripts, styles, images, fonts and form posts only
-# from this server, never framed. style-src also allows 'unsafe-inline' (styles only, never
-# scripts): screens set widths of progress bars and charts in style="" attributes and the
-# print sheets carry <style> blocks.
+# Content-Security-Policy on every answer but a PDF (left to the browser's own viewer):
+# scripts, styles, images, fonts and form posts only from this server, never framed.
+# style-src also allows 'unsafe-inline' (styles only, never scripts): screens set widths of
+# progress bars and charts in style="" attributes and the print sheets carry <style> blocks.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
