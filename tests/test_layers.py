@@ -24,6 +24,7 @@ LAYERS = [
     "accounts",
     "audit",
     "dashboard",
+    "guide",
     "api",
     "resources",
     "people",

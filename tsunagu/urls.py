@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("tsunagu.reports.urls")),
     path("", include("tsunagu.resources.urls")),
     path("", include("tsunagu.linkage.urls")),
+    path("", include("tsunagu.guide.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tsunagu.accounts",
     "tsunagu.audit",
     "tsunagu.dashboard",
+    "tsunagu.guide",
     "tsunagu.common",
     "tsunagu.resources",
     "tsunagu.people",
