@@ -5,11 +5,10 @@ schemas, ``Idempotency-Key``) lives in the low ``tsunagu.api`` package, which im
 domain app; only this module, beside ``urls.py``, knows them all.
 """
 
-from ninja import NinjaAPI
-
 from tsunagu.accounts.api import router as accounts_router
 from tsunagu.api import errors, idempotency
 from tsunagu.api.auth import MembershipSessionAuth, TokenAuth
+from tsunagu.api.openapi import DocumentedAPI
 from tsunagu.audit.api import router as audit_router
 from tsunagu.cases.api import router as cases_router
 from tsunagu.common.api import router as common_router
@@ -25,7 +24,8 @@ from tsunagu.people.api import router as people_router
 from tsunagu.reports.api import router as reports_router
 from tsunagu.resources.api import router as resources_router
 
-api = NinjaAPI(
+# the OpenAPI schema documents the shared error answers of every operation (tsunagu.api.openapi)
+api = DocumentedAPI(
     title="tsunagu API",
     version="1",
     description="重層的支援体制整備事業システム tsunagu の連携用API。"

@@ -16,7 +16,10 @@ Operations call services plainly. Whatever they raise is answered here, by the h
 * a body that cannot be read (multipart without a boundary, broken JSON) or with too many
   fields or files: 400 ``{"detail": message}``; a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``
   (files not counted): 413;
-* ninja's ``HttpError``: its status, with ninja's own English messages in Japanese.
+* ninja's ``HttpError``: its status, with ninja's own English messages in Japanese (a 422
+  also names its message under ``errors["__all__"]``, as every 422 does).
+
+The OpenAPI schema documents these answers for every operation (:mod:`.openapi`).
 
 Field names. A service names the fields of its own arguments (``agency``, ``plan``); the
 request body may call them otherwise (``agency_id``). An operation that differs says so with
@@ -261,6 +264,8 @@ def install(api: NinjaAPI) -> None:
     def http_error(request, exc: HttpError) -> HttpResponse:
         detail = str(exc)
         detail = _NINJA_MESSAGES.get(detail.split(" (")[0], detail)
+        if exc.status_code == 422:  # the body every 422 has
+            return answer(request, {"detail": detail, "errors": {NON_FIELD: [detail]}}, 422)
         return answer(request, {"detail": detail}, exc.status_code)
 
     api.add_exception_handler(AuthenticationError, unauthenticated)

@@ -12,7 +12,9 @@ POST operation of every router gets it. With the header:
   ``Idempotent-Replayed: true``, to the same user sending the same request; a 5xx answer
   rolls the request back; any other answer (403, 404, 422 …) changed nothing, so the key
   is released and a corrected request may use it;
-* the same key with another method, path or body gets 409.
+* the same key with another method, path or body gets 409;
+* a body that cannot be read answers as without the header (400 or 413, JSON, from
+  :mod:`.errors`): the fingerprint reads the body before the operation does.
 """
 
 from __future__ import annotations
@@ -25,8 +27,15 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 
 from .models import IdempotencyKey
@@ -53,11 +62,6 @@ DESCRIPTION = (
     "エラーになった要求（4xx・5xx）はキーを使ったことになりません。"
 )
 
-_ERROR_SCHEMA = {
-    "type": "object",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
-}
 OPENAPI_EXTRA = {
     "parameters": [
         {
@@ -69,17 +73,19 @@ OPENAPI_EXTRA = {
             "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
         }
     ],
-    "responses": {
-        "400": {
-            "description": "Idempotency-Key の形式の誤り",
-            "content": {"application/json": {"schema": _ERROR_SCHEMA}},
-        },
-        "409": {
-            "description": "同じ Idempotency-Key で別の内容、または処理中",
-            "content": {"application/json": {"schema": _ERROR_SCHEMA}},
-        },
-    },
 }
+# the answers (400 for a malformed key, 409 for a reused one, the replay's header) are
+# documented with every operation's error answers (tsunagu.api.openapi)
+
+
+#: a body the fingerprint cannot read: answered as the operation would (tsunagu.api.errors)
+UNREADABLE_BODY = (
+    MultiPartParserError,
+    BadRequest,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    RequestDataTooBig,
+)
 
 
 def ttl() -> datetime.timedelta:
@@ -220,12 +226,7 @@ def purge(*, now: datetime.datetime | None = None) -> int:
 def _document(operation) -> None:
     extra = dict(operation.openapi_extra or {})
     parameters = [p for p in extra.get("parameters", []) if p.get("name") != HEADER]
-    responses = {**OPENAPI_EXTRA["responses"], **extra.get("responses", {})}
-    operation.openapi_extra = {
-        **extra,
-        "parameters": [*parameters, *OPENAPI_EXTRA["parameters"]],
-        "responses": responses,
-    }
+    operation.openapi_extra = {**extra, "parameters": [*parameters, *OPENAPI_EXTRA["parameters"]]}
 
 
 def idempotent(run: Callable) -> Callable:
@@ -255,6 +256,8 @@ def idempotent(run: Callable) -> Callable:
             row, claimed = claim(user=user, key=key, request=request)
         except Refused as refused:
             return refuse(request, refused.status, refused.detail)
+        except UNREADABLE_BODY as exc:  # the fingerprint reads the body before ninja does
+            return operation.api.on_exception(request, exc)
         if not claimed:
             return replay(row)
         stored = False

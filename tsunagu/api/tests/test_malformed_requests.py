@@ -48,18 +48,29 @@ def test_multipart_without_a_usable_boundary_answers_400_in_japanese(officer, co
     assert response.json() == {"detail": errors.UNREADABLE}
 
 
-def test_with_an_idempotency_key_it_is_still_400_in_japanese(officer):
-    """The key's check reads the body before the operation runs: Django answers 400 with the
-    Japanese error page there (templates/400.html)."""
-    response = officer.generic(
-        "POST",
-        f"{API}/linkage/imports",
-        b"abc",
-        content_type="multipart/form-data",
-        HTTP_IDEMPOTENCY_KEY="import-1",
+def test_with_an_idempotency_key_it_is_still_the_json_400(officer):
+    """The key's check reads the body before the operation runs: its error is answered the
+    same way, and the key is not used."""
+    for _ in range(2):
+        response = officer.generic(
+            "POST",
+            f"{API}/linkage/imports",
+            b"abc",
+            content_type="multipart/form-data",
+            HTTP_IDEMPOTENCY_KEY="import-1",
+        )
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json() == {"detail": errors.UNREADABLE}
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
+def test_with_an_idempotency_key_a_body_over_the_limit_is_still_413(officer):
+    body = json.dumps({"name": "山田 太郎", "contact_notes": "あ" * 2000})
+    response = officer.post(
+        f"{API}/persons", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="p-1"
     )
-    assert response.status_code == 400
-    assert "送信された内容を受け付けられませんでした" in response.content.decode()
+    assert (response.status_code, response.json()) == (413, {"detail": errors.too_large()})
 
 
 def test_broken_json_answers_400_in_japanese(officer):

@@ -53,7 +53,7 @@ class AttributeCountOut(Schema):
     count: int
 
 
-class ActivityOut(Schema):
+class CommunityActivityOut(Schema):
     id: int
     kind: str
     kind_name: str
@@ -112,7 +112,7 @@ class ActivityOut(Schema):
         ]
 
 
-class ActivityDetailOut(ActivityOut):
+class ActivityDetailOut(CommunityActivityOut):
     consultation_ids: list[int]
     gap_ids: list[int]
 
@@ -319,7 +319,7 @@ def _prefetch(request, items, **params) -> None:
 
 @router.get(
     "/community/activities",
-    response={200: list[ActivityOut], 403: ErrorOut, 422: InvalidOut},
+    response={200: list[CommunityActivityOut], 403: ErrorOut, 422: InvalidOut},
     summary="地域づくり活動の一覧",
 )
 @paginate(AuditedPagination, page_size=50, on_page=_prefetch)

@@ -39,7 +39,7 @@ class MemberOut(Schema):
     left_on: datetime.date | None
 
 
-class MeetingOut(Schema):
+class PlatformMeetingOut(Schema):
     id: int
     title: str
     starts_at: datetime.datetime
@@ -65,7 +65,7 @@ class PlatformOut(Schema):
 
 class PlatformDetailOut(PlatformOut):
     members: list[MemberOut]
-    meetings: list[MeetingOut]
+    meetings: list[PlatformMeetingOut]
 
     @staticmethod
     def resolve_members(platform) -> list:
