@@ -160,3 +160,4 @@ def test_guide_screenshots(page: Page, demo_city):
     page.get_by_test_id("nav-help").click()
     expect(page.get_by_test_id("guide-page")).to_contain_text("管理者")
     expect(page.locator(".guide img").first).to_be_visible()
+    page.screenshot(path=IMAGES / "00-hajimeni-1.png")  # the top of the page: the help itself

@@ -17,6 +17,9 @@ from markdown.treeprocessors import Treeprocessor
 from .chapters import BY_SLUG, IMAGE_DIR, INDEX_FILE
 
 IMAGE_NAME = re.compile(r"^[0-9a-z][0-9a-z-]*\.png$")
+# A line break between two Japanese characters: the source wraps lines, the page does not
+# (HTML would show it as a space in the middle of a sentence).
+JAPANESE_LINE_BREAK = re.compile(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])")
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,6 @@ class _HelpLinks(Treeprocessor):
                 if folder == IMAGE_DIR and IMAGE_NAME.match(name):
                     element.set("src", image_url(name))
                 element.set("class", "img-fluid border rounded my-2")
-                element.set("loading", "lazy")
             elif element.tag == "table":
                 element.set("class", "table table-sm table-bordered w-auto")
 
@@ -76,6 +78,6 @@ def render(text: str) -> Page:
         extensions=["tables", "fenced_code", "sane_lists", "toc", _HelpLinksExtension()],
         extension_configs={"toc": {"slugify": slugify_unicode}},
     )
-    html = md.convert(text)
+    html = JAPANESE_LINE_BREAK.sub("", md.convert(text))
     first = next((line for line in text.splitlines() if line.startswith("# ")), "")
     return Page(title=first[2:].strip(), html=html)

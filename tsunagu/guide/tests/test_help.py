@@ -142,3 +142,11 @@ def test_help_requires_sign_in(client):
 def test_login_page_has_no_help_link(client):
     html = client.get(reverse("login")).content.decode()
     assert "nav-help" not in html
+
+
+def test_wrapped_japanese_lines_are_joined():
+    from tsunagu.guide.rendering import render
+
+    html = render("# 題\n\n一行目の終わり\n二行目の始まり。English\nwords stay apart.").html
+    assert "一行目の終わり二行目の始まり。" in html
+    assert "English\nwords" in html
