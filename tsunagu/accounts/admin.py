@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from tsunagu.audit.services import audit_record, diff, snapshot
+from tsunagu.common.forms import limit_texts
 
 from . import lockout, services
 from .models import (
@@ -26,11 +27,25 @@ from .models import (
 )
 
 
+class _LimitedTexts:
+    """A form of the admin site refuses a text longer than the program keeps on the form,
+    in Japanese (the model's ``save()`` would refuse it with a server error)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_texts(self)
+
+
 class AuditedAdminMixin:
-    """Every change made in the admin site is written to the audit trail."""
+    """Every change made in the admin site is written to the audit trail; a text too long is
+    an error on the form."""
 
     audit_entity = ""
     audit_exclude: tuple[str, ...] = ("password", "last_login", "updated_at")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (_LimitedTexts, form), {})
 
     def _snapshot(self, obj) -> dict:
         values = snapshot(obj)
