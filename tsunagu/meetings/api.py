@@ -489,7 +489,7 @@ def member_add(request, meeting_id: int, payload: MemberIn):
 )
 def pledge_record(request, meeting_id: int, member_id: int):
     """支援会議（社会福祉法第106条の6）の構成員は、誓約を記録してから資料を閲覧できます。
-    違反した場合は一年以下の懲役又は百万円以下の罰金に処されます。"""
+    違反した場合は一年以下の拘禁刑又は百万円以下の罰金に処されます。"""
     require_perm(request, "meetings.use")
     meeting = selectors.get_meeting_for_user(request.user, meeting_id)
     member = selectors.member_in(meeting, member_id)

@@ -50,7 +50,7 @@ FORM_PAGES = (
     "resource_gap_add",
 )
 ITEM_PAGES = ("agenda_withdraw", "decision_record")
-PLEDGE_TEXT_PART = "一年以下の懲役又は百万円以下の罰金"
+PLEDGE_TEXT_PART = "一年以下の拘禁刑又は百万円以下の罰金"
 
 
 def messages_of(response) -> list[str]:
