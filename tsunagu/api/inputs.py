@@ -1,8 +1,11 @@
 """Reading a request's input the way the screens do: 和暦 dates, column lengths."""
 
 import datetime
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
 
 from tsunagu.common.wareki import WarekiError, parse_date
 
@@ -17,6 +20,22 @@ def date_input(value: str | None, field: str) -> datetime.date | None:
         return parse_date(str(value))
     except WarekiError as exc:
         raise invalid({field: exc.message}) from exc
+
+
+DAY_MESSAGE = "日付（例：2025-04-01）で指定してください。"
+_NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")
+
+
+def _no_timestamp(value: Any) -> Any:
+    """A number is no date (pydantic would read ``0`` as 1970-01-01, a Unix time)."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError(DAY_MESSAGE)
+    return value
+
+
+#: A date as the OpenAPI schema says it (``2025-04-01``), for a schema's field: a number (a
+#: Unix time to pydantic) is refused with 422
+Day = Annotated[datetime.date, BeforeValidator(_no_timestamp)]
 
 
 def check_lengths(model, data: Mapping[str, Any], fields: Mapping[str, str]) -> None:

@@ -1,8 +1,9 @@
-from datetime import date, datetime
+from datetime import datetime
 
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from tsunagu.api.inputs import Day
 from tsunagu.api.permissions import require_perm
 
 from . import selectors
@@ -54,8 +55,8 @@ class EventFilter(Schema):
     actor: str = ""
     agency_id: int | None = None
     person_id: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
 
 
 @router.get("/events", response=list[EventOut], summary="監査イベントの一覧（事務局のみ）")

@@ -16,7 +16,7 @@ from tsunagu.accounts.acting import acting
 from tsunagu.accounts.models import Agency
 from tsunagu.accounts.selectors import agency_get
 from tsunagu.api.errors import api_fields, invalid
-from tsunagu.api.inputs import check_lengths
+from tsunagu.api.inputs import Day, check_lengths
 from tsunagu.api.pagination import AuditedPagination, filter_context
 from tsunagu.api.permissions import require_perm
 from tsunagu.api.schemas import ErrorOut, InvalidOut, RuleBrokenOut
@@ -235,8 +235,8 @@ class ConsultationFilter(Schema):
     agency_id: int | None = None
     category: str = ""
     outcome: str = ""
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     person_id: int | None = None
     household_id: int | None = None
 

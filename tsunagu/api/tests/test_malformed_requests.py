@@ -191,3 +191,17 @@ def test_the_bounds_are_in_the_openapi_schema():
     ]
     assert page["schema"]["maximum"] == MAX_PAGE
     assert page["schema"]["minimum"] == 1
+
+
+# --- dates are dates ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ["audit/events", "consultations", "community/activities"])
+def test_a_number_is_no_date_in_a_lists_filter(officer, route):
+    for value in ("0", "86400", "-1"):
+        response = officer.get(f"{API}/{route}", {"date_to": value})
+        assert response.status_code == 422, (route, value)
+        assert response.json()["errors"]["date_to"] == [
+            "日付（例：2025-04-01）で指定してください。"
+        ]
+    assert officer.get(f"{API}/{route}", {"date_to": "2025-04-01"}).status_code == 200

@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 
 from tsunagu.accounts.models import Agency, User
 from tsunagu.api.errors import api_fields, invalid
+from tsunagu.api.inputs import Day
 from tsunagu.api.pagination import AuditedPagination
 from tsunagu.api.permissions import require_perm
 from tsunagu.api.schemas import ErrorOut, InvalidOut
@@ -131,8 +132,8 @@ class ActivityQuery(Schema):
     area_id: int | None = None
     platform_id: int | None = None
     fiscal_year: int | None = None
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
 
 
 class OrganiserBody(Schema):
