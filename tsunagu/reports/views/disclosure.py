@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
-from django.views.decorators.cache import never_cache
 
 from ..disclosure import answer
 from ..forms import DisclosureRequestForm
@@ -29,7 +28,8 @@ def _page(request, subject, form, status: int = 200) -> HttpResponse:
     )
 
 
-@never_cache
+# not personal_data_view: anyone but the office gets 404, not 403 (the answer decides it);
+# signed-in pages are never cached (accounts.security.NoStoreMiddleware)
 @login_required
 def person_disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     subject = answer.get_subject_for_user(request.user, pk)
