@@ -6,7 +6,7 @@ domain app; only this module, beside ``urls.py``, knows them all.
 """
 
 from tsunagu.accounts.api import router as accounts_router
-from tsunagu.api import errors, idempotency
+from tsunagu.api import errors, idempotency, pagination
 from tsunagu.api.auth import MembershipSessionAuth, TokenAuth
 from tsunagu.api.openapi import DocumentedAPI
 from tsunagu.audit.api import router as audit_router
@@ -37,6 +37,8 @@ api = DocumentedAPI(
 
 # 401, 403, 404, 409 and 422 answered the same way by every operation (tsunagu.api.errors)
 errors.install(api)
+# every paged list refuses a page number out of range with 422, whatever its pagination class
+api.add_decorator(pagination.bounded_pages, mode="operation")
 
 # Idempotency-Key on every POST
 api.add_decorator(idempotency.idempotent, mode="view")

@@ -283,7 +283,3 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(RequestDataTooBig, oversized)
     api.add_exception_handler(HttpError, http_error)
     api.add_decorator(_names_on_request, mode="operation")
-
-    from .pagination import bounded_pages  # pagination raises this module's 422
-
-    api.add_decorator(bounded_pages, mode="operation")

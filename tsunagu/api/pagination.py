@@ -3,7 +3,7 @@
 Every list answers ``page`` from 1 to :data:`MAX_PAGE`; anything else (0, -1, ``abc``, a
 number too large for the database's offset) is 422 ``{"errors": {"page": [message]}}`` in
 Japanese. :class:`AuditedPagination` declares the bounds in its input (so the OpenAPI schema
-shows them), and :func:`bounded_pages`, installed on the NinjaAPI with the error handlers,
+shows them), and :func:`bounded_pages`, installed on the NinjaAPI in ``tsunagu/api_v1.py``,
 holds every paged operation to them, whichever pagination class it uses. ``page_size`` above
 a list's maximum is answered with the maximum (as ninja does).
 """
