@@ -9,9 +9,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # PDF forms (WeasyPrint: Pango + the IPAex Japanese fonts); Chromium for the browser tests;
-# systemd for systemd-analyze, which checks the unit files in deploy/
+# systemd and logrotate for systemd-analyze and logrotate -d, which check the files in deploy/
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 fonts-ipaexfont
-APT_PACKAGES := $(APT_RUNTIME) chromium openjdk-17-jre-headless systemd
+APT_PACKAGES := $(APT_RUNTIME) chromium openjdk-17-jre-headless systemd logrotate
 PYTEST_ARGS ?=
 # optional dependencies installed into the venv: the tests, and Spark for the batch linkage
 # (its tests run when Java is there too)
