@@ -348,19 +348,9 @@ class RoleGrantRequestAdmin(admin.ModelAdmin):
             def clean(self):
                 data = super().clean()
                 if data.get("user") and data.get("agency") and data.get("role"):
-                    duplicate = RoleGrantRequest.objects.filter(
-                        user=data["user"],
-                        agency=data["agency"],
-                        role=data["role"],
-                        status="pending",
-                    ).exists()
-                    active = Membership.objects.filter(
-                        user=data["user"], agency=data["agency"], role=data["role"], is_active=True
-                    ).exists()
-                    if duplicate:
-                        raise ValidationError("同じ役割付与が既に承認待ちです。")
-                    if active:
-                        raise ValidationError("この利用者は既にこの機関でこの役割を持っています。")
+                    services.role_grant_check(
+                        user=data["user"], agency=data["agency"], role=data["role"]
+                    )
                 return data
 
         return ProposalForm

@@ -217,6 +217,18 @@ def is_officer(user: User | None) -> bool:
     )
 
 
+def role_grant_check(*, user: User, agency: Agency, role: str) -> None:
+    """Refuse a request the user already holds or that already waits for approval."""
+    if not agency.is_active:
+        raise ValidationError({"agency": "無効になっている機関には所属を追加できません。"})
+    if Membership.objects.filter(user=user, agency=agency, role=role, is_active=True).exists():
+        raise ValidationError({"role": "この利用者は既にこの機関でこの役割を持っています。"})
+    if RoleGrantRequest.objects.filter(
+        user=user, agency=agency, role=role, status=RoleGrantStatus.PENDING
+    ).exists():
+        raise ValidationError({"role": "同じ役割付与が既に承認待ちです。"})
+
+
 def role_grant_propose(
     *, user: User, agency: Agency, role: str, by: User, title: str = "", reason: str = ""
 ) -> RoleGrantRequest | Membership:
@@ -226,14 +238,7 @@ def role_grant_propose(
         raise ValidationError({"role": "役割が正しくありません。"})
     if role not in PERSONAL_DATA_ROLES:
         return membership_grant(user=user, agency=agency, role=role, by=by, title=title)
-    if not agency.is_active:
-        raise ValidationError({"agency": "無効になっている機関には所属を追加できません。"})
-    if Membership.objects.filter(user=user, agency=agency, role=role, is_active=True).exists():
-        raise ValidationError({"role": "この利用者は既にこの機関でこの役割を持っています。"})
-    if RoleGrantRequest.objects.filter(
-        user=user, agency=agency, role=role, status=RoleGrantStatus.PENDING
-    ).exists():
-        raise ValidationError({"role": "同じ役割付与が既に承認待ちです。"})
+    role_grant_check(user=user, agency=agency, role=role)
     with transaction.atomic():
         grant = RoleGrantRequest.objects.create(
             user=user, agency=agency, role=role, title=title, reason=reason, proposed_by=by

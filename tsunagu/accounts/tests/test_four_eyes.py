@@ -355,3 +355,18 @@ def test_api_role_grant_decision(login, personas, agencies, client):
     assert Membership.objects.filter(
         user=personas["admin"].user, role=Role.MUNICIPAL_OFFICER, is_active=True
     ).exists()
+
+
+def test_a_second_identical_request_in_the_admin_site_is_a_form_error(login, personas, agencies):
+    client = login(personas["admin"])
+    data = {
+        "user": personas["desk"].user.pk,
+        "agency": agencies["office"].pk,
+        "role": Role.MUNICIPAL_OFFICER,
+        "title": "",
+        "reason": "兼務",
+    }
+    assert client.post("/admin/accounts/rolegrantrequest/add/", data).status_code == 302
+    again = client.post("/admin/accounts/rolegrantrequest/add/", data)
+    assert again.status_code == 200 and "既に承認待ち" in again.content.decode()
+    assert RoleGrantRequest.objects.count() == 1
