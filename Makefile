@@ -11,11 +11,14 @@ PORT ?= 8000
 # PDF forms (WeasyPrint: Pango + the IPAex Japanese fonts); Chromium for the browser tests;
 # systemd and logrotate for systemd-analyze and logrotate -d, which check the files in deploy/
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 fonts-ipaexfont
-APT_PACKAGES := $(APT_RUNTIME) chromium openjdk-17-jre-headless systemd logrotate
+APT_PACKAGES := $(APT_RUNTIME) chromium openjdk-17-jre-headless systemd logrotate slapd ldap-utils
 PYTEST_ARGS ?=
-# optional dependencies installed into the venv: the tests, and Spark for the batch linkage
-# (its tests run when Java is there too)
-EXTRAS ?= test,spark
+# optional dependencies installed into the venv: the tests, Spark for the batch linkage (its
+# tests run when Java is there too) and LDAP for signing in with the city's directory
+EXTRAS ?= test,spark,ldap
+# headers python-ldap compiles against (the ldap extra); slapd and ldap-utils run a real
+# directory for the tests of signing in with it
+APT_BUILD := libldap2-dev libsasl2-dev
 # test processes for everything but the browser tests (which run after, one at a time)
 PYTEST_WORKERS ?= auto
 
@@ -27,6 +30,7 @@ python-venv:
 	  else echo "python3-venv が必要です: sudo apt-get install python3-venv" >&2; exit 1; fi; fi
 
 $(VENV)/.installed: pyproject.toml | python-venv
+	@$(MAKE) --no-print-directory apt-install PKGS="$(APT_BUILD)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'

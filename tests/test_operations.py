@@ -373,17 +373,24 @@ def test_wrapper_is_a_valid_shell_script():
 # settings modules production does not load (development and the tests)
 NOT_PRODUCTION = {"local.py", "test.py"}
 _ENV_HELPERS = {"env_list", "env_bool", "_int"}  # settings/base.py, deploy/gunicorn.conf.py
+# settings/directory.py reads a mapping handed to it (os.environ) through these, name second
+_MAPPING_HELPERS = {"_flag", "_verify"}
 
 
-def _variables_read(path: Path) -> set[str]:
-    """Names read with os.environ[...], os.environ.get, os.getenv and the env helpers."""
+def _variables_read(path: Path, mapping: bool = False) -> set[str]:
+    """Names read with os.environ[...], os.environ.get, os.getenv and the env helpers; with
+    ``mapping``, also ``environ.get`` (a settings module's own copy of the environment; in the
+    gunicorn config ``environ`` is a request's WSGI environment instead)."""
+    readers = {"os.environ.get", "os.getenv"} | ({"environ.get"} if mapping else set())
     names = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         argument = None
         if isinstance(node, ast.Call) and node.args:
             reader = ast.unparse(node.func)
-            if reader in {"os.environ.get", "os.getenv"} or reader in _ENV_HELPERS:
+            if reader in readers or reader in _ENV_HELPERS:
                 argument = node.args[0]
+            elif reader in _MAPPING_HELPERS and len(node.args) > 1:
+                argument = node.args[1]
         elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
             argument = node.slice
         if isinstance(argument, ast.Constant) and re.fullmatch(
@@ -409,8 +416,9 @@ def test_env_example_lists_every_variable_read():
     sources = [
         p for p in (ROOT / "tsunagu" / "settings").glob("*.py") if p.name not in NOT_PRODUCTION
     ]
-    read = set().union(*(_variables_read(p) for p in sources))
+    read = set().union(*(_variables_read(p, mapping=True) for p in sources))
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "TSUNAGU_STATIC_ROOT"} <= read  # sanity
+    assert {"TSUNAGU_OIDC_CLIENT_ID", "TSUNAGU_LDAP_START_TLS"} <= read  # settings/directory.py
     gunicorn = _variables_read(GUNICORN_CONF)
     assert "TSUNAGU_WEB_BIND" in gunicorn
     listed = _example_names()

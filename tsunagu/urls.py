@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tsunagu.accounts import sso
 from tsunagu.accounts.forms import LoginForm
 from tsunagu.api_v1 import api
 from tsunagu.dashboard.views import dashboard
@@ -16,6 +17,17 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # 庁内アカウント (OIDC): 404 unless TSUNAGU_OIDC_* configure it
+    path(
+        "oidc/authenticate/",
+        sso.DirectoryAuthenticateView.as_view(),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "oidc/callback/",
+        sso.DirectoryCallbackView.as_view(),
+        name="oidc_authentication_callback",
+    ),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",

@@ -7,6 +7,7 @@ from django.dispatch import receiver
 from tsunagu.audit.services import audit_record, client_ip
 
 from .lockout import on_locked_out
+from .sso import failure_of, sign_in_method
 
 
 def _ip(request):
@@ -15,7 +16,14 @@ def _ip(request):
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
-    audit_record(actor=user, action="auth.login", target=user, ip_address=_ip(request), via="web")
+    audit_record(
+        actor=user,
+        action="auth.login",
+        target=user,
+        context={"method": sign_in_method(user)},
+        ip_address=_ip(request),
+        via="web",
+    )
 
 
 @receiver(user_logged_out)
@@ -34,10 +42,18 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
+    context = {"username": str(credentials.get("username") or "")[:150]}
+    failure = failure_of(request)
+    if failure:  # a directory sign-in refused: how, why, and the directory's user ID
+        context = {
+            "username": failure["username"] or context["username"],
+            "method": failure["method"],
+            "reason": failure["reason"],
+        }
     audit_record(
         actor=None,
         action="auth.login_failed",
-        context={"username": str(credentials.get("username", ""))[:150]},
+        context=context,
         ip_address=_ip(request),
         via="web",
     )

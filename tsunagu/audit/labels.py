@@ -132,6 +132,7 @@ ACTION_LABELS = {
     "auth.2fa_verified": "二段階認証の確認",
     "auth.2fa_failed": "二段階認証の失敗",
     "auth.2fa_reset": "二段階認証のやり直し",
+    "auth.directory_user_created": "庁内アカウントからの利用者の作成",
     "case.close": "事例の終結",
     "case.list": "事例の一覧の閲覧",
     "case.monitoring": "モニタリングへの移行",

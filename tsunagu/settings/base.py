@@ -17,6 +17,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from tsunagu.settings import directory
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "tsunagu"
 
@@ -157,8 +159,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Signing in with the city's directory (庁内アカウント, OIDC or LDAP/Active Directory) is off until
+# its TSUNAGU_OIDC_* / TSUNAGU_LDAP_* variables are set (settings/directory.py); local accounts
+# keep working beside it.
+_OIDC = directory.oidc_settings(os.environ)
+_LDAP = directory.ldap_settings(os.environ)
+globals().update(_OIDC)
+globals().update(_LDAP)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before any other
+    *directory.backends(_OIDC, _LDAP),
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -295,6 +305,9 @@ AXES_CLIENT_IP_CALLABLE = "tsunagu.audit.services.client_ip"  # the address the 
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins and sign-outs are in the audit trail
 AXES_ENABLE_ADMIN = False  # the admin site shows the attempts in Japanese (accounts/admin.py)
 AXES_VERBOSE = False
+# A sign-in through the OIDC provider is throttled by the provider itself; counting its callbacks
+# here would lock every directory user behind the city's shared proxy after a few stale codes.
+AXES_WHITELIST_CALLABLE = "tsunagu.accounts.sso.exempt_from_lockout"
 
 # A signed-in browser idle for longer than this many minutes is signed out at its next
 # request (0 turns the timeout off). API tokens have no session and are not affected.
