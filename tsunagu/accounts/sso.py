@@ -264,6 +264,8 @@ if LDAPBackend is not None:
             if not built and user.is_service_account:
                 note_failure(ldap_user._request, "ldap", "service_account", username)
                 raise ldap_user.AuthenticationFailed("service accounts sign in with a token")
+            if built and self.settings.NO_NEW_USERS:  # the library refuses it next
+                note_failure(ldap_user._request, "ldap", "unknown_user", username)
             ldap_user.tsunagu_built = built
             return user, built
 
