@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from conftest import PASSWORD
@@ -197,3 +199,26 @@ def test_an_unreachable_directory_says_so_in_japanese(client, settings, slapd, p
     }
     # the local account still signs in while the directory is away
     assert sign_in(client, "desk", PASSWORD).status_code == 302
+
+
+def test_directory_check_finds_a_person_and_names_what_it_would_take(settings, slapd):
+    configure(settings, slapd)
+    out = StringIO()
+    call_command("directory_check", "--user", "desk", stdout=out)
+    text = out.getvalue()
+    assert f"見つかりました: uid=desk,ou=people,{slapd.suffix}" in text
+    assert "氏名（displayName）: 窓口 花子" in text
+    assert "[LDAP] OK" in text
+
+
+def test_directory_check_fails_with_a_reason(settings, slapd):
+    configure(settings, slapd)
+    with pytest.raises(CommandError):
+        call_command(
+            "directory_check", "--user", "nobody", stdout=StringIO(), stderr=(err := StringIO())
+        )
+    assert "ディレクトリに「nobody」が見つかりません" in err.getvalue()
+    configure(settings, slapd, TSUNAGU_LDAP_SERVER_URI="ldap://127.0.0.1:9")
+    with pytest.raises(CommandError):
+        call_command("directory_check", stdout=StringIO(), stderr=(err := StringIO()))
+    assert "ディレクトリに接続できません" in err.getvalue()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from io import StringIO
 from urllib.parse import urlencode
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -243,3 +245,23 @@ def test_refused_callbacks_do_not_lock_the_shared_proxy_out(client, oidc, person
     response = sign_in(client, oidc, claims_for("officer"))
     assert response.status_code == 302 and not response["Location"].startswith("/login/")
     assert client.session["_auth_user_id"] == str(personas["officer"].user.pk)
+
+
+def test_directory_check_reaches_the_signing_keys(oidc):
+    out = StringIO()
+    call_command("directory_check", stdout=out)
+    assert f"JWKS: {oidc.base}/jwks（RS256 の鍵 1 個）" in out.getvalue()
+    assert "[OIDC] OK" in out.getvalue()
+
+
+def test_directory_check_says_when_nothing_is_configured():
+    out = StringIO()
+    call_command("directory_check", stdout=out)
+    assert "庁内アカウントでのログインは設定されていません" in out.getvalue()
+
+
+def test_directory_check_fails_when_the_provider_is_away(settings, provider):
+    configure(settings, provider, TSUNAGU_OIDC_JWKS_ENDPOINT="http://127.0.0.1:9/jwks")
+    with pytest.raises(CommandError):
+        call_command("directory_check", stdout=StringIO(), stderr=(err := StringIO()))
+    assert "JWKS（http://127.0.0.1:9/jwks）を取得できません" in err.getvalue()
