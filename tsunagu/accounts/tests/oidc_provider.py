@@ -16,8 +16,9 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -84,6 +85,9 @@ class Provider:
     def authorize(self, authorization_url: str, claims: dict, **changes) -> dict[str, str]:
         """The user signed in at the provider: the query string the browser brings back."""
         query = {k: v[0] for k, v in parse_qs(urlparse(authorization_url).query).items()}
+        return self._grant(query, claims, **changes)
+
+    def _grant(self, query: dict, claims: dict, **changes) -> dict[str, str]:
         assert query["client_id"] == CLIENT_ID
         assert query["response_type"] == "code"
         assert query["code_challenge_method"] == "S256"
@@ -134,8 +138,26 @@ class Provider:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _page(self, html: str) -> None:
+                data = html.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_GET(self):
                 path = urlparse(self.path).path
+                if path == "/authorize":  # the provider's own sign-in page, for a browser
+                    query = urlparse(self.path).query
+                    return self._page(
+                        '<!doctype html><html lang="ja"><head><meta charset="utf-8">'
+                        "<title>市の認証基盤</title></head><body><h1>市の認証基盤</h1>"
+                        f'<form method="post" action="/authorize?{escape(query)}">'
+                        '<label>職員ID <input name="username"></label>'
+                        '<label>氏名 <input name="name"></label>'
+                        "<button>サインイン</button></form></body></html>"
+                    )
                 if path == "/jwks":
                     return self._answer(200, provider._jwks())
                 if path == "/userinfo":
@@ -147,6 +169,20 @@ class Provider:
                 return self._answer(404, {"error": "not_found"})
 
             def do_POST(self):
+                if urlparse(self.path).path == "/authorize":
+                    length = int(self.headers.get("Content-Length", "0"))
+                    form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                    query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
+                    username = form.get("username", "")
+                    claims = {"sub": f"sub-{username}", "preferred_username": username}
+                    if form.get("name"):
+                        claims["name"] = form["name"]
+                    back = provider._grant(query, claims)
+                    self.send_response(302)
+                    self.send_header("Location", f"{query['redirect_uri']}?{urlencode(back)}")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 if urlparse(self.path).path != "/token":
                     return self._answer(404, {"error": "not_found"})
                 length = int(self.headers.get("Content-Length", "0"))
@@ -181,6 +217,20 @@ class Provider:
                 )
 
         return Handler
+
+
+def apply_settings(settings, provider: Provider, **environ) -> None:
+    """Turn OIDC on in the test settings as an operator's environment would, for ``provider``."""
+    from tsunagu.settings import directory
+
+    for name, value in directory.oidc_settings(provider.environ(**environ)).items():
+        setattr(settings, name, value)
+    settings.AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
+        directory.OIDC_BACKEND,
+        "rules.permissions.ObjectPermissionBackend",
+        "django.contrib.auth.backends.ModelBackend",
+    ]
 
 
 def other_key():

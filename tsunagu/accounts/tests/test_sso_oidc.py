@@ -16,7 +16,7 @@ from tsunagu.accounts.models import User
 from tsunagu.audit.models import AuditEvent
 from tsunagu.settings import directory
 
-from .oidc_provider import Provider, other_key
+from .oidc_provider import Provider, apply_settings, other_key
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +31,7 @@ def provider():
 
 
 def configure(settings, provider, **environ):
-    for name, value in directory.oidc_settings(provider.environ(**environ)).items():
-        setattr(settings, name, value)
-    settings.AUTHENTICATION_BACKENDS = [
-        "axes.backends.AxesStandaloneBackend",
-        directory.OIDC_BACKEND,
-        "rules.permissions.ObjectPermissionBackend",
-        "django.contrib.auth.backends.ModelBackend",
-    ]
+    apply_settings(settings, provider, **environ)
 
 
 @pytest.fixture
