@@ -101,7 +101,7 @@ def test_a_directory_user_signs_in_as_the_tsunagu_user_with_that_id(client, oidc
     assert response["Location"] == "/persons/"
     officer = personas["officer"].user
     assert client.session["_auth_user_id"] == str(officer.pk)
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert "パスワード変更" in client.get(reverse("dashboard")).content.decode()
     officer.refresh_from_db()
     assert officer.display_name == "市 太郎"  # the directory's name follows
     assert officer.memberships.count() == 1  # roles never do
@@ -142,6 +142,11 @@ def test_with_creation_on_a_new_user_arrives_without_any_role(client, settings, 
     assert user.memberships.count() == 0
     created = AuditEvent.objects.get(action="auth.directory_user_created")
     assert created.context == {"method": "oidc"}
+    # no local password to change; nothing to see until a role is granted
+    page = client.get(reverse("dashboard"))
+    assert page.status_code == 200
+    assert "パスワード変更" not in page.content.decode()
+    assert client.get(reverse("people:person_list")).status_code in {403, 404}
     # the next sign-in finds the same user, whatever the case the directory writes it in
     client.logout()
     sign_in(client, provider, claims_for("SUZUKI"))
