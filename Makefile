@@ -19,8 +19,10 @@ EXTRAS ?= test,spark,ldap
 # headers python-ldap compiles against (the ldap extra); slapd and ldap-utils run a real
 # directory for the tests of signing in with it
 APT_BUILD := libldap2-dev libsasl2-dev
-# test processes for everything but the browser tests (which run after, one at a time)
+# test processes: everything but the browser tests, then the browser tests (each process with
+# its own test database, live server and Chromium)
 PYTEST_WORKERS ?= auto
+E2E_WORKERS ?= 2
 
 .PHONY: demo test lint serve system-deps runtime-deps apt-install python-venv clean
 
@@ -66,7 +68,7 @@ lint: $(VENV)/.installed
 
 test: $(VENV)/.installed system-deps lint
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: none selected
-	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(VENV)/bin/pytest -n $(E2E_WORKERS) -m e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Production (docs/operations.md): the settings come from the environment (DJANGO_SECRET_KEY,
 # DJANGO_ALLOWED_HOSTS, DATABASE_URL, ...: deploy/tsunagu.env.example), e.g. after
