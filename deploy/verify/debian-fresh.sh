@@ -24,6 +24,8 @@ CLEAN_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8)
 mount_system() {
   for d in proc sys dev dev/pts dev/shm; do mount --bind "/$d" "$1/$d"; done
   cp /etc/resolv.conf "$1/etc/resolv.conf"
+  touch "$1/etc/hosts"
+  grep -q localhost "$1/etc/hosts" || printf '127.0.0.1 localhost\n::1 localhost\n' >> "$1/etc/hosts"
   grep -q "$(hostname)" "$1/etc/hosts" || echo "127.0.1.1 $(hostname)" >> "$1/etc/hosts"
 }
 cleanup() {
@@ -45,8 +47,8 @@ mount_system "$WORK/build"
 cp "$WORK/tsunagu-$VERSION.tar.gz" "$WORK/build/root/"
 BUILD_ENV=("${CLEAN_ENV[@]}")
 if [ -n "${PIP_CERT:-}" ]; then
-  cp "$PIP_CERT" "$WORK/build/etc/ssl/certs/pip-ca.crt"
-  BUILD_ENV+=(PIP_CERT=/etc/ssl/certs/pip-ca.crt)
+  cp "$PIP_CERT" "$WORK/build/root/pip-ca.crt"
+  BUILD_ENV+=(PIP_CERT=/root/pip-ca.crt)
 fi
 cat > "$WORK/build/root/build.sh" <<'STAGE'
 set -ex
@@ -61,7 +63,7 @@ python3.11 -m venv /tmp/build && . /tmp/build/bin/activate
 pip install --upgrade pip
 mkdir wheelhouse
 pip download --dest wheelhouse pip "setuptools>=69" wheel   # 導入先での pip 更新とビルド用
-pip wheel --wheel-dir wheelhouse './tsunagu-$VERSION[ldap]'
+pip wheel --wheel-dir wheelhouse "./tsunagu-$VERSION[ldap]"
 sha256sum wheelhouse/* > wheelhouse.sha256
 tar -czf tsunagu-$VERSION-wheelhouse.tar.gz wheelhouse wheelhouse.sha256
 ls wheelhouse | wc -l; du -sh wheelhouse
@@ -116,10 +118,11 @@ python3 -m venv /opt/tsunagu/.venv
 
 # --- §6 PostgreSQL ---  (chroot: no systemd; the cluster the package made is started directly)
 pg_ctlcluster 15 main start
+pg_lsclusters
 sudo -u postgres psql <<'SQL'
 SET password_encryption = 'scram-sha-256';
-CREATE ROLE tsunagu_owner LOGIN PASSWORD 'owner-long-password-for-the-check';
-CREATE ROLE tsunagu_app   LOGIN PASSWORD 'app-long-password-for-the-check';
+CREATE ROLE tsunagu_owner LOGIN PASSWORD '所有者用の長いパスワード';
+CREATE ROLE tsunagu_app   LOGIN PASSWORD 'アプリ用の長いパスワード';
 CREATE DATABASE tsunagu OWNER tsunagu_owner ENCODING 'UTF8' TEMPLATE template0 LOCALE 'C.UTF-8';
 \connect tsunagu
 REVOKE ALL ON DATABASE tsunagu FROM PUBLIC;
@@ -141,11 +144,11 @@ sed -i \
   -e "s|^DJANGO_SECRET_KEY=.*|DJANGO_SECRET_KEY=$KEY|" \
   -e "s|^DJANGO_ALLOWED_HOSTS=.*|DJANGO_ALLOWED_HOSTS=tsunagu.test|" \
   -e "s|^DJANGO_CSRF_TRUSTED_ORIGINS=.*|DJANGO_CSRF_TRUSTED_ORIGINS=https://tsunagu.test|" \
-  -e "s|^DATABASE_URL=.*|DATABASE_URL=postgres://tsunagu_app:app-long-password-for-the-check@127.0.0.1:5432/tsunagu|" \
+  -e "s|^DATABASE_URL=.*|DATABASE_URL=postgres://tsunagu_app:アプリ用の長いパスワード@127.0.0.1:5432/tsunagu|" \
   /etc/tsunagu/tsunagu.env
 grep -E '^[A-Z_]+=' /etc/tsunagu/tsunagu.env | sed 's/SECRET_KEY=.*/SECRET_KEY=***/'
 install -o root -g root -m 0600 /dev/null /etc/tsunagu/tsunagu-owner.env
-echo "DATABASE_URL=postgres://tsunagu_owner:owner-long-password-for-the-check@127.0.0.1:5432/tsunagu" > /etc/tsunagu/tsunagu-owner.env
+echo "DATABASE_URL=postgres://tsunagu_owner:所有者用の長いパスワード@127.0.0.1:5432/tsunagu" > /etc/tsunagu/tsunagu-owner.env
 
 # --- §8 データベースの作成と静的ファイル ---
 TSUNAGU_ENV_FILE=/etc/tsunagu/tsunagu.env:/etc/tsunagu/tsunagu-owner.env \
@@ -154,10 +157,6 @@ sudo -u tsunagu /opt/tsunagu/deploy/bin/tsunagu-manage collectstatic --noinput
 sudo -u tsunagu /opt/tsunagu/deploy/bin/tsunagu-manage check --deploy
 DJANGO_SUPERUSER_PASSWORD='first-admin-password-2026' sudo --preserve-env=DJANGO_SUPERUSER_PASSWORD -u tsunagu \
     /opt/tsunagu/deploy/bin/tsunagu-manage createsuperuser --noinput --username sysadmin --email sysadmin@city.example.lg.jp
-# the application role can neither empty nor delete from the audit log
-APP="postgres://tsunagu_app:app-long-password-for-the-check@127.0.0.1:5432/tsunagu"
-if psql "$APP" -c "TRUNCATE audit_auditevent"; then echo "TRUNCATE was allowed"; exit 1; fi
-if psql "$APP" -c "DELETE FROM audit_auditevent"; then echo "DELETE was allowed"; exit 1; fi
 
 # --- §9 systemd ---  (chroot: no systemd; the units' ExecStart run as their User with their environment)
 /opt/tsunagu/.venv/bin/python - <<'PY'
@@ -204,6 +203,12 @@ curl -s -c $J -b $J --cacert /etc/tsunagu/tls/server.crt --resolve tsunagu.test:
 curl -s -c $J -b $J --cacert /etc/tsunagu/tls/server.crt --resolve tsunagu.test:443:127.0.0.1 https://tsunagu.test/ -o /root/dashboard.html -w '%{http_code}\n'
 grep -o '<title>[^<]*</title>' /root/dashboard.html
 tail -2 /var/log/tsunagu/access.log
+# the sign-in is in the audit log, and the application role can neither empty nor delete it
+APP="postgres://tsunagu_app:アプリ用の長いパスワード@127.0.0.1:5432/tsunagu"
+EVENTS=$(psql "$APP" -Atc "SELECT count(*) FROM audit_auditevent WHERE action = 'auth.login'")
+[ "$EVENTS" -ge 1 ]
+if psql "$APP" -c "TRUNCATE audit_auditevent"; then echo "TRUNCATE was allowed"; exit 1; fi
+if psql "$APP" -c "DELETE FROM audit_auditevent"; then echo "DELETE was allowed"; exit 1; fi
 
 # --- §11 定期処理（cron） ---  each line of the cron file run once, as its user
 install -o root -g root -m 0644 /opt/tsunagu/deploy/cron.d/tsunagu /etc/cron.d/tsunagu
