@@ -1,4 +1,5 @@
-"""Content-Security-Policy on every page, no inline scripts anywhere, no-store on personal data."""
+"""Content-Security-Policy on every page, no inline scripts or styles anywhere, no-store on
+personal data."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ INLINE_SCRIPT = re.compile(
     r"<script\b(?![^>]*\bsrc=)(?![^>]*application/(?:ld\+)?json)[^>]*>", re.I
 )
 HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.I)
+# server-side print templates WeasyPrint turns into PDF (a PDF answer carries no policy)
+PDF_TEMPLATE = re.compile(r"_pdf\.html$")
 
 
 def policy(response) -> dict[str, list[str]]:
@@ -34,7 +38,7 @@ def assert_strict_policy(response):
     directives = policy(response)
     assert directives["default-src"] == ["'self'"]
     assert directives["script-src"] == ["'self'"]  # no inline script, no eval
-    assert directives["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert directives["style-src"] == ["'self'"]  # no inline style either
     assert directives["img-src"] == ["'self'", "data:"]
     assert directives["frame-ancestors"] == ["'none'"]
     assert directives["form-action"] == ["'self'"]
@@ -46,6 +50,8 @@ def assert_no_inline_script(html: str):
     assert not INLINE_SCRIPT.findall(html)
     handlers = [tag for tag in TAG.findall(html) if HANDLER.search(tag)]
     assert not handlers
+    styled = [tag[:120] for tag in TAG.findall(html) if INLINE_STYLE.search(tag)]
+    assert not styled, "inline styles are refused by style-src 'self'"
 
 
 def test_the_login_page_has_the_policy(client):
@@ -97,6 +103,18 @@ def test_no_template_has_an_inline_script_or_handler():
             offenders.append(f"{name}: hx-on (evaluated as script)")
         if "javascript:" in text:
             offenders.append(f"{name}: javascript: URL")
+    assert offenders == []
+
+
+def test_no_template_served_to_a_browser_has_an_inline_style():
+    """Styles come from files under static/ only (style-src 'self'); PDF templates excepted."""
+    offenders = []
+    for template in sorted(PACKAGE.glob("**/templates/**/*.html")):
+        name = str(template.relative_to(PACKAGE))
+        if PDF_TEMPLATE.search(name):
+            continue
+        text = template.read_text(encoding="utf-8")
+        offenders += [f"{name}: {t[:80]}" for t in TAG.findall(text) if INLINE_STYLE.search(t)]
     assert offenders == []
 
 

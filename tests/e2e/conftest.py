@@ -123,9 +123,24 @@ def broken_assets(context: BrowserContext) -> Iterator[list[str]]:
 
 
 @pytest.fixture
-def page(page: Page, offsite_requests, page_errors, broken_assets) -> Page:
-    """The test's browser tab, guarded against outside requests, script errors and
-    missing assets."""
+def csp_violations(context: BrowserContext) -> Iterator[list[str]]:
+    """What the Content-Security-Policy refused on any page of the context, as Chromium reports
+    it on the console (must stay empty: an inline style or script would be refused)."""
+    refused: list[str] = []
+
+    def check(message) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{message.location.get('url', '')}: {message.text[:300]}")
+
+    context.on("console", check)
+    yield refused
+    assert refused == [], "the Content-Security-Policy refused something on the page"
+
+
+@pytest.fixture
+def page(page: Page, offsite_requests, page_errors, broken_assets, csp_violations) -> Page:
+    """The test's browser tab, guarded against outside requests, script errors, missing
+    assets and anything the Content-Security-Policy refuses."""
     return page
 
 

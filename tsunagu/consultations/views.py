@@ -612,7 +612,6 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resend_form": resend_form,
             "return_form": ReturnForm(),
             "note_form": NoteForm(),
-            "rereferred": ReferralOutcome.REREFERRED.value,
             "criteria": selectors.eligibility_criteria()
             if referral.kind == ReferralKind.MULTI_AGENCY
             else None,

@@ -76,7 +76,11 @@ class _HelpLinksExtension(Extension):
 def render(text: str) -> Page:
     md = markdown.Markdown(
         extensions=["tables", "fenced_code", "sane_lists", "toc", _HelpLinksExtension()],
-        extension_configs={"toc": {"slugify": slugify_unicode}},
+        extension_configs={
+            "toc": {"slugify": slugify_unicode},
+            # align="" rather than style="": the Content-Security-Policy refuses inline styles
+            "tables": {"use_align_attribute": True},
+        },
     )
     html = JAPANESE_LINE_BREAK.sub("", md.convert(text))
     first = next((line for line in text.splitlines() if line.startswith("# ")), "")

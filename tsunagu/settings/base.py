@@ -116,7 +116,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tsunagu.accounts.context_processors.navigation",
             ],
-            "builtins": ["tsunagu.common.templatetags.wareki"],
+            "builtins": [
+                "tsunagu.common.templatetags.wareki",
+                "tsunagu.common.templatetags.layout",
+            ],
         },
     },
 ]
@@ -320,14 +323,15 @@ REQUIRE_2FA = env_bool("TSUNAGU_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = "tsunagu"
 
 # Content-Security-Policy on every answer but a PDF (left to the browser's own viewer):
-# scripts, styles, images, fonts and form posts only from this server, never framed.
-# style-src also allows 'unsafe-inline' (styles only, never scripts): screens set widths of
-# progress bars and charts in style="" attributes and the print sheets carry <style> blocks.
+# scripts, styles, images, fonts and form posts only from this server, never framed. No inline
+# script and no inline style: pages use classes of tsunagu.css (progress bars: the bar_width
+# filter) and their own stylesheets (sheet.css, ecomap.css); scripts may still set styles
+# through the DOM (Bootstrap, Chart.js).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -150,3 +150,17 @@ def test_wrapped_japanese_lines_are_joined():
     html = render("# 題\n\n一行目の終わり\n二行目の始まり。English\nwords stay apart.").html
     assert "一行目の終わり二行目の始まり。" in html
     assert "English\nwords" in html
+
+
+def test_aligned_table_columns_need_no_inline_style():
+    from tsunagu.guide.rendering import render
+
+    html = render("# t\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n").html
+    assert 'align="right"' in html
+    assert "style=" not in html
+
+
+@pytest.mark.parametrize("slug", [c.slug for c in CHAPTERS])
+def test_chapters_render_without_inline_styles(login, personas, slug):
+    html = login(personas["officer"]).get(reverse("guide:chapter", args=[slug])).content.decode()
+    assert "style=" not in html and "<style" not in html

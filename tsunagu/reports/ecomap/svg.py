@@ -366,11 +366,10 @@ def render_svg(ecomap: Ecomap, *, standalone: bool = True) -> str:
     _layout(ecomap, boxes)
     ordered = sorted(edges.values(), key=lambda e: -_STRENGTH_RANK[e.strength])
     title = escape(ecomap.title)
-    fit = "" if standalone else ' style="width: 100%; height: auto;"'
     body = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="ecomap-title" '
-        f'font-family="{FONT_FAMILY}" class="ecomap-svg"{fit}>',
+        f'font-family="{FONT_FAMILY}" class="ecomap-svg">',
         f'<title id="ecomap-title">{title}</title>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
         f'<text x="20" y="32" font-size="20" font-weight="bold">{title}</text>',

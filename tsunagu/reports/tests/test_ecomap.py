@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases import services as case_services
@@ -208,7 +209,10 @@ def test_the_page_shows_the_picture_and_table_and_is_audited(login, personas, se
     assert response.status_code == 200
     body = response.content.decode()
     assert 'data-testid="ecomap-figure"' in body
-    assert "<svg" in body and "@page { size: A4; margin: 12mm; }" in body
+    assert "<svg" in body and "tsunagu/ecomap.css" in body  # printed on A4 by its stylesheet
+    assert (
+        "@page { size: A4; margin: 12mm; }" in Path(finders.find("tsunagu/ecomap.css")).read_text()
+    )
     assert body.count('data-testid="ecomap-row"') == len(
         household_map(personas["coordinator"], household).edges
     )
