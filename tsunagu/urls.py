@@ -16,7 +16,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sso.DirectoryLogoutView.as_view(), name="logout"),
     # 庁内アカウント (OIDC): 404 unless TSUNAGU_OIDC_* configure it
     path(
         "oidc/authenticate/",

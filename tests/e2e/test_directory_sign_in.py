@@ -3,7 +3,8 @@
 The provider is the loopback OIDC provider of the unit tests, with its own sign-in page. A desk
 worker asks for the person list, is sent to the login page, signs in at the provider and lands
 on the list; a directory account tsunagu does not know comes back to the login page with the
-reason. The login page with the button is the administrator chapter's screenshot.
+reason. Signing out ends the provider's session as well. The login page with the button is the
+administrator chapter's screenshot.
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ def test_a_desk_worker_signs_in_with_the_city_account(
     login = AuditEvent.objects.filter(action="auth.login").latest("id")
     assert login.context == {"method": "oidc"}
     assert login.actor.username == "desk"
+
+    # signing out ends the provider's session too and comes back to the login page
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("button", name="ログアウト", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/login/$"))
+    expect(page.get_by_role("link", name="庁内アカウントでログイン")).to_be_visible()
+    assert len(provider.logouts) == 1
+    assert provider.logouts[0]["id_token_hint"] == provider.issued_id_tokens[-1]
 
 
 def test_an_account_tsunagu_does_not_know_comes_back_with_the_reason(

@@ -21,10 +21,12 @@ import logging
 import jwt
 import requests
 from django.conf import settings
+from django.contrib.auth.views import LogoutView
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
@@ -243,6 +245,27 @@ class DirectoryCallbackView(OIDCAuthenticationCallbackView):
         if reason in FAILURE_REASONS:
             url = f"{url}&reason={reason}"
         return HttpResponseRedirect(url)
+
+
+class DirectoryLogoutView(LogoutView):
+    """「ログアウト」: after a sign-in through the provider, its session ends too, when the
+    provider's end_session_endpoint is configured (RP-initiated logout); the provider sends the
+    browser back to the login page."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get("oidc_id_token")
+        response = super().post(request, *args, **kwargs)
+        endpoint = settings.TSUNAGU_OIDC_LOGOUT_ENDPOINT
+        if settings.TSUNAGU_OIDC_ENABLED and endpoint and id_token:
+            query = urlencode(
+                {
+                    "id_token_hint": id_token,
+                    "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
+                    "client_id": settings.OIDC_RP_CLIENT_ID,
+                }
+            )
+            return HttpResponseRedirect(f"{endpoint}?{query}")
+        return response
 
 
 # --- LDAP / Active Directory ---------------------------------------------------------------------

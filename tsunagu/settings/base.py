@@ -337,7 +337,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        "form-action": directory.form_action(_OIDC),
         "frame-ancestors": ["'none'"],
     }
 }

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 OIDC_BACKEND = "tsunagu.accounts.sso.DirectoryOIDCBackend"
 LDAP_BACKEND = "tsunagu.accounts.sso.DirectoryLDAPBackend"
@@ -71,6 +72,10 @@ def oidc_settings(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         ),
         # the provider's issuer; when set, the ID token's "iss" must equal it
         "TSUNAGU_OIDC_ISSUER": environ.get("TSUNAGU_OIDC_ISSUER", "").strip(),
+        # the provider's end_session_endpoint: when set, signing out of tsunagu also ends the
+        # provider's session (on a shared counter terminal the next person must sign in anew)
+        "TSUNAGU_OIDC_LOGOUT_ENDPOINT": environ.get("TSUNAGU_OIDC_LOGOUT_ENDPOINT", "").strip(),
+        "OIDC_STORE_ID_TOKEN": bool(environ.get("TSUNAGU_OIDC_LOGOUT_ENDPOINT", "").strip()),
         "OIDC_RP_CLIENT_ID": environ.get("TSUNAGU_OIDC_CLIENT_ID", "").strip(),
         "OIDC_RP_CLIENT_SECRET": environ.get("TSUNAGU_OIDC_CLIENT_SECRET", ""),
         "OIDC_OP_AUTHORIZATION_ENDPOINT": environ.get(
@@ -139,6 +144,18 @@ def ldap_settings(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     else:
         result["AUTH_LDAP_USER_SEARCH"] = LDAPSearch(base, ldap.SCOPE_SUBTREE, user_filter)
     return result
+
+
+def form_action(oidc: Mapping[str, Any]) -> list[str]:
+    """The Content-Security-Policy's form-action: this server, and the provider's logout
+    endpoint when signing out is sent there (a browser checks where a form's answer
+    redirects, and 「ログアウト」 is a form)."""
+    sources = ["'self'"]
+    endpoint = oidc.get("TSUNAGU_OIDC_LOGOUT_ENDPOINT")
+    if oidc.get("TSUNAGU_OIDC_ENABLED") and endpoint:
+        parts = urlsplit(endpoint)
+        sources.append(f"{parts.scheme}://{parts.netloc}")
+    return sources
 
 
 def backends(oidc: Mapping[str, Any], ldap_: Mapping[str, Any]) -> list[str]:

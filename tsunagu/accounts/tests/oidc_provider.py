@@ -49,6 +49,8 @@ class Provider:
         self.codes: dict[str, Grant] = {}
         self.tokens: dict[str, Grant] = {}
         self.token_requests: list[dict] = []
+        self.issued_id_tokens: list[str] = []
+        self.logouts: list[dict] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -71,6 +73,7 @@ class Provider:
             "TSUNAGU_OIDC_USERINFO_ENDPOINT": f"{self.base}/userinfo",
             "TSUNAGU_OIDC_JWKS_ENDPOINT": f"{self.base}/jwks",
             "TSUNAGU_OIDC_ISSUER": self.issuer,
+            "TSUNAGU_OIDC_LOGOUT_ENDPOINT": f"{self.base}/logout",
             **extra,
         }
 
@@ -117,7 +120,9 @@ class Provider:
         }
         payload = {k: v for k, v in payload.items() if v is not None}
         key = grant.signing_key or self.key
-        return jwt.encode(payload, key, algorithm="RS256", headers={"kid": self.kid})
+        token = jwt.encode(payload, key, algorithm="RS256", headers={"kid": self.kid})
+        self.issued_id_tokens.append(token)
+        return token
 
     def _jwks(self) -> dict:
         public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
@@ -158,6 +163,14 @@ class Provider:
                         '<label>氏名 <input name="name"></label>'
                         "<button>サインイン</button></form></body></html>"
                     )
+                if path == "/logout":  # end_session_endpoint: back to the relying party
+                    query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
+                    provider.logouts.append(query)
+                    self.send_response(302)
+                    self.send_header("Location", query.get("post_logout_redirect_uri", "/"))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 if path == "/jwks":
                     return self._answer(200, provider._jwks())
                 if path == "/userinfo":
@@ -223,8 +236,12 @@ def apply_settings(settings, provider: Provider, **environ) -> None:
     """Turn OIDC on in the test settings as an operator's environment would, for ``provider``."""
     from tsunagu.settings import directory
 
-    for name, value in directory.oidc_settings(provider.environ(**environ)).items():
+    oidc = directory.oidc_settings(provider.environ(**environ))
+    for name, value in oidc.items():
         setattr(settings, name, value)
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {**policy["DIRECTIVES"], "form-action": directory.form_action(oidc)}
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
     settings.AUTHENTICATION_BACKENDS = [
         "axes.backends.AxesStandaloneBackend",
         directory.OIDC_BACKEND,

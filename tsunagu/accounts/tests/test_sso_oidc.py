@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from io import StringIO
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -263,3 +263,42 @@ def test_directory_check_fails_when_the_provider_is_away(settings, provider):
     with pytest.raises(CommandError):
         call_command("directory_check", stdout=StringIO(), stderr=(err := StringIO()))
     assert "JWKS（http://127.0.0.1:9/jwks）を取得できません" in err.getvalue()
+
+
+def test_signing_out_ends_the_providers_session_too(client, oidc, personas):
+    sign_in(client, oidc, claims_for("desk"))
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    url = urlsplit(response["Location"])
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{oidc.base}/logout"
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert query == {
+        "id_token_hint": oidc.issued_id_tokens[-1],
+        "post_logout_redirect_uri": "http://testserver/login/",
+        "client_id": "tsunagu-test",
+    }
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="auth.logout").count() == 1
+
+
+def test_a_password_sign_in_signs_out_here_only(client, oidc, personas):
+    client.post(reverse("login"), {"username": "desk", "password": PASSWORD})
+    response = client.post(reverse("logout"))
+    assert response["Location"] == reverse("login")
+
+
+def test_without_the_logout_endpoint_the_provider_is_left_alone(
+    client, settings, provider, personas
+):
+    configure(settings, provider, TSUNAGU_OIDC_LOGOUT_ENDPOINT="")
+    assert settings.OIDC_STORE_ID_TOKEN is False
+    sign_in(client, provider, claims_for("officer"))
+    assert client.session["_auth_user_id"] == str(personas["officer"].user.pk)
+    assert "oidc_id_token" not in client.session
+    assert client.post(reverse("logout"))["Location"] == reverse("login")
+
+
+def test_the_policy_lets_the_logout_form_reach_the_provider(client, oidc, settings):
+    header = client.get(reverse("login"))["Content-Security-Policy"]
+    assert f"form-action 'self' {oidc.base}" in header
+    assert directory.form_action({"TSUNAGU_OIDC_ENABLED": False}) == ["'self'"]
