@@ -6,9 +6,9 @@ docs/operations.md). The rules are the same for both:
 - A directory account signs in as the tsunagu user with the same user ID, compared without
   regard to case (``Tanaka`` in the directory is ``tanaka`` here). Local accounts keep working.
 - Roles never come from the directory. With ``TSUNAGU_SSO_CREATE_USERS`` on, a directory
-  account unknown to tsunagu gets a user at its first sign-in, with no role and no unusable
-  local password; it sees nothing until a role grant is proposed and approved (四つの目).
-  Without it, the sign-in is refused with a message to ask the administrator.
+  account unknown to tsunagu gets a user at its first sign-in, with no role and no local
+  password (an unusable one); it sees nothing until a role grant is proposed and approved
+  (四つの目). Without it, the sign-in is refused with a message to ask the administrator.
 - A service account (API only) and a disabled user cannot sign in this way.
 - Every sign-in, refusal and created user is in the audit trail with the way it was made
   (``method``: password, ldap or oidc) and, for a refusal, the reason.
