@@ -52,7 +52,14 @@ class LoginForm(AuthenticationForm):
         if self.request is None or self.request.GET.get("sso") != "failed":
             return ""
         reason = self.request.GET.get("reason", "")
-        if reason in {"unknown_user", "inactive", "service_account", "ambiguous", "no_username"}:
+        if reason in {
+            "unknown_user",
+            "inactive",
+            "service_account",
+            "not_in_group",
+            "ambiguous",
+            "no_username",
+        }:
             return (
                 f"{settings.TSUNAGU_OIDC_LABEL}でのログインはできません"
                 f"（{FAILURE_REASONS[reason]}）。管理者にお問い合わせください。"

@@ -9,7 +9,9 @@ docs/operations.md). The rules are the same for both:
   account unknown to tsunagu gets a user at its first sign-in, with no role and no local
   password (an unusable one); it sees nothing until a role grant is proposed and approved
   (四つの目). Without it, the sign-in is refused with a message to ask the administrator.
-- A service account (API only) and a disabled user cannot sign in this way.
+- A service account (API only) and a disabled user cannot sign in this way; with a required
+  group set (``TSUNAGU_OIDC_REQUIRE_GROUP``, ``TSUNAGU_LDAP_REQUIRE_GROUP``), neither can a
+  directory account outside it.
 - Every sign-in, refusal and created user is in the audit trail with the way it was made
   (``method``: password, ldap or oidc) and, for a refusal, the reason.
 """
@@ -45,6 +47,7 @@ FAILURE_REASONS = {
     "unknown_user": "つなぐに登録されていないアカウント",
     "inactive": "無効になっているアカウント",
     "service_account": "API専用のアカウント",
+    "not_in_group": "つなぐの利用を認められたグループに属していない",
     "ambiguous": "同じユーザーIDの利用者が複数",
     "no_username": "ユーザーIDが渡されなかった",
     "token": "IDトークンの検証に失敗",
@@ -156,6 +159,12 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
         if not username:
             note_failure(self.request, "oidc", "no_username")
             return None
+        required = settings.TSUNAGU_OIDC_REQUIRE_GROUP
+        if required:
+            groups = claims.get(settings.TSUNAGU_OIDC_GROUPS_CLAIM) or []
+            if required not in ([groups] if isinstance(groups, str) else groups):
+                note_failure(self.request, "oidc", "not_in_group", username)
+                return None
         users = list(self.UserModel.objects.filter(username__iexact=username)[:2])
         if len(users) > 1:
             note_failure(self.request, "oidc", "ambiguous", username)
@@ -283,6 +292,10 @@ if LDAPBackend is not None:
         """The login form's user ID and password, checked by binding to the directory."""
 
         def get_or_build_user(self, username, ldap_user):
+            required = getattr(settings, "TSUNAGU_LDAP_REQUIRE_GROUP", "")
+            if required and required.lower() not in {dn.lower() for dn in ldap_user.group_dns}:
+                note_failure(ldap_user._request, "ldap", "not_in_group", username)
+                raise ldap_user.AuthenticationFailed("not a member of the required group")
             user, built = super().get_or_build_user(username, ldap_user)
             if not built and user.is_service_account:
                 note_failure(ldap_user._request, "ldap", "service_account", username)

@@ -70,6 +70,11 @@ def oidc_settings(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "TSUNAGU_OIDC_USERNAME_CLAIM": (
             environ.get("TSUNAGU_OIDC_USERNAME_CLAIM", "").strip() or "preferred_username"
         ),
+        # when set, only accounts whose groups claim holds this group may sign in
+        "TSUNAGU_OIDC_REQUIRE_GROUP": environ.get("TSUNAGU_OIDC_REQUIRE_GROUP", "").strip(),
+        "TSUNAGU_OIDC_GROUPS_CLAIM": (
+            environ.get("TSUNAGU_OIDC_GROUPS_CLAIM", "").strip() or "groups"
+        ),
         # the provider's issuer; when set, the ID token's "iss" must equal it
         "TSUNAGU_OIDC_ISSUER": environ.get("TSUNAGU_OIDC_ISSUER", "").strip(),
         # the provider's end_session_endpoint: when set, signing out of tsunagu also ends the
@@ -139,6 +144,30 @@ def ldap_settings(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     if ca_file:
         result["AUTH_LDAP_CONNECTION_OPTIONS"][ldap.OPT_X_TLS_CACERTFILE] = ca_file
         result["AUTH_LDAP_CONNECTION_OPTIONS"][ldap.OPT_X_TLS_NEWCTX] = 0
+    # when set, only members of this group (its DN) may sign in; Active Directory's nested
+    # groups count when TSUNAGU_LDAP_GROUP_TYPE is activeDirectory
+    required_group = environ.get("TSUNAGU_LDAP_REQUIRE_GROUP", "").strip()
+    result["TSUNAGU_LDAP_REQUIRE_GROUP"] = required_group
+    if required_group:
+        from django_auth_ldap.config import GroupOfNamesType, NestedActiveDirectoryGroupType
+
+        group_base = environ.get("TSUNAGU_LDAP_GROUP_SEARCH_BASE", "").strip()
+        if not group_base:
+            raise DirectoryConfigurationError(
+                "TSUNAGU_LDAP_REQUIRE_GROUP には TSUNAGU_LDAP_GROUP_SEARCH_BASE も必要です。"
+            )
+        kind = environ.get("TSUNAGU_LDAP_GROUP_TYPE", "").strip() or "groupOfNames"
+        if kind == "activeDirectory":
+            result["AUTH_LDAP_GROUP_TYPE"] = NestedActiveDirectoryGroupType()
+            group_filter = "(objectClass=group)"
+        elif kind == "groupOfNames":
+            result["AUTH_LDAP_GROUP_TYPE"] = GroupOfNamesType()
+            group_filter = "(objectClass=groupOfNames)"
+        else:
+            raise DirectoryConfigurationError(
+                "TSUNAGU_LDAP_GROUP_TYPE は groupOfNames か activeDirectory です。"
+            )
+        result["AUTH_LDAP_GROUP_SEARCH"] = LDAPSearch(group_base, ldap.SCOPE_SUBTREE, group_filter)
     if template:
         result["AUTH_LDAP_USER_DN_TEMPLATE"] = template
     else:

@@ -77,6 +77,11 @@ def slapd():
             )
             + "\n"
         )
+    entries.append(f"dn: ou=groups,{base}\nobjectClass: organizationalUnit\nou: groups\n")
+    entries.append(  # the staff allowed to use tsunagu: the desk worker only
+        f"dn: cn=tsunagu-users,ou=groups,{base}\nobjectClass: groupOfNames\n"
+        f"cn: tsunagu-users\nmember: uid=desk,ou=people,{base}\n"
+    )
     server.ldapadd("\n".join(entries))
     yield server
     server.stop()
@@ -222,3 +227,32 @@ def test_directory_check_fails_with_a_reason(settings, slapd):
     with pytest.raises(CommandError):
         call_command("directory_check", stdout=StringIO(), stderr=(err := StringIO()))
     assert "ディレクトリに接続できません" in err.getvalue()
+
+
+def test_a_required_group_keeps_other_directory_accounts_out(client, settings, slapd, personas):
+    configure(
+        settings,
+        slapd,
+        TSUNAGU_LDAP_REQUIRE_GROUP=f"cn=tsunagu-users,ou=groups,{slapd.suffix}",
+        TSUNAGU_LDAP_GROUP_SEARCH_BASE=f"ou=groups,{slapd.suffix}",
+    )
+    response = sign_in(client, "officer", DIRECTORY_PASSWORD)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    failed = AuditEvent.objects.get(action="auth.login_failed")
+    assert failed.context == {"username": "officer", "method": "ldap", "reason": "not_in_group"}
+    assert sign_in(client, "desk", DIRECTORY_PASSWORD).status_code == 302  # a member
+    # the local password of a non-member still works: the group governs the directory only
+    client.logout()
+    assert sign_in(client, "officer", PASSWORD).status_code == 302
+
+
+def test_a_required_group_needs_where_to_find_it():
+    with pytest.raises(directory.DirectoryConfigurationError, match="GROUP_SEARCH_BASE"):
+        directory.ldap_settings(
+            {
+                "TSUNAGU_LDAP_SERVER_URI": "ldap://127.0.0.1:1",
+                "TSUNAGU_LDAP_USER_DN_TEMPLATE": "uid=%(user)s,dc=x",
+                "TSUNAGU_LDAP_REQUIRE_GROUP": "cn=g,dc=x",
+            }
+        )

@@ -302,3 +302,16 @@ def test_the_policy_lets_the_logout_form_reach_the_provider(client, oidc, settin
     header = client.get(reverse("login"))["Content-Security-Policy"]
     assert f"form-action 'self' {oidc.base}" in header
     assert directory.form_action({"TSUNAGU_OIDC_ENABLED": False}) == ["'self'"]
+
+
+def test_a_required_group_keeps_other_directory_accounts_out(client, settings, provider, personas):
+    configure(settings, provider, TSUNAGU_OIDC_REQUIRE_GROUP="tsunagu-users")
+    response = sign_in(client, provider, claims_for("officer", groups=["総務課"]))
+    assert response["Location"] == "/login/?sso=failed&reason=not_in_group"
+    assert (
+        "つなぐの利用を認められたグループに属していない"
+        in client.get(response["Location"]).content.decode()
+    )
+    assert failures()[-1].context["reason"] == "not_in_group"
+    sign_in(client, provider, claims_for("officer", groups=["総務課", "tsunagu-users"]))
+    assert client.session["_auth_user_id"] == str(personas["officer"].user.pk)
