@@ -38,6 +38,8 @@ from mozilla_django_oidc.views import (
 from tsunagu.audit.services import audit_record, client_ip
 from tsunagu.settings.directory import LDAP_BACKEND, OIDC_BACKEND
 
+from .services import user_create
+
 logger = logging.getLogger(__name__)
 
 FAILURE_ATTRIBUTE = "tsunagu_sign_in_failure"
@@ -182,13 +184,13 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
 
     def create_user(self, claims):
         with transaction.atomic():
-            user = self.UserModel(
+            user = user_create(
                 username=claims["_username"][:150],
+                password=None,  # signs in through the provider only
                 display_name=str(claims.get("name") or "")[:100],
                 email=str(claims.get("email") or "")[:254],
+                by=None,
             )
-            user.set_unusable_password()
-            user.save()
             _created(user, method="oidc", request=self.request)
         return user
 
