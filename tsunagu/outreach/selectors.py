@@ -16,6 +16,7 @@ from tsunagu import access
 from tsunagu.audit.services import audit_read
 from tsunagu.cases.models import Case as MultiAgencyCase
 from tsunagu.cases.models import PlanItem, StatutoryService
+from tsunagu.consultations.models import Referral
 from tsunagu.people import selectors as people_selectors
 
 from .models import ContactMethod, OutreachContact, OutreachRecord
@@ -165,15 +166,44 @@ def records_about_persons(user, person_ids: list[int]) -> list[OutreachRecord]:
     )
 
 
+#: a chain of 差戻し and 再送 longer than this is not followed (it would be a loop)
+CHAIN_LIMIT = 50
+
+
+def current_handover(record: OutreachRecord) -> Referral | None:
+    """The referral that now carries the record's hand-over to 多機関協働: the one it sent, or,
+    after a 差戻し, the latest 再送 of it (``Referral.previous`` links each to the one before)."""
+    if record.handover_referral_id is None:
+        return None
+    tip = Referral.objects.select_related("to_agency").get(pk=record.handover_referral_id)
+    for _ in range(CHAIN_LIMIT):
+        following = tip.next_referrals.select_related("to_agency").order_by("-sent_at", "-id")
+        later = following.first()
+        if later is None:
+            break
+        tip = later
+    return tip
+
+
+def _earlier_referrals(referral_id: int) -> list[int]:
+    """``referral_id`` and every referral it was resent from."""
+    found, current = [], referral_id
+    while current is not None and current not in found and len(found) < CHAIN_LIMIT:
+        found.append(current)
+        current = Referral.objects.filter(pk=current).values_list("previous_id", flat=True).first()
+    return found
+
+
 def records_handed_over_by(case) -> list[OutreachRecord]:
-    """The outreach records whose hand-over referral opened ``case`` (shown to whoever sees
-    the case's content: the coordinator continues what outreach began)."""
+    """The outreach records whose hand-over referral (or a 再送 of it after a 差戻し) opened
+    ``case`` (shown to whoever sees the case's content: the coordinator continues what outreach
+    began)."""
     if not case.referral_id:
         return []
     return list(
-        OutreachRecord.objects.filter(handover_referral_id=case.referral_id).select_related(
-            "agency", "person"
-        )
+        OutreachRecord.objects.filter(
+            handover_referral_id__in=_earlier_referrals(case.referral_id)
+        ).select_related("agency", "person")
     )
 
 
@@ -199,9 +229,10 @@ class StatutoryStanding:
 
 def statutory_standing(record: OutreachRecord) -> StatutoryStanding | None:
     """The standing of a handed-over record in its case's plans (``None`` before a case)."""
-    if record.handover_referral_id is None:
+    referral = current_handover(record)
+    if referral is None:
         return None
-    case = MultiAgencyCase.objects.filter(referral_id=record.handover_referral_id).first()
+    case = MultiAgencyCase.objects.filter(referral_id=referral.pk).first()
     if case is None:
         return None
     item = (

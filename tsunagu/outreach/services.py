@@ -21,7 +21,7 @@ from tsunagu.accounts.models import Agency, Area
 from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.validation import max_length_errors
-from tsunagu.consultations.models import Consultation, Referral
+from tsunagu.consultations.models import Consultation, Referral, ReferralStatus
 from tsunagu.meetings.models import AgendaItem, AgendaPurpose, DecisionOutcome, Meeting
 
 from .models import (
@@ -41,6 +41,7 @@ from .models import (
     Stage,
 )
 from .permissions import NOT_WORKER, outreach_role, works_record
+from .selectors import current_handover
 from .workflow import OutreachRuleError, meeting_kind_for, require_open, wrong_meeting_message
 
 SUMMARY_MAX = 4000
@@ -651,8 +652,12 @@ def _may_hand_over(record: OutreachRecord) -> None:
             "多機関協働へのつなぎは、本人の同意（利用申込）を記録してから行います。"
             "同意の前は支援会議で協議してください。"
         )
-    if record.handover_referral_id is not None:
-        raise OutreachRuleError("この対象は既に多機関協働へつないでいます。")
+    current = current_handover(record)
+    if current is not None and current.status != ReferralStatus.RETURNED:
+        raise OutreachRuleError(
+            f"この対象は既に多機関協働へつないでいます（つなぎ #{current.pk}・"
+            f"{current.get_status_display()}）。"
+        )
 
 
 def handover_to_multi_agency(

@@ -31,7 +31,7 @@ from tsunagu.common.spreadsheet import (
 )
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.common.wareki import format_wareki
-from tsunagu.consultations.models import IssueCategory
+from tsunagu.consultations.models import IssueCategory, ReferralStatus
 
 from . import export, forms, selectors, services
 from .models import STAGE_ORDER, ClosureReason, OutreachPlan, Stage
@@ -192,6 +192,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return render(request, "outreach/record_materials.html", {"record": record, "plans": plans})
     contacts = list(selectors.contacts(record)[:50])
+    handover = selectors.current_handover(record)
     plans = list(selectors.plans(record))
     events = list(selectors.events(record))
     audit_read(
@@ -229,6 +230,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting_kind": meeting_kind_for(record),
             "meeting_rule": wrong_meeting_message(record),
             "standing": selectors.statutory_standing(record),
+            "handover": handover,
+            "may_hand_over": record.has_consent
+            and (handover is None or handover.status == ReferralStatus.RETURNED),
         },
     )
 

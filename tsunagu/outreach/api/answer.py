@@ -85,7 +85,9 @@ def record_answer(request, record: OutreachRecord) -> OutreachRecord:
         fresh.contact_count = fresh.contacts.count()
         fresh.recent_contacts = list(selectors.contacts(fresh)[:RECENT_CONTACTS])
         fresh.shown_plans = list(selectors.plans(fresh))
+        fresh.current_handover = selectors.current_handover(fresh)
     else:
+        fresh.current_handover = None
         fresh.history = []
         fresh.contact_count = None
         fresh.recent_contacts = []

@@ -142,8 +142,9 @@ def handover(request, record_id: int, payload: OutreachHandoverIn):
     世帯の複合課題、``criterion_gap`` 制度の狭間、``criterion_new_resource`` 社会資源の
     開発が必要）のうち1つ以上、これまでに他機関と連携して試みたこと
     （``tried_with_agencies``）、相談内容の分類コード（``categories``、例：
-    ``hikikomori``）を添えます。同意の前や、既につないだ対象は 409 です。作られたつなぎは
-    ``handover_referral_id`` です。"""
+    ``hikikomori``）を添えます。同意の前や、既につないで差し戻されていない対象は 409 です。
+    作られたつなぎは ``handover_referral_id`` です。差し戻された後は、もう一度つなぐことが
+    できます（いまのつなぎは ``current_handover_referral_id``）。"""
     record = working(request, record_id)
     if payload.to_agency_id is None:
         raise invalid({"to_agency_id": "つなぎ先の機関を選んでください。"})

@@ -4,7 +4,7 @@ dates also in 和暦."""
 
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from tsunagu.common.wareki import format_wareki
 
@@ -272,6 +272,12 @@ class OutreachRecordDetailOut(OutreachRecordOut):
     from_referral_id: int | None
     from_agenda_item_id: int | None
     handover_referral_id: int | None
+    current_handover_referral_id: int | None = Field(
+        None, description="いま多機関協働へのつなぎを担うつなぎ（差戻し後の再送では最新の再送）"
+    )
+    current_handover_status: str | None = Field(
+        None, description="そのつなぎの状態（sent / accepted / returned / in_progress / completed）"
+    )
     closure_reason: str
     closure_reason_label: str
     closure_note: str | None
@@ -327,6 +333,16 @@ class OutreachRecordDetailOut(OutreachRecordOut):
     @staticmethod
     def resolve_handover_referral_id(obj: OutreachRecord) -> int | None:
         return None if obj.materials_only else obj.handover_referral_id
+
+    @staticmethod
+    def resolve_current_handover_referral_id(obj: OutreachRecord) -> int | None:
+        current = getattr(obj, "current_handover", None)
+        return current.pk if current else None
+
+    @staticmethod
+    def resolve_current_handover_status(obj: OutreachRecord) -> str | None:
+        current = getattr(obj, "current_handover", None)
+        return current.status if current else None
 
     @staticmethod
     def resolve_closure_reason_label(obj: OutreachRecord) -> str:

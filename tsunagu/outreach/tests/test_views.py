@@ -25,6 +25,7 @@ from tsunagu.outreach.models import (
     OutreachRecord,
     Stage,
 )
+from tsunagu.outreach.workflow import OutreachRuleError
 from tsunagu.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -587,6 +588,98 @@ def test_the_record_shows_where_it_stands_in_the_case_plan(login, personas, agen
     assert statutory_standing(record).counts
     page = login(worker).get(reverse("outreach:record_detail", args=[record.pk])).content.decode()
     assert "支援決定済み" in page and "重支第9号" in page
+
+
+def test_a_returned_handover_is_followed_to_its_resend_and_may_be_made_again(
+    login, personas, agencies, record
+):
+    """差戻し then 再送: the record follows the referral that now carries the hand-over, the
+    new case shows the outreach history, and after a return the worker may hand over again."""
+    from tsunagu.consultations.categories import install_standard_categories
+    from tsunagu.consultations.models import IssueCategory
+    from tsunagu.consultations.services import referral_accept, referral_resend, referral_return
+    from tsunagu.outreach.selectors import current_handover, statutory_standing
+    from tsunagu.people.services import person_create
+
+    install_standard_categories(IssueCategory)
+    AgencyProgram.objects.create(agency=agencies["council"], program=Program.MULTI_AGENCY)
+    worker, coordinator = personas["outreach"], personas["coordinator"]
+    son = person_create(
+        by=worker.user, name="長森 健司", name_kana="ナガモリ ケンジ", agency=worker.agency
+    )
+    services.record_link_person(by=worker.user, record=record, person=son)
+    services.consent_record(by=worker.user, record=record, consented_on=_today(), method="signed")
+    handover = {
+        "reason": "世帯全体の支援",
+        "tried_with_agencies": "包括と訪問",
+        "criterion_household": True,
+        "categories": [IssueCategory.objects.get(name="ひきこもり")],
+    }
+    first = services.handover_to_multi_agency(
+        by=worker.user, record=record, to_agency=agencies["council"], **handover
+    )
+    referral_return(by=coordinator.user, referral=first, reason="世帯の状況をもう少し")
+    record.refresh_from_db()
+    assert current_handover(record).status == "returned"
+    page = login(worker).get(reverse("outreach:record_detail", args=[record.pk])).content.decode()
+    assert 'data-testid="outreach-handover-returned"' in page and "世帯の状況をもう少し" in page
+    assert 'data-testid="outreach-handover-link"' in page  # may hand over again
+
+    again = referral_resend(
+        by=worker.user, referral=first, to_agency=agencies["council"], reason="状況を追記"
+    )
+    assert current_handover(record) == again
+    page = login(worker).get(reverse("outreach:record_detail", args=[record.pk])).content.decode()
+    assert f"つなぎ #{again.pk}" in page and f"最初のつなぎ #{first.pk}" in page
+    assert 'data-testid="outreach-handover-link"' not in page
+    with pytest.raises(OutreachRuleError, match=f"つなぎ #{again.pk}"):
+        services.handover_to_multi_agency(
+            by=worker.user, record=record, to_agency=agencies["council"], **handover
+        )
+    referral_accept(by=coordinator.user, referral=again)
+    again.refresh_from_db()
+    case = again.case
+    assert statutory_standing(record).case_id == case.pk
+    case_page = login(coordinator).get(reverse("cases:case_detail", args=[case.pk]))
+    assert record.label in case_page.content.decode()
+    answer = login(worker).get(f"/api/v1/outreach/records/{record.pk}").json()
+    assert answer["handover_referral_id"] == first.pk
+    assert answer["current_handover_referral_id"] == again.pk
+    assert answer["current_handover_status"] == "accepted"
+
+
+def test_after_a_return_a_new_handover_replaces_the_first(login, personas, agencies, record):
+    from tsunagu.consultations.categories import install_standard_categories
+    from tsunagu.consultations.models import IssueCategory
+    from tsunagu.consultations.services import referral_return
+    from tsunagu.outreach.selectors import current_handover
+    from tsunagu.people.services import person_create
+
+    install_standard_categories(IssueCategory)
+    AgencyProgram.objects.create(agency=agencies["council"], program=Program.MULTI_AGENCY)
+    worker = personas["outreach"]
+    son = person_create(
+        by=worker.user, name="長森 健司", name_kana="ナガモリ ケンジ", agency=worker.agency
+    )
+    services.record_link_person(by=worker.user, record=record, person=son)
+    services.consent_record(by=worker.user, record=record, consented_on=_today(), method="signed")
+    handover = {
+        "reason": "世帯全体の支援",
+        "tried_with_agencies": "包括と訪問",
+        "criterion_household": True,
+        "categories": [IssueCategory.objects.get(name="ひきこもり")],
+    }
+    first = services.handover_to_multi_agency(
+        by=worker.user, record=record, to_agency=agencies["council"], **handover
+    )
+    referral_return(by=personas["coordinator"].user, referral=first, reason="対象外")
+    record.refresh_from_db()
+    second = services.handover_to_multi_agency(
+        by=worker.user, record=record, to_agency=agencies["council"], **handover
+    )
+    record.refresh_from_db()
+    assert record.handover_referral == second and current_handover(record) == second
+    assert record.events.filter(kind="handover").count() == 2
 
 
 def test_the_handover_form_is_prefilled_from_the_record(login, personas, record):
