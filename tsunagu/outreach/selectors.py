@@ -17,6 +17,8 @@ from tsunagu.audit.services import audit_read
 from tsunagu.cases.models import Case as MultiAgencyCase
 from tsunagu.cases.models import PlanItem, StatutoryService
 from tsunagu.consultations.models import Referral
+from tsunagu.grants.models import AccessGrant
+from tsunagu.meetings.models import MeetingGap
 from tsunagu.people import selectors as people_selectors
 
 from .models import ContactMethod, OutreachContact, OutreachRecord
@@ -205,6 +207,55 @@ def records_handed_over_by(case) -> list[OutreachRecord]:
             handover_referral_id__in=_earlier_referrals(case.referral_id)
         ).select_related("agency", "person")
     )
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Which of the 多機関協働 criteria (domain.md §5.1) the record's own facts point to, with
+    why: a suggestion for the hand-over form (the worker confirms or changes it)."""
+
+    household: bool
+    gap: bool
+    new_resource: bool
+    why: tuple[str, ...]
+
+
+#: bases of access that mean another agency is actually working with the person
+_WORKING_BASES = ("consulted", "referred", "consent", "team", "participation", "coordinating")
+
+
+def suggested_criteria(user, record: OutreachRecord) -> Criteria:
+    """① when the household is part of the picture (what is known of it, or the person's
+    registered household); ② when no agency other than the outreach agency works with the
+    person (no consultation, referral, consent, team or participation at any other agency:
+    どこにもつながっていない); ③ when a meeting that discussed the record's plan raised a
+    不足する社会資源."""
+    why = []
+    household = bool(record.household_hint.strip())
+    if household:
+        why.append("①：世帯について分かっていることが記録されています")
+    elif record.person_id and any(
+        people_selectors.households_by_person(user=user, person_ids=[record.person_id]).values()
+    ):
+        household = True
+        why.append("①：本人は世帯に登録されています")
+    gap = False
+    if record.person_id:
+        elsewhere = (
+            AccessGrant.objects.filter(
+                person_id=record.person_id, valid_until__isnull=True, basis__in=_WORKING_BASES
+            )
+            .exclude(agency_id=record.agency_id)
+            .exists()
+        )
+        if not elsewhere:
+            gap = True
+            why.append("②：ほかの機関に本人の相談・つなぎ・支援の記録がありません")
+    meetings = record.plans.filter(agenda_item__isnull=False).values("agenda_item__meeting_id")
+    new_resource = MeetingGap.objects.filter(meeting_id__in=meetings).exists()
+    if new_resource:
+        why.append("③：計画を協議した会議で、不足する社会資源が挙げられています")
+    return Criteria(household, gap, new_resource, tuple(why))
 
 
 @dataclass(frozen=True)

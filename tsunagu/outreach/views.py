@@ -651,6 +651,7 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("name")
     )
     categories = list(IssueCategory.objects.filter(is_active=True).order_by("sort_order", "pk"))
+    initial, why = _handover_initial(request.user, pk) if request.method != "POST" else ({}, ())
 
     def run(record, form):
         data = form.cleaned_data
@@ -678,17 +679,20 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
         intro="同意（利用申込）の後、世帯全体の支援や制度の狭間の課題があるときに、"
         "多機関協働事業者へつなぎます。アウトリーチの記録は事例の画面にも表示されます。",
         form_kwargs={"agencies": agencies, "categories": categories},
-        initial=_handover_initial(request.user, pk),
+        initial=initial,
         template="outreach/handover_form.html",
+        extra={"criteria_why": why},
     )
 
 
-def _handover_initial(user, pk) -> dict:
+def _handover_initial(user, pk) -> tuple[dict, tuple[str, ...]]:
     """The referral prefilled from the record: what is known as the reason, the outreach so
-    far as what was tried, and criterion ① when the household is part of the picture."""
+    far as what was tried, and the criteria its facts point to
+    (:func:`~tsunagu.outreach.selectors.suggested_criteria`)."""
     record = selectors.get_record_for_user(user, pk)
     if not works_record(user, record):
-        return {}
+        return {}, ()
+    criteria = selectors.suggested_criteria(user, record)
     counts = selectors.contact_counts(record)
     began = format_wareki(record.began_on)
     tried = f"アウトリーチ（{record.agency.name}）：{began}から接触{sum(counts.values())}回"
@@ -699,8 +703,10 @@ def _handover_initial(user, pk) -> dict:
     return {
         "reason": record.known_facts,
         "tried_with_agencies": tried + "。",
-        "criterion_household": bool(record.household_hint),
-    }
+        "criterion_household": criteria.household,
+        "criterion_gap": criteria.gap,
+        "criterion_new_resource": criteria.new_resource,
+    }, criteria.why
 
 
 @personal_data_view("outreach.view_record")

@@ -86,8 +86,10 @@ def record_answer(request, record: OutreachRecord) -> OutreachRecord:
         fresh.recent_contacts = list(selectors.contacts(fresh)[:RECENT_CONTACTS])
         fresh.shown_plans = list(selectors.plans(fresh))
         fresh.current_handover = selectors.current_handover(fresh)
+        fresh.suggested_criteria = selectors.suggested_criteria(request.user, fresh)
     else:
         fresh.current_handover = None
+        fresh.suggested_criteria = None
         fresh.history = []
         fresh.contact_count = None
         fresh.recent_contacts = []

@@ -246,6 +246,13 @@ class OutreachPlanOut(Schema):
         return user_name(obj.created_by)
 
 
+class SuggestedCriteriaOut(Schema):
+    household: bool
+    gap: bool
+    new_resource: bool
+    why: list[str]
+
+
 class OutreachRecordDetailOut(OutreachRecordOut):
     """A record. ``materials_only``: the user sees it as a meeting's materials (a member of
     a meeting with its plan on the agenda, not of the outreach agency): the informant, the
@@ -277,6 +284,11 @@ class OutreachRecordDetailOut(OutreachRecordOut):
     )
     current_handover_status: str | None = Field(
         None, description="そのつなぎの状態（sent / accepted / returned / in_progress / completed）"
+    )
+    suggested_criteria: SuggestedCriteriaOut | None = Field(
+        None,
+        description="多機関協働へつなぐときの基準①②③のうち、記録から当てはまりそうなもの"
+        "（つなぎの画面の初期値。実施機関と事務局だけに返します）",
     )
     closure_reason: str
     closure_reason_label: str

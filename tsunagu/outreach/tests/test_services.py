@@ -991,3 +991,45 @@ def test_every_write_is_audited(personas, worker, record, person, ctx):
     assert plan.version == 2  # the draft of ``ctx`` was the first
     for event in AuditEvent.objects.filter(action__startswith="outreach."):
         assert event.context["outreach"] == record.pk
+
+
+# ------------------------------------------------------- the criteria the record points to
+
+
+def test_the_criteria_come_from_the_records_facts(
+    personas, agencies, worker, linked, draft, support_meeting, hikikomori
+):
+    from tsunagu.consultations.services import consultation_record
+    from tsunagu.outreach.selectors import suggested_criteria
+
+    # ① from what is known of the household; ② nobody else works with the person
+    criteria = suggested_criteria(worker, linked)
+    assert (criteria.household, criteria.gap, criteria.new_resource) == (True, True, False)
+    assert any(why.startswith("②") for why in criteria.why)
+    # ③ once the meeting that discussed the plan raises a missing resource
+    services.plan_to_meeting(by=worker, plan=draft, meeting=support_meeting)
+    assert not suggested_criteria(worker, linked).new_resource
+    meeting_services.resource_gap_add(
+        by=personas["coordinator"].user,
+        meeting=support_meeting,
+        description="ひきこもりの人が日中に通える居場所が北部にない",
+    )
+    assert suggested_criteria(worker, linked).new_resource
+    # a consultation about the person at another agency: no longer どこにもつながらない
+    consultation_record(
+        by=personas["officer"].user,
+        received_on=days_ago(2),
+        channel="walk_in",
+        consulter_type="family",
+        summary="母から息子のことで相談",
+        outcome="handled",
+        categories=[hikikomori],
+        person=linked.person,
+    )
+    criteria = suggested_criteria(worker, linked)
+    assert not criteria.gap and not any(why.startswith("②") for why in criteria.why)
+    # an unidentified record: no claim about who else works with the person
+    linked.household_hint = ""
+    linked.person = None
+    unidentified = suggested_criteria(worker, linked)
+    assert not unidentified.gap and not unidentified.household

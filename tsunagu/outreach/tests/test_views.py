@@ -702,6 +702,10 @@ def test_the_handover_form_is_prefilled_from_the_record(login, personas, record)
         'name="criterion_household" class="form-check-input" id="id_criterion_household" checked'
         in page
     )
+    assert 'data-testid="outreach-criteria-why"' in page and "①：世帯について" in page
+    suggestion = login(worker).get(f"/api/v1/outreach/records/{record.pk}").json()
+    assert suggestion["suggested_criteria"]["household"] is True
+    assert suggestion["suggested_criteria"]["why"][0].startswith("①")
 
 
 def test_every_contact_pages_and_leaves_for_excel(login, personas, record):
