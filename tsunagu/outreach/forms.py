@@ -260,7 +260,7 @@ class CaseloadFilterForm(BootstrapForm):
         [
             ("urgent", "緊急"),
             ("overdue", "予定日を過ぎた"),
-            ("due_week", "1週間以内に予定"),
+            ("due_week", "1週間以内に予定・緊急"),
             ("silent", "長く接触なし"),
         ],
         required=False,

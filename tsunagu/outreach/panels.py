@@ -3,8 +3,8 @@
 - the case page: the outreach records of the case's person, beside the 多機関協働 case (the
   hand-over keeps the record open; the coordinator sees its history from the case);
 - the person page: the person's outreach records the viewer sees;
-- the home page: the outreach worker's records with a next action due this week or overdue,
-  urgent ones first.
+- the home page: the outreach worker's records that are urgent or have a next action due this
+  week or overdue, urgent ones first, and how many have gone silent.
 """
 
 from __future__ import annotations
@@ -73,4 +73,10 @@ def dashboard_panel(user, *, request) -> dict:
             context={"panel": "outreach", "outreach": [r.pk for r in rows]},
             purpose="ダッシュボードの確認",
         )
-    return {"outreach_dashboard": {"rows": rows, "overdue": sum(1 for r in rows if r.overdue)}}
+    return {
+        "outreach_dashboard": {
+            "rows": rows,
+            "overdue": sum(1 for r in rows if r.overdue),
+            "silent": selectors.silent_count(user),
+        }
+    }

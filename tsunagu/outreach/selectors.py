@@ -66,9 +66,9 @@ def caseload(*, user, filters: CaseloadFilter = CaseloadFilter()) -> QuerySet[Ou
         qs = qs.filter(is_urgent=True)
     elif filters.flag == "overdue":
         qs = qs.filter(closed_on__isnull=True, next_action_on__lt=today)
-    elif filters.flag == "due_week":
-        qs = qs.filter(
-            closed_on__isnull=True, next_action_on__lte=today + datetime.timedelta(days=7)
+    elif filters.flag == "due_week":  # urgent records are always due
+        qs = qs.filter(closed_on__isnull=True).filter(
+            Q(next_action_on__lte=today + datetime.timedelta(days=7)) | Q(is_urgent=True)
         )
     elif filters.flag == "silent":
         since = silent_since(today)
@@ -149,8 +149,8 @@ def plans_on_agenda_for(user, record: OutreachRecord):
 
 
 def due_this_week(user) -> list[OutreachRecord]:
-    """The dashboard's panel: open records of the user's agency with a next action due in
-    the coming week or overdue, urgent ones first."""
+    """The dashboard's panel: open records of the user's agency that are urgent or have a
+    next action due in the coming week or overdue, urgent ones first."""
     qs = caseload(user=user, filters=CaseloadFilter(flag="due_week"))
     ids = list(qs.values_list("pk", flat=True)[:PANEL_ROWS])
     return rows_for_page(ids)
@@ -164,8 +164,14 @@ def records_about_persons(user, person_ids: list[int]) -> list[OutreachRecord]:
         access.outreach_records_visible_to(user)
         .filter(person_id__in=person_ids)
         .select_related("agency", "person")
-        .order_by("-began_on", "-id")
+        .order_by(F("closed_on").asc(nulls_first=True), "-is_urgent", "-began_on", "-id")
     )
+
+
+def silent_count(user) -> int:
+    """How many open records of the user's caseload have had no contact for the set number
+    of days (the dashboard links to them)."""
+    return caseload(user=user, filters=CaseloadFilter(flag="silent")).count()
 
 
 #: a chain of 差戻し and 再送 longer than this is not followed (it would be a loop)

@@ -282,7 +282,7 @@ def test_the_caseload_shows_the_agencys_open_records_urgent_first(personas, work
     assert listed() == [urgent, overdue, record, silent]
     assert listed(flag="urgent") == [urgent]
     assert listed(flag="overdue") == [overdue]
-    assert listed(flag="due_week") == [overdue, record]
+    assert listed(flag="due_week") == [urgent, overdue, record]  # urgent is always due
     assert listed(flag="silent") == [silent]
     assert listed(state="closed") == [closed]
     assert listed(q="期限") == [overdue]
@@ -290,4 +290,11 @@ def test_the_caseload_shows_the_agencys_open_records_urgent_first(personas, work
     assert rows[silent.pk].silent and rows[silent.pk].days_since_contact == 120
     assert rows[overdue.pk].overdue and not rows[overdue.pk].silent
     assert not rows[record.pk].overdue and rows[record.pk].days_since_contact == 3
-    assert selectors.due_this_week(worker) == [overdue, record]
+    assert selectors.due_this_week(worker) == [urgent, overdue, record]
+    assert selectors.silent_count(worker) == 1
+    # the person's and the case's panels list the urgent record first too
+    person = people_services.person_create(by=worker, name="北 一郎", name_kana="キタ イチロウ")
+    newer = begin("今日から", 0)  # begun after the urgent one
+    for r in (newer, urgent):
+        services.record_link_person(by=worker, record=r, person=person)
+    assert selectors.records_about_persons(worker, [person.pk]) == [urgent, newer]

@@ -753,3 +753,20 @@ def test_the_record_sheet_prints_as_a_pdf(login, personas, record):
     assert response.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="outreach.print", target_id=str(record.pk)).exists()
     assert login(personas["unrelated"]).get(url).status_code == 404
+
+
+def test_the_printed_sheet_leaves_the_informant_out(login, personas, record, monkeypatch):
+    """The sheet goes out on home visits: the informant (a neighbour, a 民生委員) stays on the
+    record's own page."""
+    from tsunagu.meetings import pdf
+
+    printed = []
+    real = pdf.render_pdf
+    monkeypatch.setattr(
+        pdf, "render_pdf", lambda html, **kw: printed.append(html) or real(html, **kw)
+    )
+    url = reverse("outreach:record_sheet_pdf", args=[record.pk])
+    assert login(personas["outreach"]).get(url).status_code == 200
+    (html,) = printed
+    assert record.label in html and "記録あり（システムの画面で確認）" in html
+    assert "民生委員 田中" not in html and "090-0000-0000" not in html
