@@ -256,12 +256,12 @@ class SuggestedCriteriaOut(Schema):
 class OutreachRecordDetailOut(OutreachRecordOut):
     """A record. ``materials_only``: the user sees it as a meeting's materials (a member of
     a meeting with its plan on the agenda, not of the outreach agency): the informant, the
-    notes on urgency, consent and closure, the history and the contacts are ``null`` or
+    address, the notes on urgency, consent and closure, the history and the contacts are ``null`` or
     empty, and only the plans on that meeting's agenda are given."""
 
     materials_only: bool
     may_work: bool
-    address: str
+    address: str | None
     household_hint: str
     known_facts: str
     informant_name: str | None
@@ -301,6 +301,10 @@ class OutreachRecordDetailOut(OutreachRecordOut):
     contact_count: int | None
     recent_contacts: list[OutreachContactOut]
     plans: list[OutreachPlanOut]
+
+    @staticmethod
+    def resolve_address(obj: OutreachRecord) -> str | None:
+        return None if obj.materials_only else obj.address
 
     @staticmethod
     def resolve_informant_name(obj: OutreachRecord) -> str | None:

@@ -70,6 +70,7 @@ def record(personas) -> OutreachRecord:
         household_hint="80代の母と二人",
         informant_name="民生委員 佐藤",
         informant_contact="090-1111-2222",
+        address="北町3丁目12番地",
     )
 
 
@@ -791,6 +792,8 @@ def test_a_pledged_member_sees_the_record_as_materials(login, personas, record, 
     assert body["stage_label"] == "①情報収集"
     assert body["informant_name"] is None
     assert body["informant_contact"] is None
+    assert body["address"] is None  # as on the web's materials page
+    assert "北町3丁目" not in response.content.decode()
     assert body["events"] == []
     assert body["recent_contacts"] == []
     assert body["contact_count"] is None
