@@ -166,22 +166,31 @@ class PlanForm(BootstrapForm):
 
 
 class MeetingChoiceForm(BootstrapForm):
-    meeting = forms.TypedChoiceField(
+    """The meeting to discuss a plan at: only meetings of the kind the record's consent
+    allows are offered; another meeting sent anyway is refused with the rule (``refusal``
+    gives its message for a meeting id, or None when the meeting is not one the user sees)."""
+
+    meeting = forms.IntegerField(
         label="協議する会議",
-        coerce=int,
-        error_messages={
-            "required": "会議を選んでください。",
-            "invalid_choice": "会議を選択肢から選んでください。",
-        },
+        widget=forms.Select,
+        error_messages={"required": "会議を選んでください。", "invalid": "会議を選んでください。"},
     )
 
-    def __init__(self, *args, meetings=(), **kwargs):
+    def __init__(self, *args, meetings=(), refusal=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting_objects = {m.pk: m for m in meetings}
-        self.fields["meeting"].choices = [
+        self.refusal = refusal
+        self.fields["meeting"].widget.choices = [
             ("", "選んでください"),
             *((m.pk, f"{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M} {m}") for m in meetings),
         ]
+
+    def clean_meeting(self):
+        pk = self.cleaned_data["meeting"]
+        if pk not in self.meeting_objects:
+            message = self.refusal(pk) if self.refusal else None
+            raise forms.ValidationError(message or "会議を選択肢から選んでください。")
+        return pk
 
 
 class PersonLinkForm(BootstrapForm):

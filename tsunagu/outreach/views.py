@@ -577,10 +577,13 @@ def plan_to_meeting(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
         .order_by("-starts_at")[:50]
     )
 
+    def refusal(pk: int) -> str | None:
+        """The rule, for a meeting the user sees that is of the other kind."""
+        other = access.meetings_visible_to(request.user).filter(pk=pk).exclude(kind=kind)
+        return wrong_meeting_message(record) if other.exists() else None
+
     def run(record, form):
-        meeting = form.meeting_objects.get(form.cleaned_data["meeting"])
-        if meeting is None:
-            raise ValidationError({"meeting": "会議を選択肢から選んでください。"})
+        meeting = form.meeting_objects[form.cleaned_data["meeting"]]
         services.plan_to_meeting(by=request.user, plan=plan, meeting=meeting)
 
     return _step(
@@ -593,7 +596,7 @@ def plan_to_meeting(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
         done="計画を会議の議題にしました。会議の決定はこの計画に記録されます。",
         page="plan_to_meeting",
         intro=wrong_meeting_message(record),
-        form_kwargs={"meetings": meetings},
+        form_kwargs={"meetings": meetings, "refusal": refusal},
         extra={"no_meetings": not meetings},
     )
 

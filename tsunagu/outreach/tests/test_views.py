@@ -16,7 +16,7 @@ from tsunagu.audit.models import AuditEvent
 from tsunagu.common import spreadsheet
 from tsunagu.common.tests.exports import as_dict, csv_rows, xlsx
 from tsunagu.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingMember
-from tsunagu.outreach import export, services
+from tsunagu.outreach import export, services, workflow
 from tsunagu.outreach.models import (
     ContactMethod,
     OutreachContact,
@@ -209,8 +209,13 @@ def test_plan_goes_only_to_the_right_kind_of_meeting(login, personas, record):
     response = client.post(
         reverse("outreach:plan_to_meeting", args=[record.pk, plan.pk]), {"meeting": conference.pk}
     )
-    assert response.status_code == 200  # not a choice before consent
+    assert response.status_code == 200  # not a choice before consent: refused with the rule
+    assert response.context["form"].errors["meeting"] == [workflow.BEFORE_CONSENT_MEETING]
     assert not AgendaItem.objects.exists()
+    response = client.post(
+        reverse("outreach:plan_to_meeting", args=[record.pk, plan.pk]), {"meeting": 999999}
+    )
+    assert response.context["form"].errors["meeting"] == ["会議を選択肢から選んでください。"]
     confidential = _meeting(personas, MeetingKind.CONFIDENTIAL)
     MeetingMember.objects.create(meeting=confidential, user=worker.user, name="支援員")
     response = client.post(
