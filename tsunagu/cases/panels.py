@@ -1,7 +1,9 @@
 """The sections of the case page, registered by the apps that own them.
 
 Each panel is ``panel(user, case) -> dict`` (template context): a selector of the viewing
-user, not of the request; what it shows is covered by the case page's audited read. The case
+user, not of the request; what it shows is covered by the case page's audited read, and the
+ids of records of other apps it shows go under :data:`AUDIT` in its answer (merged into that
+read's context, left out of the template's). The case
 page shows every registered panel to those who see the case's content; a panel registered with
 ``limited=True`` is also shown to an agency that knows of the case without consent naming it
 (it must then show only that agency's own records). ``cases`` registers its own panels here;
@@ -14,6 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 Panel = Callable[..., dict]
+
+#: The key of a panel's answer under which it names the records it shows, for the audit.
+AUDIT = "audit"
 
 
 @dataclass(frozen=True)

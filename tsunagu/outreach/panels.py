@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from tsunagu import access
 from tsunagu.audit.services import audit_read
+from tsunagu.cases.panels import AUDIT as CASE_AUDIT
 from tsunagu.people.panels import AUDIT
 
 from . import selectors
@@ -32,7 +33,13 @@ def case_panel(user, case) -> dict:
     for record in records:
         record.recent_contacts = list(selectors.contacts(record)[:5])
         record.contact_total = record.contacts.count()
-    return {"outreach_panel": {"records": records}} if records else {}
+    if not records:
+        return {}
+    shown = {
+        "outreach": [r.pk for r in records],
+        "outreach_contacts": [c.pk for r in records for c in r.recent_contacts],
+    }
+    return {"outreach_panel": {"records": records}, CASE_AUDIT: shown}
 
 
 def person_panel(user, person) -> dict:

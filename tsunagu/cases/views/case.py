@@ -28,7 +28,7 @@ from tsunagu.cases.forms.case import (
     WithdrawForm,
 )
 from tsunagu.cases.models import Case, CaseStatus
-from tsunagu.cases.panels import case_panels
+from tsunagu.cases.panels import AUDIT, case_panels
 from tsunagu.common.paging import CappedPaginator
 from tsunagu.common.spreadsheet import (
     audit_export,
@@ -83,8 +83,10 @@ def _query_without_page(request: HttpRequest) -> str:
     return query_without_page(request)
 
 
-def _audit_view(request: HttpRequest, case: Case, page: str = "") -> None:
-    context = {"case": case.pk, "referral": case.referral_id}
+def _audit_view(
+    request: HttpRequest, case: Case, page: str = "", shown: dict | None = None
+) -> None:
+    context = {"case": case.pk, "referral": case.referral_id, **(shown or {})}
     if page:
         context["page"] = page
     # a limited view shows only the persons the user may see anyway
@@ -217,11 +219,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consent_state, consent_text = _consent_summary(case)
     has_consent = consent_state == selectors.CONSENT_GIVEN
     may_act = _may_act(request, case)
-    _audit_view(request, case, "" if content else "limited")
     team = selectors.mark_team_consent(case, list(case.team.all()))
     panels: dict = {}
+    shown: dict = {}  # the records the panels show from other apps, named in the audited read
     for panel in case_panels(content_visible=content):
-        panels.update(panel(request.user, case))
+        answer = dict(panel(request.user, case))
+        shown.update(answer.pop(AUDIT, {}))
+        panels.update(answer)
+    _audit_view(request, case, "" if content else "limited", shown)
     events = list(case.status_events.all())
     shown = case.visible_subject_ids  # one member's consent never opens another's details
     return render(

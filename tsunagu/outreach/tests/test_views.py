@@ -647,6 +647,8 @@ def test_a_returned_handover_is_followed_to_its_resend_and_may_be_made_again(
     assert statutory_standing(record).case_id == case.pk
     case_page = login(coordinator).get(reverse("cases:case_detail", args=[case.pk]))
     assert record.label in case_page.content.decode()
+    read = AuditEvent.objects.filter(action="case.view", target_id=str(case.pk)).latest("seq")
+    assert read.context["outreach"] == [record.pk]  # the outreach history read is audited
     answer = login(worker).get(f"/api/v1/outreach/records/{record.pk}").json()
     assert answer["handover_referral_id"] == first.pk
     assert answer["current_handover_referral_id"] == again.pk
