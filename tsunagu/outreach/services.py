@@ -21,6 +21,7 @@ from tsunagu.accounts.models import Agency, Area
 from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.validation import max_length_errors
+from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import Consultation, Referral, ReferralStatus
 from tsunagu.meetings.models import AgendaItem, AgendaPurpose, DecisionOutcome, Meeting
 
@@ -303,6 +304,12 @@ def stage_change(
             "occurred_on", occurred_on, "日付", not_before=record.began_on, before_label="開始日"
         )
     )
+    last_change = record.events.filter(kind=EventKind.STAGE).order_by("-occurred_on").first()
+    if "occurred_on" not in errors and last_change and occurred_on < last_change.occurred_on:
+        errors["occurred_on"] = (
+            f"日付は前回の段階の変更（{format_wareki(last_change.occurred_on)}）より前には"
+            "できません。"
+        )
     reason = (reason or "").strip()
     if len(reason) > 300:
         errors["reason"] = "理由は300文字以内で入力してください。"

@@ -315,6 +315,25 @@ def test_bad_stage_changes_change_nothing(worker, record, change, field):
     refused(field, lambda: services.stage_change(**{**kwargs, **change}), record)
 
 
+def test_a_stage_change_is_not_dated_before_the_last_one(worker, record):
+    """The history stays in the order things happened."""
+    record = services.stage_change(
+        by=worker, record=record, to=Stage.PREPARATION, occurred_on=days_ago(20)
+    )
+    message = refused(
+        "occurred_on",
+        lambda: services.stage_change(
+            by=worker, record=record, to=Stage.RELATIONSHIP, occurred_on=days_ago(21)
+        ),
+        record,
+    )
+    assert "前回の段階の変更" in message
+    same_day = services.stage_change(
+        by=worker, record=record, to=Stage.RELATIONSHIP, occurred_on=days_ago(20)
+    )
+    assert same_day.stage == Stage.RELATIONSHIP
+
+
 def test_the_same_stage_is_refused(worker, record):
     refused(
         "stage",

@@ -5,7 +5,8 @@ consents, contacts, closures and reopenings are taken through the services. Each
 accepted or refused exactly as a small model of the rules says, a refused step writes
 nothing, and after every step:
 
-- the record's history (its events in order) replays to its current stage and closure;
+- the record's history (its events in order) replays to its current stage and closure, and
+  its stage changes are dated in the order they were made;
 - a closed record never accepts a contact;
 - ``last_contact_on`` is the latest contact's date, ``first_met_on`` the earliest
   face-to-face contact's (初回面会日), whatever order the contacts were entered in.
@@ -56,6 +57,7 @@ class Model:
         self.person = False
         self.consent = False
         self.last_contact_ago: int | None = None  # days before today of the latest contact
+        self.last_stage_ago: int | None = None  # days before today of the latest stage change
 
     def refuses(self, action) -> type[Exception] | None:
         """The error the step must be refused with, or ``None`` when it is accepted."""
@@ -65,7 +67,9 @@ class Model:
         if self.closed:
             return OutreachRuleError
         if kind == "stage":
-            to, _day, reason = args
+            to, ago, reason = args
+            if self.last_stage_ago is not None and ago > self.last_stage_ago:
+                return ValidationError  # dated before the last stage change
             if to == self.stage:
                 return OutreachRuleError
             if STAGE_ORDER[to] < STAGE_ORDER[self.stage] and not reason:
@@ -84,6 +88,7 @@ class Model:
         kind, *args = action
         if kind == "stage":
             self.stage = args[0]
+            self.last_stage_ago = args[1]
         elif kind == "link":
             self.person = True
         elif kind == "consent":
@@ -144,14 +149,15 @@ def rows(record) -> tuple[int, int, dict]:
 
 def replay(record) -> tuple[str, bool]:
     """The stage and closure the record's history arrives at."""
-    stage, closed = None, False
+    stage, closed, changed_on = None, False, None
     for event in selectors.events(record):
         if event.kind == EventKind.BEGAN:
             assert stage is None
             stage = event.to_stage
         elif event.kind == EventKind.STAGE:
             assert event.from_stage == stage, "an event starts where the one before ended"
-            stage = event.to_stage
+            assert changed_on is None or event.occurred_on >= changed_on, "changes in order"
+            stage, changed_on = event.to_stage, event.occurred_on
         elif event.kind == EventKind.CLOSED:
             assert not closed
             closed = True
@@ -193,6 +199,8 @@ def check(record, model: Model) -> None:
 # back without a reason is refused, with one accepted
 @example(history=[("stage", "home_visit", 30, False), ("stage", "preparation", 20, False)])
 @example(history=[("stage", "home_visit", 30, False), ("stage", "preparation", 20, True)])
+# a change dated before the last one is refused
+@example(history=[("stage", "home_visit", 20, False), ("stage", "accompanying", 30, False)])
 @pytest.mark.django_db
 def test_the_history_always_tells_the_record(personas, agencies, person, history):
     class Rollback(Exception):
