@@ -63,6 +63,19 @@ def area_list() -> QuerySet[Area]:
     return Area.objects.select_related("parent").filter(is_active=True)
 
 
+def area_ids_under(area_id: int) -> list[int]:
+    """The area and every area under it (市全域 > 日常生活圏域 > 地区), from one read of the
+    city's areas (a few dozen) rather than one query per level."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Area.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, frontier = [area_id], [area_id]
+    while frontier:
+        frontier = [c for pk in frontier for c in children.get(pk, ()) if c not in found]
+        found += frontier
+    return found
+
+
 def notification_list(*, user) -> QuerySet[Notification]:
     """The user's own notices, newest first (nobody sees another user's)."""
     if not getattr(user, "is_authenticated", False):

@@ -18,6 +18,7 @@ HEADER = (
     "呼び名",
     "本人",
     "実施機関",
+    "担当職員",
     "段階",
     "同意",
     "開始日",
@@ -35,7 +36,7 @@ def _day(value) -> str:
     return format_wareki(value) if value else ""
 
 
-WIDTHS = (7, 6, 24, 16, 24, 12, 8, 16, 16, 16, 8, 28, 16, 16, 16)
+WIDTHS = (7, 6, 24, 16, 24, 14, 12, 8, 16, 16, 16, 8, 28, 16, 16, 16)
 
 
 def rows(records):
@@ -58,6 +59,7 @@ def _record_rows(records):
             r.label,
             r.person.name if r.person_id else "（未特定）",
             r.agency.name,
+            str(r.assigned_to) if r.assigned_to_id else "",
             r.get_stage_display(),
             r.consent_label,
             _day(r.began_on),

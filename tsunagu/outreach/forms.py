@@ -82,20 +82,32 @@ class RecordForm(_DatedForm):
         help_text="経過の記述とは分けて保存し、この対象の画面にだけ表示します。",
     )
     informant_contact = _text("情報提供者の連絡先", 100)
+    assigned_to = forms.TypedChoiceField(
+        label="担当職員", required=False, coerce=int, empty_value=None
+    )
     is_urgent = forms.BooleanField(label="緊急（生命・安全にかかわる）", required=False)
     urgent_note = _text(
         "緊急対応の記録", 300, help_text="連絡した先（警察・救急・保健所など）と日時"
     )
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), workers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", "不明・未選択"), *((a.pk, a.name) for a in areas)]
         self.area_objects = {a.pk: a for a in areas}
+        self.worker_objects = {u.pk: u for u in workers}
+        self.fields["assigned_to"].choices = [
+            ("", "未定"),
+            *((u.pk, str(u)) for u in workers),
+        ]
+        self.fields["assigned_to"].error_messages["invalid_choice"] = (
+            "担当職員は、この機関のアウトリーチ支援員から選んでください。"
+        )
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
         data["area"] = self.area_objects.get(data.get("area"))
         data["age_band"] = data.get("age_band") or AgeBand.UNKNOWN
+        data["assigned_to"] = self.worker_objects.get(data.get("assigned_to"))
         return data
 
 
@@ -275,10 +287,25 @@ class CaseloadFilterForm(BootstrapForm):
         required=False,
         blank="すべて",
     )
+    assigned = forms.ChoiceField(label="担当", required=False)
+    identified = _choice(
+        "本人", [("no", "未特定"), ("yes", "特定済み")], required=False, blank="すべて"
+    )
+    area = forms.TypedChoiceField(label="圏域", required=False, coerce=int, empty_value=None)
     agency = forms.TypedChoiceField(label="実施機関", required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, agencies=(), **kwargs):
+    def __init__(self, *args, agencies=(), areas=(), workers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [("", "すべて"), *((a.pk, a.name) for a in agencies)]
         if not agencies:
             del self.fields["agency"]
+        self.fields["area"].choices = [("", "すべて"), *((a.pk, a.name) for a in areas)]
+        self.fields["assigned"].choices = [
+            ("", "すべて"),
+            ("mine", "自分の担当"),
+            ("none", "担当なし"),
+            *((str(u.pk), str(u)) for u in workers),
+        ]
+        self.fields["assigned"].error_messages["invalid_choice"] = (
+            "担当を選択肢から選んでください。"
+        )

@@ -168,6 +168,15 @@ class OutreachRecord(models.Model):
         blank=True,
         related_name="+",
     )
+    # the outreach worker who carries the record (担当): a worker of the record's agency
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="担当職員",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

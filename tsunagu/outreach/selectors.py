@@ -13,6 +13,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from tsunagu import access
+from tsunagu.accounts.models import Role, User
+from tsunagu.accounts.selectors import area_ids_under
 from tsunagu.audit.services import audit_read
 from tsunagu.cases.models import Case as MultiAgencyCase
 from tsunagu.cases.models import PlanItem, StatutoryService
@@ -27,6 +29,22 @@ from .workflow import is_silent, silent_since
 PANEL_ROWS = 10
 
 
+def outreach_workers(agency_id: int | None) -> list:
+    """The outreach workers of an agency (active memberships): who may carry its records."""
+    if agency_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            memberships__agency_id=agency_id,
+            memberships__role=Role.OUTREACH_WORKER,
+            memberships__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
 @dataclass(frozen=True)
 class CaseloadFilter:
     q: str = ""
@@ -35,6 +53,10 @@ class CaseloadFilter:
     state: str = "open"  # "open" / "closed" / "all"
     flag: str = ""  # "urgent" / "overdue" / "silent" / "due_week"
     agency: int | None = None  # the office narrowing to one outreach agency
+    area: int | None = None  # the 圏域 and the areas under it
+    identified: str = ""  # "yes" (linked to a registered person) / "no" (未特定)
+    assigned: str = ""  # "mine" / "none" / a worker's id
+    me: int | None = None  # the user asking (for "mine")
 
 
 def _norm(text: str) -> str:
@@ -58,6 +80,18 @@ def caseload(*, user, filters: CaseloadFilter = CaseloadFilter()) -> QuerySet[Ou
         qs = qs.filter(closed_on__isnull=False)
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
+    if filters.area:
+        qs = qs.filter(area_id__in=area_ids_under(filters.area))
+    if filters.identified == "yes":
+        qs = qs.filter(person__isnull=False)
+    elif filters.identified == "no":
+        qs = qs.filter(person__isnull=True)
+    if filters.assigned == "mine":
+        qs = qs.filter(assigned_to_id=filters.me)
+    elif filters.assigned == "none":
+        qs = qs.filter(assigned_to__isnull=True)
+    elif filters.assigned.isdigit():
+        qs = qs.filter(assigned_to_id=int(filters.assigned))
     if filters.consent == "before":
         qs = qs.filter(consented_on__isnull=True)
     elif filters.consent == "after":
@@ -100,7 +134,7 @@ def rows_for_page(ids: list[int]) -> list[OutreachRecord]:
     found = {
         r.pk: r
         for r in OutreachRecord.objects.filter(pk__in=ids).select_related(
-            "agency", "person", "area"
+            "agency", "person", "area", "assigned_to"
         )
     }
     return with_rows([found[pk] for pk in ids if pk in found])
@@ -112,7 +146,9 @@ def get_record_for_user(user, pk) -> OutreachRecord:
     try:
         return (
             access.outreach_records_visible_to(user)
-            .select_related("agency", "person", "area", "connected_agency", "handover_referral")
+            .select_related(
+                "agency", "person", "area", "connected_agency", "handover_referral", "assigned_to"
+            )
             .get(pk=int(pk))
         )
     except (OutreachRecord.DoesNotExist, TypeError, ValueError) as exc:

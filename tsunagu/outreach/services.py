@@ -42,7 +42,7 @@ from .models import (
     Stage,
 )
 from .permissions import NOT_WORKER, outreach_role, works_record
-from .selectors import current_handover
+from .selectors import current_handover, outreach_workers
 from .workflow import OutreachRuleError, meeting_kind_for, require_open, wrong_meeting_message
 
 SUMMARY_MAX = 4000
@@ -69,6 +69,7 @@ RECORD_FIELDS = (
     "closure_reason",
     "connected_agency_id",
     "handover_referral_id",
+    "assigned_to_id",
 )
 
 
@@ -137,6 +138,17 @@ def _check_person(by, person) -> None:
 # ------------------------------------------------------------------------------- records
 
 
+#: ``record_create``'s 担当 when none is named: the worker who begins the record
+BY_DEFAULT = object()
+
+
+def _assignee_errors(agency_id: int, user) -> dict[str, str]:
+    """担当 must be an outreach worker of the record's agency."""
+    if user is None or user.pk in {u.pk for u in outreach_workers(agency_id)}:
+        return {}
+    return {"assigned_to": "担当職員は、この機関のアウトリーチ支援員から選んでください。"}
+
+
 def record_create(
     *,
     by,
@@ -156,10 +168,11 @@ def record_create(
     from_agenda_item: AgendaItem | None = None,
     is_urgent: bool = False,
     urgent_note: str = "",
+    assigned_to=BY_DEFAULT,
 ) -> OutreachRecord:
     """Begin an outreach record for the user's acting agency (often before anyone knows the
-    person's name). It may start from a consultation, a referral or a meeting's agenda item
-    the user may see."""
+    person's name), carried by ``assigned_to`` (by default the worker who begins it). It may
+    start from a consultation, a referral or a meeting's agenda item the user may see."""
     me = acting(by)
     if not outreach_role(by) or me.is_office:
         raise PermissionDenied(
@@ -188,6 +201,9 @@ def record_create(
         errors["urgent_note"] = (
             "緊急にするときは、連絡した先（警察・救急・保健所など）と日時を記録してください。"
         )
+    if assigned_to is BY_DEFAULT:
+        assigned_to = by
+    errors.update(_assignee_errors(me.agency_id, assigned_to))
     if errors:
         raise ValidationError(errors)
     _check_person(by, person)
@@ -214,6 +230,7 @@ def record_create(
             from_agenda_item=from_agenda_item,
             is_urgent=bool(is_urgent),
             urgent_since=timezone.now() if is_urgent else None,
+            assigned_to=assigned_to,
             created_by=by,
             **values,
         )
@@ -233,6 +250,7 @@ EDITABLE = (
     "known_facts",
     "informant_name",
     "informant_contact",
+    "assigned_to",
 )
 
 
@@ -244,7 +262,11 @@ def record_update(*, by, record: OutreachRecord, **changes) -> OutreachRecord:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError({name: "この項目はここでは変更できません。" for name in unknown})
-    text = {k: (v or "").strip() for k, v in changes.items() if k not in ("area", "age_band")}
+    text = {
+        k: (v or "").strip()
+        for k, v in changes.items()
+        if k not in ("area", "age_band", "assigned_to")
+    }
     errors = max_length_errors(
         OutreachRecord, **{k: v for k, v in text.items() if k != "known_facts"}
     )
@@ -254,6 +276,8 @@ def record_update(*, by, record: OutreachRecord, **changes) -> OutreachRecord:
         errors["age_band"] = "年代を選択肢から選んでください。"
     if len(text.get("known_facts", "")) > SUMMARY_MAX:
         errors["known_facts"] = f"分かっていることは{SUMMARY_MAX}文字以内で入力してください。"
+    if "assigned_to" in changes:
+        errors.update(_assignee_errors(record.agency_id, changes["assigned_to"]))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

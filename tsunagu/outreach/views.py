@@ -53,7 +53,10 @@ def _outreach_agencies():
 def caseload(request: HttpRequest) -> HttpResponse:
     office = access.sees_everything(request.user)
     form = forms.CaseloadFilterForm(
-        request.GET or None, agencies=_outreach_agencies() if office else ()
+        request.GET or None,
+        agencies=_outreach_agencies() if office else (),
+        areas=_areas(),
+        workers=() if office else selectors.outreach_workers(access.acting_agency_id(request.user)),
     )
     form.is_valid()
     data = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
@@ -64,9 +67,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         state=data.get("state", "open"),
         flag=data.get("flag", ""),
         agency=data.get("agency"),
+        area=data.get("area"),
+        identified=data.get("identified", ""),
+        assigned=data.get("assigned", ""),
+        me=request.user.pk,
     )
     qs = selectors.caseload(user=request.user, filters=filters).select_related(
-        "agency", "person", "area"
+        "agency", "person", "area", "assigned_to"
     )
     context = {k: str(v) for k, v in data.items()}
     fmt = export_format(request)
@@ -122,8 +129,9 @@ def _areas():
 @form_token_once
 def record_create(request: HttpRequest) -> HttpResponse:
     origins = _origins(request)
+    workers = selectors.outreach_workers(access.acting_agency_id(request.user))
     if request.method == "POST":
-        form = forms.RecordForm(request.POST, areas=_areas())
+        form = forms.RecordForm(request.POST, areas=_areas(), workers=workers)
         if form.is_valid():
             try:
                 record = services.record_create(
@@ -135,12 +143,12 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"アウトリーチ対象「{record.label}」を登録しました。")
                 return redirect("outreach:record_detail", pk=record.pk)
     else:
-        initial = {}
+        initial = {"assigned_to": request.user.pk}
         if origins.get("from_agenda_item") is not None:
             initial["source"] = "meeting"
         elif origins.get("from_referral") is not None or origins.get("from_consultation"):
             initial["source"] = "agency"
-        form = forms.RecordForm(initial=initial, areas=_areas())
+        form = forms.RecordForm(initial=initial, areas=_areas(), workers=workers)
     return render(request, "outreach/record_form.html", {"form": form, "origins": origins})
 
 
@@ -408,6 +416,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         area=record.area_id,
         informant_name=record.informant_name,
         informant_contact=record.informant_contact,
+        assigned_to=record.assigned_to_id,
     )
 
     def run(record, form):
@@ -422,7 +431,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         submit="保存する",
         done="記録を更新しました。",
         page="edit",
-        form_kwargs={"areas": _areas()},
+        form_kwargs={"areas": _areas(), "workers": selectors.outreach_workers(record.agency_id)},
         initial=initial,
     )
 

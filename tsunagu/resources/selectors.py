@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tsunagu.accounts.models import Area
+from tsunagu.accounts.selectors import area_ids_under
 from tsunagu.common.fiscal import add_months
 from tsunagu.common.paging import CappedPaginator, rows_by_ids
 from tsunagu.common.wareki import format_wareki
@@ -50,16 +50,8 @@ class ResourceSearch:
 
 
 def area_ids(area_id: int) -> list[int]:
-    """The area and every area under it (市全域 > 日常生活圏域 > 地区), from one read of the
-    city's areas (a few dozen) rather than one query per level."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Area.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, frontier = [area_id], [area_id]
-    while frontier:
-        frontier = [c for pk in frontier for c in children.get(pk, ()) if c not in found]
-        found += frontier
-    return found
+    """The area and every area under it."""
+    return area_ids_under(area_id)
 
 
 def search(criteria: ResourceSearch = ResourceSearch()) -> QuerySet[Resource]:

@@ -7,9 +7,10 @@ rules refuse 409, invalid input 422, and every read of personal data is recorded
 """
 
 from django.http import Http404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from tsunagu.accounts.models import User
 from tsunagu.api.errors import api_fields, invalid
 from tsunagu.api.inputs import date_input
 from tsunagu.api.pagination import AuditedPagination, filter_context
@@ -46,6 +47,12 @@ class OutreachCaseloadQuery(Schema):
     state: str = "open"
     flag: str = ""
     agency_id: int | None = None
+    area_id: int | None = None
+    identified: str = ""
+    assigned: str = ""
+
+
+IDENTIFIED = ("", "yes", "no")
 
 
 class OutreachRecordIn(Schema):
@@ -65,6 +72,9 @@ class OutreachRecordIn(Schema):
     from_agenda_item_id: int | None = None
     is_urgent: bool = False
     urgent_note: str = ""
+    assigned_to_id: int | None = Field(
+        None, description="担当職員（この機関のアウトリーチ支援員）。省略すると登録した人"
+    )
 
 
 class OutreachRecordPatch(Schema):
@@ -76,13 +86,26 @@ class OutreachRecordPatch(Schema):
     known_facts: str | None = None
     informant_name: str | None = None
     informant_contact: str | None = None
+    assigned_to_id: int | None = None
 
 
 class OutreachPersonIn(Schema):
     person_id: int | None = None
 
 
-RECORD_FIELDS = {"area": "area_id", "person": "person_id"}
+RECORD_FIELDS = {"area": "area_id", "person": "person_id", "assigned_to": "assigned_to_id"}
+
+
+def _assignee(pk: int | None):
+    """The user named as 担当 (the service decides whether they may carry the record)."""
+    if pk is None:
+        return None
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise invalid(
+            {"assigned_to_id": "担当職員は、この機関のアウトリーチ支援員から選んでください。"}
+        )
+    return user
 
 
 def _caseload_page(request, items, *, page, filters, **params):
@@ -106,8 +129,10 @@ def record_list(request, filters: Query[OutreachCaseloadQuery]):
     ④家庭訪問、``accompanying`` ⑤同行支援）、``consent``（``before`` 同意前、``after``
     同意後）、``state``（``open`` 継続中＝既定、``closed`` 終了、``all`` すべて）、
     ``flag``（``urgent`` 緊急、``overdue`` 予定日超過、``silent`` 長く接触のないもの、
-    ``due_week`` 次の予定日が1週間以内のもの（過ぎたものを含む））、``agency_id``
-    （事務局が機関を絞るとき）。"""
+    ``due_week`` 次の予定日が1週間以内のもの（過ぎたものと緊急のものを含む））、
+    ``agency_id``（事務局が機関を絞るとき）、``area_id``（圏域。その下の地区を含む）、
+    ``identified``（``no`` 本人未特定、``yes`` 特定済み）、``assigned``（``mine`` 自分の
+    担当、``none`` 担当なし、職員のID）。"""
     require_perm(request, "outreach.use")
     errors = {}
     if filters.stage and filters.stage not in Stage.values:
@@ -118,6 +143,12 @@ def record_list(request, filters: Query[OutreachCaseloadQuery]):
         errors["state"] = "open（継続中）、closed（終了）、all（すべて）のいずれかです。"
     if filters.flag not in FLAGS:
         errors["flag"] = "urgent、overdue、silent、due_week のいずれかを指定してください。"
+    if filters.identified not in IDENTIFIED:
+        errors["identified"] = "no（未特定）または yes（特定済み）を指定してください。"
+    if filters.assigned not in ("", "mine", "none") and not filters.assigned.isdigit():
+        errors["assigned"] = "mine（自分の担当）、none（担当なし）、職員のIDのいずれかです。"
+    if filters.area_id is not None:
+        area_of(filters.area_id)
     if errors:
         raise invalid(errors)
     found = selectors.caseload(
@@ -129,9 +160,13 @@ def record_list(request, filters: Query[OutreachCaseloadQuery]):
             state=filters.state,
             flag=filters.flag,
             agency=filters.agency_id,
+            area=filters.area_id,
+            identified=filters.identified,
+            assigned=filters.assigned,
+            me=request.user.pk,
         ),
     )
-    return found.select_related("agency", "person", "area")
+    return found.select_related("agency", "person", "area", "assigned_to")
 
 
 @router.post(
@@ -147,9 +182,13 @@ def record_create(request, payload: OutreachRecordIn):
     ``family``・``self``・``business``・``other``。情報提供者の氏名・連絡先は、この対象の
     記録を担当する機関と事務局だけに示されます。元になった相談・つなぎ・議題を
     ``from_*_id`` で示せます（閲覧できないものは 404）。緊急（``is_urgent``）にするときは
-    ``urgent_note`` に連絡した先と日時を記録します。"""
+    ``urgent_note`` に連絡した先と日時を記録します。担当職員（``assigned_to_id``）は
+    この機関のアウトリーチ支援員で、省略すると登録した人です（``null`` で未定）。"""
     require_perm(request, "outreach.use")
     data = payload.dict()
+    named = data.pop("assigned_to_id")
+    if "assigned_to_id" in payload.model_fields_set:
+        data["assigned_to"] = _assignee(named)
     began_on = date_input(data.pop("began_on"), "began_on")
     area = area_of(data.pop("area_id"))
     person_id = data.pop("person_id")
@@ -212,15 +251,18 @@ def record_detail(request, record_id: int):
 )
 @api_fields(RECORD_FIELDS)
 def record_update(request, record_id: int, payload: OutreachRecordPatch):
-    """送った項目だけを変えます。``area_id`` に ``null`` を送ると圏域を外します。
-    呼び名・年代・住所・世帯について・分かっていること・情報提供者を直せます。"""
+    """送った項目だけを変えます。``area_id`` に ``null`` を送ると圏域を外し、
+    ``assigned_to_id`` に ``null`` を送ると担当を未定にします。呼び名・年代・住所・世帯に
+    ついて・分かっていること・情報提供者・担当職員を直せます。"""
     record = working(request, record_id)
     changes = payload.dict(exclude_unset=True)
-    nulls = [k for k, v in changes.items() if v is None and k != "area_id"]
+    nulls = [k for k, v in changes.items() if v is None and k not in ("area_id", "assigned_to_id")]
     if nulls:
         raise invalid({k: "値を指定してください。" for k in nulls})
     if "area_id" in changes:
         changes["area"] = area_of(changes.pop("area_id"))
+    if "assigned_to_id" in changes:
+        changes["assigned_to"] = _assignee(changes.pop("assigned_to_id"))
     services.record_update(by=request.user, record=record, **changes)
     return record_answer(request, record)
 

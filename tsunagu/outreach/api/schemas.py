@@ -53,6 +53,12 @@ class OutreachRecordOut(Schema):
     is_closed: bool
     closed_on: datetime.date | None
     closed_on_wareki: str | None
+    assigned_to_id: int | None
+    assigned_to_name: str | None
+
+    @staticmethod
+    def resolve_assigned_to_name(obj: OutreachRecord) -> str | None:
+        return user_name(obj.assigned_to) if obj.assigned_to_id else None
 
     @staticmethod
     def resolve_agency_name(obj: OutreachRecord) -> str:

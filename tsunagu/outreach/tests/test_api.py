@@ -173,6 +173,7 @@ def test_create_list_and_detail(login, personas):
     assert created["source_label"] == "家族"
     assert created["age_band_label"] == "40代"
     assert created["agency_name"] == personas["outreach"].agency.name
+    assert created["assigned_to_id"] == personas["outreach"].user.pk  # the one who begins it
     assert (created["materials_only"], created["may_work"]) == (False, True)
     assert [e["kind_label"] for e in created["events"]] == ["開始"]
     record = OutreachRecord.objects.get(pk=created["id"])
@@ -245,6 +246,19 @@ def test_create_refuses_bad_input_with_the_fields(login, personas):
     assert unknown_area.status_code == 422
     assert "area_id" in errors_of(unknown_area)
     assert not OutreachRecord.objects.exists()
+
+
+def test_create_names_the_assignee_or_none(login, personas):
+    client = login(personas["outreach"])
+    body = {"label": "南部 B", "source": "family", "began_on": days_ago(1)}
+    refused = post(client, "/outreach/records", body | {"assigned_to_id": personas["desk"].user.pk})
+    assert refused.status_code == 422
+    assert "アウトリーチ支援員" in refused.json()["errors"]["assigned_to_id"][0]
+    unknown = post(client, "/outreach/records", body | {"assigned_to_id": 999999})
+    assert unknown.status_code == 422 and "assigned_to_id" in unknown.json()["errors"]
+    assert not OutreachRecord.objects.exists()
+    none = post(client, "/outreach/records", body | {"assigned_to_id": None})
+    assert none.status_code == 201 and none.json()["assigned_to_id"] is None
 
 
 def test_create_with_a_person_the_user_may_not_see_is_404(login, personas):

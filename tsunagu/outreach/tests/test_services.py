@@ -1052,3 +1052,46 @@ def test_the_criteria_come_from_the_records_facts(
     linked.person = None
     unidentified = suggested_criteria(worker, linked)
     assert not unidentified.gap and not unidentified.household
+
+
+# ---------------------------------------------------------------------------- 担当職員
+
+
+def test_the_worker_who_begins_a_record_carries_it_until_it_is_handed_on(
+    personas, agencies, worker, record
+):
+    from conftest import make_persona
+    from tsunagu.accounts.models import Role
+
+    assert record.assigned_to == worker
+    colleague = make_persona("csw_second", agencies["csw"], Role.OUTREACH_WORKER).user
+    moved = services.record_update(by=worker, record=record, assigned_to=colleague)
+    assert moved.assigned_to == colleague
+    assert audits("outreach.update").get().changes["assigned_to_id"] == {
+        "before": worker.pk,
+        "after": colleague.pk,
+    }
+    unassigned = services.record_update(by=worker, record=moved, assigned_to=None)
+    assert unassigned.assigned_to is None
+    # only an outreach worker of the record's agency carries it
+    for other in (personas["desk"].user, personas["coordinator"].user):
+        message = refused(
+            "assigned_to",
+            lambda other=other: services.record_update(by=worker, record=record, assigned_to=other),
+            unassigned,
+        )
+        assert "アウトリーチ支援員" in message
+    refused(
+        "assigned_to",
+        lambda: services.record_create(
+            by=worker,
+            label="南部 40代女性 B",
+            source="family",
+            began_on=days_ago(1),
+            assigned_to=personas["desk"].user,
+        ),
+    )
+    begun = services.record_create(
+        by=worker, label="南部 40代女性 B", source="family", began_on=days_ago(1), assigned_to=None
+    )
+    assert begun.assigned_to is None

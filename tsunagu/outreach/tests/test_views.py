@@ -336,6 +336,83 @@ def test_caseload_filters_and_exports(login, personas, record):
     assert event.context["rows"] == 2 and event.context["list"] == "アウトリーチ担当一覧"
 
 
+def test_the_caseload_narrows_to_my_records_to_an_area_and_to_the_unidentified(
+    login, personas, agencies, record
+):
+    import json
+
+    from tsunagu.accounts.models import Area
+    from tsunagu.people.services import person_create
+
+    worker = personas["outreach"]
+    colleague = make_persona("csw_second", agencies["csw"], Role.OUTREACH_WORKER)
+    north = Area.objects.create(code="north", name="北部圏域", kind="daily_life")
+    north_district = Area.objects.create(
+        code="north1", name="北一地区", kind="district", parent=north
+    )
+    theirs = services.record_create(
+        by=colleague.user,
+        label="西部 50代男性 D",
+        source="resident",
+        began_on=_today(),
+        area=north_district,
+    )
+    named = person_create(by=colleague.user, name="西 次郎", name_kana="ニシ ジロウ")
+    services.record_link_person(by=colleague.user, record=theirs, person=named)
+    client = login(worker)
+    url = reverse("outreach:caseload")
+
+    def labels(**query):
+        page = client.get(url, query).content.decode()
+        return [label for label in ("北部 60代男性 A", "西部 50代男性 D") if label in page]
+
+    assert labels() == ["北部 60代男性 A", "西部 50代男性 D"]
+    assert labels(assigned="mine") == ["北部 60代男性 A"]
+    assert labels(assigned=str(colleague.user.pk)) == ["西部 50代男性 D"]
+    assert labels(area=north.pk) == ["西部 50代男性 D"]  # the 地区 under the 圏域 too
+    assert labels(identified="no") == ["北部 60代男性 A"]
+    assert labels(identified="yes") == ["西部 50代男性 D"]
+    page = client.get(url).content.decode()
+    assert "担当 csw_second さん" in page
+    first = as_dict(*xlsx(client.get(url, {"export": "xlsx", "assigned": "mine"}))[0][:2])
+    assert first["担当職員"] == str(worker.user)
+    answer = client.get("/api/v1/outreach/records", {"assigned": "mine"}).json()
+    assert [r["label"] for r in answer["items"]] == ["北部 60代男性 A"]
+    assert answer["items"][0]["assigned_to_name"] == str(worker.user)
+    answer = client.get("/api/v1/outreach/records", {"identified": "yes", "area_id": north.pk})
+    assert [r["label"] for r in answer.json()["items"]] == ["西部 50代男性 D"]
+    bad = client.get("/api/v1/outreach/records", {"identified": "maybe", "assigned": "x"})
+    assert bad.status_code == 422 and set(bad.json()["errors"]) >= {"identified", "assigned"}
+    # the record's page and its edit form carry the assignee
+    page = client.get(reverse("outreach:record_detail", args=[theirs.pk])).content.decode()
+    assert "csw_second さん" in page
+    response = client.post(
+        reverse("outreach:record_edit", args=[theirs.pk]),
+        {"label": theirs.label, "assigned_to": str(worker.user.pk)},
+    )
+    assert response.status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.assigned_to == worker.user
+    desk = personas["desk"].user.pk
+    response = client.post(
+        reverse("outreach:record_edit", args=[theirs.pk]),
+        {"label": theirs.label, "assigned_to": str(desk)},
+    )
+    assert "アウトリーチ支援員から選んでください" in response.content.decode()
+    changed = client.patch(
+        f"/api/v1/outreach/records/{theirs.pk}",
+        json.dumps({"assigned_to_id": desk}),
+        content_type="application/json",
+    )
+    assert changed.status_code == 422 and "assigned_to_id" in changed.json()["errors"]
+    changed = client.patch(
+        f"/api/v1/outreach/records/{theirs.pk}",
+        '{"assigned_to_id": null}',
+        content_type="application/json",
+    )
+    assert changed.status_code == 200 and changed.json()["assigned_to_id"] is None
+
+
 def test_the_caseload_file_has_every_record_read_a_chunk_at_a_time(
     login, personas, record, monkeypatch
 ):
