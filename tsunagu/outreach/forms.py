@@ -251,14 +251,28 @@ class CloseForm(_DatedForm):
     connected_agency = forms.TypedChoiceField(
         label="つながった機関", required=False, coerce=int, empty_value=None
     )
+    connected_referral = forms.TypedChoiceField(
+        label="つながったときのつなぎ",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="この機関から本人についてつないだもの。選ぶと、つながった機関はその送り先です。",
+    )
     note = _text("終了についての記録", 300, rows=2, help_text="拒否・その他のときは必須です。")
 
-    def __init__(self, *args, agencies=(), **kwargs):
+    def __init__(self, *args, agencies=(), referrals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.agency_objects = {a.pk: a for a in agencies}
         self.fields["connected_agency"].choices = [("", "選んでください")] + [
             (a.pk, a.name) for a in agencies
         ]
+        self.referral_objects = {r.pk: r for r in referrals}
+        self.fields["connected_referral"].choices = [("", "なし")] + [
+            (r.pk, f"#{r.pk} {timezone.localtime(r.sent_at):%Y-%m-%d} {r.to_agency.name}")
+            for r in referrals
+        ]
+        if not referrals:
+            del self.fields["connected_referral"]
 
 
 class ReopenForm(BootstrapForm):

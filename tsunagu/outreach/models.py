@@ -168,6 +168,14 @@ class OutreachRecord(models.Model):
         blank=True,
         related_name="+",
     )
+    connected_referral = models.ForeignKey(
+        "consultations.Referral",
+        verbose_name="つながったときのつなぎ",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # the outreach worker who carries the record (担当): a worker of the record's agency
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -238,6 +238,18 @@ def _earlier_referrals(referral_id: int) -> list[int]:
     return found
 
 
+def closing_referrals(record: OutreachRecord) -> list[Referral]:
+    """The referrals by which the person may have been connected at closure: those the
+    record's agency sent about the person (the hand-over to 多機関協働 among them)."""
+    if record.person_id is None:
+        return []
+    return list(
+        Referral.objects.filter(from_agency_id=record.agency_id, person_id=record.person_id)
+        .select_related("to_agency")
+        .order_by("-sent_at", "-id")[:30]
+    )
+
+
 def records_handed_over_by(case) -> list[OutreachRecord]:
     """The outreach records whose hand-over referral (or a 再送 of it after a 差戻し) opened
     ``case`` (shown to whoever sees the case's content: the coordinator continues what outreach

@@ -42,7 +42,7 @@ from .models import (
     Stage,
 )
 from .permissions import NOT_WORKER, outreach_role, works_record
-from .selectors import current_handover, outreach_workers
+from .selectors import closing_referrals, current_handover, outreach_workers
 from .workflow import OutreachRuleError, meeting_kind_for, require_open, wrong_meeting_message
 
 SUMMARY_MAX = 4000
@@ -68,6 +68,7 @@ RECORD_FIELDS = (
     "closed_on",
     "closure_reason",
     "connected_agency_id",
+    "connected_referral_id",
     "handover_referral_id",
     "assigned_to_id",
 )
@@ -755,11 +756,15 @@ def record_close(
     reason: str,
     note: str = "",
     connected_agency: Agency | None = None,
+    connected_referral: Referral | None = None,
 ) -> OutreachRecord:
-    """End the outreach: the person is connected to a suitable agency (which one), or for
-    another recorded reason."""
+    """End the outreach: the person is connected to a suitable agency (which one, and the
+    referral by which the record's agency connected them, when there is one), or for another
+    recorded reason."""
     _require_worker(by, record)
     require_open(record)
+    if connected_referral is not None and connected_agency is None:
+        connected_agency = connected_referral.to_agency
     errors = _date_errors(
         "closed_on", closed_on, "終了日", not_before=record.began_on, before_label="開始日"
     )
@@ -768,6 +773,16 @@ def record_close(
         errors["closure_reason"] = "終了の理由を選択肢から選んでください。"
     elif reason == ClosureReason.CONNECTED and connected_agency is None:
         errors["connected_agency"] = "つながった機関を選んでください。"
+    elif connected_referral is not None and (
+        reason != ClosureReason.CONNECTED
+        or connected_referral.pk not in {r.pk for r in closing_referrals(record)}
+    ):
+        errors["connected_referral"] = (
+            "つなぎは、この機関が本人について送ったものから選んでください"
+            "（理由が「適切な機関につながった」のとき）。"
+        )
+    elif connected_referral is not None and connected_referral.to_agency_id != connected_agency.pk:
+        errors["connected_referral"] = "つなぎの送り先と、つながった機関が違います。"
     elif reason in (ClosureReason.REFUSED, ClosureReason.OTHER) and not note:
         errors["closure_note"] = "終了の事情を記録してください。"
     if (
@@ -787,10 +802,12 @@ def record_close(
         locked.closure_reason = reason
         locked.closure_note = note
         locked.connected_agency = connected_agency if reason == ClosureReason.CONNECTED else None
+        locked.connected_referral = connected_referral
         locked.save()
         label = ClosureReason(reason).label
         if locked.connected_agency is not None:
-            label += f"（{connected_agency.name}）"
+            via = f"・つなぎ #{connected_referral.pk}" if connected_referral else ""
+            label += f"（{connected_agency.name}{via}）"
         _event(by, locked, EventKind.CLOSED, occurred_on=closed_on, note=f"{label} {note}".strip())
         _audit(by, "outreach.close", locked, before=before, purpose=note)
     return locked
@@ -813,6 +830,7 @@ def record_reopen(*, by, record: OutreachRecord, reason: str) -> OutreachRecord:
         locked.closure_reason = ""
         locked.closure_note = ""
         locked.connected_agency = None
+        locked.connected_referral = None
         locked.save()
         _event(by, locked, EventKind.REOPENED, note=reason)
         _audit(by, "outreach.reopen", locked, before=before, purpose=reason)

@@ -34,7 +34,7 @@ from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import IssueCategory, ReferralStatus
 
 from . import export, forms, selectors, services
-from .models import STAGE_ORDER, ClosureReason, OutreachPlan, Stage
+from .models import STAGE_ORDER, OutreachPlan, Stage
 from .permissions import NOT_WORKER, works_record
 from .workflow import is_silent, meeting_kind_for, silent_days, wrong_meeting_message
 
@@ -728,8 +728,6 @@ def record_close(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(record, form):
         data = form.cleaned_data
-        if data["closure_reason"] == ClosureReason.CONNECTED and not data["connected_agency"]:
-            raise ValidationError({"connected_agency": "つながった機関を選んでください。"})
         services.record_close(
             by=request.user,
             record=record,
@@ -737,6 +735,7 @@ def record_close(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["closure_reason"],
             note=data["note"],
             connected_agency=form.agency_objects.get(data["connected_agency"]),
+            connected_referral=form.referral_objects.get(data.get("connected_referral")),
         )
 
     return _step(
@@ -750,7 +749,10 @@ def record_close(request: HttpRequest, pk: int) -> HttpResponse:
         page="close",
         intro="本人が適切な機関につながったとき、または転居・死亡・本人の強い拒否などで"
         "終了します。終了しても記録は残り、いつでも再開できます。",
-        form_kwargs={"agencies": agencies},
+        form_kwargs={
+            "agencies": agencies,
+            "referrals": selectors.closing_referrals(_workable(request, pk)),
+        },
     )
 
 

@@ -8,7 +8,7 @@ from tsunagu.api.errors import api_fields, invalid
 from tsunagu.api.inputs import date_input
 from tsunagu.consultations import selectors as consultation_selectors
 
-from .. import services
+from .. import selectors, services
 from .answer import STEP_ERRORS, agency_of, record_answer, working
 from .schemas import OutreachRecordDetailOut
 
@@ -46,6 +46,7 @@ class OutreachCloseIn(Schema):
     closure_reason: str = ""
     closure_note: str = ""
     connected_agency_id: int | None = None
+    connected_referral_id: int | None = None
 
 
 class OutreachReopenIn(Schema):
@@ -169,14 +170,29 @@ def handover(request, record_id: int, payload: OutreachHandoverIn):
     response={200: OutreachRecordDetailOut, **STEP_ERRORS},
     summary="アウトリーチの終了（理由を添えて）",
 )
-@api_fields({"connected_agency": "connected_agency_id"})
+@api_fields(
+    {"connected_agency": "connected_agency_id", "connected_referral": "connected_referral_id"}
+)
 def record_close(request, record_id: int, payload: OutreachCloseIn):
     """``closure_reason`` は ``connected``（適切な機関につながった。``connected_agency_id``
     が必要）、``moved``（転居）、``died``（死亡）、``refused``（本人の強い拒否で一時終了）、
     ``other``（その他）。``refused`` と ``other`` は ``closure_note`` に事情が必要です。
-    ``closed_on`` は和暦・西暦のどちらでも指定できます。"""
+    ``closed_on`` は和暦・西暦のどちらでも指定できます。``connected_referral_id`` には、
+    この機関が本人について送ったつなぎ（多機関協働へのつなぎを含む）を指定でき、
+    つながった機関はその送り先になります。"""
     record = working(request, record_id)
     connected = agency_of(request, payload.connected_agency_id, "connected_agency_id")
+    referral = None
+    if payload.connected_referral_id is not None:
+        choices = {r.pk: r for r in selectors.closing_referrals(record)}
+        referral = choices.get(payload.connected_referral_id)
+        if referral is None:
+            raise invalid(
+                {
+                    "connected_referral_id": "つなぎは、この機関が本人について送ったものから"
+                    "選んでください。"
+                }
+            )
     services.record_close(
         by=request.user,
         record=record,
@@ -184,6 +200,7 @@ def record_close(request, record_id: int, payload: OutreachCloseIn):
         reason=payload.closure_reason,
         note=payload.closure_note,
         connected_agency=connected,
+        connected_referral=referral,
     )
     return record_answer(request, record)
 

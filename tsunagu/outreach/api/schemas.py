@@ -301,6 +301,7 @@ class OutreachRecordDetailOut(OutreachRecordOut):
     closure_note: str | None
     connected_agency_id: int | None
     connected_agency_name: str | None
+    connected_referral_id: int | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
     events: list[OutreachEventOut]
@@ -373,6 +374,10 @@ class OutreachRecordDetailOut(OutreachRecordOut):
     @staticmethod
     def resolve_closure_note(obj: OutreachRecord) -> str | None:
         return None if obj.materials_only else obj.closure_note
+
+    @staticmethod
+    def resolve_connected_referral_id(obj: OutreachRecord) -> int | None:
+        return None if obj.materials_only else obj.connected_referral_id
 
     @staticmethod
     def resolve_connected_agency_name(obj: OutreachRecord) -> str | None:

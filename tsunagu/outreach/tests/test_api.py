@@ -936,6 +936,12 @@ def test_close_and_reopen(login, personas, record, agencies):
     assert list(errors_of(no_note)) == ["closure_note"]
     no_date = post(client, f"{r}/close", {"closure_reason": "moved"})
     assert list(errors_of(no_date)) == ["closed_on"]
+    not_ours = post(
+        client,
+        f"{r}/close",
+        {"closed_on": days_ago(1), "closure_reason": "connected", "connected_referral_id": 99999},
+    )
+    assert list(errors_of(not_ours)) == ["connected_referral_id"]
     closed = post(
         client,
         f"{r}/close",
@@ -950,6 +956,7 @@ def test_close_and_reopen(login, personas, record, agencies):
     assert (body["is_closed"], body["closed_on"]) == (True, days_ago(1))
     assert body["closure_reason_label"] == "適切な機関につながった"
     assert body["connected_agency_name"] == agencies["houkatsu"].name
+    assert body["connected_referral_id"] is None
     # a closed record takes no stage, contact or plan
     for route, data in (
         (f"{r}/stage", {"stage": "preparation", "occurred_on": days_ago(1)}),

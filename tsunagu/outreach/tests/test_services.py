@@ -1095,3 +1095,46 @@ def test_the_worker_who_begins_a_record_carries_it_until_it_is_handed_on(
         by=worker, label="南部 40代女性 B", source="family", began_on=days_ago(1), assigned_to=None
     )
     assert begun.assigned_to is None
+
+
+def test_closing_as_connected_names_the_referral_that_connected(
+    personas, agencies, worker, consented, multi_agency, hikikomori
+):
+    referral = handover(worker, consented, multi_agency, [hikikomori])
+    consented.refresh_from_db()
+    # a referral of another reason, or one not sent by the record's agency, is refused
+    refused(
+        "connected_referral",
+        lambda: services.record_close(
+            by=worker,
+            record=consented,
+            closed_on=days_ago(0),
+            reason="moved",
+            connected_referral=referral,
+        ),
+        consented,
+    )
+    refused(
+        "connected_referral",
+        lambda: services.record_close(
+            by=worker,
+            record=consented,
+            closed_on=days_ago(0),
+            reason="connected",
+            connected_agency=agencies["houkatsu"],
+            connected_referral=referral,
+        ),
+        consented,
+    )
+    closed = services.record_close(
+        by=worker,
+        record=consented,
+        closed_on=days_ago(0),
+        reason="connected",
+        connected_referral=referral,
+    )
+    assert (closed.connected_agency, closed.connected_referral) == (multi_agency, referral)
+    event = closed.events.filter(kind=EventKind.CLOSED).get()
+    assert f"つなぎ #{referral.pk}" in event.note
+    reopened = services.record_reopen(by=worker, record=closed, reason="再び関わる")
+    assert reopened.connected_referral is None

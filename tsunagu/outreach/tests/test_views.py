@@ -730,6 +730,23 @@ def test_a_returned_handover_is_followed_to_its_resend_and_may_be_made_again(
     assert answer["handover_referral_id"] == first.pk
     assert answer["current_handover_referral_id"] == again.pk
     assert answer["current_handover_status"] == "accepted"
+    # the person is connected: the record closes naming the referral that connected them
+    client = login(worker)
+    close = client.get(reverse("outreach:record_close", args=[record.pk])).content.decode()
+    assert f'<option value="{again.pk}">#{again.pk} ' in close
+    response = client.post(
+        reverse("outreach:record_close", args=[record.pk]),
+        {
+            "closed_on": _today().isoformat(),
+            "closure_reason": "connected",
+            "connected_referral": str(again.pk),
+        },
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert (record.connected_referral, record.connected_agency) == (again, agencies["council"])
+    page = client.get(reverse("outreach:record_detail", args=[record.pk])).content.decode()
+    assert 'data-testid="outreach-connected-referral"' in page
 
 
 def test_after_a_return_a_new_handover_replaces_the_first(login, personas, agencies, record):
