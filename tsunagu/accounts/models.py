@@ -301,6 +301,7 @@ class NotificationKind(models.TextChoices):
     MONITORING_DUE = "monitoring_due", "モニタリング・評価の予定"
     ACCOUNT_SECURITY = "account_security", "アカウントの安全"
     ROLE_GRANT = "role_grant", "役割付与の承認"
+    OUTREACH_IDENTIFY = "outreach_identify", "アウトリーチ対象の本人の特定"
 
 
 class RoleGrantStatus(models.TextChoices):

@@ -209,6 +209,16 @@ class PersonLinkForm(BootstrapForm):
     q = forms.CharField(label="氏名・ふりがな", required=False, max_length=100)
 
 
+class IdentifyRequestForm(BootstrapForm):
+    note = _text(
+        "事務局に伝えること",
+        300,
+        required=True,
+        rows=3,
+        help_text="氏名・生年月日・住所など、本人を特定する手がかり（この対象の経過に残ります）",
+    )
+
+
 class HandoverForm(BootstrapForm):
     to_agency = forms.TypedChoiceField(
         label="つなぎ先（多機関協働事業者）",

@@ -252,6 +252,7 @@ class EventKind(models.TextChoices):
     BEGAN = "began", "開始"
     STAGE = "stage", "段階の変更"
     PERSON = "person", "本人の特定"
+    IDENTIFY_REQUEST = "identify_request", "事務局へ本人の特定を依頼"
     CONSENT = "consent", "同意（利用申込）"
     URGENT = "urgent", "緊急の指定"
     URGENT_CLEARED = "urgent_cleared", "緊急の解除"

@@ -45,6 +45,18 @@ def outreach_workers(agency_id: int | None) -> list:
     )
 
 
+def office_officers(*, exclude=None) -> list:
+    """The program office's officers (who identify a person for an outreach worker)."""
+    qs = User.objects.filter(
+        is_active=True,
+        memberships__role=Role.MUNICIPAL_OFFICER,
+        memberships__is_active=True,
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(qs.distinct().order_by("pk"))
+
+
 @dataclass(frozen=True)
 class CaseloadFilter:
     q: str = ""

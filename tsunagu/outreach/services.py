@@ -13,11 +13,13 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.accounts.acting import acting
-from tsunagu.accounts.models import Agency, Area
+from tsunagu.accounts.models import Agency, Area, NotificationKind
+from tsunagu.accounts.services import notification_notify
 from tsunagu.audit.services import audit_record, diff, snapshot
 from tsunagu.common.errors import NotVisible
 from tsunagu.common.validation import max_length_errors
@@ -42,7 +44,7 @@ from .models import (
     Stage,
 )
 from .permissions import NOT_WORKER, outreach_role, works_record
-from .selectors import closing_referrals, current_handover, outreach_workers
+from .selectors import closing_referrals, current_handover, office_officers, outreach_workers
 from .workflow import OutreachRuleError, meeting_kind_for, require_open, wrong_meeting_message
 
 SUMMARY_MAX = 4000
@@ -312,6 +314,42 @@ def record_link_person(*, by, record: OutreachRecord, person) -> OutreachRecord:
         locked.save(update_fields=["person", "updated_at"])
         _event(by, locked, EventKind.PERSON, note=f"本人を特定（本人ID {person.pk}）")
         _audit(by, "outreach.link_person", locked, before=before)
+    return locked
+
+
+def identify_request(*, by, record: OutreachRecord, note: str) -> OutreachRecord:
+    """Ask the program office to identify the person: the worker has learned who they are,
+    but the "is this person known?" check answers that another agency already knows them,
+    so the worker neither sees nor registers them again. The office (which sees every
+    person) links the record; the worker's note stays in the record's history."""
+    _require_worker(by, record)
+    require_open(record)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(
+            {"note": "分かったこと（氏名・生年月日・住所など、特定の手がかり）を入力してください。"}
+        )
+    if len(note) > 300:
+        raise ValidationError({"note": "300文字以内で入力してください。"})
+    if record.person_id is not None:
+        raise OutreachRuleError({"person": "この対象は既に本人と結び付いています。"})
+    with transaction.atomic():
+        locked = _locked(record)
+        require_open(locked)
+        event = _event(by, locked, EventKind.IDENTIFY_REQUEST, note=note)
+        _audit(by, "outreach.identify_request", locked, context={"event": event.pk})
+        me = acting(by)
+        for officer in office_officers(exclude=by):
+            notification_notify(
+                recipient=officer,
+                kind=NotificationKind.OUTREACH_IDENTIFY,
+                message=(
+                    f"{me.agency.name}の{by}さんが、アウトリーチ対象 #{locked.pk} の本人の特定を"
+                    "依頼しました。記録の画面で本人と結び付けてください。"
+                ),
+                url=reverse("outreach:record_detail", args=[locked.pk]),
+                key=f"outreach_identify:{event.pk}",
+            )
     return locked
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("outreach/<int:pk>/stage/", views.stage_change, name="stage_change"),
     path("outreach/<int:pk>/consent/", views.consent_record, name="consent_record"),
     path("outreach/<int:pk>/person/", views.person_link, name="person_link"),
+    path("outreach/<int:pk>/person/request/", views.identify_request, name="identify_request"),
     path("outreach/<int:pk>/urgent/", views.urgent_set, name="urgent_set"),
     path("outreach/<int:pk>/urgent/clear/", views.urgent_clear, name="urgent_clear"),
     path("outreach/<int:pk>/plans/new/", views.plan_create, name="plan_create"),

@@ -655,6 +655,29 @@ def person_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data_view("outreach.view_record")
 @form_token_once
+def identify_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the program office to identify a person another agency already knows."""
+
+    def run(record, form):
+        services.identify_request(by=request.user, record=record, note=form.cleaned_data["note"])
+
+    return _step(
+        request,
+        pk,
+        form_class=forms.IdentifyRequestForm,
+        run=run,
+        title="事務局に本人の特定を依頼する",
+        submit="依頼する",
+        done="事務局に本人の特定を依頼しました。結び付けられると、この画面に本人が表示されます。",
+        page="identify_request",
+        intro="本人の登録で「ほかの機関が既に関わっています（事務局に問い合わせてください）」と"
+        "表示されたときは、二重に登録せず、事務局に本人の特定を依頼します。事務局が登録済みの"
+        "本人とこの対象を結び付けます。",
+    )
+
+
+@personal_data_view("outreach.view_record")
+@form_token_once
 def handover(request: HttpRequest, pk: int) -> HttpResponse:
     agencies = list(
         Agency.objects.active()

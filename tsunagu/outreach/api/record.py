@@ -283,3 +283,23 @@ def record_link_person(request, record_id: int, payload: OutreachPersonIn):
     person = people_selectors.get_person_for_user(request.user, payload.person_id)
     services.record_link_person(by=request.user, record=record, person=person)
     return record_answer(request, record)
+
+
+class OutreachIdentifyRequestIn(Schema):
+    note: str = ""
+
+
+@router.post(
+    "/outreach/records/{record_id}/identify-request",
+    response={200: OutreachRecordDetailOut, **STEP_ERRORS},
+    summary="事務局へ本人の特定を依頼（ほかの機関が既に関わっている本人のとき）",
+)
+def identify_request(request, record_id: int, payload: OutreachIdentifyRequestIn):
+    """「この方は登録済みか」の照会で、ほかの機関が既に関わっている（事務局に問い合わせ）と
+    答えられたときに使います。``note`` に特定の手がかり（氏名・生年月日・住所など）を
+    書きます。経過に残り、事務局の職員にお知らせが届きます。事務局は
+    ``POST /outreach/records/{record_id}/person`` で結び付けます。既に本人と結び付いている
+    対象は 409 です。"""
+    record = working(request, record_id)
+    services.identify_request(by=request.user, record=record, note=payload.note)
+    return record_answer(request, record)

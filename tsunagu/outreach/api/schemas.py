@@ -252,7 +252,7 @@ class OutreachPlanOut(Schema):
         return user_name(obj.created_by)
 
 
-class SuggestedCriteriaOut(Schema):
+class OutreachSuggestedCriteriaOut(Schema):
     household: bool
     gap: bool
     new_resource: bool
@@ -291,7 +291,7 @@ class OutreachRecordDetailOut(OutreachRecordOut):
     current_handover_status: str | None = Field(
         None, description="そのつなぎの状態（sent / accepted / returned / in_progress / completed）"
     )
-    suggested_criteria: SuggestedCriteriaOut | None = Field(
+    suggested_criteria: OutreachSuggestedCriteriaOut | None = Field(
         None,
         description="多機関協働へつなぐときの基準①②③のうち、記録から当てはまりそうなもの"
         "（つなぎの画面の初期値。実施機関と事務局だけに返します）",

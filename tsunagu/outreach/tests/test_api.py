@@ -994,7 +994,7 @@ def test_openapi_documents_every_outreach_operation(client):
         if path.startswith(f"{API}/outreach/")
         for method, operation in methods.items()
     ]
-    assert len(operations) == 17
+    assert len(operations) == 18
     for name, operation in operations:
         assert operation["tags"] == ["アウトリーチ"], name
         assert operation["summary"], name

@@ -1138,3 +1138,51 @@ def test_closing_as_connected_names_the_referral_that_connected(
     assert f"つなぎ #{referral.pk}" in event.note
     reopened = services.record_reopen(by=worker, record=closed, reason="再び関わる")
     assert reopened.connected_referral is None
+
+
+# ------------------------------------------------------ a person another agency knows
+
+
+def test_the_office_is_asked_to_identify_a_person_another_agency_knows(
+    personas, worker, record, login
+):
+    from tsunagu.accounts.models import Notification
+
+    refused("note", lambda: services.identify_request(by=worker, record=record, note=" "), record)
+    asked = services.identify_request(
+        by=worker, record=record, note="母の話では佐藤健一、昭和39年3月3日生まれ"
+    )
+    event = asked.events.filter(kind=EventKind.IDENTIFY_REQUEST).get()
+    assert event.note.startswith("母の話では")
+    (notice,) = Notification.objects.filter(kind="outreach_identify")
+    assert notice.recipient == personas["officer"].user
+    assert f"#{record.pk}" in notice.message and "佐藤" not in notice.message
+    assert audits("outreach.identify_request").get().context["event"] == event.pk
+    # the office sees every person and links the record
+    known = people_services.person_create(
+        by=personas["desk"].user, name="佐藤 健一", name_kana="サトウ ケンイチ"
+    )
+    linked = services.record_link_person(by=personas["officer"].user, record=asked, person=known)
+    assert linked.person == known
+    refused(
+        "person",
+        lambda: services.identify_request(by=worker, record=linked, note="再依頼"),
+        linked,
+        rule=True,
+    )
+    # over the API, with the same rules
+    client = login(personas["outreach"])
+    other = services.record_create(by=worker, label="南部 B", source="family", began_on=days_ago(1))
+    response = client.post(
+        f"/api/v1/outreach/records/{other.pk}/identify-request",
+        '{"note": "氏名は田中"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["events"][-1]["kind"] == "identify_request"
+    unrelated = login(personas["unrelated"]).post(
+        f"/api/v1/outreach/records/{other.pk}/identify-request",
+        '{"note": "x"}',
+        content_type="application/json",
+    )
+    assert unrelated.status_code == 404

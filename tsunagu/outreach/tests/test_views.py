@@ -871,3 +871,17 @@ def test_the_printed_sheet_leaves_the_informant_out(login, personas, record, mon
     (html,) = printed
     assert record.label in html and "記録あり（システムの画面で確認）" in html
     assert "民生委員 田中" not in html and "090-0000-0000" not in html
+
+
+def test_the_link_page_leads_to_asking_the_office(login, personas, record):
+    client = login(personas["outreach"])
+    page = client.get(reverse("outreach:person_link", args=[record.pk])).content.decode()
+    assert 'data-testid="identify-request-link"' in page
+    url = reverse("outreach:identify_request", args=[record.pk])
+    empty = client.post(url, {"note": ""})
+    assert "事務局に伝えることを入力してください" in empty.content.decode()
+    assert not record.events.filter(kind="identify_request").exists()
+    response = client.post(url, {"note": "母の話では長森健司"})
+    assert response.status_code == 302
+    assert record.events.filter(kind="identify_request").count() == 1
+    assert login(personas["unrelated"]).get(url).status_code == 404
