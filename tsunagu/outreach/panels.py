@@ -39,7 +39,8 @@ def case_panel(user, case) -> dict:
         "outreach": [r.pk for r in records],
         "outreach_contacts": [c.pk for r in records for c in r.recent_contacts],
     }
-    return {"outreach_panel": {"records": records}, CASE_AUDIT: shown}
+    panel = {"records": records, "standing": selectors.case_standing(case)}
+    return {"outreach_panel": panel, CASE_AUDIT: shown}
 
 
 def person_panel(user, person) -> dict:

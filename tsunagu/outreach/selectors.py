@@ -352,6 +352,11 @@ def statutory_standing(record: OutreachRecord) -> StatutoryStanding | None:
     case = MultiAgencyCase.objects.filter(referral_id=referral.pk).first()
     if case is None:
         return None
+    return case_standing(case)
+
+
+def case_standing(case) -> StatutoryStanding:
+    """Where the statutory service アウトリーチ stands in ``case``'s plans."""
     item = (
         PlanItem.objects.filter(plan__case=case, statutory_service=StatutoryService.OUTREACH)
         .select_related("plan")

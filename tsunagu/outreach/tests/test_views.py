@@ -642,6 +642,9 @@ def test_the_record_shows_where_it_stands_in_the_case_plan(login, personas, agen
     referral.refresh_from_db()
     standing = statutory_standing(record)
     assert standing.case_id == referral.case.pk and not standing.in_plan
+    case_url = reverse("cases:case_detail", args=[referral.case.pk])
+    case_page = login(personas["coordinator"]).get(case_url).content.decode()
+    assert 'data-testid="case-outreach-not-in-plan"' in case_page
     plan = SupportPlan.objects.create(
         case=referral.case,
         version=1,
@@ -659,6 +662,8 @@ def test_the_record_shows_where_it_stands_in_the_case_plan(login, personas, agen
     )
     standing = statutory_standing(record)
     assert standing.in_plan and not standing.counts
+    case_page = login(personas["coordinator"]).get(case_url).content.decode()
+    assert 'data-testid="case-outreach-awaiting-decision"' in case_page
     page = login(worker).get(reverse("outreach:record_detail", args=[record.pk])).content.decode()
     assert "支援決定を待っています" in page
     SupportDecision.objects.create(
