@@ -47,3 +47,23 @@ def register_sheet_figure(figure: Callable[..., str]) -> None:
 def sheet_figures(request, item, sheet: dict) -> list[str]:
     """The registered figures of the sheet of ``item`` for the user of ``request``."""
     return [html for figure in _sheet_figures if (html := figure(request, item, sheet))]
+
+
+# Records of apps above that began from an agenda item (an outreach record started from the
+# meeting's discussion), shown on the item to those who may open them.
+#: ``links(user, items) -> {item id: [(label, url), ...]}``: only records the user may see
+_item_links: list[Callable[..., dict]] = []
+
+
+def register_agenda_links(links: Callable[..., dict]) -> None:
+    if links not in _item_links:
+        _item_links.append(links)
+
+
+def agenda_links(user, items) -> dict[int, list[tuple[str, str]]]:
+    """The registered apps' links of each agenda item, for ``user``."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for links in _item_links:
+        for item_id, pairs in links(user, items).items():
+            found.setdefault(item_id, []).extend(pairs)
+    return found

@@ -45,6 +45,7 @@ from .forms import (
     ResourceGapForm,
     WithdrawForm,
 )
+from .hooks import agenda_links
 from .models import AgendaItem, AgendaPurpose, Meeting, MeetingKind
 
 PAGE_SIZE = 25
@@ -177,9 +178,11 @@ def _agenda_rows(request: HttpRequest, meeting: Meeting, materials: bool) -> lis
     user = request.user
     cases = selectors.visible_case_ids(user, [i.case_id for i in items if i.case_id])
     may_manage = user.has_perm("meetings.manage_meeting", meeting)
+    links = agenda_links(user, items)
     for item in items:
         item.case_visible = item.case_id in cases
         item.may_decide = may_manage and not item.outcome and not item.is_withdrawn
+        item.links = links.get(item.pk, [])
     return items
 
 

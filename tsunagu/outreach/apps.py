@@ -10,7 +10,11 @@ class OutreachConfig(AppConfig):
         from tsunagu.cases.panels import register_case_panel
         from tsunagu.dashboard.widgets import register_widget
         from tsunagu.grants.signals import watch
-        from tsunagu.meetings.hooks import AgendaHandlers, register_agenda_purpose
+        from tsunagu.meetings.hooks import (
+            AgendaHandlers,
+            register_agenda_links,
+            register_agenda_purpose,
+        )
         from tsunagu.meetings.models import AgendaPurpose
         from tsunagu.people.panels import register_person_panel
 
@@ -32,6 +36,8 @@ class OutreachConfig(AppConfig):
 
         # the outreach agency sees the person its record is linked to (grants basis)
         watch(OutreachRecord, {"person_id": "persons"})
+        # a record begun from an agenda item is linked from the meeting's agenda
+        register_agenda_links(panels.agenda_links)
         # an outreach plan on a meeting's agenda: the meeting's decision is the plan's
         register_agenda_purpose(
             AgendaPurpose.OUTREACH_PLAN,

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from tsunagu import access
 from tsunagu.audit.services import audit_read
 from tsunagu.cases.panels import AUDIT as CASE_AUDIT
@@ -66,6 +68,20 @@ def related_to_intake(user, *, consultation=None, referral=None) -> list[tuple[s
         (f"アウトリーチ「{r.label}」", reverse("outreach:record_detail", args=[r.pk]))
         for r in records.order_by("pk")
     ]
+
+
+def agenda_links(user, items) -> dict[int, list[tuple[str, str]]]:
+    """The outreach records begun from these agenda items that the user may see (the
+    meeting page links each item to them)."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    records = access.outreach_records_visible_to(user).filter(
+        from_agenda_item_id__in=[i.pk for i in items]
+    )
+    for r in records.order_by("pk"):
+        found.setdefault(r.from_agenda_item_id, []).append(
+            (f"アウトリーチ「{r.label}」を開始", reverse("outreach:record_detail", args=[r.pk]))
+        )
+    return found
 
 
 def dashboard_panel(user, *, request) -> dict:

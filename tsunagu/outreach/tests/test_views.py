@@ -890,3 +890,34 @@ def test_the_link_page_leads_to_asking_the_office(login, personas, record):
     assert response.status_code == 302
     assert record.events.filter(kind="identify_request").count() == 1
     assert login(personas["unrelated"]).get(url).status_code == 404
+
+
+def test_a_record_begun_from_an_agenda_item_is_linked_from_the_meeting(login, personas):
+    worker = personas["outreach"]
+    meeting = _meeting(personas, MeetingKind.CONFERENCE)
+    MeetingMember.objects.create(meeting=meeting, user=worker.user, name="支援員")
+    MeetingMember.objects.create(meeting=meeting, user=personas["desk"].user, name="包括")
+    item = AgendaItem.objects.create(
+        meeting=meeting, order=1, purpose="information", title="北部の見守りの報告"
+    )
+    client = login(worker)
+    response = client.post(
+        reverse("outreach:record_create") + f"?agenda_item={item.pk}",
+        {
+            "label": "北部 70代女性 E",
+            "source": "meeting",
+            "began_on": _today().isoformat(),
+            "agenda_item": str(item.pk),
+            "assigned_to": str(worker.user.pk),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = OutreachRecord.objects.get(label="北部 70代女性 E")
+    assert record.from_agenda_item == item
+    meeting_url = reverse("meetings:meeting_detail", args=[meeting.pk])
+    page = client.get(meeting_url).content.decode()
+    assert "アウトリーチ「北部 70代女性 E」を開始" in page
+    assert reverse("outreach:record_detail", args=[record.pk]) in page
+    # another member of the meeting does not learn of the record
+    other = login(personas["desk"]).get(meeting_url).content.decode()
+    assert "北部の見守りの報告" in other and "北部 70代女性 E" not in other
