@@ -32,6 +32,7 @@ from tsunagu.common.spreadsheet import (
 from tsunagu.common.views import is_partial, personal_data_view
 from tsunagu.common.wareki import format_wareki
 from tsunagu.consultations.models import IssueCategory, ReferralStatus
+from tsunagu.people import selectors as people_selectors
 
 from . import export, forms, selectors, services
 from .models import STAGE_ORDER, OutreachPlan, Stage
@@ -239,6 +240,13 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting_rule": wrong_meeting_message(record),
             "standing": selectors.statutory_standing(record),
             "handover": handover,
+            "households": (
+                people_selectors.households_by_person(
+                    user=request.user, person_ids=[record.person_id]
+                )[record.person_id]
+                if record.person_id
+                else []
+            ),
             "may_hand_over": record.has_consent
             and (handover is None or handover.status == ReferralStatus.RETURNED),
         },
@@ -614,8 +622,6 @@ def plan_to_meeting(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse
 @form_token_once
 def person_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Find the registered person among those the user may see, or register them."""
-    from tsunagu.people import selectors as people_selectors
-
     record = _workable(request, pk)
     form = forms.PersonLinkForm(request.GET or None)
     found = []

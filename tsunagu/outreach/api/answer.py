@@ -87,7 +87,15 @@ def record_answer(request, record: OutreachRecord) -> OutreachRecord:
         fresh.shown_plans = list(selectors.plans(fresh))
         fresh.current_handover = selectors.current_handover(fresh)
         fresh.suggested_criteria = selectors.suggested_criteria(request.user, fresh)
+        fresh.households = (
+            people_selectors.households_by_person(user=request.user, person_ids=[fresh.person_id])[
+                fresh.person_id
+            ]
+            if fresh.person_id
+            else []
+        )
     else:
+        fresh.households = []
         fresh.current_handover = None
         fresh.suggested_criteria = None
         fresh.history = []

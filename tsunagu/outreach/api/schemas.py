@@ -259,6 +259,11 @@ class OutreachSuggestedCriteriaOut(Schema):
     why: list[str]
 
 
+class OutreachHouseholdOut(Schema):
+    id: int
+    label: str
+
+
 class OutreachRecordDetailOut(OutreachRecordOut):
     """A record. ``materials_only``: the user sees it as a meeting's materials (a member of
     a meeting with its plan on the agenda, not of the outreach agency): the informant, the
@@ -290,6 +295,9 @@ class OutreachRecordDetailOut(OutreachRecordOut):
     )
     current_handover_status: str | None = Field(
         None, description="そのつなぎの状態（sent / accepted / returned / in_progress / completed）"
+    )
+    households: list[OutreachHouseholdOut] = Field(
+        [], description="特定した本人の世帯（閲覧できるもの。世帯の画面・APIで世帯員を確かめます）"
     )
     suggested_criteria: OutreachSuggestedCriteriaOut | None = Field(
         None,

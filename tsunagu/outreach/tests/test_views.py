@@ -921,3 +921,22 @@ def test_a_record_begun_from_an_agenda_item_is_linked_from_the_meeting(login, pe
     # another member of the meeting does not learn of the record
     other = login(personas["desk"]).get(meeting_url).content.decode()
     assert "北部の見守りの報告" in other and "北部 70代女性 E" not in other
+
+
+def test_the_record_leads_to_the_identified_persons_household(login, personas, record):
+    from tsunagu.people import services as people_services
+
+    worker = personas["outreach"].user
+    son = people_services.person_create(by=worker, name="長森 健司", name_kana="ナガモリ ケンジ")
+    mother = people_services.person_create(by=worker, name="長森 トメ", name_kana="ナガモリ トメ")
+    home = people_services.household_create(by=worker, label="長森家")
+    people_services.household_add_member(by=worker, household=home, person=son, relation="child")
+    people_services.household_add_member(by=worker, household=home, person=mother, relation="head")
+    client = login(personas["outreach"])
+    url = reverse("outreach:record_detail", args=[record.pk])
+    assert 'data-testid="outreach-household"' not in client.get(url).content.decode()
+    services.record_link_person(by=worker, record=record, person=son)
+    page = client.get(url).content.decode()
+    assert reverse("people:household_detail", args=[home.pk]) in page and "長森家" in page
+    answer = client.get(f"/api/v1/outreach/records/{record.pk}").json()
+    assert answer["households"] == [{"id": home.pk, "label": "長森家"}]
