@@ -370,6 +370,8 @@ def test_the_caseload_narrows_to_my_records_to_an_area_and_to_the_unidentified(
     assert labels(assigned="mine") == ["北部 60代男性 A"]
     assert labels(assigned=str(colleague.user.pk)) == ["西部 50代男性 D"]
     assert labels(area=north.pk) == ["西部 50代男性 D"]  # the 地区 under the 圏域 too
+    chosen = client.get(url, {"area": north.pk}).content.decode()
+    assert f'<option value="{north.pk}" selected>北部圏域</option>' in chosen
     assert labels(identified="no") == ["北部 60代男性 A"]
     assert labels(identified="yes") == ["西部 50代男性 D"]
     page = client.get(url).content.decode()
