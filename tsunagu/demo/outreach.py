@@ -6,8 +6,8 @@ record's history, its events and its audit trail are the real ones. The records:
 
 - 北部 60代男性 A: ①情報収集, no person yet (a 民生委員's information);
 - 長良 50代男性 B: four letters, then met at home (④家庭訪問); identified at that visit;
-- 西部 40代女性 C: consent, then handed over to 多機関協働 (the referral waits in the
-  coordinator's inbox);
+- 西部 40代女性 C: consent, then handed over to 多機関協働; the coordinator accepts the
+  referral, which opens a case (インテーク) whose page shows the record beside it;
 - 南部 30代男性 D: closed, connected to ひきこもり相談室;
 - 東部 70代女性 E: no contact for more than 100 days (silent, its next action overdue);
 - 北部 80代男性 F: urgent (救急・警察に連絡);
@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Agency, Area, User
+from tsunagu.consultations import services as intake
 from tsunagu.consultations.models import IssueCategory
 from tsunagu.meetings import services as meetings
 from tsunagu.meetings.models import Meeting, MeetingKind
@@ -54,7 +55,8 @@ COORDINATING = "marugoto"  # 福祉まるごと支援員: runs 多機関協働
 STAFF = "鷺山 翔太"
 CONFIDENTIAL_TITLE = "支援会議（今井さんへの関わり方）"
 
-#: the number of records handed over to 多機関協働 (each adds a consultation and a referral)
+#: the number of records handed over to 多機関協働 (each adds a consultation and a referral,
+#: accepted by the coordinator: each adds a case too)
 HANDOVERS = 1
 
 
@@ -333,7 +335,8 @@ def _letters_then_met(s: Seeder) -> OutreachRecord:
 
 def _handed_over(s: Seeder) -> OutreachRecord:
     """Care of her father, her lost job and the household's debts: after her consent, the
-    worker refers her to 多機関協働."""
+    worker refers her to 多機関協働; the coordinator accepts, and the case opened at インテーク
+    shows the outreach record (kept open) beside it."""
     person = s.household(
         "森世帯",
         "岐阜市鷺山北町8番12号",
@@ -397,6 +400,12 @@ def _handed_over(s: Seeder) -> OutreachRecord:
         "センターと父の介護サービスを相談したが、役割分担が定まらない。",
         criterion_household=True,
         categories=[s.categories[c] for c in ("elderly_care", "poverty", "isolation")],
+    )
+    r.refresh_from_db()
+    intake.referral_accept(
+        by=s.users["coordinator"],
+        referral=r.handover_referral,
+        note="アウトリーチの経過を確認。インテーク面談にコミュニティソーシャルワーカーが同行する。",
     )
     r.refresh_from_db()
     return r

@@ -1,5 +1,5 @@
 """The demo's アウトリーチ: every stage, an unnamed record, letters before a first meeting, a
-hand-over to 多機関協働, a closure, a silent and an urgent record, plans at both kinds of
+hand-over to 多機関協働 (accepted: its case shows the record), a closure, a silent and an urgent record, plans at both kinds of
 meeting; all written through the services (history and audit), and seeded once."""
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu import access
 from tsunagu.accounts.models import Program, User
 from tsunagu.audit.models import AuditEvent
+from tsunagu.cases.models import CaseStatus
 from tsunagu.consultations.models import Consultation, ReferralKind, ReferralStatus
-from tsunagu.demo.outreach import AGENCY, HANDOVERS, seed_outreach
+from tsunagu.demo.outreach import AGENCY, COORDINATING, HANDOVERS, seed_outreach
 from tsunagu.meetings.models import MeetingKind
 from tsunagu.outreach import selectors
 from tsunagu.outreach.models import (
@@ -124,7 +126,7 @@ def test_handed_over_after_consent_with_a_multi_agency_referral(demo):
     referral = record.handover_referral
     assert record.has_consent and record.consent_method
     assert referral.kind == ReferralKind.MULTI_AGENCY
-    assert referral.status == ReferralStatus.SENT
+    assert referral.status == ReferralStatus.ACCEPTED  # by the coordinator: the case opened
     assert referral.from_agency.code == AGENCY
     assert referral.to_agency.runs(Program.MULTI_AGENCY)
     assert referral.person_id == record.person_id
@@ -134,6 +136,23 @@ def test_handed_over_after_consent_with_a_multi_agency_referral(demo):
     assert not record.is_closed  # the record stays open beside the case
     coordinator = acting("coordinator")
     assert access.referrals_visible_to(coordinator).filter(pk=referral.pk).exists()
+
+
+def test_the_case_opened_from_the_hand_over_shows_the_outreach_record(demo, client):
+    (record,) = [r for r in records() if r.handover_referral_id]
+    case = record.handover_referral.case
+    assert case.status == CaseStatus.INTAKE
+    assert case.person_id == record.person_id
+    assert case.coordinating_agency.code == COORDINATING
+    coordinator = acting("coordinator")
+    assert access.cases_visible_to(coordinator).filter(pk=case.pk).exists()
+    client.force_login(coordinator)
+    page = client.get(reverse("cases:case_detail", args=[case.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'data-testid="case-outreach-panel"' in text
+    assert record.label in text
+    assert record.contacts.order_by("-occurred_on", "-id").first().summary[:40] in text
 
 
 def test_one_record_closed_connected_to_an_agency(demo):
