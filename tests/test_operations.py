@@ -346,6 +346,7 @@ def test_cron_file_parses_and_names_existing_commands():
         "audit_verify",
         "access_verify",
         "send_monitoring_reminders",
+        "send_outreach_reminders",
         "purge_request_keys",
         "import_resume_crashed",
         "backup",

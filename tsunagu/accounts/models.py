@@ -302,6 +302,7 @@ class NotificationKind(models.TextChoices):
     ACCOUNT_SECURITY = "account_security", "アカウントの安全"
     ROLE_GRANT = "role_grant", "役割付与の承認"
     OUTREACH_IDENTIFY = "outreach_identify", "アウトリーチ対象の本人の特定"
+    OUTREACH_DUE = "outreach_due", "アウトリーチの予定・長く接触なし"
 
 
 class RoleGrantStatus(models.TextChoices):

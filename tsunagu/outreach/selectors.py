@@ -216,6 +216,22 @@ def records_about_persons(user, person_ids: list[int]) -> list[OutreachRecord]:
     )
 
 
+def needing_reminders(today: datetime.date) -> QuerySet[OutreachRecord]:
+    """Open records with a 担当 whose next action is due today or overdue, or that have gone
+    silent (what ``send_outreach_reminders`` tells each 担当 about)."""
+    since = silent_since(today)
+    return (
+        OutreachRecord.objects.filter(closed_on__isnull=True, assigned_to__isnull=False)
+        .filter(
+            Q(next_action_on__lte=today)
+            | Q(last_contact_on__lt=since)
+            | Q(last_contact_on__isnull=True, began_on__lt=since)
+        )
+        .select_related("assigned_to")
+        .order_by("assigned_to_id", "pk")
+    )
+
+
 def silent_count(user) -> int:
     """How many open records of the user's caseload have had no contact for the set number
     of days (the dashboard links to them)."""
