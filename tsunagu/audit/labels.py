@@ -103,6 +103,7 @@ ACTION_LABELS = {
     "outreach.contact_list": "アウトリーチの接触記録の閲覧",
     "outreach.create": "アウトリーチ対象の登録",
     "outreach.handover": "アウトリーチから多機関協働へのつなぎ",
+    "outreach.identify_request": "アウトリーチ対象の本人の特定を事務局に依頼",
     "outreach.link_person": "アウトリーチ対象の本人の特定",
     "outreach.list": "アウトリーチ担当一覧の閲覧",
     "outreach.plan_create": "アウトリーチ支援計画の作成",

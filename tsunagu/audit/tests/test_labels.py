@@ -111,3 +111,7 @@ def test_a_referral_event_is_named_without_a_case_column(login, personas):
     assert response.status_code == 200
     labels = target_labels(user=personas["officer"].user, events=AuditEvent.objects.all())
     assert labels[("consultations.referral", "5")] == "つなぎ #5"
+
+
+def test_the_outreach_request_to_the_office_has_its_own_label():
+    assert action_label("outreach.identify_request") == "アウトリーチ対象の本人の特定を事務局に依頼"
