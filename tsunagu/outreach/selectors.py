@@ -19,7 +19,7 @@ from tsunagu.audit.services import audit_read
 from tsunagu.cases.models import Case as MultiAgencyCase
 from tsunagu.cases.models import PlanItem, StatutoryService
 from tsunagu.consultations.models import Referral
-from tsunagu.grants.models import AccessGrant
+from tsunagu.grants.models import AccessGrant, Basis
 from tsunagu.meetings.models import MeetingGap
 from tsunagu.people import selectors as people_selectors
 
@@ -303,7 +303,14 @@ class Criteria:
 
 
 #: bases of access that mean another agency is actually working with the person
-_WORKING_BASES = ("consulted", "referred", "consent", "team", "participation", "coordinating")
+_WORKING_BASES = (
+    Basis.CONSULTED,
+    Basis.REFERRED,
+    Basis.CONSENT,
+    Basis.TEAM,
+    Basis.PARTICIPATION,
+    Basis.COORDINATING,
+)
 
 
 def suggested_criteria(user, record: OutreachRecord) -> Criteria:
