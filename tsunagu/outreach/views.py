@@ -204,12 +204,23 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     handover = selectors.current_handover(record)
     plans = list(selectors.plans(record))
     events = list(selectors.events(record))
+    households = (
+        people_selectors.households_by_person(user=request.user, person_ids=[record.person_id])[
+            record.person_id
+        ]
+        if record.person_id
+        else []
+    )
     audit_read(
         request,
         "outreach.view",
         record,
         persons=record.subject_persons(),
-        context={"outreach": record.pk, "contacts": len(contacts)},
+        context={
+            "outreach": record.pk,
+            "contacts": len(contacts),
+            **({"households": [h.pk for h in households]} if households else {}),
+        },
     )
     today = timezone.localdate()
     return render(
@@ -240,13 +251,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting_rule": wrong_meeting_message(record),
             "standing": selectors.statutory_standing(record),
             "handover": handover,
-            "households": (
-                people_selectors.households_by_person(
-                    user=request.user, person_ids=[record.person_id]
-                )[record.person_id]
-                if record.person_id
-                else []
-            ),
+            "households": households,
             "may_hand_over": record.has_consent
             and (handover is None or handover.status == ReferralStatus.RETURNED),
         },

@@ -940,5 +940,7 @@ def test_the_record_leads_to_the_identified_persons_household(login, personas, r
     services.record_link_person(by=worker, record=record, person=son)
     page = client.get(url).content.decode()
     assert reverse("people:household_detail", args=[home.pk]) in page and "長森家" in page
+    read = AuditEvent.objects.filter(action="outreach.view").latest("seq")
+    assert read.context["households"] == [home.pk]
     answer = client.get(f"/api/v1/outreach/records/{record.pk}").json()
     assert answer["households"] == [{"id": home.pk, "label": "長森家"}]
