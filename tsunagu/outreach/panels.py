@@ -55,8 +55,6 @@ def person_panel(user, person) -> dict:
 def related_to_intake(user, *, consultation=None, referral=None) -> list[tuple[str, str]]:
     """The outreach records begun from a consultation or a referral, as links, for the user
     who may see them (the consultation and referral pages)."""
-    from django.urls import reverse
-
     records = access.outreach_records_visible_to(user)
     if consultation is not None:
         records = records.filter(from_consultation=consultation)

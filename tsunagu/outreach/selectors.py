@@ -71,6 +71,13 @@ class CaseloadFilter:
     me: int | None = None  # the user asking (for "mine")
 
 
+def _silent(today: datetime.date) -> Q:
+    """No contact since the silence threshold (none at all: begun before it), as
+    :func:`~tsunagu.outreach.workflow.is_silent` decides for one record."""
+    since = silent_since(today)
+    return Q(last_contact_on__lt=since) | Q(last_contact_on__isnull=True, began_on__lt=since)
+
+
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
@@ -117,10 +124,7 @@ def caseload(*, user, filters: CaseloadFilter = CaseloadFilter()) -> QuerySet[Ou
             Q(next_action_on__lte=today + datetime.timedelta(days=7)) | Q(is_urgent=True)
         )
     elif filters.flag == "silent":
-        since = silent_since(today)
-        qs = qs.filter(closed_on__isnull=True).filter(
-            Q(last_contact_on__lt=since) | Q(last_contact_on__isnull=True, began_on__lt=since)
-        )
+        qs = qs.filter(closed_on__isnull=True).filter(_silent(today))
     for word in _norm(filters.q).split():
         # the person's name through the register's search keys (異体字・かな・空白を吸収),
         # asked of the persons first rather than joined to every record
@@ -219,14 +223,9 @@ def records_about_persons(user, person_ids: list[int]) -> list[OutreachRecord]:
 def needing_reminders(today: datetime.date) -> QuerySet[OutreachRecord]:
     """Open records with a 担当 whose next action is due today or overdue, or that have gone
     silent (what ``send_outreach_reminders`` tells each 担当 about)."""
-    since = silent_since(today)
     return (
         OutreachRecord.objects.filter(closed_on__isnull=True, assigned_to__isnull=False)
-        .filter(
-            Q(next_action_on__lte=today)
-            | Q(last_contact_on__lt=since)
-            | Q(last_contact_on__isnull=True, began_on__lt=since)
-        )
+        .filter(Q(next_action_on__lte=today) | _silent(today))
         .select_related("assigned_to")
         .order_by("assigned_to_id", "pk")
     )
@@ -291,6 +290,14 @@ def records_handed_over_by(case) -> list[OutreachRecord]:
     )
 
 
+def person_households(user, record: OutreachRecord) -> list:
+    """The current households of the record's person that the user may see."""
+    if not record.person_id:
+        return []
+    found = people_selectors.households_by_person(user=user, person_ids=[record.person_id])
+    return found[record.person_id]
+
+
 @dataclass(frozen=True)
 class Criteria:
     """Which of the 多機関協働 criteria (domain.md §5.1) the record's own facts point to, with
@@ -313,18 +320,18 @@ _WORKING_BASES = (
 )
 
 
-def suggested_criteria(user, record: OutreachRecord) -> Criteria:
+def suggested_criteria(user, record: OutreachRecord, households=None) -> Criteria:
     """① when the household is part of the picture (what is known of it, or the person's
     registered household); ② when no agency other than the outreach agency works with the
     person (no consultation, referral, consent, team or participation at any other agency:
     どこにもつながっていない); ③ when a meeting that discussed the record's plan raised a
-    不足する社会資源."""
+    不足する社会資源. ``households``: the person's, when the caller has read them."""
     why = []
     household = bool(record.household_hint.strip())
     if household:
         why.append("①：世帯について分かっていることが記録されています")
-    elif record.person_id and any(
-        people_selectors.households_by_person(user=user, person_ids=[record.person_id]).values()
+    elif record.person_id and (
+        households if households is not None else person_households(user, record)
     ):
         household = True
         why.append("①：本人は世帯に登録されています")

@@ -204,13 +204,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     handover = selectors.current_handover(record)
     plans = list(selectors.plans(record))
     events = list(selectors.events(record))
-    households = (
-        people_selectors.households_by_person(user=request.user, person_ids=[record.person_id])[
-            record.person_id
-        ]
-        if record.person_id
-        else []
-    )
+    households = selectors.person_households(request.user, record)
     audit_read(
         request,
         "outreach.view",

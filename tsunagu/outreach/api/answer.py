@@ -86,13 +86,9 @@ def record_answer(request, record: OutreachRecord) -> OutreachRecord:
         fresh.recent_contacts = list(selectors.contacts(fresh)[:RECENT_CONTACTS])
         fresh.shown_plans = list(selectors.plans(fresh))
         fresh.current_handover = selectors.current_handover(fresh)
-        fresh.suggested_criteria = selectors.suggested_criteria(request.user, fresh)
-        fresh.households = (
-            people_selectors.households_by_person(user=request.user, person_ids=[fresh.person_id])[
-                fresh.person_id
-            ]
-            if fresh.person_id
-            else []
+        fresh.households = selectors.person_households(request.user, fresh)
+        fresh.suggested_criteria = selectors.suggested_criteria(
+            request.user, fresh, households=fresh.households
         )
     else:
         fresh.households = []
