@@ -612,12 +612,11 @@ def test_a_record_cannot_close_before_its_last_contact(login, personas, record):
     assert not record.is_closed
 
 
-def test_the_record_shows_where_it_stands_in_the_case_plan(login, personas, agencies, record):
-    from tsunagu.cases.models import PlanItem, PlanKind, SupportDecision, SupportPlan
+def _ready_to_hand_over(personas, agencies, record) -> dict:
+    """The son identified and consenting, the council running 多機関協働: the hand-over's
+    arguments (``services.handover_to_multi_agency(by=, record=, **them)``)."""
     from tsunagu.consultations.categories import install_standard_categories
     from tsunagu.consultations.models import IssueCategory
-    from tsunagu.consultations.services import referral_accept
-    from tsunagu.outreach.selectors import statutory_standing
     from tsunagu.people.services import person_create
 
     install_standard_categories(IssueCategory)
@@ -628,16 +627,24 @@ def test_the_record_shows_where_it_stands_in_the_case_plan(login, personas, agen
     )
     services.record_link_person(by=worker.user, record=record, person=son)
     services.consent_record(by=worker.user, record=record, consented_on=_today(), method="signed")
+    return {
+        "to_agency": agencies["council"],
+        "reason": "世帯全体の支援",
+        "tried_with_agencies": "包括と訪問",
+        "criterion_household": True,
+        "categories": [IssueCategory.objects.get(name="ひきこもり")],
+    }
+
+
+def test_the_record_shows_where_it_stands_in_the_case_plan(login, personas, agencies, record):
+    from tsunagu.cases.models import PlanItem, PlanKind, SupportDecision, SupportPlan
+    from tsunagu.consultations.services import referral_accept
+    from tsunagu.outreach.selectors import statutory_standing
+
+    handover = _ready_to_hand_over(personas, agencies, record)
+    worker = personas["outreach"]
     assert statutory_standing(record) is None
-    referral = services.handover_to_multi_agency(
-        by=worker.user,
-        record=record,
-        to_agency=agencies["council"],
-        reason="世帯全体の支援",
-        tried_with_agencies="包括と訪問",
-        criterion_household=True,
-        categories=[IssueCategory.objects.get(name="ひきこもり")],
-    )
+    referral = services.handover_to_multi_agency(by=worker.user, record=record, **handover)
     record.refresh_from_db()
     assert statutory_standing(record) is None  # not accepted yet: no case
     referral_accept(by=personas["coordinator"].user, referral=referral)
@@ -684,29 +691,12 @@ def test_a_returned_handover_is_followed_to_its_resend_and_may_be_made_again(
 ):
     """差戻し then 再送: the record follows the referral that now carries the hand-over, the
     new case shows the outreach history, and after a return the worker may hand over again."""
-    from tsunagu.consultations.categories import install_standard_categories
-    from tsunagu.consultations.models import IssueCategory
     from tsunagu.consultations.services import referral_accept, referral_resend, referral_return
     from tsunagu.outreach.selectors import current_handover, statutory_standing
-    from tsunagu.people.services import person_create
 
-    install_standard_categories(IssueCategory)
-    AgencyProgram.objects.create(agency=agencies["council"], program=Program.MULTI_AGENCY)
+    handover = _ready_to_hand_over(personas, agencies, record)
     worker, coordinator = personas["outreach"], personas["coordinator"]
-    son = person_create(
-        by=worker.user, name="長森 健司", name_kana="ナガモリ ケンジ", agency=worker.agency
-    )
-    services.record_link_person(by=worker.user, record=record, person=son)
-    services.consent_record(by=worker.user, record=record, consented_on=_today(), method="signed")
-    handover = {
-        "reason": "世帯全体の支援",
-        "tried_with_agencies": "包括と訪問",
-        "criterion_household": True,
-        "categories": [IssueCategory.objects.get(name="ひきこもり")],
-    }
-    first = services.handover_to_multi_agency(
-        by=worker.user, record=record, to_agency=agencies["council"], **handover
-    )
+    first = services.handover_to_multi_agency(by=worker.user, record=record, **handover)
     referral_return(by=coordinator.user, referral=first, reason="世帯の状況をもう少し")
     record.refresh_from_db()
     assert current_handover(record).status == "returned"
@@ -722,9 +712,7 @@ def test_a_returned_handover_is_followed_to_its_resend_and_may_be_made_again(
     assert f"つなぎ #{again.pk}" in page and f"最初のつなぎ #{first.pk}" in page
     assert 'data-testid="outreach-handover-link"' not in page
     with pytest.raises(OutreachRuleError, match=f"つなぎ #{again.pk}"):
-        services.handover_to_multi_agency(
-            by=worker.user, record=record, to_agency=agencies["council"], **handover
-        )
+        services.handover_to_multi_agency(by=worker.user, record=record, **handover)
     referral_accept(by=coordinator.user, referral=again)
     again.refresh_from_db()
     case = again.case
@@ -757,34 +745,15 @@ def test_a_returned_handover_is_followed_to_its_resend_and_may_be_made_again(
 
 
 def test_after_a_return_a_new_handover_replaces_the_first(login, personas, agencies, record):
-    from tsunagu.consultations.categories import install_standard_categories
-    from tsunagu.consultations.models import IssueCategory
     from tsunagu.consultations.services import referral_return
     from tsunagu.outreach.selectors import current_handover
-    from tsunagu.people.services import person_create
 
-    install_standard_categories(IssueCategory)
-    AgencyProgram.objects.create(agency=agencies["council"], program=Program.MULTI_AGENCY)
+    handover = _ready_to_hand_over(personas, agencies, record)
     worker = personas["outreach"]
-    son = person_create(
-        by=worker.user, name="長森 健司", name_kana="ナガモリ ケンジ", agency=worker.agency
-    )
-    services.record_link_person(by=worker.user, record=record, person=son)
-    services.consent_record(by=worker.user, record=record, consented_on=_today(), method="signed")
-    handover = {
-        "reason": "世帯全体の支援",
-        "tried_with_agencies": "包括と訪問",
-        "criterion_household": True,
-        "categories": [IssueCategory.objects.get(name="ひきこもり")],
-    }
-    first = services.handover_to_multi_agency(
-        by=worker.user, record=record, to_agency=agencies["council"], **handover
-    )
+    first = services.handover_to_multi_agency(by=worker.user, record=record, **handover)
     referral_return(by=personas["coordinator"].user, referral=first, reason="対象外")
     record.refresh_from_db()
-    second = services.handover_to_multi_agency(
-        by=worker.user, record=record, to_agency=agencies["council"], **handover
-    )
+    second = services.handover_to_multi_agency(by=worker.user, record=record, **handover)
     record.refresh_from_db()
     assert record.handover_referral == second and current_handover(record) == second
     assert record.events.filter(kind="handover").count() == 2
