@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tsunagu.people.panels import AUDIT  # the same key as the person pages' panels
+
 Panel = Callable[..., dict]
 
-#: The key of a panel's answer under which it names the records it shows, for the audit.
-AUDIT = "audit"
+__all__ = ["AUDIT", "Panel", "case_panels", "register_case_panel"]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from tsunagu import access
 from tsunagu.audit.services import audit_read
-from tsunagu.cases.panels import AUDIT as CASE_AUDIT
 from tsunagu.people.panels import AUDIT
 
 from . import selectors
@@ -42,7 +41,7 @@ def case_panel(user, case) -> dict:
         "outreach_contacts": [c.pk for r in records for c in r.recent_contacts],
     }
     panel = {"records": records, "standing": selectors.case_standing(case)}
-    return {"outreach_panel": panel, CASE_AUDIT: shown}
+    return {"outreach_panel": panel, AUDIT: shown}
 
 
 def person_panel(user, person) -> dict:
