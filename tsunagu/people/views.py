@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from tsunagu import access
 from tsunagu.audit.services import audit_read
 from tsunagu.common.form_token import form_token_once
-from tsunagu.common.paging import CappedPaginator
+from tsunagu.common.paging import COUNT_CAP, CappedPaginator, rows_by_ids
 from tsunagu.common.spreadsheet import (
     audit_export,
     export_format,
@@ -124,13 +124,26 @@ def person_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound else {}
     q = filters.get("q", "")
     birth_date = filters.get("birth_date")
-    qs = selectors.person_search(user=request.user, q=q, birth_date=birth_date) if valid else []
     fmt = export_format(request) if valid else ""
     if fmt:
+        qs = selectors.person_search(user=request.user, q=q, birth_date=birth_date)
         return _person_export(request, form, qs, fmt)
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if not valid:
+        page = CappedPaginator([], PAGE_SIZE).get_page(1)
+        persons = []
+    elif q or birth_date:
+        # the ids of every row the list pages through (up to the cap, and one more to tell
+        # that there are more), from the name indexes; then the page's persons
+        ids = selectors.person_search_ids(
+            user=request.user, q=q, birth_date=birth_date, limit=COUNT_CAP + 1
+        )
+        page = CappedPaginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        persons = rows_by_ids(Person.objects.all(), list(page.object_list))
+    else:
+        qs = selectors.person_search(user=request.user)
+        page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        persons = list(page.object_list)
     today = selectors.today()
-    persons = list(page.object_list)
     households = selectors.households_by_person(
         user=request.user, person_ids=[p.pk for p in persons]
     )
