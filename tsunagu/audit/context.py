@@ -4,12 +4,15 @@ Services take no request; the middleware records the client address and the chan
 ("web" or "api") for the duration of each request, and ``audit_record`` reads them when a
 caller gives none.
 
-The middleware also seals the request's events once, when the view is done
-(:func:`defer_sealing`): a page whose panels each record a read seals them together.
+The middleware also has the request's events sealed once (:func:`defer_sealing`): a page
+whose panels each record a read seals them together, after its response has been sent
+(Django's ``request_finished``, when the server closes the response), so that the user does
+not wait for the seal.
 """
 
 from __future__ import annotations
 
+import threading
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -47,6 +50,9 @@ def via_for_path(path: str) -> str:
     return "web"
 
 
+_sent = threading.local()  # .seal: a request of this thread has events to seal once it is sent
+
+
 class RequestOriginMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -57,10 +63,27 @@ class RequestOriginMiddleware:
         )
         token = _origin.set(origin)
         try:
-            return self.get_response(request)
-        finally:
+            response = self.get_response(request)
+        except BaseException:
             _origin.reset(token)
             if origin.to_seal:
-                from .services import seal_after_request
+                _seal()
+            raise
+        _origin.reset(token)
+        if origin.to_seal:
+            _sent.seal = True  # request_finished: seal_when_sent
+        return response
 
-                seal_after_request()
+
+def seal_when_sent(**kwargs) -> None:
+    """``request_finished``: seal what a request of this thread left, now that its response
+    has gone to the user (connected in ``AuditConfig.ready()``)."""
+    if getattr(_sent, "seal", False):
+        _sent.seal = False
+        _seal()
+
+
+def _seal() -> None:
+    from .services import seal_after_request
+
+    seal_after_request()

@@ -1,4 +1,5 @@
-"""A request's events are sealed once, when the request ends; outside a request, at once."""
+"""A request's events are sealed once, when its response has been sent (the server closes
+it: ``request_finished``); outside a request, at once."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def test_three_reads_of_one_page_are_sealed_together_when_it_ends():
         return HttpResponse("ok")
 
     with CaptureQueriesContext(connection) as queries:
-        RequestOriginMiddleware(page)(RequestFactory().get("/"))
+        response = RequestOriginMiddleware(page)(RequestFactory().get("/"))
+        assert AuditSeal.objects.count() == 0  # the response is not held back for the seal
+        response.close()  # the server has sent it
     assert seen_during == [0]  # nothing sealed while the page was built
     assert AuditSeal.objects.count() == AuditEvent.objects.count() == 3
     head_updates = [q for q in queries if q["sql"].startswith('UPDATE "audit_auditchainhead"')]
@@ -50,16 +53,28 @@ def test_a_process_seals_after_requests_at_most_once_a_period(settings, monkeypa
         audit_record(actor=None, action="dashboard.view")
         return HttpResponse("ok")
 
-    middleware = RequestOriginMiddleware(page)
-    middleware(RequestFactory().get("/"))
+    def serve():
+        RequestOriginMiddleware(page)(RequestFactory().get("/")).close()
+
+    serve()
     assert AuditSeal.objects.count() == 1  # the first request seals its event
 
     clock[0] += 0.5
-    middleware(RequestFactory().get("/"))
+    serve()
     assert AuditEvent.objects.count() == 2
     assert AuditSeal.objects.count() == 1  # within the period: left for the next seal
 
     clock[0] += 2
-    middleware(RequestFactory().get("/"))
+    serve()
     assert AuditSeal.objects.count() == 3  # the next seal chains both, in order
     assert audit_verify_chain().ok
+
+
+def test_a_page_that_fails_still_has_its_events_sealed():
+    def page(request):
+        audit_record(actor=None, action="dashboard.view")
+        raise RuntimeError("the page broke")
+
+    with pytest.raises(RuntimeError):
+        RequestOriginMiddleware(page)(RequestFactory().get("/"))
+    assert AuditSeal.objects.count() == AuditEvent.objects.count() == 1
