@@ -138,7 +138,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             user=request.user, q=q, birth_date=birth_date, limit=COUNT_CAP + 1
         )
         page = CappedPaginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-        persons = rows_by_ids(Person.objects.all(), list(page.object_list))
+        persons = rows_by_ids(access.persons_visible_to(request.user), list(page.object_list))
     else:
         qs = selectors.person_search(user=request.user)
         page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
