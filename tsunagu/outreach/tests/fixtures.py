@@ -22,6 +22,19 @@ def days_ago(n: int) -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=n)
 
 
+class _Tomorrow:
+    """The day after the day a test runs. A parametrize list is made when the tests are
+    collected, which may be the day before: :func:`on_the_day` puts the date in then."""
+
+
+TOMORROW = _Tomorrow()
+
+
+def on_the_day(values: dict) -> dict:
+    """``values`` with :data:`TOMORROW` replaced by the date it means now."""
+    return {k: days_ago(-1) if v is TOMORROW else v for k, v in values.items()}
+
+
 BEGAN = 60  # the record began this many days ago
 
 
