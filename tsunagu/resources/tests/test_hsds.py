@@ -29,7 +29,11 @@ from tsunagu.resources.services import ScheduleIn
 pytestmark = pytest.mark.django_db
 
 T = datetime.time
-TODAY = timezone.localdate()
+
+
+def today():
+    """The day the test runs (not the day it was collected: a run may cross midnight)."""
+    return timezone.localdate()
 
 
 def kind(code: str) -> ResourceKind:
@@ -56,7 +60,7 @@ def directory(editor, city):
         organization=shops,
         name="八百屋まるやま 品出し体験",
         kind=kind("work_experience"),
-        confirmed_on=TODAY - datetime.timedelta(days=30),
+        confirmed_on=today() - datetime.timedelta(days=30),
         area=district,
         targets=[Target.YOUTH, Target.WORKING_AGE],
         target_attributes="ひきこもりの方",
@@ -81,7 +85,7 @@ def directory(editor, city):
         organization=council,
         name="ふれあいサロン南",
         kind=kind("salon"),
-        confirmed_on=TODAY,
+        confirmed_on=today(),
         targets=[Target.ELDERLY],
         schedules=[ScheduleIn(Frequency.MONTHLY, 0, T(13), T(15), weeks=(1,))],
     )
@@ -90,7 +94,7 @@ def directory(editor, city):
         organization=council,
         name="学習支援 みなみ",
         kind=kind("study_support"),
-        confirmed_on=TODAY - datetime.timedelta(days=500),
+        confirmed_on=today() - datetime.timedelta(days=500),
         status=ResourceStatus.PAUSED,
         targets=[Target.CHILDREN],
     )
