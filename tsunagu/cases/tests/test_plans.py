@@ -20,11 +20,6 @@ from .flow import draft_plan, hold, meeting, to_planning
 C = CaseStatus
 
 
-def today():
-    """The day the test runs (not the day it was collected: a run may cross midnight)."""
-    return timezone.localdate()
-
-
 @pytest.fixture
 def planning_case(personas, consented_case):
     return to_planning(personas, consented_case)
@@ -62,8 +57,8 @@ def test_plan_item_validation(personas, planning_case, agencies):
             issue="",
             action="",
             agency=None,
-            period_start=today(),
-            period_end=today() - datetime.timedelta(days=1),
+            period_start=timezone.localdate(),
+            period_end=timezone.localdate() - datetime.timedelta(days=1),
             statutory_service="x",
         )
     assert set(excinfo.value.message_dict) == {
@@ -110,20 +105,26 @@ def test_conference_agrees_then_support_decision_confirms(personas, planning_cas
     # Statutory items: the report is not enough; only the municipality's 支援決定 confirms.
     with pytest.raises(CaseTransitionError, match="支援決定"):
         plan_services.plan_report_record(
-            by=personas["coordinator"].user, plan=plan, reported_on=today(), reported_to="推進室"
+            by=personas["coordinator"].user,
+            plan=plan,
+            reported_on=timezone.localdate(),
+            reported_to="推進室",
         )
     with pytest.raises(PermissionDenied):
         plan_services.support_decision_make(
-            by=personas["coordinator"].user, plan=plan, decided_on=today()
+            by=personas["coordinator"].user, plan=plan, decided_on=timezone.localdate()
         )
     plan_services.support_decision_make(
-        by=personas["officer"].user, plan=plan, decided_on=today(), decision_number="重-1"
+        by=personas["officer"].user,
+        plan=plan,
+        decided_on=timezone.localdate(),
+        decision_number="重-1",
     )
     plan.refresh_from_db()
     planning_case.refresh_from_db()
     assert plan.status == PlanStatus.CONFIRMED
-    assert plan.next_monitoring_on == plan_services.add_months(today(), 3)
-    assert plan.evaluation_on == plan_services.add_months(today(), 6)
+    assert plan.next_monitoring_on == plan_services.add_months(timezone.localdate(), 3)
+    assert plan.evaluation_on == plan_services.add_months(timezone.localdate(), 6)
     assert planning_case.status == C.ACTIVE
     team = set(
         planning_case.team.filter(left_on__isnull=True).values_list("agency__code", flat=True)
@@ -143,12 +144,12 @@ def test_plan_without_statutory_items_is_confirmed_by_the_report(personas, plann
     meeting_services.decision_record(by=personas["coordinator"].user, item=item, outcome="agreed")
     with pytest.raises(CaseTransitionError, match="不要"):
         plan_services.support_decision_make(
-            by=personas["officer"].user, plan=plan, decided_on=today()
+            by=personas["officer"].user, plan=plan, decided_on=timezone.localdate()
         )
     plan_services.plan_report_record(
         by=personas["coordinator"].user,
         plan=plan,
-        reported_on=today(),
+        reported_on=timezone.localdate(),
         reported_to="重層的支援推進室",
     )
     plan.refresh_from_db()
@@ -222,7 +223,10 @@ def test_consent_withdrawal_takes_the_case_off_pending_conference_agendas(
         case=planning_case,
     )
     case_services.consent_withdraw(
-        by=personas["coordinator"].user, case=planning_case, given_by="山田 フミ", given_on=today()
+        by=personas["coordinator"].user,
+        case=planning_case,
+        given_by="山田 フミ",
+        given_on=timezone.localdate(),
     )
     item.refresh_from_db()
     planning_case.refresh_from_db()
@@ -241,7 +245,7 @@ def _active_case(personas, case, agencies):
     plan_services.plan_report_record(
         by=personas["coordinator"].user,
         plan=case.plans.get(),
-        reported_on=today(),
+        reported_on=timezone.localdate(),
         reported_to="推進室",
     )
     case.refresh_from_db()

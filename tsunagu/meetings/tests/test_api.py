@@ -23,11 +23,6 @@ API = "/api/v1"
 C = CaseStatus
 
 
-def today():
-    """The day the test runs (not the day it was collected: a run may cross midnight)."""
-    return timezone.localdate()
-
-
 NOT_FOUND = {"detail": "見つかりません。"}
 FORBIDDEN = {"detail": "この操作を行う権限がありません。"}
 # as on the screens
@@ -145,7 +140,7 @@ def test_writes_by_others_change_nothing(login, personas, held, agencies, name):
         meeting=conference,
         description="住まいの候補を探す",
         owner_agency=agencies["housing"],
-        due_on=today(),
+        due_on=timezone.localdate(),
     )
     client = login(personas[name])
     expected = {"see": 403}.get(ACCESS[name], ACCESS[name])
@@ -342,7 +337,10 @@ def test_closure_over_the_api_names_the_lead_agency(login, personas, planning_ca
     )
     services.decision_record(by=coordinator, item=item, outcome="agreed")
     plan_services.plan_report_record(
-        by=coordinator, plan=planning_case.plans.get(), reported_on=today(), reported_to="推進室"
+        by=coordinator,
+        plan=planning_case.plans.get(),
+        reported_on=timezone.localdate(),
+        reported_to="推進室",
     )
     client = login(personas["coordinator"])
     path = f"/meetings/{conference.pk}"
@@ -393,12 +391,12 @@ def test_minutes_actions_gaps_and_withdrawal(login, personas, held, agencies, ci
     assert response.status_code == 201
     (action,) = response.json()["action_items"]
     assert (action["due_on"], action["agenda_item_id"]) == ("2026-12-01", item.pk)
-    future = (today() + datetime.timedelta(days=1)).isoformat()
+    future = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     response = client.post(f"{API}{path}/action-items/{action['id']}/done?done_on={future}")
     assert response.status_code == 422
     assert "done_on" in response.json()["errors"]
     done = client.post(f"{API}{path}/action-items/{action['id']}/done").json()  # no body
-    assert done["action_items"][0]["done_on"] == today().isoformat()
+    assert done["action_items"][0]["done_on"] == timezone.localdate().isoformat()
     again = send(client, f"{path}/action-items/{action['id']}/done")
     assert again.status_code == 422
     response = send(client, f"{path}/resource-gaps", {"description": "居場所", "area_id": city.pk})
@@ -428,18 +426,18 @@ def test_owner_agency_marks_its_action_item_done(login, personas, held, agencies
         meeting=conference,
         description="居場所の見学の調整",
         owner_agency=agencies["council"],
-        due_on=today(),
+        due_on=timezone.localdate(),
     )
     other = services.action_item_add(
         by=personas["coordinator"].user,
         meeting=conference,
         description="住まいの候補",
         owner_agency=agencies["housing"],
-        due_on=today(),
+        due_on=timezone.localdate(),
     )
     client = login(personas["participation"])
     path = f"/meetings/{conference.pk}/action-items"
     assert send(client, f"{path}/{other.pk}/done").status_code == 403
     body = send(client, f"{path}/{owned.pk}/done").json()
     done = {a["id"]: a["done_on"] for a in body["action_items"]}
-    assert done == {owned.pk: today().isoformat(), other.pk: None}
+    assert done == {owned.pk: timezone.localdate().isoformat(), other.pk: None}

@@ -29,11 +29,6 @@ pytestmark = pytest.mark.django_db
 C = CaseStatus
 
 
-def today():
-    """The day the test runs (not the day it was collected: a run may cross midnight)."""
-    return timezone.localdate()
-
-
 # persona → what a conference convened by the 社協 (``coordinator``), with the officer and
 # an invited guest as members, answers: "manage", "see" (sees, may not run it), 404, 403
 ACCESS = {
@@ -142,7 +137,7 @@ def test_steps_by_others_change_nothing(login, personas, held, agencies, name):
         meeting=conference,
         description="住まいの候補を探す",
         owner_agency=agencies["housing"],
-        due_on=today(),
+        due_on=timezone.localdate(),
     )
     posts = [
         (url("member_add", conference), {"name": "民生委員 佐藤", "agency": ""}),
@@ -428,7 +423,7 @@ def test_member_add_a_user_and_an_outside_guest(login, personas, held, agencies)
             "name": "民生委員 佐藤",
             "agency": agencies["minsei"].pk,
             "is_guest": "on",
-            "invited_until_on": format_wareki(today() - datetime.timedelta(days=1)),
+            "invited_until_on": format_wareki(timezone.localdate() - datetime.timedelta(days=1)),
         },
     )
     assert "招待の期限には、現在より後の日時" in html(response)
@@ -456,7 +451,7 @@ def test_minutes_action_items_and_gaps(login, personas, held, agencies):
             "description": "介護サービスの調整",
             "owner_agency": agencies["houkatsu"].pk,
             "owner_name": "包括 田中",
-            "due_on": format_wareki(today() + datetime.timedelta(days=7)),
+            "due_on": format_wareki(timezone.localdate() + datetime.timedelta(days=7)),
             "agenda_item": item.pk,
         },
     )
@@ -471,7 +466,7 @@ def test_minutes_action_items_and_gaps(login, personas, held, agencies):
     response = client.post(url("action_item_done", conference, action.pk))
     assert response.status_code == 302
     action.refresh_from_db()
-    assert action.done_on == today()
+    assert action.done_on == timezone.localdate()
     response = client.post(url("action_item_done", conference, action.pk))
     assert messages_of(response)[-1] == "この宿題は既に完了しています。"
 
@@ -560,7 +555,7 @@ def _active_case(personas, case):
     plan_services.plan_report_record(
         by=personas["coordinator"].user,
         plan=case.plans.get(),
-        reported_on=today(),
+        reported_on=timezone.localdate(),
         reported_to="推進室",
     )
     case.refresh_from_db()
@@ -599,7 +594,7 @@ def test_suspension_prefills_the_contact_attempts(login, personas, planning_case
     conference = _active_case(personas, planning_case)
     Activity.objects.create(
         case=planning_case,
-        occurred_on=today() - datetime.timedelta(days=10),
+        occurred_on=timezone.localdate() - datetime.timedelta(days=10),
         kind="visit",
         agency=agencies["council"],
         summary="自宅を訪問したが不在",
@@ -680,7 +675,7 @@ def test_dashboard_panel(login, personas, confidential, agencies):
         meeting=confidential,
         description="訪問の日程調整",
         owner_agency=agencies["houkatsu"],
-        due_on=today() - datetime.timedelta(days=1),
+        due_on=timezone.localdate() - datetime.timedelta(days=1),
     )
     page = html(login(personas["desk"]).get(reverse("dashboard")))
     assert 'data-testid="dashboard-meetings"' in page

@@ -28,12 +28,7 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-def today():
-    """The day the test runs (not the day it was collected: a run may cross midnight)."""
-    return timezone.localdate()
-
-
-BEGAN = today() - datetime.timedelta(days=60)
+BEGAN = timezone.localdate() - datetime.timedelta(days=60)
 
 
 def get(client, route, data=None):
@@ -49,11 +44,11 @@ def patch(client, route, data):
 
 
 def days_ago(n: int) -> str:
-    return (today() - datetime.timedelta(days=n)).isoformat()
+    return (timezone.localdate() - datetime.timedelta(days=n)).isoformat()
 
 
 def wareki_days_ago(n: int) -> str:
-    return format_wareki(today() - datetime.timedelta(days=n))
+    return format_wareki(timezone.localdate() - datetime.timedelta(days=n))
 
 
 def errors_of(response) -> dict:
@@ -96,7 +91,7 @@ def consented(personas, record, person) -> OutreachRecord:
     return services.consent_record(
         by=user,
         record=OutreachRecord.objects.get(pk=record.pk),
-        consented_on=today() - datetime.timedelta(days=5),
+        consented_on=timezone.localdate() - datetime.timedelta(days=5),
         method="signed",
     )
 
@@ -229,7 +224,7 @@ def test_create_refuses_bad_input_with_the_fields(login, personas):
         {
             "label": "A",
             "source": "minsei",
-            "began_on": (today() + datetime.timedelta(1)).isoformat(),
+            "began_on": (timezone.localdate() + datetime.timedelta(1)).isoformat(),
         },
     )
     assert future.status_code == 422
@@ -527,7 +522,10 @@ def test_stage_refusals(login, personas, record):
     future = post(
         client,
         route,
-        {"stage": "preparation", "occurred_on": (today() + datetime.timedelta(1)).isoformat()},
+        {
+            "stage": "preparation",
+            "occurred_on": (timezone.localdate() + datetime.timedelta(1)).isoformat(),
+        },
     )
     assert errors_of(future) == {"occurred_on": ["日付に未来の日付は指定できません。"]}
     before = post(client, route, {"stage": "preparation", "occurred_on": days_ago(61)})
@@ -586,7 +584,7 @@ def test_consent_recorded(login, personas, record, person):
         client,
         route,
         {
-            "consented_on": (today() + datetime.timedelta(1)).isoformat(),
+            "consented_on": (timezone.localdate() + datetime.timedelta(1)).isoformat(),
             "consent_method": "signed",
         },
     )
@@ -635,7 +633,7 @@ def test_contacts_recorded_and_listed(login, personas, record):
             "staff": "CSW 田中",
             "summary": "玄関先で5分話せた",
             "next_action": "再訪問",
-            "next_action_on": (today() + datetime.timedelta(days=7)).isoformat(),
+            "next_action_on": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
         },
     )
     assert met.status_code == 201
@@ -660,7 +658,9 @@ def test_contact_refusals(login, personas, record):
     route = f"/outreach/records/{record.pk}/contacts"
     base = {"method": "phone", "staff": "CSW 田中", "summary": "電話に出なかった"}
     future = post(
-        client, route, {**base, "occurred_on": (today() + datetime.timedelta(1)).isoformat()}
+        client,
+        route,
+        {**base, "occurred_on": (timezone.localdate() + datetime.timedelta(1)).isoformat()},
     )
     assert future.status_code == 422
     assert errors_of(future) == {"occurred_on": ["実施日に未来の日付は指定できません。"]}
@@ -793,7 +793,7 @@ def on_agenda(personas, record, confidential):
     services.contact_record(
         by=user,
         record=record,
-        occurred_on=today() - datetime.timedelta(days=3),
+        occurred_on=timezone.localdate() - datetime.timedelta(days=3),
         method="letter",
         staff="CSW 田中",
         summary="手紙を置いた",

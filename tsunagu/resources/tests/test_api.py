@@ -36,11 +36,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-def today():
-    """The day the test runs (not the day it was collected: a run may cross midnight)."""
-    return timezone.localdate()
-
-
 T = datetime.time
 
 READERS = [name for name in PERSONA_NAMES if name not in ("guest", "admin")]
@@ -95,7 +90,7 @@ def shop(editor, district):
         organization=org,
         name="八百屋まるやま 品出し体験",
         kind=kind("work_experience"),
-        confirmed_on=today(),
+        confirmed_on=timezone.localdate(),
         area=district,
         targets=[Target.YOUTH, Target.WORKING_AGE],
         capacity=2,
@@ -117,7 +112,7 @@ def salon(editor):
         organization=org,
         name="ふれあいサロン北",
         kind=kind("salon"),
-        confirmed_on=today(),
+        confirmed_on=timezone.localdate(),
         targets=[Target.ELDERLY],
         capacity=20,
         places_free=0,
@@ -130,7 +125,7 @@ def new_resource(**overrides) -> dict:
         "organization_name": "NPO法人 ひだまり",
         "name": "居場所ひだまり",
         "kind": "ibasho",
-        "confirmed_on": today().isoformat(),
+        "confirmed_on": timezone.localdate().isoformat(),
         "targets": ["youth"],
         "schedules": [
             {"freq": "weekly", "weekday": 1, "opens_at": "13:00", "closes_at": "16:00"},
@@ -182,7 +177,9 @@ def test_only_the_keepers_of_the_directory_write(login, personas, name, shop):
         post(client, "/resources", new_resource()),
         patch(client, f"/resources/{shop.pk}", {"places_free": 0}),
         post(client, f"/resources/{shop.pk}/confirm"),
-        post(client, f"/resources/{shop.pk}/exceptions", {"date": today().isoformat()}),
+        post(
+            client, f"/resources/{shop.pk}/exceptions", {"date": timezone.localdate().isoformat()}
+        ),
         put(client, f"/resources/{shop.pk}/host", {"contact_person": "店主", "tasks": "品出し"}),
         post(client, "/resources/hsds", {"services": [{"id": "x", "name": "x"}]}),
         post(client, "/resources", {}),  # refused before the body is looked at
@@ -280,7 +277,9 @@ def test_kinds_and_the_entries_due_for_rechecking(login, personas, shop, salon):
     kinds = get(client, "/resources/kinds").json()
     assert len(kinds) == 12 and kinds[0]["code"] == "ibasho"
     assert ids(get(client, "/resources/recheck")) == []
-    Resource.objects.filter(pk=shop.pk).update(confirmed_on=today() - datetime.timedelta(days=400))
+    Resource.objects.filter(pk=shop.pk).update(
+        confirmed_on=timezone.localdate() - datetime.timedelta(days=400)
+    )
     due = get(client, "/resources/recheck")
     assert ids(due) == [shop.pk] and due.json()["items"][0]["stale"] is True
     assert ids(get(client, "/resources", {"stale_only": "true"})) == [shop.pk]
@@ -324,7 +323,7 @@ def test_refused_fields_answer_422_by_the_bodys_names(login, personas):
             kind=None,
             capacity=2,
             places_free=3,
-            confirmed_on=(today() + datetime.timedelta(days=1)).isoformat(),
+            confirmed_on=(timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
             targets=["babies"],
         ),
     )
@@ -347,13 +346,13 @@ def test_a_date_in_wareki_and_an_existing_organisation(login, personas, shop):
     body = new_resource(
         organization_name="",
         organization_id=shop.organization_id,
-        confirmed_on=format_wareki(today()),
+        confirmed_on=format_wareki(timezone.localdate()),
         area_id=shop.area_id,
     )
     response = post(login(personas["participation"]), "/resources", body)
     assert response.status_code == 201, response.content
     assert response.json()["organization_id"] == shop.organization_id
-    assert response.json()["confirmed_on"] == today().isoformat()
+    assert response.json()["confirmed_on"] == timezone.localdate().isoformat()
     assert response.json()["area_name"] == "北地区"
 
 
@@ -407,13 +406,15 @@ def test_a_change_refuses_nulls_and_bad_values(login, personas, shop):
 
 def test_confirming_the_information(login, personas, shop):
     client = login(personas["officer"])
-    Resource.objects.filter(pk=shop.pk).update(confirmed_on=today() - datetime.timedelta(days=400))
+    Resource.objects.filter(pk=shop.pk).update(
+        confirmed_on=timezone.localdate() - datetime.timedelta(days=400)
+    )
     response = post(client, f"/resources/{shop.pk}/confirm")
     assert response.status_code == 200
-    assert response.json()["confirmed_on"] == today().isoformat()
+    assert response.json()["confirmed_on"] == timezone.localdate().isoformat()
     assert response.json()["stale"] is False
     assert ids(get(client, "/resources/recheck")) == []
-    future = (today() + datetime.timedelta(days=3)).isoformat()
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
     refused = post(client, f"/resources/{shop.pk}/confirm", {"confirmed_on": future})
     assert refused.status_code == 422 and "confirmed_on" in refused.json()["errors"]
 
@@ -421,13 +422,17 @@ def test_confirming_the_information(login, personas, shop):
 def test_exception_dates(login, personas, shop):
     client = login(personas["community"])
     closed = post(
-        client, f"/resources/{shop.pk}/exceptions", {"date": today().isoformat(), "note": "店休日"}
+        client,
+        f"/resources/{shop.pk}/exceptions",
+        {"date": timezone.localdate().isoformat(), "note": "店休日"},
     )
     assert closed.status_code == 201, closed.content
     assert closed.json()["is_closed"] and closed.json()["opens_at"] is None
-    again = post(client, f"/resources/{shop.pk}/exceptions", {"date": today().isoformat()})
+    again = post(
+        client, f"/resources/{shop.pk}/exceptions", {"date": timezone.localdate().isoformat()}
+    )
     assert again.status_code == 422 and "date" in again.json()["errors"]
-    tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     no_times = post(
         client, f"/resources/{shop.pk}/exceptions", {"date": tomorrow, "is_closed": False}
     )
@@ -439,7 +444,7 @@ def test_exception_dates(login, personas, shop):
     )
     assert opened.status_code == 201 and opened.json()["opens_at"] == "13:00"
     detail = get(client, f"/resources/{shop.pk}").json()
-    assert [e["date"] for e in detail["exceptions"]] == [today().isoformat(), tomorrow]
+    assert [e["date"] for e in detail["exceptions"]] == [timezone.localdate().isoformat(), tomorrow]
     assert AuditEvent.objects.filter(action="resource.exception_add").count() == 2
 
 
@@ -450,7 +455,9 @@ def test_the_host_profile_and_its_assessment(login, personas, shop):
     undated = put(client, route, body)
     assert undated.status_code == 422 and "assessed_on" in undated.json()["errors"]
     assert put(client, route, {"tasks": ""}).json()["errors"].keys() == {"contact_person", "tasks"}
-    saved = put(client, route, {**body, "assessed_on": today().isoformat(), "concerns": "接客"})
+    saved = put(
+        client, route, {**body, "assessed_on": timezone.localdate().isoformat(), "concerns": "接客"}
+    )
     assert saved.status_code == 200, saved.content
     assert saved.json()["is_assessed"] and saved.json()["assessed_by_name"] == "participation さん"
     host = get(login(personas["desk"]), f"/resources/{shop.pk}").json()["host"]

@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 T = datetime.time
 
 
-def today():
-    """The day the test runs (not the day it was collected: a run may cross midnight)."""
-    return timezone.localdate()
-
-
 def kind(code: str) -> ResourceKind:
     return ResourceKind.objects.get(code=code)
 
@@ -60,7 +55,7 @@ def directory(editor, city):
         organization=shops,
         name="八百屋まるやま 品出し体験",
         kind=kind("work_experience"),
-        confirmed_on=today() - datetime.timedelta(days=30),
+        confirmed_on=timezone.localdate() - datetime.timedelta(days=30),
         area=district,
         targets=[Target.YOUTH, Target.WORKING_AGE],
         target_attributes="ひきこもりの方",
@@ -85,7 +80,7 @@ def directory(editor, city):
         organization=council,
         name="ふれあいサロン南",
         kind=kind("salon"),
-        confirmed_on=today(),
+        confirmed_on=timezone.localdate(),
         targets=[Target.ELDERLY],
         schedules=[ScheduleIn(Frequency.MONTHLY, 0, T(13), T(15), weeks=(1,))],
     )
@@ -94,7 +89,7 @@ def directory(editor, city):
         organization=council,
         name="学習支援 みなみ",
         kind=kind("study_support"),
-        confirmed_on=today() - datetime.timedelta(days=500),
+        confirmed_on=timezone.localdate() - datetime.timedelta(days=500),
         status=ResourceStatus.PAUSED,
         targets=[Target.CHILDREN],
     )
