@@ -52,7 +52,7 @@ from tsunagu.common import touches
 from tsunagu.common.models import register_visibility
 from tsunagu.community.models import CommunityReport, Watch, Watcher
 from tsunagu.consultations.models import Consultation, Referral
-from tsunagu.grants.models import CASE_CONTENT_BASES, AccessGrant, Basis
+from tsunagu.grants.models import CASE_CONTENT_BASES, AccessGrant, Basis, SearchEntry
 from tsunagu.meetings.models import Meeting, MeetingKind, MeetingMember
 from tsunagu.outreach.models import OutreachRecord
 from tsunagu.participation.models import ParticipationRecord
@@ -513,6 +513,17 @@ def persons_visible_to(user) -> QuerySet:
     if not may_handle_cases(user):
         return qs.none()
     return qs.filter(pk__in=_granted(acting_agency_id(user), "person"))
+
+
+def person_search_entries(user) -> QuerySet | None:
+    """The search entries (``grants.SearchEntry``: name keys, reading, date of birth) of the
+    persons :func:`persons_visible_to` gives, for a name search that reads only those; None
+    for a user who sees every person (search the persons themselves)."""
+    if sees_everything(user):
+        return None
+    if not may_handle_cases(user):
+        return SearchEntry.objects.none()
+    return SearchEntry.objects.filter(agency_id=acting_agency_id(user))
 
 
 def households_visible_to(user) -> QuerySet:

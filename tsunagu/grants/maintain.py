@@ -17,7 +17,7 @@ from tsunagu.cases.models import Case, Consent
 from tsunagu.common.touches import Touched
 from tsunagu.people.models import Household, HouseholdMember, Person
 
-from .models import CASE_CONTENT_BASES, AccessGrant
+from .models import CASE_CONTENT_BASES, SEARCH_KEYS, AccessGrant, SearchEntry
 
 SUBJECTS = ("person", "household", "case")
 CHUNK = 2000
@@ -71,6 +71,7 @@ def refresh(touched: Touched) -> None:
         now = timezone.now()
         for chunk in _chunks(sorted(wide.persons)):
             _store("person", chunk, access.person_bases(chunk), now)
+            store_search_entries(chunk)
         for chunk in _chunks(sorted(wide.households)):
             _store("household", chunk, access.household_bases(chunk), now)
         for chunk in _chunks(sorted(wide.cases)):
@@ -101,6 +102,44 @@ def _store(subject: str, ids: list[int], wanted: set[tuple[int, int, str]], now)
         AccessGrant.objects.bulk_create(opened, batch_size=1000)
 
 
+ENTRY_FIELDS = ("agency_id", "person_id", *SEARCH_KEYS, "birth_date")
+
+
+def _wanted_entries(person_ids: list[int]) -> set[tuple]:
+    """The search entries the current grants and the persons' keys call for."""
+    persons = {
+        row[0]: row[1:]
+        for row in Person.objects.filter(pk__in=person_ids, is_archived=False).values_list(
+            "pk", *SEARCH_KEYS, "birth_date"
+        )
+    }
+    pairs = AccessGrant.objects.filter(
+        person_id__in=list(persons), valid_until__isnull=True
+    ).values_list("agency_id", "person_id")
+    return {(agency, person, *persons[person]) for agency, person in set(pairs)}
+
+
+def store_search_entries(person_ids: list[int]) -> None:
+    """Bring the search entries of these persons in line with their current grants and
+    their keys: an entry for each agency with a current grant on a person not archived."""
+    wanted = _wanted_entries(person_ids)
+    current = {
+        row[1:]: row[0]
+        for row in SearchEntry.objects.filter(person_id__in=person_ids).values_list(
+            "pk", *ENTRY_FIELDS
+        )
+    }
+    stale = [pk for row, pk in current.items() if row not in wanted]
+    if stale:
+        SearchEntry.objects.filter(pk__in=stale).delete()
+    added = [
+        SearchEntry(**dict(zip(ENTRY_FIELDS, row, strict=True)))
+        for row in sorted(wanted - current.keys())
+    ]
+    if added:
+        SearchEntry.objects.bulk_create(added, batch_size=1000)
+
+
 def rebuild(*, progress=None) -> int:
     """Recompute the grants of every person, household and case (``manage.py
     access_rebuild``), one chunk per transaction. Returns the number of subjects."""
@@ -114,6 +153,8 @@ def rebuild(*, progress=None) -> int:
         for chunk in _chunks(ids):
             with transaction.atomic():
                 _store(subject, chunk, bases(chunk), timezone.now())
+                if subject == "person":
+                    store_search_entries(chunk)
             done += len(chunk)
             if progress is not None:
                 progress(subject, done)
@@ -149,4 +190,29 @@ def verify(agency_ids=None) -> list[Difference]:
                         agency_id, what, sorted(expected - granted), sorted(granted - expected)
                     )
                 )
+        difference = _verify_search_entries(agency_id)
+        if difference is not None:
+            found.append(difference)
     return found
+
+
+def _verify_search_entries(agency_id: int) -> Difference | None:
+    """The agency's search entries against its current person grants and the persons' keys:
+    a person is *missing* when their entry is absent or holds other keys, *extra* when an
+    entry names a person the agency may not see (or one archived)."""
+    expected = {
+        (agency_id, *row)
+        for row in Person.objects.filter(
+            is_archived=False, pk__in=access.granted_ids(agency_id, "person")
+        ).values_list("pk", *SEARCH_KEYS, "birth_date")
+    }
+    stored = set(SearchEntry.objects.filter(agency_id=agency_id).values_list(*ENTRY_FIELDS))
+    if expected == stored:
+        return None
+    visible = {row[1] for row in expected}
+    return Difference(
+        agency_id,
+        "search entries",
+        sorted({row[1] for row in expected - stored}),
+        sorted({row[1] for row in stored - expected} - visible),
+    )

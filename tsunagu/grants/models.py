@@ -103,3 +103,64 @@ class AccessGrant(models.Model):
     @property
     def is_current(self) -> bool:
         return self.valid_until is None
+
+
+#: the name keys of a person that a search matches (``people.selectors``), copied into
+#: :class:`SearchEntry`
+SEARCH_KEYS = ("key_name", "key_given", "key_kana", "key_kana_given")
+
+
+class SearchEntry(models.Model):
+    """A person an agency may see, with the keys its name is searched by: one row per agency
+    and person with a current grant (any basis), the person not archived.
+
+    An agency's search of a short name (林: 23,000 persons of a million) then reads only the
+    persons it may see, from one index per key, instead of joining every match with the
+    agency's grants. The rows are kept by :mod:`tsunagu.grants.maintain` whenever a person's
+    grants are refreshed — which every change of a person (name, archive, merge) does — and
+    checked by ``access_verify``.
+    """
+
+    # no index of their own: the unique (person, agency) and the search indexes lead with them
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name="機関",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name="本人",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    key_name = models.CharField(max_length=100, blank=True)
+    key_given = models.CharField(max_length=60, blank=True)
+    key_kana = models.CharField(max_length=100, blank=True)
+    key_kana_given = models.CharField(max_length=60, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "検索できる本人"
+        verbose_name_plural = "検索できる本人"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "agency"], name="search_entry_person"),
+        ]
+        indexes = [
+            *(
+                models.Index(
+                    fields=["agency", key, "key_kana", "person"], name=f"search_entry_{short}"
+                )
+                for key, short in (
+                    ("key_name", "name"),
+                    ("key_given", "given"),
+                    ("key_kana_given", "kana_given"),
+                )
+            ),
+            models.Index(fields=["agency", "key_kana", "person"], name="search_entry_kana"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} → {self.person_id}"

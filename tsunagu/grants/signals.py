@@ -2,14 +2,16 @@
 it is saved or deleted, whoever writes it (a service, the admin site, a test's arrangement).
 
 A change of a record's subject (a consultation moved to another person) touches the subject
-it had as well: the values before the save are read in ``pre_save``. Writes that bypass
+it had as well: the values before the save are read in ``pre_save``. A deletion touches the
+subjects the row names in the database (read in ``pre_delete``) besides those of the instance,
+which may have been read before a bulk move (a merge) changed them. Writes that bypass
 ``save()`` (``QuerySet.update``, ``bulk_create``) call ``tsunagu.common.touches.touch``
 themselves, as the person merge does.
 """
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from tsunagu.cases.models import Case, CaseTeamMember, Consent
 from tsunagu.common.touches import touch
@@ -67,9 +69,7 @@ def _scope_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
 def connect() -> None:
     for model in SUBJECT_FIELDS:
         uid = f"grants.{model._meta.label}"
-        pre_save.connect(_remember, sender=model, dispatch_uid=f"{uid}.pre_save")
-        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.post_save")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.post_delete")
+        _connect(model, uid)
     m2m_changed.connect(
         _scope_changed, sender=Consent.scope_agencies.through, dispatch_uid="grants.consent_scope"
     )
@@ -80,7 +80,11 @@ def watch(model, fields: dict[str, str]) -> None:
     too: ``fields`` maps its fields to the subject kind they name, as ``SUBJECT_FIELDS``. The
     app calls this once, in its ``AppConfig.ready()``."""
     SUBJECT_FIELDS[model] = fields
-    uid = f"grants.{model._meta.label}"
+    _connect(model, f"grants.{model._meta.label}")
+
+
+def _connect(model, uid: str) -> None:
     pre_save.connect(_remember, sender=model, dispatch_uid=f"{uid}.pre_save")
     post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.post_save")
+    pre_delete.connect(_remember, sender=model, dispatch_uid=f"{uid}.pre_delete")
     post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.post_delete")

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tsunagu.grants.models import AccessGrant
+from tsunagu.grants.maintain import ENTRY_FIELDS
+from tsunagu.grants.models import AccessGrant, SearchEntry
 from tsunagu.grants.tests.test_equivalence import World
 
 
@@ -69,3 +70,33 @@ def test_verify_names_a_grant_the_rules_do_not_give(world, agencies):
     with pytest.raises(CommandError):
         call_command("access_verify", stderr=err)
     assert f"{agencies['housing'].name}: 規則では見られない本人に根拠があります: " in err.getvalue()
+
+
+def test_verify_names_stale_search_entries_and_rebuild_restores_them(world, agencies):
+    """The search entries follow the grants and the names: an entry removed, one holding an
+    old name and one for a person the agency may not see are each named; ``access_rebuild``
+    puts them right."""
+    houkatsu = agencies["houkatsu"]
+    son, mother = world.persons[1], world.persons[0]
+    before = set(SearchEntry.objects.values_list(*ENTRY_FIELDS))
+    assert (houkatsu.pk, son.pk) in {row[:2] for row in before}
+    SearchEntry.objects.filter(agency=houkatsu, person=son).delete()
+    SearchEntry.objects.filter(agency=houkatsu, person=mother).update(key_name="古い名前")
+    SearchEntry.objects.create(agency=agencies["housing"], person=world.persons[2])
+    err = StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("access_verify", stderr=err)
+    assert failed.value.returncode == 1
+    text = err.getvalue()
+    missing = (
+        f"{houkatsu.name}: 見られる本人の検索用の行がないか、氏名の検索キーが古くなっています: "
+    )
+    assert missing in text
+    line = next(row for row in text.splitlines() if row.startswith(missing))
+    assert set(line.removeprefix(missing).split(", ")) == {str(son.pk), str(mother.pk)}
+    extra = f"{agencies['housing'].name}: 見られない（またはアーカイブ済みの）本人の検索用の行があります: "
+    assert f"{extra}{world.persons[2].pk}" in text
+
+    call_command("access_rebuild", stdout=StringIO())
+    assert set(SearchEntry.objects.values_list(*ENTRY_FIELDS)) == before
+    call_command("access_verify", stdout=StringIO())
