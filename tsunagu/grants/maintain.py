@@ -140,9 +140,11 @@ def store_search_entries(person_ids: list[int]) -> None:
         SearchEntry.objects.bulk_create(added, batch_size=1000)
 
 
-def rebuild(*, progress=None) -> int:
+def rebuild(*, progress=None, search_entries: bool = True) -> int:
     """Recompute the grants of every person, household and case (``manage.py
-    access_rebuild``), one chunk per transaction. Returns the number of subjects."""
+    access_rebuild``), and the persons' search entries, one chunk per transaction. Returns
+    the number of subjects. (The migration that first built the grants ran before the
+    search entries existed: it passes ``search_entries=False``.)"""
     done = 0
     for model, subject, bases in (
         (Person, "person", access.person_bases),
@@ -153,7 +155,7 @@ def rebuild(*, progress=None) -> int:
         for chunk in _chunks(ids):
             with transaction.atomic():
                 _store(subject, chunk, bases(chunk), timezone.now())
-                if subject == "person":
+                if subject == "person" and search_entries:
                     store_search_entries(chunk)
             done += len(chunk)
             if progress is not None:

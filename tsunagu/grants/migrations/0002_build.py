@@ -13,7 +13,7 @@ def build(apps, schema_editor):
         return
     from tsunagu.grants.maintain import rebuild
 
-    rebuild()
+    rebuild(search_entries=False)  # their table comes in 0004, filled there
 
 
 class Migration(migrations.Migration):
