@@ -25,7 +25,9 @@ from __future__ import annotations
 import datetime
 import random
 import time
+from io import StringIO
 
+from django.core.management import call_command
 from django.utils import timezone
 
 UNRELATED_AGENCY = "hoken_kita"
@@ -467,6 +469,11 @@ def grow_city(*, persons: int, seed: int = 13) -> dict:
         f"{time.perf_counter() - started:.0f} s",
         flush=True,
     )
+
+    # and the monitoring dates stored on the cases, as monitoring_dates_rebuild does
+    started = time.perf_counter()
+    call_command("monitoring_dates_rebuild", stdout=StringIO())
+    print(f"monitoring dates of the cases in {time.perf_counter() - started:.0f} s", flush=True)
 
     elapsed = time.perf_counter() - w.started
     print(

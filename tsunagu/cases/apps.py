@@ -12,7 +12,12 @@ class CasesConfig(AppConfig):
         from tsunagu.cases.services.case import case_open_from_referral
         from tsunagu.consultations.hooks import set_multi_agency_acceptor
 
-        from . import permissions  # noqa: F401  (registers the rules)
+        from . import (
+            permissions,  # noqa: F401  (registers the rules)
+            signals,
+        )
+
+        signals.connect()  # the due dates stored on a case follow its plans and records
         from .panels import register_case_panel
 
         register_case_panel(plans.case_panel)

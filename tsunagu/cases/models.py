@@ -79,6 +79,12 @@ class Case(models.Model):
         blank=True,
         related_name="+",
     )
+    # The next monitoring and evaluation of the current plan, as
+    # ``selectors.monitoring.next_due_dates`` gives them (None when not monitored). Kept by
+    # ``services.monitoring.refresh_due_dates`` whenever the case, a plan or a monitoring
+    # record is saved, so that the home page finds what falls due from an index.
+    monitoring_due_on = models.DateField("次回モニタリング予定日", null=True, editable=False)
+    evaluation_due_on = models.DateField("次回評価予定日", null=True, editable=False)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
@@ -95,7 +101,17 @@ class Case(models.Model):
             )
         ]
         # the case list's order: a page of the newest cases is read off the index
-        indexes = [models.Index(fields=["-opened_on", "-id"], name="case_newest_first")]
+        indexes = [
+            models.Index(fields=["-opened_on", "-id"], name="case_newest_first"),
+            *(
+                models.Index(
+                    fields=[field],
+                    condition=models.Q(**{f"{field}__isnull": False}),
+                    name=f"case_{field}",
+                )
+                for field in ("monitoring_due_on", "evaluation_due_on")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"事例 #{self.pk}"

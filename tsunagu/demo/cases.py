@@ -32,6 +32,7 @@ from tsunagu.cases.services import monitoring
 from tsunagu.cases.services import plan as plan_services
 from tsunagu.cases.services.activity import activity_mark_seen, activity_record
 from tsunagu.cases.services.assessment import assessment_record
+from tsunagu.cases.services.due_dates import refresh_due_dates
 from tsunagu.common.wareki import wareki_year
 from tsunagu.consultations import services as intake
 from tsunagu.consultations.models import IssueCategory
@@ -629,6 +630,7 @@ class Seeder:
 
         # 確定日: the day of the 支援決定 or report (the service sets today)
         SupportPlan.objects.filter(pk=self.plans[key].pk).update(confirmed_on=day)
+        refresh_due_dates([self.cases[key].pk])  # the dates counted from it, stored on the case
         self.refresh(key)
 
     def support_decision(self, key: str, day: datetime.date, number: str) -> None:

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from tsunagu import access
@@ -114,29 +115,45 @@ def _sort_key(due: Due) -> tuple:
     return (0 if due.state == OVERDUE else 1, due.due_on, due.case.pk, KIND_ORDER[due.kind])
 
 
-def _dues_of(
+def _next_dates(
     case: Case, plan: SupportPlan | None, records: list[MonitoringRecord], today
-) -> list[Due]:
-    """The due dates of one case, given its current plan and that plan's records in order."""
+) -> tuple[datetime.date | None, datetime.date | None]:
+    """The next monitoring and evaluation of one case, given its current plan and that
+    plan's records in order; None for what is not due (a case not being supported, an
+    evaluation that asked for a new plan). A plan without its date of confirmation counts
+    from ``today``; with ``today`` None (what is stored on the case), such a plan's dates
+    are left out."""
     if plan is None or case.status not in MONITORED:
-        return []
+        return None, None
     confirmed = plan.confirmed_on or today
-    dues = []
+
+    def after(months: int) -> datetime.date | None:
+        return add_months(confirmed, months) if confirmed else None
+
     if records:
         monitoring_on = records[-1].next_due_on
     else:
-        monitoring_on = plan.next_monitoring_on or add_months(confirmed, monitoring_months())
-    if monitoring_on is not None:
-        dues.append((K.MONITORING, monitoring_on))
+        monitoring_on = plan.next_monitoring_on or after(monitoring_months())
     evaluations = [r for r in records if r.kind == K.EVALUATION]
     if not evaluations:
-        evaluation_on = plan.evaluation_on or add_months(confirmed, evaluation_months())
+        evaluation_on = plan.evaluation_on or after(evaluation_months())
     elif evaluations[-1].outcome == O.REPLAN:
         evaluation_on = None
     else:
         evaluation_on = add_months(evaluations[-1].done_on, evaluation_months())
-    if evaluation_on is not None:
-        dues.append((K.EVALUATION, evaluation_on))
+    return monitoring_on, evaluation_on
+
+
+def _dues_of(
+    case: Case, plan: SupportPlan | None, records: list[MonitoringRecord], today
+) -> list[Due]:
+    """The due dates of one case, given its current plan and that plan's records in order."""
+    monitoring_on, evaluation_on = _next_dates(case, plan, records, today)
+    dues = [
+        (kind, due_on)
+        for kind, due_on in ((K.MONITORING, monitoring_on), (K.EVALUATION, evaluation_on))
+        if due_on is not None
+    ]
     found = [
         Due(
             case=case,
@@ -183,6 +200,20 @@ def dues_for_cases(cases: Iterable[Case], *, today: datetime.date | None = None)
         plan = plans.get(case.pk)
         dues.extend(_dues_of(case, plan, records.get(plan.pk, []) if plan else [], today))
     return sorted(dues, key=_sort_key)
+
+
+def next_due_dates(cases: Iterable[Case]) -> dict[int, tuple]:
+    """The next monitoring and evaluation date of each case as stored on it
+    (``Case.monitoring_due_on`` / ``evaluation_due_on``), in three queries."""
+    cases = list(cases)
+    monitored = [c for c in cases if c.status in MONITORED]
+    plans = _current_plans(c.pk for c in monitored)
+    records = _records_by_plan(p.pk for p in plans.values())
+    found = {c.pk: (None, None) for c in cases}
+    for case in monitored:
+        plan = plans.get(case.pk)
+        found[case.pk] = _next_dates(case, plan, records.get(plan.pk, []) if plan else [], None)
+    return found
 
 
 def current_plan(case: Case) -> SupportPlan | None:
@@ -249,14 +280,35 @@ def case_panel(user, case) -> dict:
     }
 
 
-def dashboard_panel(user, *, request) -> dict:
+def dashboard_panel(user, *, request, today: datetime.date | None = None) -> dict:
     """Context for the dashboard's monitoring panel (coordinators and the office only); the
-    persons named are an audited read."""
+    persons named are an audited read.
+
+    What falls due is found from the dates stored on the cases (``Case.monitoring_due_on``
+    / ``evaluation_due_on``, indexed): the counts in one query, the first rows from the
+    cases whose earliest date comes first, whose due dates are then computed as the case
+    page computes them. The first ``PANEL_ROWS`` due items come from at most as many cases,
+    and a case's earliest date is never later than any of its items, so these cases hold
+    them all."""
     if not acting(user).coordinates:
         return {}
     from tsunagu.cases.selectors.case import subject_person_ids
 
-    dues = due_for_user(user)
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=notice_days())
+    attention = _managed_cases(user).filter(
+        Q(monitoring_due_on__lte=horizon) | Q(evaluation_due_on__lte=horizon)
+    )
+    counts = attention.aggregate(
+        monitoring=Count("pk", filter=Q(monitoring_due_on__lte=horizon)),
+        evaluation=Count("pk", filter=Q(evaluation_due_on__lte=horizon)),
+        monitoring_overdue=Count("pk", filter=Q(monitoring_due_on__lt=today)),
+        evaluation_overdue=Count("pk", filter=Q(evaluation_due_on__lt=today)),
+    )
+    far = Value(datetime.date.max)
+    earliest = Least(Coalesce("monitoring_due_on", far), Coalesce("evaluation_due_on", far))
+    cases = attention.annotate(earliest=earliest).order_by("earliest", "pk")[:PANEL_ROWS]
+    dues = [d for d in dues_for_cases(cases, today=today) if d.needs_attention]
     rows = dues[:PANEL_ROWS]
     persons = subject_person_ids({d.case.pk: d.case for d in rows}.values())
     if persons:
@@ -270,7 +322,7 @@ def dashboard_panel(user, *, request) -> dict:
     return {
         "monitoring_dashboard": {
             "rows": rows,
-            "count": len(dues),
-            "overdue": sum(1 for d in dues if d.is_overdue),
+            "count": counts["monitoring"] + counts["evaluation"],
+            "overdue": counts["monitoring_overdue"] + counts["evaluation_overdue"],
         }
     }

@@ -18,6 +18,7 @@ from tsunagu.cases.models import (
     CaseTeamMember,
 )
 from tsunagu.cases.permissions import coordinating_role, manages_case
+from tsunagu.cases.services.due_dates import refresh_due_dates
 from tsunagu.cases.workflow import (
     DECISION_TRANSITIONS,
     DIRECT_TRANSITIONS,
@@ -120,6 +121,7 @@ def case_transition(
             raise CaseTransitionError(
                 "この事例は他の利用者によって更新されました。画面を開き直してください。"
             )
+        refresh_due_dates([case.pk])
         event_note = note.strip()
         if move == (C.INTAKE, C.ASSESSMENT) and without_consent and case.current_consent() is None:
             event_note = f"同意なし（支援会議で扱う）: {event_note}"
@@ -160,6 +162,7 @@ def move_case(
         raise CaseTransitionError(
             "この事例は他の利用者によって更新されました。画面を開き直してください。"
         )
+    refresh_due_dates([case.pk])
     CaseStatusEvent.objects.create(
         case=case, from_status=case.status, to_status=to, at=now, by=by, note=note.strip()
     )

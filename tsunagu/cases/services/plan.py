@@ -38,6 +38,7 @@ from tsunagu.cases.models import (
 from tsunagu.cases.permissions import manages_case
 from tsunagu.cases.selectors.monitoring import add_months
 from tsunagu.cases.services.case import move_case
+from tsunagu.cases.services.due_dates import refresh_due_dates
 from tsunagu.cases.services.team import ensure_team_member
 from tsunagu.cases.workflow import (
     PLAN_DRAFTING,
@@ -65,6 +66,7 @@ def _set_status(plan: SupportPlan, to: str, **fields) -> None:
     )
     if not moved:
         raise CaseTransitionError("このプランは他の操作で変更されました。画面を更新してください。")
+    refresh_due_dates([plan.case_id])  # a plan confirmed or replaced changes what falls due
     plan.refresh_from_db()
 
 

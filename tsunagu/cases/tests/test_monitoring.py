@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from tsunagu.audit.models import AuditEvent
@@ -26,6 +27,8 @@ from tsunagu.cases.models import (
 from tsunagu.cases.selectors import monitoring as monitoring_selectors
 from tsunagu.cases.selectors.monitoring import add_months
 from tsunagu.cases.services import monitoring as monitoring_services
+from tsunagu.cases.services.case import move_case
+from tsunagu.cases.services.due_dates import refresh_due_dates
 from tsunagu.cases.tests.conftest import give_consent
 from tsunagu.cases.workflow import CaseTransitionError
 from tsunagu.meetings.models import AgendaItem, Meeting
@@ -56,6 +59,7 @@ def today() -> D:
 
 def set_status(case: Case, status: str) -> Case:
     Case.objects.filter(pk=case.pk).update(status=status)  # arrange the state
+    refresh_due_dates([case.pk])  # as every write that bypasses save()
     case.refresh_from_db()
     return case
 
@@ -783,6 +787,104 @@ def test_dashboard_panel_empty_when_nothing_is_due(login, personas, active_case)
     body = login(personas["coordinator"]).get("/").content.decode()
     assert 'data-testid="dashboard-monitoring-empty"' in body
     assert not AuditEvent.objects.filter(context__panel="monitoring").exists()
+
+
+def assert_stored_dates_are_the_computed_ones(case: Case) -> None:
+    case.refresh_from_db()
+    computed = {d.kind: d.due_on for d in monitoring_selectors.due_dates(case)}
+    assert (case.monitoring_due_on, case.evaluation_due_on) == (
+        computed.get("monitoring"),
+        computed.get("evaluation"),
+    )
+
+
+def test_the_dates_stored_on_the_case_follow_every_change(recent_case, coordinator, settings):
+    """The dates the home page reads from the case are those the case page computes, after
+    each way they change: a plan confirmed, a monitoring, an evaluation, a record deleted,
+    a new plan, the case suspended and resumed, and the cadence changed (with the rebuild
+    command)."""
+    case = recent_case
+    assert_stored_dates_are_the_computed_ones(case)
+    assert case.monitoring_due_on == today()  # confirmed three months ago
+    record(case, coordinator, next_due_on=today() + datetime.timedelta(days=40))
+    assert_stored_dates_are_the_computed_ones(case)
+    assert case.monitoring_due_on == today() + datetime.timedelta(days=40)
+    evaluation = record(case, coordinator, kind="evaluation", next_due_on=None)
+    assert_stored_dates_are_the_computed_ones(case)
+    assert case.evaluation_due_on == add_months(today(), 6)
+    evaluation.delete()  # the admin site deletes a record written by mistake
+    assert_stored_dates_are_the_computed_ones(case)
+    assert case.evaluation_due_on == add_months(add_months(today(), -3), 6)
+    plan = case.plans.get()
+    confirm_plan(case, coordinator, today() - datetime.timedelta(days=1), version=2)
+    assert_stored_dates_are_the_computed_ones(case)  # the records of version 1 no longer count
+    assert case.monitoring_due_on == add_months(today() - datetime.timedelta(days=1), 3)
+    # suspended by a recorded step (QuerySet.update, no save()), then back through save()
+    move_case(by=coordinator, case=case, to=C.SUSPENDED, action="case.suspend", note="入院")
+    assert_stored_dates_are_the_computed_ones(case)
+    assert (case.monitoring_due_on, case.evaluation_due_on) == (None, None)
+    case.status = C.ACTIVE
+    case.save()
+    assert_stored_dates_are_the_computed_ones(case)
+    assert case.monitoring_due_on is not None
+    plan.refresh_from_db()
+
+    settings.TSUNAGU = {**settings.TSUNAGU, "EVALUATION_MONTHS": 12}
+    out = StringIO()
+    call_command("monitoring_dates_rebuild", stdout=out)
+    assert "1 件の事例" in out.getvalue()
+    assert_stored_dates_are_the_computed_ones(case)
+    assert case.evaluation_due_on == add_months(today() - datetime.timedelta(days=1), 6)  # set
+    v2 = case.plans.get(version=2)
+    v2.evaluation_on = None
+    v2.save()
+    assert_stored_dates_are_the_computed_ones(case)
+    assert case.evaluation_due_on == add_months(today() - datetime.timedelta(days=1), 12)
+    # a service moves the case (QuerySet.update, no save()): 要再プラン, nothing falls due
+    record(case, coordinator, kind="evaluation", outcome="replan")
+    assert_stored_dates_are_the_computed_ones(case)
+    assert (case.status, case.monitoring_due_on, case.evaluation_due_on) == (
+        C.REPLANNING,
+        None,
+        None,
+    )
+
+
+def test_the_dashboard_panel_gives_what_the_full_computation_gives(
+    personas, agencies, recent_case, coordinator
+):
+    """From the stored dates, the panel finds the same first rows, count and overdue count
+    as computing every managed case's dates, for the office and for a coordinator, on
+    several days; more cases fall due than the panel shows."""
+    confirmed = [add_months(today(), -months) for months in (2, 3, 4, 5, 6, 7, 8)]
+    confirmed += [today() - datetime.timedelta(days=days) for days in (70, 85, 95, 150, 200)]
+    for n, on in enumerate(confirmed):
+        case = _second_case(
+            personas,
+            agencies,
+            coordinator,
+            coordinating_agency=agencies["csw"] if n % 4 == 0 else None,
+            confirmed=on,
+        )
+        if n % 3 == 0:
+            record(
+                case, personas["officer"].user, next_due_on=today() + datetime.timedelta(days=n + 1)
+            )
+    factory = RequestFactory()
+    for name in ("officer", "coordinator"):
+        user = personas[name].user
+        for on in (today(), today() + datetime.timedelta(days=20), add_months(today(), 3)):
+            request = factory.get("/")
+            request.user = user
+            full = monitoring_selectors.due_for_user(user, today=on)
+            panel = monitoring_selectors.dashboard_panel(user, request=request, today=on)
+            shown = panel["monitoring_dashboard"]
+            assert len(full) > monitoring_selectors.PANEL_ROWS or name == "coordinator"
+            assert [(d.case.pk, d.kind, d.due_on) for d in shown["rows"]] == [
+                (d.case.pk, d.kind, d.due_on) for d in full[: monitoring_selectors.PANEL_ROWS]
+            ], (name, on)
+            assert shown["count"] == len(full)
+            assert shown["overdue"] == sum(1 for d in full if d.is_overdue)
 
 
 @pytest.mark.parametrize("name", ["desk", "participation", "outreach", "community", "admin"])
