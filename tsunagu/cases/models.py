@@ -103,13 +103,20 @@ class Case(models.Model):
         # the case list's order: a page of the newest cases is read off the index
         indexes = [
             models.Index(fields=["-opened_on", "-id"], name="case_newest_first"),
+            # what falls due on the home page: the office's (all cases) and a coordinating
+            # agency's, each date read from its own index (selectors.monitoring)
             *(
                 models.Index(
-                    fields=[field],
-                    condition=models.Q(**{f"{field}__isnull": False}),
-                    name=f"case_{field}",
+                    fields=fields,
+                    condition=models.Q(**{f"{fields[-1]}__isnull": False}),
+                    name=name,
                 )
-                for field in ("monitoring_due_on", "evaluation_due_on")
+                for fields, name in (
+                    (["monitoring_due_on"], "case_monitoring_due_on"),
+                    (["evaluation_due_on"], "case_evaluation_due_on"),
+                    (["coordinating_agency", "monitoring_due_on"], "case_agency_monitoring_due"),
+                    (["coordinating_agency", "evaluation_due_on"], "case_agency_evaluation_due"),
+                )
             ),
         ]
 

@@ -59,4 +59,20 @@ class Migration(migrations.Migration):
                 name="case_evaluation_due_on",
             ),
         ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("monitoring_due_on__isnull", False)),
+                fields=["coordinating_agency", "monitoring_due_on"],
+                name="case_agency_monitoring_due",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("evaluation_due_on__isnull", False)),
+                fields=["coordinating_agency", "evaluation_due_on"],
+                name="case_agency_evaluation_due",
+            ),
+        ),
     ]

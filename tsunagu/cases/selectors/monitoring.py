@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tsunagu import access
@@ -280,34 +279,47 @@ def case_panel(user, case) -> dict:
     }
 
 
+STORED_DATES = ("monitoring_due_on", "evaluation_due_on")
+
+
+def _with_stored_dates(user) -> QuerySet[Case]:
+    """The cases whose stored dates the user's panel counts: the coordinating agency's,
+    or every case for the office. (A date is stored only on a case being supported, and
+    the coordinating agency always sees its cases: the rows shown are read through
+    :func:`_managed_cases` all the same.)"""
+    me = acting(user)
+    cases = Case.objects.all()
+    return cases if me.is_office else cases.filter(coordinating_agency_id=me.agency_id)
+
+
 def dashboard_panel(user, *, request, today: datetime.date | None = None) -> dict:
     """Context for the dashboard's monitoring panel (coordinators and the office only); the
     persons named are an audited read.
 
     What falls due is found from the dates stored on the cases (``Case.monitoring_due_on``
-    / ``evaluation_due_on``, indexed): the counts in one query, the first rows from the
-    cases whose earliest date comes first, whose due dates are then computed as the case
-    page computes them. The first ``PANEL_ROWS`` due items come from at most as many cases,
-    and a case's earliest date is never later than any of its items, so these cases hold
-    them all."""
+    / ``evaluation_due_on``), each read from its own index: per date, one query counts what
+    falls due and what is overdue, and one takes the first ``PANEL_ROWS`` cases in date
+    order. The first due items of the panel are among those cases (the first monitorings
+    come from the cases with the earliest monitoring dates, the first evaluations from
+    those with the earliest evaluation dates); their due dates are then computed as the
+    case page computes them."""
     if not acting(user).coordinates:
         return {}
     from tsunagu.cases.selectors.case import subject_person_ids
 
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=notice_days())
-    attention = _managed_cases(user).filter(
-        Q(monitoring_due_on__lte=horizon) | Q(evaluation_due_on__lte=horizon)
-    )
-    counts = attention.aggregate(
-        monitoring=Count("pk", filter=Q(monitoring_due_on__lte=horizon)),
-        evaluation=Count("pk", filter=Q(evaluation_due_on__lte=horizon)),
-        monitoring_overdue=Count("pk", filter=Q(monitoring_due_on__lt=today)),
-        evaluation_overdue=Count("pk", filter=Q(evaluation_due_on__lt=today)),
-    )
-    far = Value(datetime.date.max)
-    earliest = Least(Coalesce("monitoring_due_on", far), Coalesce("evaluation_due_on", far))
-    cases = attention.annotate(earliest=earliest).order_by("earliest", "pk")[:PANEL_ROWS]
+    count = overdue = 0
+    candidates: set[int] = set()
+    for name in STORED_DATES:
+        due = _with_stored_dates(user).filter(**{f"{name}__lte": horizon})
+        counted = due.aggregate(
+            due=Count("pk"), overdue=Count("pk", filter=Q(**{f"{name}__lt": today}))
+        )
+        count, overdue = count + counted["due"], overdue + counted["overdue"]
+        if counted["due"]:
+            candidates.update(due.order_by(name, "pk").values_list("pk", flat=True)[:PANEL_ROWS])
+    cases = _managed_cases(user).filter(pk__in=candidates) if candidates else []
     dues = [d for d in dues_for_cases(cases, today=today) if d.needs_attention]
     rows = dues[:PANEL_ROWS]
     persons = subject_person_ids({d.case.pk: d.case for d in rows}.values())
@@ -322,7 +334,7 @@ def dashboard_panel(user, *, request, today: datetime.date | None = None) -> dic
     return {
         "monitoring_dashboard": {
             "rows": rows,
-            "count": counts["monitoring"] + counts["evaluation"],
-            "overdue": counts["monitoring_overdue"] + counts["evaluation_overdue"],
+            "count": count,
+            "overdue": overdue,
         }
     }
