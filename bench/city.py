@@ -8,10 +8,13 @@ On top of the demo agencies, personas and stories, ``grow_city(persons=N)`` adds
 * ≈ 2 N consultations, each at the agency that registered the person;
 * ≈ 0.1 N cases coordinated by the demo's 多機関協働 agency (coordinator ``coordinator``),
   each opened from a multi-agency referral, with a team of the referring agency and two
-  others, the principal's current consent naming the team, a draft plan and five
+  others, the principal's current consent naming the team, a first plan and five
   progress records; ≈ 0.1 N further referrals between agencies (a third still waiting);
 * one meeting for every 20 cases (convened by the coordinator's agency, the coordinator a
-  member, the ``desk`` persona a member of every fifth), an agenda item per case;
+  member, the ``desk`` persona a member of every fifth), an agenda item per case about its
+  plan. About half the cases are being supported (支援中 or モニタリング): their meeting was
+  held, agreed the plan, and the plan was confirmed that day. The others are in assessment
+  or planning with a draft plan, their meeting held without a decision yet or still to come;
 * N audit events continuing the hash chain, each linked to its person.
 
 Every generated row is cloned from a row the demo made (so the fields the app expects are
@@ -256,6 +259,20 @@ def grow_city(*, persons: int, seed: int = 13) -> dict:
     del objs
 
     # --- cases, teams, consents, plans, activities ----------------------------------------
+    # each case's plan is discussed at meeting n // 20; the meetings' days are drawn first so
+    # a case is supported only when its meeting has been held and agreed its plan
+    n_meetings = max(1, len(case_consults) // 20)
+    meeting_starts = [
+        timezone.now() - datetime.timedelta(days=rng.randrange(-60, 700)) for _ in range(n_meetings)
+    ]
+
+    def meeting_of(n):
+        return n // 20 % n_meetings
+
+    supported = [
+        meeting_starts[meeting_of(n)] < timezone.now() and rng.random() < 0.6
+        for n in range(len(case_consults))
+    ]
     t_case = Case.objects.order_by("pk").first()
     last_case = Case.objects.order_by("-pk").values_list("pk", flat=True).first()
     objs = []
@@ -271,8 +288,10 @@ def grow_city(*, persons: int, seed: int = 13) -> dict:
                 referring_agency_id=a.pk,
                 coordinating_agency_id=marugoto.pk,
                 coordinator_id=coordinator.pk,
-                status=rng.choice(["assessment", "planning", "supporting", "supporting"]),
-                opened_on=day(),
+                status=rng.choice(
+                    ["active", "monitoring"] if supported[n] else ["assessment", "planning"]
+                ),
+                opened_on=min(day(), meeting_starts[meeting_of(n)].date()),
                 closed_on=None,
                 lead_agency_after_closure_id=None,
             )
@@ -329,6 +348,8 @@ def grow_city(*, persons: int, seed: int = 13) -> dict:
             case_id=cid,
             version=1,
             status="draft",
+            next_monitoring_on=None,
+            evaluation_on=None,
             agreed_at_item_id=None,
             agreed_on=None,
             confirmed_on=None,
@@ -363,12 +384,11 @@ def grow_city(*, persons: int, seed: int = 13) -> dict:
     t_member = MeetingMember.objects.filter(is_guest=False).order_by("pk").first()
     t_item = AgendaItem.objects.order_by("pk").first()
     last_meeting = Meeting.objects.order_by("-pk").values_list("pk", flat=True).first()
-    n_meetings = max(1, len(case_ids) // 20)
     meetings = [
         _clone(
             t_meeting,
             title=f"支援会議 第{i + 1}回",
-            starts_at=timezone.now() - datetime.timedelta(days=rng.randrange(-60, 700)),
+            starts_at=meeting_starts[i],
             convening_agency_id=marugoto.pk,
             created_by_id=coordinator.pk,
             minutes="",
@@ -410,7 +430,7 @@ def grow_city(*, persons: int, seed: int = 13) -> dict:
     items = [
         _clone(
             t_item,
-            meeting_id=meeting_ids[n // 20 % len(meeting_ids)],
+            meeting_id=meeting_ids[meeting_of(n)],
             order=n % 20 + 1,
             case_id=cid,
             plan_id=plan_ids[n],
@@ -418,15 +438,38 @@ def grow_city(*, persons: int, seed: int = 13) -> dict:
             title="プランの協議",
             is_withdrawn=False,
             withdrawn_reason="",
-            outcome="",
-            decision_text="",
-            decided_at=None,
-            decided_by_id=None,
+            outcome="agreed" if supported[n] else "",
+            decision_text="プランを承認した。" if supported[n] else "",
+            decided_at=meeting_starts[meeting_of(n)] if supported[n] else None,
+            decided_by_id=coordinator.pk if supported[n] else None,
         )
         for n, cid in enumerate(case_ids)
     ]
+    last_item = AgendaItem.objects.order_by("-pk").values_list("pk", flat=True).first()
     w.write(AgendaItem, items)
+    item_ids = _ids_after(AgendaItem, last_item)
     del mm, items
+
+    # the supported cases' plans were agreed at their meeting and confirmed that day
+    confirmed = []
+    for n, (pid, iid) in enumerate(zip(plan_ids, item_ids, strict=True)):
+        if supported[n]:
+            held = timezone.localdate(meeting_starts[meeting_of(n)])
+            confirmed.append(
+                SupportPlan(
+                    pk=pid,
+                    status="confirmed",
+                    agreed_at_item_id=iid,
+                    agreed_on=held,
+                    confirmed_on=held,
+                )
+            )
+    for start in range(0, len(confirmed), CHUNK):
+        SupportPlan.objects.bulk_update(
+            confirmed[start : start + CHUNK],
+            ["status", "agreed_at_item_id", "agreed_on", "confirmed_on"],
+        )
+    print(f"  {'SupportPlan (confirmed)':<24} {len(confirmed):>9,} rows", flush=True)
 
     # --- audit events: person reads, appended like audit_record, then sealed in order ------
     t_event = AuditEvent.objects.filter(action="read").order_by("pk").first()
