@@ -35,6 +35,7 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
+from tsunagu.accounts.backends import NoModelPermissions
 from tsunagu.audit.services import audit_record, client_ip
 from tsunagu.settings.directory import LDAP_BACKEND, OIDC_BACKEND
 
@@ -116,7 +117,7 @@ def _created(user, *, method: str, request: HttpRequest | None) -> None:
 # --- OIDC --------------------------------------------------------------------------------------
 
 
-class DirectoryOIDCBackend(OIDCAuthenticationBackend):
+class DirectoryOIDCBackend(NoModelPermissions, OIDCAuthenticationBackend):
     """The authorization-code flow's last step: the code becomes a checked tsunagu user."""
 
     def authenticate(self, request, **kwargs):

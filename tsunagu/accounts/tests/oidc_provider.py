@@ -246,7 +246,7 @@ def apply_settings(settings, provider: Provider, **environ) -> None:
         "axes.backends.AxesStandaloneBackend",
         directory.OIDC_BACKEND,
         "rules.permissions.ObjectPermissionBackend",
-        "django.contrib.auth.backends.ModelBackend",
+        "tsunagu.accounts.backends.PasswordBackend",
     ]
 
 

@@ -104,7 +104,7 @@ def configure(settings, slapd, mode: str = "search", **environ) -> None:
         "axes.backends.AxesStandaloneBackend",
         directory.LDAP_BACKEND,
         "rules.permissions.ObjectPermissionBackend",
-        "django.contrib.auth.backends.ModelBackend",
+        "tsunagu.accounts.backends.PasswordBackend",
     ]
 
 
