@@ -505,6 +505,29 @@ def _kept(user, question: tuple, found) -> bool:
     return answer
 
 
+def remember_visible(user, model, pk, visible: bool = True) -> None:
+    """Keep what a read through the visibility querysets has just shown about one person,
+    household or case (``model`` and ``pk``: found in ``persons_visible_to``,
+    ``households_visible_to``, ``cases_visible_to``, or not), so that :func:`can_view`
+    answers the same question later in the request without a query. Kept as
+    :func:`_holds_grant` keeps its answers: on the user object, until any grant is
+    refreshed, never inside a transaction."""
+    subject = _GRANT_SUBJECTS.get(model)
+    if subject is None or pk is None or connection.in_atomic_block:
+        return
+    if subject == "person":
+        question = ("person", pk)
+    elif sees_everything(user) or not may_handle_cases(user):
+        return  # can_view answers these without a query
+    else:
+        question = ("grant", subject, pk, None)
+    memo = getattr(user, _MEMO, None)
+    if memo is None:
+        memo = {}
+        setattr(user, _MEMO, memo)
+    memo[(touches.generation(), acting_agency_id(user), *question)] = visible
+
+
 def persons_visible_to(user) -> QuerySet:
 
     qs = Person.objects.filter(is_archived=False)

@@ -49,9 +49,12 @@ def activity_refusal(user, case: Case) -> str | None:
         return CLOSED_CASE
     if access.sees_everything(user) or agency_id == case.coordinating_agency_id:
         return None
-    on_team = CaseTeamMember.objects.filter(
-        case_id=case.pk, agency_id=agency_id, left_on__isnull=True
-    ).exists()
+    if "team" in getattr(case, "_prefetched_objects_cache", {}):  # read by case_get
+        on_team = any(m.agency_id == agency_id and m.left_on is None for m in case.team.all())
+    else:
+        on_team = CaseTeamMember.objects.filter(
+            case_id=case.pk, agency_id=agency_id, left_on__isnull=True
+        ).exists()
     return None if on_team else NOT_ON_TEAM
 
 

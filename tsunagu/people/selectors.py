@@ -117,7 +117,9 @@ def person_search_ids(
 
 def person_get(*, user, pk: int) -> Person:
     """The person if the user may see them; ``Person.DoesNotExist`` otherwise."""
-    return access.persons_visible_to(user).select_related("registered_by_agency").get(pk=pk)
+    person = access.persons_visible_to(user).select_related("registered_by_agency").get(pk=pk)
+    access.remember_visible(user, Person, person.pk)
+    return person
 
 
 def get_person_for_user(user, pk) -> Person:
@@ -135,9 +137,11 @@ def get_person_for_user(user, pk) -> Person:
 
 def visible_person_ids(user, person_ids) -> set[int]:
     """Those of ``person_ids`` the user may see."""
-    return set(
-        access.persons_visible_to(user).filter(pk__in=set(person_ids)).values_list("pk", flat=True)
-    )
+    asked = set(person_ids)
+    visible = set(access.persons_visible_to(user).filter(pk__in=asked).values_list("pk", flat=True))
+    for pk in asked:
+        access.remember_visible(user, Person, pk, pk in visible)
+    return visible
 
 
 def visible_household_ids(user, household_ids) -> set[int]:
@@ -162,11 +166,13 @@ def mark_subjects(user, objects: list) -> list:
 
 def household_get(*, user, pk: int) -> Household:
     current = HouseholdMember.objects.filter(end_date__isnull=True).select_related("person")
-    return (
+    household = (
         access.households_visible_to(user)
         .prefetch_related(Prefetch("members", queryset=current, to_attr="current_members"))
         .get(pk=pk)
     )
+    access.remember_visible(user, Household, household.pk)
+    return household
 
 
 def get_household_for_user(user, pk) -> Household:

@@ -66,6 +66,7 @@ def case_get(*, user, pk: int) -> Case:
         )
     )
     case = with_consent_state(qs).get(pk=pk)
+    access.remember_visible(user, Case, case.pk)  # found among the cases the user may see
     case.content_visible = access.sees_case_content(user, case)
     # whose details (names, consent rows) the user may see: one member's consent never
     # opens another's

@@ -9,10 +9,13 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import PERSONA_NAMES
 from tsunagu import access
+from tsunagu.accounts.models import User
 from tsunagu.cases.models import Case
+from tsunagu.cases.selectors.case import case_get
 from tsunagu.cases.services.team import team_add, team_leave
 from tsunagu.cases.tests.conftest import give_consent
 from tsunagu.people.models import Household, Person
+from tsunagu.people.selectors import household_get, person_get, visible_person_ids
 
 
 @pytest.mark.django_db
@@ -121,3 +124,40 @@ def test_the_coordinator_sees_the_referrals_about_the_households_it_coordinates(
     assert (
         Referral.objects.filter(person=son, to_agency=personas["outreach"].agency).get().pk in seen
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_read_answers_the_later_object_checks(personas, committed_case, agencies):
+    """The reads of the case, person and household pages (``case_get``,
+    ``visible_person_ids``, ``person_get``, ``household_get``) leave their answers for the
+    object checks that follow in the request: no second query, and the same answer as a
+    fresh user object gets by asking the grants."""
+    case = committed_case
+    team_add(by=personas["coordinator"].user, case=case, agency=personas["outreach"].agency)
+    stranger = Person.objects.create(name="別人 太郎", name_kana="ベツジン タロウ")
+    asked = [*case.subject_persons(), stranger.pk]
+
+    def fresh(name):
+        user = User.objects.get(pk=personas[name].user.pk)
+        user.acting_membership = personas[name].membership
+        return user
+
+    for name in ("coordinator", "desk", "outreach", "officer"):
+        user = fresh(name)
+        found = case_get(user=user, pk=case.pk)
+        visible = visible_person_ids(user, asked)
+        with CaptureQueriesContext(connection) as checks:
+            assert access.can_view(user, found)
+            answers = {pk: access.can_view(user, Person(pk=pk)) for pk in asked}
+        assert len(checks) == 0, name
+        assert answers == {pk: pk in visible for pk in asked}, name
+        other = fresh(name)  # nothing kept: the grants answer
+        assert answers == {pk: access.can_view(other, Person(pk=pk)) for pk in asked}, name
+
+    desk = fresh("desk")
+    person = person_get(user=desk, pk=case.person_id)
+    household = household_get(user=desk, pk=case.household_id)
+    with CaptureQueriesContext(connection) as checks:
+        assert access.can_view(desk, person)
+        assert access.can_view(desk, household)
+    assert len(checks) == 0

@@ -97,8 +97,8 @@ def get_report_for_user(user, pk) -> CommunityReport:
 def untriaged_for(user, limit: int = PANEL_ROWS) -> tuple[list[CommunityReport], int]:
     """The untriaged reports the user sees, the longest waiting first, and how many."""
     qs = CommunityReport.objects.visible_to(user).filter(triage="")
-    total = qs.count()
     ids = list(qs.order_by("received_at", "id").values_list("pk", flat=True)[:limit])
+    total = qs.count() if len(ids) == limit else len(ids)  # counted only when there are more
     return rows_for_ids(ids), total
 
 

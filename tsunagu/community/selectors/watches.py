@@ -160,8 +160,8 @@ def overdue_for(user, limit: int = PANEL_ROWS) -> tuple[list[Watch], int]:
     for the office), the most late first, with how many there are."""
     today = timezone.localdate()
     qs = Watch.objects.visible_to(user).filter(ended_on__isnull=True, next_check_on__lt=today)
-    total = qs.count()
     ids = list(qs.order_by("next_check_on", "id").values_list("pk", flat=True)[:limit])
+    total = qs.count() if len(ids) == limit else len(ids)  # counted only when there are more
     return rows_for_ids(ids), total
 
 
