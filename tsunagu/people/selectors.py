@@ -89,18 +89,20 @@ def person_search_ids(
     million: reading their rows to sort them took 70 ms; from the indexes, the whole query
     takes 36 ms on a busy machine (bench/README.md).
 
-    A user who sees only some persons (a desk) searches a short word among the search
-    entries of their agency (``grants.SearchEntry``, kept with the grants), indexed the same
-    way: joining 23,000 matches with the 321,000 persons a desk's agency may see took 80 ms.
+    A user who sees only some persons (a desk) searches among the search entries of their
+    agency (``grants.SearchEntry``, kept with the grants), indexed the same way, with
+    trigram indexes for longer words on PostgreSQL: joining 23,000 matches with the 321,000
+    persons a desk's agency may see took 80 ms. A search by date of birth alone reads the
+    persons.
     """
     words = [branches for branches in map(_word_branches, q.split()) if branches]
     if not words and not birth_date:
         return list(person_search(user=user).values_list("pk", flat=True)[:limit])
     base, pk = access.persons_visible_to(user), "id"
     entries = access.person_search_entries(user)
-    if entries is not None and words and len(words[0]) > 1:
-        # a short first word, for a user who sees only some persons: read the agency's own
-        # search entries, not every match joined with the agency's grants
+    if entries is not None and words:
+        # a user who sees only some persons: read the agency's own search entries, not every
+        # match joined with the agency's grants
         base, pk = entries, "person_id"
     for branches in words[1:]:
         base = base.filter(_any(branches))
