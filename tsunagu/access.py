@@ -505,6 +505,27 @@ def _kept(user, question: tuple, found) -> bool:
     return answer
 
 
+def _visibility_question(user, model, pk) -> tuple | None:
+    """The key :func:`can_view` keeps its answer about this person, household or case under
+    (None where it answers without a query, or keeps nothing)."""
+    subject = _GRANT_SUBJECTS.get(model)
+    if subject is None or pk is None or connection.in_atomic_block:
+        return None
+    if subject == "person":
+        return (touches.generation(), acting_agency_id(user), "person", pk)
+    if sees_everything(user) or not may_handle_cases(user):
+        return None
+    return (touches.generation(), acting_agency_id(user), "grant", subject, pk, None)
+
+
+def kept_visible(user, model, pk) -> bool | None:
+    """What :func:`can_view` has already found in this request about this person, household
+    or case (None: not asked yet)."""
+    key = _visibility_question(user, model, pk)
+    memo = getattr(user, _MEMO, None)
+    return None if key is None or memo is None else memo.get(key)
+
+
 def remember_visible(user, model, pk, visible: bool = True) -> None:
     """Keep what a read through the visibility querysets has just shown about one person,
     household or case (``model`` and ``pk``: found in ``persons_visible_to``,
@@ -512,20 +533,14 @@ def remember_visible(user, model, pk, visible: bool = True) -> None:
     answers the same question later in the request without a query. Kept as
     :func:`_holds_grant` keeps its answers: on the user object, until any grant is
     refreshed, never inside a transaction."""
-    subject = _GRANT_SUBJECTS.get(model)
-    if subject is None or pk is None or connection.in_atomic_block:
+    key = _visibility_question(user, model, pk)
+    if key is None:
         return
-    if subject == "person":
-        question = ("person", pk)
-    elif sees_everything(user) or not may_handle_cases(user):
-        return  # can_view answers these without a query
-    else:
-        question = ("grant", subject, pk, None)
     memo = getattr(user, _MEMO, None)
     if memo is None:
         memo = {}
         setattr(user, _MEMO, memo)
-    memo[(touches.generation(), acting_agency_id(user), *question)] = visible
+    memo[key] = visible
 
 
 def persons_visible_to(user) -> QuerySet:

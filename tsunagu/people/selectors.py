@@ -138,11 +138,18 @@ def get_person_for_user(user, pk) -> Person:
 
 
 def visible_person_ids(user, person_ids) -> set[int]:
-    """Those of ``person_ids`` the user may see."""
-    asked = set(person_ids)
-    visible = set(access.persons_visible_to(user).filter(pk__in=asked).values_list("pk", flat=True))
-    for pk in asked:
-        access.remember_visible(user, Person, pk, pk in visible)
+    """Those of ``person_ids`` the user may see (the answers the request has already found
+    are not asked again; the new ones are kept for the object checks that follow)."""
+    kept = {pk: access.kept_visible(user, Person, pk) for pk in set(person_ids)}
+    asked = {pk for pk, known in kept.items() if known is None}
+    visible = {pk for pk, known in kept.items() if known}
+    if asked:
+        found = set(
+            access.persons_visible_to(user).filter(pk__in=asked).values_list("pk", flat=True)
+        )
+        for pk in asked:
+            access.remember_visible(user, Person, pk, pk in found)
+        visible |= found
     return visible
 
 

@@ -374,12 +374,15 @@ class MemberRow:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for_user(request.user, pk)
     today = selectors.today()
+    visible = selectors.visible_person_ids(
+        request.user, [m.person_id for m in household.current_members]
+    )  # one query for the members; the panels' own checks then find the answers kept
     members = [
         MemberRow(
             member=m,
             person=m.person,
             age=m.person.age_on(today),
-            may_view=access.can_view(request.user, m.person),
+            may_view=m.person_id in visible,
         )
         for m in household.current_members
     ]

@@ -149,6 +149,7 @@ def test_a_page_read_answers_the_later_object_checks(personas, committed_case, a
         with CaptureQueriesContext(connection) as checks:
             assert access.can_view(user, found)
             answers = {pk: access.can_view(user, Person(pk=pk)) for pk in asked}
+            assert visible_person_ids(user, asked) == visible  # asked again: kept
         assert len(checks) == 0, name
         assert answers == {pk: pk in visible for pk in asked}, name
         other = fresh(name)  # nothing kept: the grants answer
