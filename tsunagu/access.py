@@ -45,6 +45,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_delete, post_save
 
 from tsunagu.accounts.acting import acting
 from tsunagu.cases.models import Case, CaseTeamMember, Consent
@@ -585,6 +586,10 @@ def can_view(user, obj) -> bool:
         Consultation: consultations_visible_to,
         Referral: referrals_visible_to,
     }
+    if type(obj) is Meeting and obj.pk is not None:
+        pk = obj.pk
+        question = ("meeting", pk, _meeting_changes[0])
+        return _kept(user, question, lambda: meetings_visible_to(user).filter(pk=pk))
     subject = _GRANT_SUBJECTS.get(type(obj))
     if subject is not None and obj.pk is not None:
         if type(obj) is Person:  # an archived person is hidden from everyone
@@ -634,11 +639,26 @@ def meetings_visible_to(user) -> QuerySet:
     )
 
 
+# Who sees a meeting follows its members, not the grants: an answer about a meeting kept for
+# the request (:func:`can_view`) is not used again once any meeting or member is saved or
+# deleted (a member added in bulk belongs to a meeting just created, never asked about).
+_meeting_changes = [0]
+
+
+def _forget_meetings(**_kwargs) -> None:
+    _meeting_changes[0] += 1
+
+
+for _model in (Meeting, MeetingMember):
+    post_save.connect(_forget_meetings, sender=_model, dispatch_uid=f"access-{_model.__name__}")
+    post_delete.connect(_forget_meetings, sender=_model, dispatch_uid=f"access-{_model.__name__}")
+
+
 def meeting_materials_visible(user, meeting) -> bool:
     """Members see a meeting's materials; at a 支援会議 only after their own pledge."""
     from django.utils import timezone
 
-    if not meetings_visible_to(user).filter(pk=meeting.pk).exists():
+    if not can_view(user, meeting):
         return False
     member = _member_row(user, meeting)
     if member is None:

@@ -15,7 +15,7 @@ def uses_meetings(user) -> bool:
 
 @rules.predicate
 def may_view_meeting(user, meeting) -> bool:
-    return meeting is not None and access.meetings_visible_to(user).filter(pk=meeting.pk).exists()
+    return meeting is not None and access.can_view(user, meeting)
 
 
 @rules.predicate
