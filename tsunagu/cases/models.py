@@ -124,7 +124,11 @@ class Case(models.Model):
         return f"事例 #{self.pk}"
 
     def subject_persons(self) -> list[int]:
-
+        """The case's person and its household's current members. A case read for a page
+        (``cases.selectors.case_get``) carries them read once for the request."""
+        known = getattr(self, "subject_ids", None)
+        if known is not None:
+            return list(known)
         return subject_person_ids(self.person_id, self.household_id)
 
     def current_consent(self) -> Consent | None:

@@ -22,8 +22,7 @@ from .permissions import outreach_role
 def case_panel(user, case) -> dict:
     """The case page's アウトリーチ section (read audited by the case page). The coordinator
     of a case handed over from outreach sees the record through the hand-over referral."""
-    known = getattr(case, "subject_ids", None)  # read once by the case page (case_get)
-    person_ids = list(known) if known is not None else case.subject_persons()
+    person_ids = case.subject_persons()
     records = selectors.records_about_persons(user, person_ids)
     seen = {r.pk for r in records}
     for record in records:

@@ -26,8 +26,7 @@ ADULT_AGE = 18
 
 def consent_subjects(case: Case) -> list:
     """Who may consent on a case: its person and the household's current members."""
-    known = getattr(case, "subject_ids", None)  # read once by the case page (case_get)
-    ids = list(known) if known is not None else case.subject_persons()
+    ids = case.subject_persons()
     people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
     first = [case.person_id] if case.person_id in people else []
     return [people[pk] for pk in first + sorted(set(people) - set(first))]

@@ -98,8 +98,11 @@ def _detail_context(request: HttpRequest, case: Case, plan: SupportPlan, **forms
     manage = _may_manage(request, case)
     agreed = workflow.plan_awaits_confirmation(plan)
     statutory = plan.has_statutory_items
-    agencies = list(agency_selectors.agency_list(user=request.user))
+    may_edit = manage and workflow.plan_is_editable(plan)
     items = list(plan.items.all())  # with consent_warning (plans.plans_of)
+    item_form = forms.get("item_form")
+    if item_form is None and may_edit:  # the form to add an item is shown only to an editor
+        item_form = PlanItemForm(agencies=list(agency_selectors.agency_list(user=request.user)))
     return {
         "case": case,
         "plan": plan,
@@ -108,10 +111,10 @@ def _detail_context(request: HttpRequest, case: Case, plan: SupportPlan, **forms
         "pattern_text": plans.PATTERN_TEXT[plans.pattern_of(plan)],
         "next_step": plans.next_step(plan),
         "may_manage": manage,
-        "may_edit": manage and workflow.plan_is_editable(plan),
+        "may_edit": may_edit,
         "may_decide": agreed and statutory and _is_officer(request),
         "may_report": agreed and not statutory and manage,
-        "item_form": forms.get("item_form") or PlanItemForm(agencies=agencies),
+        "item_form": item_form,
         "decision_form": forms.get("decision_form") or SupportDecisionForm(),
         "report_form": forms.get("report_form") or PlanReportForm(),
     }
