@@ -2,7 +2,9 @@
 
 Builds the city (bench/city.py: the demo city plus bulk rows) in a fresh database, then
 for each persona and page issues ``--repeat`` requests with Django's test Client and prints
-p50/p95 ms and the queries per request. Each response must be 200, or 404 where the
+p50/p95 ms, the queries per request and the CPU time of the server's own process (p50:
+Python, without the database's work; steadier than the elapsed time on a busy machine).
+Each response must be 200, or 404 where the
 persona must not see the page (the unrelated agency, and pages outside a role).
 """
 
@@ -79,7 +81,7 @@ def main() -> None:
                 rows.append((label, page, "-", None, None, None, "no row visible"))
                 continue
             client.get(url)  # warm up (templates, caches of the process)
-            timings, queries, statuses = [], [], set()
+            timings, cpu, queries, statuses = [], [], [], set()
             for _ in range(args.repeat):
                 # count with an execute wrapper: the request_started signal clears
                 # connection.queries_log, so CaptureQueriesContext would see none
@@ -90,9 +92,10 @@ def main() -> None:
                     return execute(sql, params, many, context)
 
                 with connection.execute_wrapper(count):
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     response = client.get(url)
                     timings.append((time.perf_counter() - t0) * 1000)
+                    cpu.append((time.process_time() - c0) * 1000)
                 queries.append(len(counted))
                 statuses.add(response.status_code)
             status = "/".join(str(s) for s in sorted(statuses))
@@ -105,6 +108,7 @@ def main() -> None:
                     percentile(timings, 0.95),
                     statistics.median(queries),
                     url,
+                    statistics.median(cpu),
                 )
             )
             print(
@@ -112,14 +116,14 @@ def main() -> None:
                 flush=True,
             )
 
-    print("\n| persona | page | status | p50 ms | p95 ms | queries |")
-    print("|---|---|---|---|---|---|")
+    print("\n| persona | page | status | p50 ms | p95 ms | queries | Python CPU p50 ms |")
+    print("|---|---|---|---|---|---|---|")
     bad = []
-    for label, page, status, p50, p95, nq, url in rows:
+    for label, page, status, p50, p95, nq, url, *cpu in rows:
         if p50 is None:
-            print(f"| {label} | {page} | — | — | — | — |")
+            print(f"| {label} | {page} | — | — | — | — | — |")
             continue
-        print(f"| {label} | {page} | {status} | {p50:.1f} | {p95:.1f} | {nq:.0f} |")
+        print(f"| {label} | {page} | {status} | {p50:.1f} | {p95:.1f} | {nq:.0f} | {cpu[0]:.1f} |")
         expected = {"404"} if label.startswith("unrelated") and "page" in page else {"200"}
         if status not in expected:
             bad.append(f"{label} {page} {url}: {status}")
