@@ -1,4 +1,4 @@
-from django.urls import reverse
+from tsunagu.common.links import cached_reverse
 
 from .navigation import items_for
 
@@ -9,7 +9,7 @@ def navigation(request):
     path = request.path
     entries = []
     for item in items:
-        url = reverse(item.url_name)
+        url = cached_reverse(item.url_name)
         active = path == "/" if item.section == "/" else path.startswith(item.section)
         entries.append({"label": item.label, "url": url, "active": active})
     unread = 0

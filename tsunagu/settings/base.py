@@ -119,6 +119,7 @@ TEMPLATES = [
             "builtins": [
                 "tsunagu.common.templatetags.wareki",
                 "tsunagu.common.templatetags.layout",
+                "tsunagu.common.templatetags.links",  # {% url %} with cached shapes
             ],
         },
     },
