@@ -1,4 +1,11 @@
-"""Person search latency on a large population (prints p50/p95 per query kind)."""
+"""Person search latency on a large population (prints p50/p95 per query kind).
+
+By default as the script's own office and desk personas; ``--as desk --as coordinator``
+measures those users instead (the demo city's personas in a city built by ``pages.py``).
+``--compare-semi-join`` also times, for a user who searches among their agency's search
+entries, the reading that joins every match with the agency's grants instead, and checks
+that both find the same ids.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +27,8 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--as", dest="users", action="append", default=[], metavar="USERNAME")
+    parser.add_argument("--compare-semi-join", action="store_true")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="tsunagu-bench-")
@@ -117,8 +126,29 @@ def main() -> None:
         timings = sorted(timings)
         return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
 
+    users = [("office", officer), ("desk", desk)]
+    if args.users:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from personas import acting_user
+
+        users = [(name, acting_user(name)) for name in args.users]
+    from unittest import mock
+
+    from tsunagu import access
+
     for label, q in queries.items():
-        for who, user in (("office", officer), ("desk", desk)):
+        for who, user in users:
+            if args.compare_semi_join and access.person_search_entries(user) is not None:
+                entries_ids = person_search_ids(user=user, q=q, limit=COUNT_CAP + 1)
+                semi = []
+                with mock.patch.object(access, "person_search_entries", return_value=None):
+                    for _ in range(args.repeat):
+                        t0 = time.perf_counter()
+                        ids = person_search_ids(user=user, q=q, limit=COUNT_CAP + 1)
+                        semi.append((time.perf_counter() - t0) * 1000)
+                same = "same ids" if ids == entries_ids else "DIFFERENT ids"
+                p50, p95 = p50_p95(semi)
+                print(f"{label:<28} {who:<8} semi-join ids p50 {p50:.1f} p95 {p95:.1f} ({same})")
             timings, page_timings = [], []
             hits = 0
             for _ in range(args.repeat):
