@@ -43,8 +43,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, post_save
 
 from tsunagu.accounts.acting import acting
@@ -562,7 +563,10 @@ def person_search_entries(user) -> QuerySet | None:
         return None
     if not may_handle_cases(user):
         return SearchEntry.objects.none()
-    return SearchEntry.objects.filter(agency_id=acting_agency_id(user))
+    # the agency as a bigint, the column's own type: the trigram indexes led by the agency
+    # (btree_gin) serve only ``bigint = bigint``, not the ``bigint = integer`` of a bare number
+    agency = Cast(Value(acting_agency_id(user)), BigIntegerField())
+    return SearchEntry.objects.filter(agency_id=agency)
 
 
 def households_visible_to(user) -> QuerySet:
