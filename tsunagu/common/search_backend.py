@@ -9,13 +9,16 @@ SQLite: the same queries run as scans, which stay fast at a city's scale.
 from __future__ import annotations
 
 
-def trigram_index_operations(table: str, indexes: dict[str, str]):
-    """Migration callables creating/dropping ``{index_name: column_expression}`` on PostgreSQL."""
+def trigram_index_operations(table: str, indexes: dict[str, str], extensions=("pg_trgm",)):
+    """Migration callables creating/dropping ``{index_name: column_expression}`` on PostgreSQL
+    (the expression's last column takes ``gin_trgm_ops``; ``btree_gin`` among the
+    ``extensions`` lets columns before it be plain values, such as the agency)."""
 
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for extension in extensions:
+            schema_editor.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
         for name, expression in indexes.items():
             schema_editor.execute(
                 f"CREATE INDEX IF NOT EXISTS {name} ON {table} "

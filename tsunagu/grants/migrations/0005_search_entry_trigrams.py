@@ -7,29 +7,16 @@ combined with the agency's B-tree, which read all 195,000 entries of the agency 
 
 from django.db import migrations
 
-INDEXES = {
-    "search_entry_agency_name_trgm": "key_name",
-    "search_entry_agency_kana_trgm": "key_kana",
-}
+from tsunagu.common.search_backend import trigram_index_operations
 
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
-    for name, column in INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON grants_searchentry "
-            f"USING gin (agency_id, {column} gin_trgm_ops)"
-        )
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+forwards, backwards = trigram_index_operations(
+    "grants_searchentry",
+    {
+        "search_entry_agency_name_trgm": "agency_id, key_name",
+        "search_entry_agency_kana_trgm": "agency_id, key_kana",
+    },
+    extensions=("pg_trgm", "btree_gin"),
+)
 
 
 class Migration(migrations.Migration):
