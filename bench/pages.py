@@ -11,11 +11,9 @@ persona must not see the page (the unrelated agency, and pages outside a role).
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,23 +37,11 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="tsunagu-pages-")
-    os.environ.setdefault("TSUNAGU_SQLITE_PATH", str(Path(tmp) / "city.sqlite3"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tsunagu.settings.local"
-    os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: no query log
-    import django
+    from personas import start_django
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    logging.getLogger("django.request").setLevel(logging.ERROR)  # the expected 404s
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
+    start_django("pages")
     from city import grow_city
+    from django.db import connection
     from personas import PERSONAS, acting_user, pages_of, session_of
 
     from tsunagu.cases.models import Case

@@ -1,10 +1,15 @@
 """The demo personas the page benchmarks act as, and the pages each one opens.
 
 Shared by bench/pages.py (server time per page in one process) and bench/load.py (many
-users against a real server). Call after ``django.setup()``.
+users against a real server). ``start_django`` sets Django up; the rest is called after it.
 """
 
 from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
 
 PERSONAS = (
     ("desk", "desk worker (地域包括)"),
@@ -14,6 +19,28 @@ PERSONAS = (
     ("hoken", "unrelated agency (保健C)"),
 )
 SEARCHES = {"search 1 char": "林", "search 2 chars": "佐藤", "search 3 chars": "佐々木"}
+
+
+def start_django(name: str) -> None:
+    """Django as the page benchmarks run it: the local settings with DEBUG off (no query
+    log), the database of ``DATABASE_URL`` or else a new SQLite file, the test client's
+    plumbing, every host allowed, the expected 404s not logged, migrated."""
+    os.environ.setdefault(
+        "TSUNAGU_SQLITE_PATH", str(Path(tempfile.mkdtemp(prefix=f"tsunagu-{name}-")) / "db.sqlite3")
+    )
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tsunagu.settings.local"
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
 
 
 def acting_user(username: str):

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import logging
-import os
 import pstats
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,23 +34,11 @@ def main() -> None:
     parser.add_argument("--sql", action="store_true", help="print the queries of one request")
     args = parser.parse_args()
 
-    if "DATABASE_URL" not in os.environ:
-        tmp = tempfile.mkdtemp(prefix="tsunagu-profile-")
-        os.environ.setdefault("TSUNAGU_SQLITE_PATH", str(Path(tmp) / "demo.sqlite3"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tsunagu.settings.local"
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    import django
+    from personas import start_django
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    start_django("profile")
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-    setup_test_environment()
-    logging.getLogger("django.request").setLevel(logging.ERROR)
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
+    from django.test.utils import CaptureQueriesContext
     from personas import acting_user, pages_of, session_of
 
     from tsunagu.accounts.models import User
