@@ -423,6 +423,12 @@ def _granted(agency_id: int, subject: str, bases=None) -> RawSQL:
     return RawSQL(sql, params)
 
 
+def granted_subquery(agency_id: int, subject: str, bases=None) -> RawSQL:
+    """The subquery of :func:`_granted` for other modules (``pk__in``): the same text the
+    pages ask, for checks that must compare with what the pages see."""
+    return _granted(agency_id, subject, bases)
+
+
 def granted_ids(agency_id: int, subject: str, bases=None) -> set[int]:
     """The ids :func:`_granted` selects, as a set."""
     raw = _granted(agency_id, subject, bases)

@@ -207,9 +207,7 @@ def _verify_search_entries(agency_id: int) -> Difference | None:
         for row in Person.objects.filter(
             is_archived=False,
             # a subquery: an agency may see a third of the city, too many ids for one IN list
-            pk__in=AccessGrant.objects.filter(
-                agency_id=agency_id, valid_until__isnull=True, person__isnull=False
-            ).values("person_id"),
+            pk__in=access.granted_subquery(agency_id, "person"),
         ).values_list("pk", *SEARCH_KEYS, "birth_date")
     }
     stored = set(SearchEntry.objects.filter(agency_id=agency_id).values_list(*ENTRY_FIELDS))
