@@ -498,18 +498,27 @@ def _current_grants(agency_id: int, bases=None) -> QuerySet:
     return grants if bases is None else grants.filter(basis__in=bases)
 
 
+def _memo_key(user, question: tuple) -> tuple:
+    return (touches.generation(), acting_agency_id(user), *question)
+
+
+def _memo(user) -> dict:
+    memo = getattr(user, _MEMO, None)
+    if memo is None:
+        memo = {}
+        setattr(user, _MEMO, memo)
+    return memo
+
+
 def _kept(user, question: tuple, found) -> bool:
     """``found().exists()``, kept on the user object as :func:`_holds_grant` says."""
-    key = (touches.generation(), acting_agency_id(user), *question)
+    key = _memo_key(user, question)
     memo = getattr(user, _MEMO, None)
     if memo is not None and key in memo:
         return memo[key]
     answer = found().exists()
     if not connection.in_atomic_block:
-        if memo is None:
-            memo = {}
-            setattr(user, _MEMO, memo)
-        memo[key] = answer
+        _memo(user)[key] = answer
     return answer
 
 
@@ -520,10 +529,10 @@ def _visibility_question(user, model, pk) -> tuple | None:
     if subject is None or pk is None or connection.in_atomic_block:
         return None
     if subject == "person":
-        return (touches.generation(), acting_agency_id(user), "person", pk)
+        return _memo_key(user, ("person", pk))  # as can_view asks it
     if sees_everything(user) or not may_handle_cases(user):
         return None
-    return (touches.generation(), acting_agency_id(user), "grant", subject, pk, None)
+    return _memo_key(user, ("grant", subject, pk, None))  # as _holds_grant asks it
 
 
 def kept_visible(user, model, pk) -> bool | None:
@@ -542,13 +551,8 @@ def remember_visible(user, model, pk, visible: bool = True) -> None:
     :func:`_holds_grant` keeps its answers: on the user object, until any grant is
     refreshed, never inside a transaction."""
     key = _visibility_question(user, model, pk)
-    if key is None:
-        return
-    memo = getattr(user, _MEMO, None)
-    if memo is None:
-        memo = {}
-        setattr(user, _MEMO, memo)
-    memo[key] = visible
+    if key is not None:
+        _memo(user)[key] = visible
 
 
 def persons_visible_to(user) -> QuerySet:
