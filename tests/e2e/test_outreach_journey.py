@@ -164,6 +164,8 @@ def test_outreach_from_report_to_multi_agency(open_as, demo_city, screenshot_dir
 
     worker.get_by_test_id("outreach-plan-to-meeting").click()
     select = field(worker, "協議する会議")
+    # all_inner_texts() does not wait: first the page the click opens, with our meeting offered
+    expect(select.locator("option").filter(has_text=MEETING)).to_have_count(1)
     offered = select.locator("option").all_inner_texts()[1:]
     assert offered and all("支援会議（社会福祉法" in text for text in offered), offered
     ours = next(text for text in offered if MEETING in text)
