@@ -256,9 +256,12 @@ def current_handover(record: OutreachRecord) -> Referral | None:
     return tip
 
 
-def _earlier_referrals(referral_id: int) -> list[int]:
-    """``referral_id`` and every referral it was resent from."""
+def _earlier_referrals(referral_id: int, *, read: Referral | None = None) -> list[int]:
+    """``referral_id`` and every referral it was resent from (``read``: that referral, when
+    the caller has it already)."""
     found, current = [], referral_id
+    if read is not None:
+        found, current = [read.pk], read.previous_id
     while current is not None and current not in found and len(found) < CHAIN_LIMIT:
         found.append(current)
         current = Referral.objects.filter(pk=current).values_list("previous_id", flat=True).first()
@@ -283,10 +286,13 @@ def records_handed_over_by(case) -> list[OutreachRecord]:
     began)."""
     if not case.referral_id:
         return []
+    # case_get reads the referral with the case
+    read = case.referral if MultiAgencyCase.referral.is_cached(case) else None
+    chain = _earlier_referrals(case.referral_id, read=read)
     return list(
-        OutreachRecord.objects.filter(
-            handover_referral_id__in=_earlier_referrals(case.referral_id)
-        ).select_related("agency", "person")
+        OutreachRecord.objects.filter(handover_referral_id__in=chain).select_related(
+            "agency", "person"
+        )
     )
 
 
