@@ -215,7 +215,7 @@ def records_about_persons(user, person_ids: list[int]) -> list[OutreachRecord]:
     return list(
         access.outreach_records_visible_to(user)
         .filter(person_id__in=person_ids)
-        .select_related("agency", "person")
+        .select_related("agency")  # the panels name the agency, never the person again
         .order_by(F("closed_on").asc(nulls_first=True), "-is_urgent", "-began_on", "-id")
     )
 
@@ -290,9 +290,7 @@ def records_handed_over_by(case) -> list[OutreachRecord]:
     read = case.referral if MultiAgencyCase.referral.is_cached(case) else None
     chain = _earlier_referrals(case.referral_id, read=read)
     return list(
-        OutreachRecord.objects.filter(handover_referral_id__in=chain).select_related(
-            "agency", "person"
-        )
+        OutreachRecord.objects.filter(handover_referral_id__in=chain).select_related("agency")
     )
 
 
