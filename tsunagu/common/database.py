@@ -1,0 +1,20 @@
+"""The database connection as the application sets it up.
+
+On PostgreSQL the queries are sent with their parameters apart (``server_side_binding``) and
+a query a connection has sent twice is prepared (``prepare_threshold``; settings/base.py):
+the server plans it once for that connection. A worker serves every page of every user, so
+it sends a few hundred different queries; :data:`PREPARED_MAX` of them are kept prepared
+(psycopg's default is 100, after which the least used are dropped and planned again).
+"""
+
+from __future__ import annotations
+
+#: prepared statements kept per connection
+PREPARED_MAX = 500
+
+
+def keep_prepared(sender, connection, **kwargs) -> None:
+    """``connection_created``: keep up to :data:`PREPARED_MAX` prepared statements."""
+    raw = connection.connection
+    if connection.vendor == "postgresql" and hasattr(raw, "prepared_max"):
+        raw.prepared_max = PREPARED_MAX
