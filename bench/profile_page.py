@@ -32,6 +32,16 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative,tottime")
     parser.add_argument("--sql", action="store_true", help="print the queries of one request")
+    parser.add_argument(
+        "--areas",
+        action="store_true",
+        help="the own time of all functions summed by area (ORM, templates, driver, …)",
+    )
+    parser.add_argument(
+        "--plans",
+        action="store_true",
+        help="PostgreSQL: the planning and execution time of each query of one request",
+    )
     args = parser.parse_args()
 
     from personas import start_django
@@ -58,6 +68,8 @@ def main() -> None:
             client.get(url)
         for n, query in enumerate(captured.captured_queries, 1):
             print(f"{n:>3} {query['time']:>6} {query['sql'][:300]}")
+    if args.plans:
+        print_plans(connection, client, url)
     counted = []
 
     def count(execute, sql, params, many, context):
@@ -76,8 +88,59 @@ def main() -> None:
         f"{elapsed:.1f} ms per request under the profiler, "
         f"{len(counted) / args.repeat:.0f} queries per request"
     )
+    if args.areas:
+        print_areas(pstats.Stats(profile), args.repeat)
     for key in args.sort.split(","):
         pstats.Stats(profile).sort_stats(key).print_stats(args.top)
+
+
+AREAS = (
+    ("django/db/", "Django ORM"),
+    ("django/template/", "Django templates"),
+    ("django/templatetags/", "Django templates"),
+    ("psycopg", "database driver"),
+    ("sqlite3", "database driver"),
+    ("django/", "Django (other)"),
+    ("/tsunagu/", "tsunagu"),
+    ("site-packages/", "other libraries"),
+)
+
+
+def print_areas(stats: pstats.Stats, repeat: int) -> None:
+    """Own time per request summed by where the function lives."""
+    totals: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+        area = next((label for part, label in AREAS if part in filename), "Python itself")
+        totals[area] = totals.get(area, 0.0) + tottime
+    for area, seconds in sorted(totals.items(), key=lambda item: -item[1]):
+        print(f"{seconds / repeat * 1000:8.2f} ms  {area}")
+
+
+def print_plans(connection, client, url: str) -> None:
+    """Each SELECT of one request explained (ANALYZE, SUMMARY) in a transaction that is
+    rolled back: the planner's time beside the executor's, and their sums."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        print("--plans needs PostgreSQL")
+        return
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    total_plan = total_run = 0.0
+    print(" #   plan ms  run ms  query")
+    for n, query in enumerate(captured.captured_queries, 1):
+        sql = query["sql"]
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, SUMMARY, FORMAT JSON) " + sql)
+            summary = cursor.fetchone()[0][0]
+            transaction.set_rollback(True)
+        plan, run = summary["Planning Time"], summary["Execution Time"]
+        total_plan, total_run = total_plan + plan, total_run + run
+        print(f"{n:>3} {plan:>8.2f} {run:>7.2f}  {sql[:110]}")
+    print(f"    {total_plan:>8.2f} {total_run:>7.2f}  (sum)")
 
 
 if __name__ == "__main__":
