@@ -351,7 +351,10 @@ def person_bases(person_ids: Iterable[int]) -> set[Grant]:
     return found
 
 
-def household_bases(household_ids: Iterable[int]) -> set[Grant]:
+def household_bases(household_ids: Iterable[int], *, persons_stored: bool = False) -> set[Grant]:
+    """The grants of these households. ``persons_stored``: the grants of their members are
+    current in the grants table (``tsunagu.grants.maintain`` stores the persons' first), so
+    who sees a member is read from it rather than worked out again."""
     ids = list(household_ids)
     if not ids:
         return set()
@@ -361,8 +364,14 @@ def household_bases(household_ids: Iterable[int]) -> set[Grant]:
             household_id__in=ids, end_date__isnull=True, person__is_archived=False
         ).values_list("household_id", "person_id")
     )
+    member_ids = {p for _h, p in members}
+    if persons_stored:
+        seeing = AccessGrant.objects.filter(person_id__in=member_ids, valid_until__isnull=True)
+        person_agencies = seeing.values_list("person_id", "agency_id")
+    else:
+        person_agencies = ((pid, agency) for pid, agency, _basis in person_bases(member_ids))
     seen_by = defaultdict(set)
-    for pid, agency, _basis in person_bases({p for _h, p in members}):
+    for pid, agency in person_agencies:
         seen_by[pid].add(agency)
     for hid, pid in members:
         for agency in seen_by[pid]:

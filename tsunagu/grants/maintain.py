@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -73,7 +74,7 @@ def refresh(touched: Touched) -> None:
             _store("person", chunk, access.person_bases(chunk), now)
             store_search_entries(chunk)
         for chunk in _chunks(sorted(wide.households)):
-            _store("household", chunk, access.household_bases(chunk), now)
+            _store("household", chunk, access.household_bases(chunk, persons_stored=True), now)
         for chunk in _chunks(sorted(wide.cases)):
             _store("case", chunk, access.case_bases(chunk), now)
 
@@ -148,7 +149,8 @@ def rebuild(*, progress=None, search_entries: bool = True) -> int:
     done = 0
     for model, subject, bases in (
         (Person, "person", access.person_bases),
-        (Household, "household", access.household_bases),
+        # the persons' grants are stored by then: a household is seen through its members'
+        (Household, "household", partial(access.household_bases, persons_stored=True)),
         (Case, "case", access.case_bases),
     ):
         ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
