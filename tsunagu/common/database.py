@@ -2,9 +2,11 @@
 
 On PostgreSQL the queries are sent with their parameters apart (``server_side_binding``) and
 a query a connection has sent twice is prepared (``prepare_threshold``; settings/base.py):
-the server plans it once for that connection. A worker serves every page of every user, so
-it sends a few hundred different queries; :data:`PREPARED_MAX` of them are kept prepared
-(psycopg's default is 100, after which the least used are dropped and planned again).
+the server parses it once for that connection and, after five executions, keeps one generic
+plan for it when that plan costs no more than those made for the values. A worker serves
+every page of every user, so it sends a few hundred different queries; :data:`PREPARED_MAX`
+of them are kept prepared (psycopg's default is 100, after which the least used are dropped
+and prepared again when next sent).
 """
 
 from __future__ import annotations

@@ -135,9 +135,9 @@ def database_config() -> dict:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         if env_bool("TSUNAGU_DB_PREPARED", True):
             # The parameters travel apart from the query, and a query a connection has sent
-            # twice is prepared: PostgreSQL plans it once instead of at every page. Planning
-            # the joins of a case page's queries took 12.7 ms of its 15 ms in the database
-            # (bench/profile_page.py --plans).
+            # twice is prepared: PostgreSQL soon keeps a plan for it instead of planning it at
+            # every page (tsunagu/common/database.py). Planning the joins of a case page's
+            # queries took 12.7 ms of its 15 ms in the database (bench/profile_page.py --plans).
             config.setdefault("OPTIONS", {}).update(
                 {"server_side_binding": True, "prepare_threshold": 2}
             )
