@@ -7,16 +7,13 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from tsunagu.api.permissions import require_perm
+from tsunagu.api.schemas import ErrorOut
 
 from . import selectors, services
 from .acting import acting
 from .models import Agency, ApiToken, Notification, RoleGrantRequest
 
 router = Router(tags=["利用者・支援関係機関"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class MembershipOut(Schema):

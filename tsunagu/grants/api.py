@@ -15,7 +15,7 @@ from .selectors import PersonAccess, get_person_access_for_user
 router = Router(tags=["閲覧の根拠"])
 
 
-class AgencyRefOut(Schema):
+class GrantAgencyOut(Schema):
     id: int
     name: str
 
@@ -36,7 +36,7 @@ class AccessRowOut(Schema):
 
 class PersonAccessOut(Schema):
     person_id: int
-    agencies_now: list[AgencyRefOut] = Field(
+    agencies_now: list[GrantAgencyOut] = Field(
         description="いまこの方の記録を見られる機関（対象が本人の現在の根拠をもつ機関）"
     )
     grants: list[AccessRowOut] = Field(

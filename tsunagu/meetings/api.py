@@ -90,7 +90,7 @@ class MeetingOut(MeetingFields):
         return obj.convening_agency.name
 
 
-class MemberOut(Schema):
+class MeetingMemberOut(Schema):
     id: int
     user_id: int | None
     name: str
@@ -144,7 +144,7 @@ class ActionItemOut(Schema):
     done_on: datetime.date | None
 
 
-class ResourceGapOut(Schema):
+class MeetingResourceGapOut(Schema):
     id: int
     description: str
     area_id: int | None
@@ -157,11 +157,11 @@ class MeetingDetailOut(MeetingFields):
     materials_visible: bool
     may_manage: bool
     quorum_problems: list[str]
-    members: list[MemberOut]
+    members: list[MeetingMemberOut]
     agenda: list[AgendaItemOut]
     minutes: str | None
     action_items: list[ActionItemOut] | None
-    resource_gaps: list[ResourceGapOut] | None
+    resource_gaps: list[MeetingResourceGapOut] | None
 
 
 class MeetingFilter(Schema):

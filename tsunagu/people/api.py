@@ -249,7 +249,7 @@ def person_create(request, payload: PersonIn):
 # --- households -------------------------------------------------------------------------
 
 
-class MemberOut(Schema):
+class HouseholdMemberOut(Schema):
     visible: bool
     person_id: int | None
     name: str | None
@@ -265,7 +265,7 @@ class HouseholdOut(Schema):
     address: str
     notes: str
     registered_by_agency_id: int | None
-    members: list[MemberOut]
+    members: list[HouseholdMemberOut]
     created_at: datetime.datetime
     updated_at: datetime.datetime
 

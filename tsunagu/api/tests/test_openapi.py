@@ -73,3 +73,26 @@ def test_a_status_given_twice_is_one_the_operations_own_winning():
     own = operation["responses"]["409"]
     assert own["description"] == "own"
     assert own["content"]["application/json"]["schema"]["anyOf"][0] == {"x": 1}
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_no_two_answers_of_the_api_share_a_name(schema):
+    """The schema names its components by class name: two answer classes of one name would
+    be documented as one, and an answer checked against the other's fields (a meeting's
+    members were documented as a 地域づくり platform's)."""
+    from ninja import Schema
+
+    by_name: dict[str, set[str]] = {}
+    for cls in _subclasses(Schema):
+        if cls.__module__.startswith("tsunagu.") and cls.__name__.endswith("Out"):
+            by_name.setdefault(cls.__name__, set()).add(cls.__module__)
+    shared = {name: sorted(modules) for name, modules in by_name.items() if len(modules) > 1}
+    assert not shared
+    assert {"MeetingMemberOut", "HouseholdMemberOut", "PlatformMemberOut"} <= set(
+        schema["components"]["schemas"]
+    )

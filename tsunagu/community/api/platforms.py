@@ -30,7 +30,7 @@ router = Router()
 PLATFORM_FIELDS = {"area": "area_id", "coordinator": "coordinator_id"}
 
 
-class MemberOut(Schema):
+class PlatformMemberOut(Schema):
     id: int
     name: str
     agency_id: int | None
@@ -64,7 +64,7 @@ class PlatformOut(Schema):
 
 
 class PlatformDetailOut(PlatformOut):
-    members: list[MemberOut]
+    members: list[PlatformMemberOut]
     meetings: list[PlatformMeetingOut]
 
     @staticmethod
